@@ -1,0 +1,31 @@
+"""What the user chose for the networks: the CLI flags over ``[tool.netreel]`` defaults."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict, dataclass
+
+from nets import data as data_mod
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    """The user's choices that decide which networks a chapter runs, and on what."""
+
+    dataset: str = "digits"
+    data_dir: str | None = None
+    seed: int = 0
+    prompt: str | None = None
+    corpus: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def digits(self) -> data_mod.Digits:
+        """The digit data set this config names (loaded once per process)."""
+        return _load_digits(self.dataset, self.data_dir)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_digits(dataset: str, data_dir: str | None) -> data_mod.Digits:
+    return data_mod.load(dataset, data_dir)

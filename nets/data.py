@@ -1,0 +1,138 @@
+"""Handwritten digits: scikit-learn's 8x8 set (offline default) and MNIST IDX files.
+
+Both loaders return a :class:`Digits` split into a training and a held-out part,
+with pixels scaled to [0, 1] and flattened row by row.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+DATASETS = ("digits", "mnist")
+
+
+class DataError(Exception):
+    """Raised when a data set cannot be read; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class Digits:
+    """Images as rows of pixels in [0, 1], labels as ints, split train / test."""
+
+    name: str
+    side: int  # images are side x side
+    x_train: np.ndarray  # [n_train, side*side] float32
+    y_train: np.ndarray  # [n_train] int64
+    x_test: np.ndarray  # [n_test, side*side] float32
+    y_test: np.ndarray  # [n_test] int64
+
+    @property
+    def n_inputs(self) -> int:
+        return self.side * self.side
+
+    def digest(self) -> str:
+        """A short hash of every pixel and label, so a cache never mixes data sets."""
+        h = hashlib.sha256()
+        for array in (self.x_train, self.y_train, self.x_test, self.y_test):
+            h.update(np.ascontiguousarray(array).tobytes())
+        return h.hexdigest()[:16]
+
+
+def load(name: str = "digits", data_dir: str | Path | None = None, seed: int = 0) -> Digits:
+    """Load a data set by name (``digits`` or ``mnist``)."""
+    if name == "digits":
+        return load_sklearn_digits(seed)
+    if name == "mnist":
+        if data_dir is None:
+            raise DataError("--dataset mnist needs --data-dir pointing at a folder of MNIST IDX files")
+        return load_mnist(data_dir)
+    raise DataError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
+
+
+def load_sklearn_digits(seed: int = 0, test_fraction: float = 0.2) -> Digits:
+    """scikit-learn's 1,797 real 8x8 digits, split by a seeded permutation."""
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    x = (bunch.data / 16.0).astype(np.float32)  # [1797, 64]
+    y = bunch.target.astype(np.int64)  # [1797]
+    order = np.random.default_rng(seed).permutation(len(x))
+    n_test = int(round(len(x) * test_fraction))
+    test, train = order[:n_test], order[n_test:]
+    return Digits("digits", 8, x[train], y[train], x[test], y[test])
+
+
+IDX_NAMES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+TEST_ONLY_SPLIT = 8000  # with only the t10k files: train on the first 8,000, test on the rest
+
+
+def load_mnist(data_dir: str | Path) -> Digits:
+    """MNIST from a folder of IDX files, gzipped or not.
+
+    With the ``train-*`` and ``t10k-*`` files, trains on train and tests on t10k.
+    With only the ``t10k-*`` files, trains on its first 8,000 images and tests on
+    the last 2,000.
+    """
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        raise DataError(f"--data-dir {folder} is not a folder; it should hold the MNIST files {_expected()}")
+    found = {key: _find(folder, stem) for key, stem in IDX_NAMES.items()}
+    if found["test_images"] is None or found["test_labels"] is None:
+        raise DataError(f"no MNIST files in {folder}: expected {_expected()} (optionally .gz); set --data-dir")
+    test_x = _read_images(found["test_images"])
+    test_y = _read_labels(found["test_labels"])
+    if found["train_images"] is not None and found["train_labels"] is not None:
+        train_x = _read_images(found["train_images"])
+        train_y = _read_labels(found["train_labels"])
+    else:
+        train_x, train_y = test_x[:TEST_ONLY_SPLIT], test_y[:TEST_ONLY_SPLIT]
+        test_x, test_y = test_x[TEST_ONLY_SPLIT:], test_y[TEST_ONLY_SPLIT:]
+    return Digits("mnist", 28, train_x, train_y, test_x, test_y)
+
+
+def _expected() -> str:
+    return ", ".join(IDX_NAMES[k] for k in ("test_images", "test_labels")) + " (and train-* for the full set)"
+
+
+def _find(folder: Path, stem: str) -> Path | None:
+    for candidate in (folder / stem, folder / f"{stem}.gz"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_idx(path: Path, magic: int, n_dims: int) -> np.ndarray:
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (OSError, EOFError) as err:
+        raise DataError(f"cannot read {path}: {err}") from None
+    header = 4 + 4 * n_dims
+    if len(raw) < header or struct.unpack(">I", raw[:4])[0] != magic:
+        raise DataError(f"{path} is not an IDX file (bad magic number)")
+    dims = struct.unpack(f">{n_dims}I", raw[4:header])
+    data = np.frombuffer(raw, dtype=np.uint8, offset=header)
+    if data.size != int(np.prod(dims)):
+        raise DataError(f"{path} is truncated: expected {int(np.prod(dims))} bytes of data, found {data.size}")
+    return data.reshape(dims)
+
+
+def _read_images(path: Path) -> np.ndarray:
+    images = _read_idx(path, 0x00000803, 3)  # [n, 28, 28] uint8
+    return (images.reshape(len(images), -1) / 255.0).astype(np.float32)  # [n, 784]
+
+
+def _read_labels(path: Path) -> np.ndarray:
+    return _read_idx(path, 0x00000801, 1).astype(np.int64)  # [n]

@@ -1,0 +1,73 @@
+"""The numbers each chapter shows, and an independent recomputation of them.
+
+A chapter's facts module has two functions:
+
+``build(config) -> Facts``
+    runs the real networks (``run_with_cache``) and gathers every array the
+    chapter's scenes read, each under a name;
+``reference(config) -> dict[str, np.ndarray]``
+    recomputes the same names by a different route (plain tensor algebra on the
+    stored weights, autograd, a fresh count), for the truth ledger's audit.
+
+Scenes only read facts; the audit compares what they showed with the reference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nets.config import NetConfig
+
+
+@dataclass
+class Facts:
+    """Named arrays (what scenes may show) plus JSON-able metadata (words, tokens)."""
+
+    arrays: dict[str, np.ndarray]
+    meta: dict = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in self.arrays:
+            raise KeyError(f"no fact named {key!r}; known: {', '.join(sorted(self.arrays))}")
+        return self.arrays[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.arrays
+
+    def digest(self) -> str:
+        """A hash of every array and the metadata: equal digests, equal scenes."""
+        h = hashlib.sha256()
+        for key in sorted(self.arrays):
+            array = np.ascontiguousarray(self.arrays[key])
+            h.update(key.encode())
+            h.update(str(array.dtype).encode() + str(array.shape).encode())
+            h.update(array.tobytes())
+        h.update(repr(sorted(self.meta.items())).encode())
+        return h.hexdigest()[:16]
+
+
+def as_arrays(values: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Every value as a float64 numpy array (ints and counts included)."""
+    return {k: np.asarray(v.detach().numpy() if hasattr(v, "detach") else v, dtype=np.float64) for k, v in values.items()}
+
+
+def _module(name: str):
+    return importlib.import_module(f"nets.facts.{name}")
+
+
+def build(name: str, config: NetConfig) -> Facts:
+    return _module(name).build(config)
+
+
+def reference(name: str, config: NetConfig) -> dict[str, np.ndarray]:
+    return _module(name).reference(config)
+
+
+def summary(name: str, config: NetConfig) -> list[tuple[str, str]]:
+    """Labelled figures of a chapter's networks, for ``netreel info``."""
+    return _module(name).summary(config)

@@ -1,0 +1,89 @@
+"""Deterministic training, cached: weights as safetensors beside a JSON record.
+
+A cache entry is keyed by a hash of everything that decides the weights (the
+model's config and a digest of its data). The same config and seed always give
+bit-identical weights, so a cache entry can be thrown away and rebuilt at will.
+A missing, corrupt or mismatched entry is retrained with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+log = logging.getLogger("netreel")
+
+Trained = tuple[dict[str, torch.Tensor], dict]
+"""What a trainer hands the store: named tensors and a JSON-able record."""
+
+
+def cache_dir() -> Path:
+    """``$NETREEL_CACHE``, else ``~/.cache/netreel``."""
+    return Path(os.environ.get("NETREEL_CACHE") or Path.home() / ".cache" / "netreel")
+
+
+def config_key(config: dict) -> str:
+    """A short, stable hash of a JSON-able config."""
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def load_or_train(kind: str, config: dict, trainer: Callable[[], Trained]) -> Trained:
+    """Return the cached entry for ``config``, training (and caching) it when absent.
+
+    The returned record carries ``key``, ``config``, ``train_seconds`` and
+    whatever the trainer recorded (accuracy, loss curves, ...).
+    """
+    key = config_key(config)
+    stem = cache_dir() / f"{kind}-{key}"
+    weights_path, record_path = stem.with_suffix(".safetensors"), stem.with_suffix(".json")
+    if weights_path.exists() or record_path.exists():
+        try:
+            record = json.loads(record_path.read_text())
+            if record.get("config") != config:
+                raise ValueError("its config does not match its name")
+            return load_file(weights_path), record
+        except (OSError, ValueError, SafetensorError) as err:
+            log.warning("cache entry %s is unreadable (%s); retraining", stem.name, _first_line(err))
+    start = time.perf_counter()
+    tensors, record = trainer()
+    record = {**record, "key": key, "config": config, "train_seconds": time.perf_counter() - start}
+    _save(weights_path, record_path, tensors, record)
+    return tensors, record
+
+
+def _save(weights_path: Path, record_path: Path, tensors: dict[str, torch.Tensor], record: dict) -> None:
+    """Write both files through temporary names, so readers never see half a file."""
+    try:
+        weights_path.parent.mkdir(parents=True, exist_ok=True)
+        contiguous = {k: v.contiguous() for k, v in tensors.items()}
+        _atomic(weights_path, lambda tmp: save_file(contiguous, str(tmp)))
+        _atomic(record_path, lambda tmp: tmp.write_text(json.dumps(record, indent=1)))
+    except OSError as err:
+        log.warning("cannot write the network cache in %s (%s); continuing without it", weights_path.parent, err)
+
+
+def _atomic(path: Path, write: Callable[[Path], object]) -> None:
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip() or type(err).__name__
+    return text.splitlines()[0]

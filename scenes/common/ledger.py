@@ -1,0 +1,142 @@
+"""The truth ledger: the only way a number, or a size or colour derived from one, reaches the screen.
+
+Every call records ``(fact key, index, value, what was shown)``. The audit
+(:mod:`scenes.audit`) recomputes each entry from the network by an independent
+route and fails on any mismatch, and on any numeric mobject that did not come
+from here.
+
+Examples
+--------
+A scene reads facts only through its ledger::
+
+    class OneActivation(NetScene):
+        chapter = "network"
+
+        def construct(self):
+            value = self.ledger.number("layers.0.hook_a", 3, decimals=2)
+            self.play(FadeIn(value))
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from manim import DecimalNumber, Integer, Mobject
+
+from nets.facts import Facts
+
+SOURCE_ATTR = "netreel_source"
+
+Index = tuple[int | slice, ...]
+
+
+def tag(mob: Mobject, source: str, detail: object = None) -> Mobject:
+    """Mark where a mobject's characters come from (``ledger``, ``words``, ``eq``, ``scale``)."""
+    setattr(mob, SOURCE_ATTR, (source, detail))
+    return mob
+
+
+def source_of(mob: Mobject) -> tuple[str, object] | None:
+    return getattr(mob, SOURCE_ATTR, None)
+
+
+class Shown(str):
+    """A number formatted by the ledger, to be placed in a sentence or an equation."""
+
+
+@dataclass
+class Entry:
+    key: str
+    index: list  # ints, and [start, stop, step] lists for slices
+    value: float | list  # what the scene read (a list for array entries)
+    shown: str | None  # the characters on screen, None for sizes and colours
+    spec: str | None  # the format spec that made ``shown`` from ``value``
+    kind: str  # "number", "derived" (sizes, colours) or "scale" (axis ticks)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def encode_index(index: Index) -> list:
+    return [[i.start, i.stop, i.step] if isinstance(i, slice) else int(i) for i in index]
+
+
+def decode_index(index: list) -> Index:
+    return tuple(slice(*i) if isinstance(i, list) else i for i in index)
+
+
+def as_index(index: int | Index | None) -> Index:
+    if index is None:
+        return ()
+    return (index,) if isinstance(index, (int, np.integer, slice)) else tuple(index)
+
+
+def format_value(value: float, spec: str) -> str:
+    """Format like the screen does: ``-0`` is shown as ``0``."""
+    text = format(value, spec)
+    return text[1:] if text.startswith("-") and float(text.replace(",", "").rstrip("%")) == 0 else text
+
+
+def decimal_spec(decimals: int) -> str:
+    return f",.{decimals}f"
+
+
+class Ledger:
+    """Reads a scene's facts and records every read that reaches the screen."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.entries: list[Entry] = []
+
+    def _read(self, key: str, index: int | Index | None) -> tuple[np.ndarray, Index]:
+        idx = as_index(index)
+        return np.asarray(self.facts[key][idx]), idx
+
+    def _record(self, key: str, idx: Index, value: np.ndarray, shown: str | None, spec: str | None, kind: str) -> None:
+        recorded = value.tolist() if value.ndim else float(value)
+        self.entries.append(Entry(key, encode_index(idx), recorded, shown, spec, kind))
+
+    def value(self, key: str, index: int | Index | None = None) -> float:
+        """One number used for a size, a position or a colour."""
+        value, idx = self._read(key, index)
+        self._record(key, idx, value, None, None, "derived")
+        return float(value)
+
+    def array(self, key: str, index: int | Index | None = None) -> np.ndarray:
+        """An array (or a slice of one) used for sizes, colours or pixels."""
+        value, idx = self._read(key, index)
+        self._record(key, idx, value, None, None, "derived")
+        return value.copy()
+
+    def shown(self, key: str, index: int | Index | None = None, spec: str = ",.2f") -> Shown:
+        """A number as text, for a catalog sentence's placeholder or an equation part."""
+        value, idx = self._read(key, index)
+        text = format_value(float(value), spec)
+        self._record(key, idx, value, text, spec, "number")
+        return Shown(text)
+
+    def number(self, key: str, index: int | Index | None = None, decimals: int = 2, **kwargs) -> DecimalNumber:
+        """A DecimalNumber showing one fact."""
+        value, idx = self._read(key, index)
+        mob = DecimalNumber(float(value), num_decimal_places=decimals, **kwargs)
+        spec = decimal_spec(decimals)
+        self._record(key, idx, value, format_value(float(value), spec), spec, "number")
+        return tag(mob, "ledger", key)
+
+    def integer(self, key: str, index: int | Index | None = None, **kwargs) -> Integer:
+        """An Integer showing one whole-number fact (a count, a label, a class)."""
+        value, idx = self._read(key, index)
+        if not math.isclose(float(value), round(float(value))):
+            raise ValueError(f"{key}{list(idx)} = {float(value)} is not a whole number")
+        mob = Integer(int(round(float(value))), **kwargs)
+        self._record(key, idx, value, format_value(float(value), ",.0f"), ",.0f", "number")
+        return tag(mob, "ledger", key)
+
+    def tick(self, value: float, decimals: int = 0, **kwargs) -> DecimalNumber:
+        """An axis tick label: a coordinate of the plot, not a fact of the network."""
+        mob = DecimalNumber(value, num_decimal_places=decimals, **kwargs)
+        spec = decimal_spec(decimals)
+        self.entries.append(Entry("scale", [], float(value), format_value(value, spec), spec, "scale"))
+        return tag(mob, "scale", value)

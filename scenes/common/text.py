@@ -1,0 +1,111 @@
+"""Words on screen: every sentence comes from a per-language catalog.
+
+Catalogs live in ``scenes/locale/<lang>/<chapter>.toml``; nested tables become
+dotted keys prefixed by the file's name (``network.ForwardPass.pulse``).
+``common.toml`` holds words shared by all chapters (``common.inputs``).
+
+A catalog sentence holds no digits of its own: a number enters it only as a
+placeholder filled with a value from the truth ledger (:class:`scenes.common.ledger.Shown`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+import tomllib
+from pathlib import Path
+
+from manim import DecimalNumber, MarkupText, MathTex, Mobject, Paragraph, SingleStringMathTex, Text
+
+from scenes.common import palette
+from scenes.common.ledger import Shown, tag
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DEFAULT_LANG = "en"
+_NUMBER_IN_NOTATION = re.compile(r"\d+\.\d+|\d{2,}")
+
+
+class CatalogError(Exception):
+    """A missing language, key or placeholder; the message is meant for the user."""
+
+
+def languages() -> list[str]:
+    return sorted(p.name for p in LOCALE_DIR.iterdir() if p.is_dir())
+
+
+@functools.lru_cache(maxsize=None)
+def catalog(lang: str) -> dict[str, tuple[str, Path]]:
+    """Every sentence of one language: dotted key -> (text, the file it came from)."""
+    folder = LOCALE_DIR / lang
+    if not folder.is_dir():
+        raise CatalogError(f"unknown language {lang!r}; available: {', '.join(languages())}")
+    entries: dict[str, tuple[str, Path]] = {}
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise CatalogError(f"{path}: {err}") from None
+        for key, text in _flatten(table, path.stem):
+            entries[key] = (text, path)
+    return entries
+
+
+def _flatten(table: dict, prefix: str):
+    for key, value in table.items():
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{prefix}.{key}")
+        else:
+            yield f"{prefix}.{key}", str(value)
+
+
+def placeholders(template: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field}
+
+
+def tr(key: str, lang: str = DEFAULT_LANG, **fills: object) -> str:
+    """The sentence for ``key`` in ``lang``, its placeholders filled."""
+    entries = catalog(lang)
+    if key not in entries:
+        raise CatalogError(f"catalog key {key!r} is missing from {LOCALE_DIR / lang / (key.split('.')[0] + '.toml')}")
+    template, path = entries[key]
+    missing = placeholders(template) - set(fills)
+    if missing:
+        raise CatalogError(f"{path}: {key!r} needs {', '.join(sorted(missing))}")
+    for name, value in fills.items():
+        _check_fill(key, name, value)
+    return template.format(**fills)
+
+
+def _check_fill(key: str, name: str, value: object) -> None:
+    if any(c.isdigit() for c in str(value)) and not isinstance(value, Shown):
+        raise ValueError(f"{key}: placeholder {name}={value!r} holds a number that is not from the ledger")
+
+
+def words(key: str, lang: str = DEFAULT_LANG, font_size: float = palette.BODY_SIZE, **kwargs) -> Text:
+    """A Text mobject of a catalog sentence; ``kwargs`` are placeholder fills, then Text options."""
+    template = catalog(lang).get(key, ("", None))[0]
+    names = placeholders(template)
+    fills = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
+    kwargs.setdefault("color", palette.TEXT)
+    mob = Text(tr(key, lang, **fills), font=palette.font(lang), font_size=font_size, **kwargs)
+    return tag(mob, "words", key)
+
+
+def eq(*parts: str, **kwargs) -> MathTex:
+    """Mathematical notation (MathTex), one substring per part.
+
+    A part that shows a number must be a ledger value (:class:`Shown`, from
+    ``Ledger.tex``); other parts may use digits only as notation (layer indices,
+    exponents), never as a decimal or multi-digit number.
+    """
+    for part in parts:
+        if not isinstance(part, Shown) and _NUMBER_IN_NOTATION.search(part):
+            raise ValueError(f"notation {part!r} holds a literal number; pass it from the ledger")
+    latex = [part.replace(",", "{,}") if isinstance(part, Shown) else part for part in parts]
+    return tag(MathTex(*latex, **kwargs), "eq", " ".join(parts))
+
+
+def is_text(mob: Mobject) -> bool:
+    """Whether a mobject draws characters (and so must come from the catalog or the ledger)."""
+    return isinstance(mob, (DecimalNumber, SingleStringMathTex, Text, MarkupText, Paragraph))

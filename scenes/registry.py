@@ -1,0 +1,69 @@
+"""The chapters, in order, and the scenes of each; resolving what a user typed."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from dataclasses import dataclass
+
+from scenes.common.base import NetScene
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter: its id, its number, the module holding its scenes, its facts module."""
+
+    id: str
+    number: int
+    module: str
+    facts: str
+
+    def scenes(self) -> list[type[NetScene]]:
+        """The chapter's scenes in lecture order (the module's ``SCENES``)."""
+        return list(importlib.import_module(self.module).SCENES)
+
+    def scene(self, name: str) -> type[NetScene]:
+        for cls in self.scenes():
+            if cls.__name__ == name:
+                return cls
+        raise TargetError(f"chapter {self.id!r} has no scene {name!r}{_closest(name, [c.__name__ for c in self.scenes()])}")
+
+
+CHAPTERS: list[Chapter] = [
+    Chapter("network", 1, "scenes.network", "network"),
+]
+
+
+class TargetError(Exception):
+    """A chapter or scene name that does not exist; the message names the closest ones."""
+
+
+def _closest(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=3, cutoff=0.4)
+    return f"; did you mean {', '.join(close)}?" if close else f"; choose from {', '.join(options)}"
+
+
+def chapter(name: str) -> Chapter:
+    """A chapter by id (``network``) or number (``1``)."""
+    for ch in CHAPTERS:
+        if name in (ch.id, str(ch.number)):
+            return ch
+    return _unknown(name)
+
+
+def _unknown(name: str):
+    options = [ch.id for ch in CHAPTERS]
+    scene_names = [f"{ch.id}.{cls.__name__}" for ch in CHAPTERS for cls in ch.scenes()]
+    raise TargetError(f"unknown chapter or scene {name!r}{_closest(name, options + scene_names)}")
+
+
+def resolve(target: str) -> list[tuple[Chapter, list[type[NetScene]]]]:
+    """``all``, a chapter id or number, or ``chapter.Scene``: the chapters and scenes it names."""
+    if target == "all":
+        return [(ch, ch.scenes()) for ch in CHAPTERS]
+    if "." in target:
+        chapter_name, scene_name = target.split(".", 1)
+        ch = chapter(chapter_name)
+        return [(ch, [ch.scene(scene_name)])]
+    ch = chapter(target)
+    return [(ch, ch.scenes())]

@@ -1,0 +1,245 @@
+"""From targets to files: facts once per chapter, one worker process per scene,
+then the chapter video, its subtitles and ``manifest.json``.
+
+A scene whose inputs (its source, the shared scene library, its words, the facts
+it reads, the quality, manim's version) did not change since the last render is
+not rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import manim
+
+import nets.facts
+from nets.config import NetConfig
+from scenes.registry import Chapter
+from scenes.render import video
+from scenes.render.worker import SceneJob, SceneResult, render_scene
+
+SCENES_ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = "manifest.json"
+
+
+class RenderError(Exception):
+    """A render that could not finish; the message names the scene and the cause."""
+
+
+@dataclass
+class RenderOptions:
+    quality: str = "low"
+    out: Path = Path("renders")
+    jobs: int = 1
+    lang: str = "en"
+    net: NetConfig = field(default_factory=NetConfig)
+    force: bool = False
+
+
+@dataclass
+class ChapterOutput:
+    chapter: str
+    folder: Path
+    video: Path | None  # None when some scene of the chapter is not rendered yet
+    rendered: list[str]  # scenes rendered by this run
+    reused: list[str]  # scenes whose previous render was still current
+
+
+def output_dir(opts: RenderOptions, chapter: Chapter) -> Path:
+    folder = opts.out / chapter.id / opts.quality
+    return folder if opts.lang == "en" else folder / opts.lang
+
+
+def _library_source() -> str:
+    """The shared scene code every scene draws with."""
+    files = sorted((SCENES_ROOT / "common").glob("*.py"))
+    return "".join(p.read_text(encoding="utf-8") for p in files)
+
+
+def scene_hash(cls: type, siblings: list[type], facts_digest: str, quality: str, lang: str) -> str:
+    """A content hash of everything that decides a scene's video.
+
+    The scene's own class, the rest of its module without its sibling scenes
+    (so editing one scene does not re-render the others), the shared library,
+    the words catalog of its chapter, the facts, quality, language, manim.
+    """
+    module = sys.modules[cls.__module__]
+    module_source = inspect.getsource(module)
+    for other in siblings:
+        if other is not cls:
+            module_source = module_source.replace(inspect.getsource(other), "")
+    locale = SCENES_ROOT / "locale" / lang / f"{cls.chapter}.toml"
+    common = SCENES_ROOT / "locale" / lang / "common.toml"
+    h = hashlib.sha256()
+    for part in (
+        inspect.getsource(cls),
+        module_source,
+        _library_source(),
+        locale.read_text(encoding="utf-8") if locale.exists() else "",
+        common.read_text(encoding="utf-8") if common.exists() else "",
+        facts_digest,
+        quality,
+        lang,
+        manim.__version__,
+    ):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def read_manifest(folder: Path) -> dict:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and isinstance(data.get("scenes"), dict) else {"scenes": {}}
+    except (OSError, ValueError):
+        return {"scenes": {}}
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    fd, name = tempfile.mkstemp(dir=folder, prefix=f".{MANIFEST}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=1)
+    os.replace(name, folder / MANIFEST)
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them and cleans up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _executor(jobs: int) -> ProcessPoolExecutor:
+    # Workers stopped by Ctrl-C leave their queue's semaphore to multiprocessing's
+    # resource tracker, which cleans it up; its warning about that is noise to a user.
+    quiet = "ignore:resource_tracker:UserWarning"
+    if quiet not in os.environ.get("PYTHONWARNINGS", ""):
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["manim", "scenes.render.worker", "scenes.common.base"])
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, max_tasks_per_child=1, initializer=_ignore_sigint)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel what has not started, end the workers that are rendering."""
+    for process in list((pool._processes or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_jobs(jobs: list[SceneJob], n_workers: int, on_done: Callable[[SceneJob, SceneResult], None]) -> None:
+    """Render jobs in worker processes, calling ``on_done`` as each finishes; stop at the first failure."""
+    if not jobs:
+        return
+    pool = _executor(min(n_workers, len(jobs)))
+    pending: dict[Future, SceneJob] = {pool.submit(render_scene, job): job for job in jobs}
+    try:
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                job = pending.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    raise RenderError(f"the worker rendering {job.chapter}.{job.scene} died") from None
+                except Exception as err:  # a scene's own error, reported with its name
+                    raise RenderError(f"{job.chapter}.{job.scene} failed: {type(err).__name__}: {err}") from err
+                on_done(job, result)
+    except BaseException:
+        _stop(pool)
+        for folder in {Path(job.out_dir) for job in jobs}:
+            shutil.rmtree(folder / ".work", ignore_errors=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def render(
+    targets: list[tuple[Chapter, list[type]]],
+    opts: RenderOptions,
+    report: Callable[[str], None] = lambda line: None,
+) -> list[ChapterOutput]:
+    """Render the targets' scenes that changed, then assemble each chapter."""
+    outputs = []
+    for chapter, scenes in targets:
+        started = time.perf_counter()
+        facts = nets.facts.build(chapter.facts, opts.net)
+        report(f"{chapter.id}: network facts ready in {time.perf_counter() - started:.1f} s")
+        folder = output_dir(opts, chapter)
+        folder.mkdir(parents=True, exist_ok=True)
+        manifest = read_manifest(folder)
+        all_scenes = chapter.scenes()
+        hashes = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.quality, opts.lang) for cls in all_scenes}
+        todo = [cls for cls in scenes if opts.force or not _current(manifest, folder, cls.__name__, hashes)]
+        reused = [cls.__name__ for cls in scenes if cls not in todo]
+        for name in reused:
+            report(f"{chapter.id}.{name}: unchanged, kept")
+        jobs = [SceneJob(chapter.id, cls.__module__, cls.__name__, facts, opts.quality, str(folder), opts.lang) for cls in todo]
+        count = {"done": 0}
+
+        def on_done(job: SceneJob, result: SceneResult) -> None:
+            count["done"] += 1
+            manifest["scenes"][job.scene] = {"hash": hashes[job.scene], **_scene_record(result)}
+            write_manifest(folder, manifest)
+            entry = manifest["scenes"][job.scene]
+            report(
+                f"[{count['done']}/{len(jobs)}] {chapter.id}.{job.scene}: "
+                f"{entry['duration']:.1f} s of video in {result.render_seconds:.1f} s"
+            )
+
+        run_jobs(jobs, opts.jobs, on_done)
+        chapter_video = assemble(chapter, all_scenes, folder, manifest, hashes)
+        outputs.append(ChapterOutput(chapter.id, folder, chapter_video, [c.__name__ for c in todo], reused))
+    return outputs
+
+
+def _current(manifest: dict, folder: Path, name: str, hashes: dict[str, str]) -> bool:
+    entry = manifest["scenes"].get(name)
+    return bool(entry) and entry.get("hash") == hashes[name] and (folder / f"{name}.mp4").exists()
+
+
+def _scene_record(result: SceneResult) -> dict:
+    info = video.probe(result.video)
+    record = asdict(result)
+    record.update(video=Path(result.video).name, still=Path(result.still).name, srt=f"{result.scene}.srt")
+    record.update(duration=info["frames"] / info["fps"], frames=info["frames"], width=info["width"], height=info["height"])
+    return record
+
+
+def assemble(chapter: Chapter, scenes: list[type], folder: Path, manifest: dict, hashes: dict[str, str]) -> Path | None:
+    """Join the chapter's scene videos and subtitles, when every scene is current."""
+    names = [cls.__name__ for cls in scenes]
+    if not all(_current(manifest, folder, n, hashes) for n in names):
+        return None
+    target = folder / f"{chapter.id}.mp4"
+    key = [hashes[n] for n in names]
+    previous = manifest.get("chapter", {})
+    if previous.get("scene_hashes") == key and target.exists():
+        return target
+    entries = [manifest["scenes"][n] for n in names]
+    video.concat([folder / e["video"] for e in entries], target)
+    cues = video.join_cues([(e["duration"], e["cues"]) for e in entries])
+    srt_path = target.with_suffix(".srt")
+    tmp = srt_path.with_name(f".{srt_path.name}.tmp")
+    tmp.write_text(video.cues_to_srt(cues), encoding="utf-8")
+    os.replace(tmp, srt_path)
+    manifest["chapter"] = {
+        "video": target.name,
+        "srt": srt_path.name,
+        "scenes": names,
+        "scene_hashes": key,
+        "duration": sum(e["duration"] for e in entries),
+    }
+    write_manifest(folder, manifest)
+    return target

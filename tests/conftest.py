@@ -1,0 +1,64 @@
+"""Shared fixtures: a private network cache, and each chapter rendered once at `tiny`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def net_cache(tmp_path_factory) -> Path:
+    """Train into a fresh cache: the suite proves training works, not that a cache exists.
+
+    Set before any render worker starts, so workers see it too.
+    """
+    path = tmp_path_factory.mktemp("netreel-cache")
+    os.environ["NETREEL_CACHE"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    if not SHARED_MNIST.is_dir():
+        pytest.skip(f"the shared MNIST files are not at {SHARED_MNIST}")
+    return SHARED_MNIST
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory, net_cache):
+    """Render a chapter at `tiny` once per session: {chapter id: (folder, manifest)}."""
+    from scenes import registry
+    from scenes.render.pipeline import RenderOptions, read_manifest, render
+
+    out = tmp_path_factory.mktemp("renders")
+    done: dict[str, tuple[Path, dict]] = {}
+
+    def get(chapter_id: str) -> tuple[Path, dict]:
+        if chapter_id not in done:
+            targets = registry.resolve(chapter_id)
+            (output,) = render(targets, RenderOptions(quality="tiny", out=out, jobs=2))
+            done[chapter_id] = (output.folder, read_manifest(output.folder))
+        return done[chapter_id]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def chapter_facts(net_cache):
+    """A facts module's facts and its independent reference, built once: {name: (facts, reference)}."""
+    import nets.facts
+    from nets.config import NetConfig
+
+    built: dict[str, tuple] = {}
+
+    def get(name: str, config: NetConfig | None = None):
+        config = config or NetConfig()
+        if (name, config) not in built:
+            built[(name, config)] = (nets.facts.build(name, config), nets.facts.reference(name, config))
+        return built[(name, config)]
+
+    return get
