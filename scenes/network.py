@@ -90,11 +90,11 @@ class DigitInput(ChapterScene):
 
         self.step("column")
         column = NetworkDiagram([n, 1], input_start=start).columns[0]
-        column.move_to(RIGHT * 1.8 + DOWN * 0.3)
+        column.move_to(RIGHT * 1.8 + DOWN * 0.45)
         values = self.ledger.array("hook_input")
         numbers = VGroup()
         for i, circle in zip(column.indices, column.circles):
-            number = self.ledger.number("hook_input", i, decimals=2, font_size=palette.SMALL_SIZE)
+            number = self.ledger.number("hook_input", i, decimals=2, font_size=palette.LABEL_SIZE)
             numbers.add(number.next_to(circle, RIGHT, buff=0.2))
         brace = column.brace(self.layer_count(0), LEFT)
         column.set_activations(values)
