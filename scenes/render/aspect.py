@@ -39,7 +39,8 @@ def folder_suffix(aspect: str) -> str:
 
 
 def _visible(mob) -> bool:
-    from manim import AbstractImageMobject, VMobject
+    from manim import VMobject
+    from manim.mobject.types.image_mobject import AbstractImageMobject
 
     for part in mob.get_family():
         if isinstance(part, AbstractImageMobject):
