@@ -292,13 +292,13 @@ def gallery(out: str) -> None:
 @net_options
 @user_errors
 def audit(target: str, net) -> None:
-    """Check every number TARGET shows against an independent recomputation."""
+    """Check every number TARGET shows against an independent recomputation, and that it stays in the frame."""
     import nets.facts
-    from scenes import registry
     from scenes.audit import audit_scene
+    from scenes.userfile import resolve
 
     failed = 0
-    for chapter, scenes in registry.resolve(target):
+    for chapter, scenes in resolve(target):
         facts = nets.facts.build(chapter.facts, net)
         reference = nets.facts.reference(chapter.facts, net)
         for cls in scenes:
