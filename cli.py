@@ -1,4 +1,4 @@
-"""netreel's command line: list, render, preview, audit, info.
+"""netreel's command line: list, render, preview, clips, slides, gallery, audit, info.
 
 Thin on purpose: it parses, resolves targets and calls the render pipeline.
 Defaults come from ``[tool.netreel]`` in ./pyproject.toml, then the flags.
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from scenes.render.aspect import ASPECTS, DEFAULT_ASPECT
 from scenes.render.presets import QUALITIES
 
 DEFAULT_OUT = "renders"
@@ -68,7 +69,7 @@ def project_defaults() -> dict:
 def main(ctx: click.Context) -> None:
     """Render lecture videos about neural networks from real, running networks."""
     defaults = {k.replace("-", "_"): v for k, v in project_defaults().items()}
-    ctx.default_map = {name: defaults for name in ("render", "preview", "audit", "info")}
+    ctx.default_map = {name: defaults for name in ("render", "preview", "clips", "slides", "audit", "info")}
 
 
 def net_options(command):
@@ -97,10 +98,12 @@ def user_errors(command):
         from scenes.registry import TargetError
         from scenes.render.pipeline import RenderError
         from scenes.common.text import CatalogError
+        from scenes.render.clips import ClipError
+        from scenes.render.slides import SlidesError
 
         try:
             return command(*args, **kwargs)
-        except (DataError, TargetError, RenderError, CatalogError) as err:
+        except (DataError, TargetError, RenderError, CatalogError, ClipError, SlidesError) as err:
             raise UserError(str(err)) from None
 
     return wrapped
@@ -140,26 +143,52 @@ def _minutes(seconds: float) -> str:
     return f"{int(seconds // 60)} min {int(seconds % 60):02d} s"
 
 
+def aspect_option(command):
+    return click.option(
+        "--aspect", type=click.Choice(list(ASPECTS)), default=DEFAULT_ASPECT, show_default=True,
+        help="Frame shape; narrower frames keep the layout's width and grow in height.",
+    )(command)
+
+
+def render_options(command):
+    """Options of every command that renders scenes first."""
+    for option in reversed([
+        click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True),
+        aspect_option,
+        click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root."),
+        click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Scenes rendered in parallel."),
+    ]):
+        command = option(command)
+    return command
+
+
+def render_targets(target: str, opts, transparent: bool = False) -> list:
+    """Render what TARGET names (a chapter, `all`, a scene, a scene file) with progress on stderr."""
+    from scenes.render.pipeline import render as run
+    from scenes.userfile import resolve
+
+    targets = resolve(target)
+    cores = os.cpu_count() or 1
+    if opts.jobs > cores:
+        click.echo(f"netreel: --jobs {opts.jobs} is more than the {cores} cores here; using {cores}", err=True)
+        opts.jobs = cores
+    opts.transparent = transparent
+    outputs = run(targets, opts, report=lambda line: click.echo(line, err=True))
+    return [(output, chapter, scenes) for output, (chapter, scenes) in zip(outputs, targets)]
+
+
 @main.command()
 @click.argument("target")
-@click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True)
-@click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Scenes rendered in parallel.")
+@render_options
 @click.option("--force", is_flag=True, help="Render even the scenes whose inputs did not change.")
 @net_options
 @user_errors
-def render(target: str, quality: str, out: str, jobs: int, force: bool, net) -> None:
-    """Render TARGET: a chapter (id or number), `all`, or one scene (`network.ForwardPass`)."""
-    from scenes import registry
-    from scenes.render.pipeline import RenderOptions, render as run
+def render(target: str, quality: str, aspect: str, out: str, jobs: int, force: bool, net) -> None:
+    """Render TARGET: a chapter (id or number), `all`, one scene (`network.ForwardPass`), or `file.py[:Scene]`."""
+    from scenes.render.pipeline import RenderOptions
 
-    targets = registry.resolve(target)
-    cores = os.cpu_count() or 1
-    if jobs > cores:
-        click.echo(f"netreel: --jobs {jobs} is more than the {cores} cores here; using {cores}", err=True)
-        jobs = cores
-    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, net=net, force=force)
-    for output in run(targets, opts, report=lambda line: click.echo(line, err=True)):
+    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, net=net, force=force, aspect=aspect)
+    for output, _, _ in render_targets(target, opts):
         if output.video:
             click.echo(str(output.video))
         else:
@@ -169,31 +198,93 @@ def render(target: str, quality: str, out: str, jobs: int, force: bool, net) -> 
 @main.command()
 @click.argument("target")
 @click.option("--still", is_flag=True, help="Write the last frame as PNG instead of a video.")
+@click.option("--watch", is_flag=True, help="Render again each time the scene's file is saved (Ctrl-C stops).")
 @click.option("--open", "open_", is_flag=True, help="Open the result.")
 @click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True)
+@aspect_option
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root; previews go to OUT/preview.")
 @net_options
 @user_errors
-def preview(target: str, still: bool, open_: bool, quality: str, out: str, net) -> None:
-    """Render one scene quickly (TARGET like `network.ForwardPass`)."""
-    import nets.facts
-    from scenes import registry
-    from scenes.render.pipeline import run_jobs
-    from scenes.render.worker import SceneJob
+def preview(target: str, still: bool, watch: bool, open_: bool, quality: str, aspect: str, out: str, net) -> None:
+    """Render one scene quickly (TARGET like `network.ForwardPass` or `my_scene.py:MyScene`)."""
+    from scenes.render import preview as previews
 
-    (chapter, scenes), *rest = registry.resolve(target)
-    if rest or len(scenes) != 1:
-        names = ", ".join(f"{chapter.id}.{cls.__name__}" for cls in scenes)
-        raise UserError(f"preview takes one scene, e.g. {chapter.id}.{scenes[0].__name__}; this target has: {names}")
-    folder = writable_dir(out) / "preview" / chapter.id
-    facts = nets.facts.build(chapter.facts, net)
-    job = SceneJob(chapter.id, scenes[0].__module__, scenes[0].__name__, facts, quality, str(folder), still=still)
-    results = []
-    run_jobs([job], 1, lambda _, result: results.append(result))
-    path = results[0].still if still else results[0].video
-    click.echo(path)
-    if open_:
-        click.launch(path)
+    request = previews.PreviewRequest(target, writable_dir(out), quality, aspect, still, net)
+    try:
+        if not watch:
+            path = previews.render_preview(request)
+            click.echo(path)
+            if open_:
+                click.launch(path)
+            return
+        files = previews.scene_files(request)
+        click.echo(f"netreel: watching {files[0]}; Ctrl-C stops", err=True)
+        previews.watch(
+            request,
+            on_preview=click.echo,
+            on_error=lambda message: click.echo(f"netreel: preview failed, the last good one is kept: {message}", err=True),
+        )
+    except previews.PreviewError as err:
+        raise UserError(str(err)) from None
+
+
+@main.command()
+@click.argument("target")
+@click.option("--format", "fmt", type=click.Choice(["mp4", "webm", "mov", "gif", "png"]), default="mp4", show_default=True,
+              help="png: the last frame of each section.")
+@click.option("--transparent", is_flag=True, help="No background: alpha channel (webm, mov or png).")
+@render_options
+@net_options
+@user_errors
+def clips(target: str, fmt: str, transparent: bool, quality: str, aspect: str, out: str, jobs: int, net) -> None:
+    """Export each section of TARGET's scenes as a clip, with a poster PNG and an index.json."""
+    from scenes.render import clips as clip_files
+    from scenes.render.pipeline import RenderOptions, read_manifest
+
+    clip_files.check_format(fmt, transparent)
+    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, net=net, aspect=aspect)
+    for output, _, scenes in render_targets(target, opts, transparent=transparent):
+        manifest = read_manifest(output.folder)
+        exported = clip_files.export(output.chapter, output.folder, manifest, [c.__name__ for c in scenes], fmt, QUALITIES[quality].fps)
+        folder = clip_files.clip_folder(output.folder, fmt)
+        click.echo(f"{output.chapter}: {len(exported)} clips", err=True)
+        click.echo(str(folder / clip_files.INDEX))
+
+
+@main.command()
+@click.argument("target")
+@click.option("--to", type=click.Choice(["pptx", "html", "pdf"]), default="pptx", show_default=True, help="Deck format.")
+@click.option("--offline", is_flag=True, help="HTML: bundle reveal.js (installed from npm) instead of loading it from the web.")
+@render_options
+@net_options
+@user_errors
+def slides(target: str, to: str, offline: bool, quality: str, aspect: str, out: str, jobs: int, net) -> None:
+    """Make a slide deck of TARGET: one slide per section, the subcaptions as speaker notes."""
+    from scenes.common import palette
+    from scenes.render import clips as clip_files, slides as decks
+    from scenes.render.pipeline import RenderOptions, read_manifest
+
+    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, net=net, aspect=aspect)
+    for output, chapter, scenes in render_targets(target, opts):
+        manifest = read_manifest(output.folder)
+        exported = clip_files.export(output.chapter, output.folder, manifest, [c.__name__ for c in scenes], "mp4", QUALITIES[quality].fps)
+        name, title = decks.deck_name(chapter, scenes)
+        deck = decks.build(
+            exported, clip_files.clip_folder(output.folder, "mp4"), decks.deck_path(output.folder, name, to), to,
+            title, palette.BACKGROUND, offline=offline,
+        )
+        if to == "html" and not offline:
+            click.echo("netreel: the HTML deck loads reveal.js from the web; --offline bundles it for use without a network", err=True)
+        click.echo(str(deck))
+
+
+@main.command()
+@click.option("--out", default=DEFAULT_OUT, show_default=True, help="The output root to make a gallery of.")
+def gallery(out: str) -> None:
+    """Write OUT/index.html: every chapter and scene, thumbnails, durations, sections, videos, clips, slides."""
+    from scenes.render import gallery as page
+
+    click.echo(str(page.write(writable_dir(out))))
 
 
 @main.command()
@@ -201,13 +292,13 @@ def preview(target: str, still: bool, open_: bool, quality: str, out: str, net) 
 @net_options
 @user_errors
 def audit(target: str, net) -> None:
-    """Check every number TARGET shows against an independent recomputation."""
+    """Check every number TARGET shows against an independent recomputation, and that it stays in the frame."""
     import nets.facts
-    from scenes import registry
     from scenes.audit import audit_scene
+    from scenes.userfile import resolve
 
     failed = 0
-    for chapter, scenes in registry.resolve(target):
+    for chapter, scenes in resolve(target):
         facts = nets.facts.build(chapter.facts, net)
         reference = nets.facts.reference(chapter.facts, net)
         for cls in scenes:

@@ -17,6 +17,7 @@ import numpy as np
 from scenes.common.base import SceneContext, use_context
 from scenes.common.ledger import Entry, decode_index, format_value, source_of
 from scenes.common.text import is_text
+from scenes.render.aspect import DEFAULT_ASPECT, frame_size, outside_frame
 
 RTOL, ATOL = 1e-4, 1e-6
 _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+")
@@ -98,7 +99,7 @@ def _content(mob) -> str:
     return str(getattr(mob, "text", getattr(mob, "original_text", "")))
 
 
-def construct(cls: type, facts, lang: str = "en"):
+def construct(cls: type, facts, lang: str = "en", aspect: str = DEFAULT_ASPECT):
     """Run a scene's construct() without drawing a frame; return the scene."""
     from manim import tempconfig
 
@@ -108,7 +109,8 @@ def construct(cls: type, facts, lang: str = "en"):
     use_context(SceneContext(facts, lang))
     with tempfile.TemporaryDirectory() as scratch:
         settings = manim_config(
-            "tiny", Path(scratch), output_file=str(Path(scratch) / cls.__name__), dry_run=True, save_last_frame=True, write_to_movie=False
+            "tiny", Path(scratch), aspect, output_file=str(Path(scratch) / cls.__name__),
+            dry_run=True, save_last_frame=True, write_to_movie=False,
         )
         with tempconfig(settings):
             scene = cls()
@@ -121,6 +123,7 @@ def audit_scene(cls: type, facts, reference: dict[str, np.ndarray], lang: str = 
     report = AuditReport(f"{cls.chapter}.{cls.__name__}", checked=len(scene.ledger.entries))
     report.problems += [p for p in (check_entry(e, reference) for e in scene.ledger.entries) if p]
     report.problems += untracked_text(scene.seen + list(scene.mobjects))
+    report.problems += [f"off the frame at the end: {p}" for p in outside_frame(scene.mobjects, frame_size(DEFAULT_ASPECT))]
     if not scene.ledger.entries:
         report.problems.append("the scene shows no number from the ledger")
     return report

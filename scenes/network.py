@@ -120,7 +120,7 @@ class Layers(ChapterScene):
 
     def construct(self):
         sizes = self.sizes()
-        net = NetworkDiagram(sizes, input_start=input_window_start(sizes[0]), width=8.4).shift(DOWN * 0.35)
+        net = NetworkDiagram(sizes, input_start=input_window_start(sizes[0]), width=8.4, spacing=0.31).shift(DOWN * 0.2)
         net.set_layer(0, self.ledger.array("hook_input"))
         names = ["input", "hidden", "hidden", "output"]
         captions = VGroup()

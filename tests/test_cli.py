@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -135,3 +136,72 @@ def test_ctrl_c_keeps_finished_videos(tmp_path):
         assert video.probe(mp4)["frames"] > 0
     if good.read_bytes() != content:  # replaced only by a complete render of the same scene
         assert video.probe(good)["frames"] > 0
+
+
+EXAMPLE = ROOT / "examples" / "prediction.py"
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["clips", "network", "--format", "avi"], ["'avi' is not one of", "webm"]),
+        (["clips", "network", "--format", "gif", "--transparent"], ["--transparent", "webm, mov, png"]),
+        (["clips", "network", "--format", "mp4", "--transparent"], ["--transparent", "mp4 has none"]),
+        (["render", "network", "--aspect", "2:1"], ["'2:1' is not one of", "4:3"]),
+        (["slides", "network", "--to", "key"], ["'key' is not one of", "pptx"]),
+        (["render", "no/such/file.py:MyScene"], ["no scene file 'no/such/file.py'"]),
+        (["preview", "no/such/file.py:MyScene"], ["no scene file"]),
+        (["render", f"{EXAMPLE}:Predictoin"], ["has no scene class 'Predictoin'", "Prediction"]),
+    ],
+)
+def test_output_bad_input_is_one_line(args, needles):
+    one_line_error(run(*args), *needles)
+
+
+def test_scene_file_with_a_syntax_error_is_one_line(tmp_path):
+    broken = tmp_path / "broken.py"
+    broken.write_text("from scenes.kit import NetScene\n\nclass Mine(NetScene):\n    chapter = 'network'\n    def construct(self)\n        pass\n")
+    one_line_error(run("render", f"{broken}:Mine"), f"{broken}:5: syntax error")
+
+
+def test_render_a_scene_file_of_ones_own(tmp_path):
+    result = run("render", str(EXAMPLE), "--quality", "tiny", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    path = Path(result.stdout.strip().splitlines()[-1])
+    assert path == tmp_path / "prediction" / "tiny" / "prediction.mp4"
+    cues = list(srt.parse(path.with_suffix(".srt").read_text(encoding="utf-8")))
+    assert len(cues) == 3 and video.probe(path)["frames"] > 0
+    assert len(video.read_chapters(path)) == 1
+    audit = run("audit", str(EXAMPLE))
+    assert audit.exit_code == 0 and audit.stdout.startswith("ok    network.Prediction")
+
+
+def test_preview_watch_keeps_the_last_good_preview(tmp_path):
+    scene = tmp_path / "mine.py"
+    good = EXAMPLE.read_text(encoding="utf-8")
+    scene.write_text(good, encoding="utf-8")
+    shutil.copy(EXAMPLE.with_suffix(".toml"), scene.with_suffix(".toml"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "preview", f"{scene}:Prediction", "--still", "--watch", "--quality", "tiny", "--out", str(tmp_path / "out")],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        first = Path(proc.stdout.readline().strip())
+        assert first.name == "Prediction.png" and first.exists()
+        content = first.read_bytes()
+        time.sleep(0.1)
+        scene.write_text(good.replace("def construct(self):", "def construct(self)"), encoding="utf-8")
+        while True:
+            line = proc.stderr.readline()
+            assert line, "the watch ended"
+            if "preview failed" in line:
+                break
+        assert "syntax error" in line and "Traceback" not in line
+        assert first.read_bytes() == content
+        scene.write_text(good.replace("height=3.6", "height=2.4"), encoding="utf-8")
+        second = Path(proc.stdout.readline().strip())
+        assert second == first and first.read_bytes() != content
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)

@@ -59,6 +59,23 @@ def _flatten(table: dict, prefix: str):
             yield f"{prefix}.{key}", str(value)
 
 
+def add_catalog_file(path: Path, lang: str = DEFAULT_LANG) -> None:
+    """Add the sentences of a catalog of one's own to a language, keys written in full.
+
+    For the words of a scene file outside the project, e.g. ``my_scene.toml``::
+
+        [network.Prediction]
+        title = "What the network says"
+    """
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise CatalogError(f"{path}: {err}") from None
+    entries = catalog(lang)
+    for key, text in _flatten(table, ""):
+        entries[key[1:]] = (text, path)
+
+
 def placeholders(template: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(template) if field}
 

@@ -29,7 +29,9 @@ import manim
 import nets.facts
 from nets.config import NetConfig
 from scenes.registry import Chapter
+from scenes.common.text import CatalogError, tr
 from scenes.render import video
+from scenes.render.aspect import DEFAULT_ASPECT, folder_suffix
 from scenes.render.worker import SceneJob, SceneResult, render_scene
 
 SCENES_ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +50,13 @@ class RenderOptions:
     lang: str = "en"
     net: NetConfig = field(default_factory=NetConfig)
     force: bool = False
+    aspect: str = DEFAULT_ASPECT
+    transparent: bool = False  # scene videos with alpha (.mov), the source of transparent clips
+
+    @property
+    def variant(self) -> str:
+        """The quality, aspect and background of these renders, as their folder is named."""
+        return self.quality + folder_suffix(self.aspect) + ("-alpha" if self.transparent else "")
 
 
 @dataclass
@@ -60,7 +69,7 @@ class ChapterOutput:
 
 
 def output_dir(opts: RenderOptions, chapter: Chapter) -> Path:
-    folder = opts.out / chapter.id / opts.quality
+    folder = opts.out / chapter.id / opts.variant
     return folder if opts.lang == "en" else folder / opts.lang
 
 
@@ -79,6 +88,7 @@ def scene_hash(cls: type, siblings: list[type], facts_digest: str, quality: str,
     """
     module = sys.modules[cls.__module__]
     module_source = inspect.getsource(module)
+    words_beside = Path(module.__file__).with_suffix(".toml")  # a scene file of one's own may bring its words
     for other in siblings:
         if other is not cls:
             module_source = module_source.replace(inspect.getsource(other), "")
@@ -91,6 +101,7 @@ def scene_hash(cls: type, siblings: list[type], facts_digest: str, quality: str,
         _library_source(),
         locale.read_text(encoding="utf-8") if locale.exists() else "",
         common.read_text(encoding="utf-8") if common.exists() else "",
+        words_beside.read_text(encoding="utf-8") if words_beside.exists() else "",
         facts_digest,
         quality,
         lang,
@@ -180,12 +191,18 @@ def render(
         folder.mkdir(parents=True, exist_ok=True)
         manifest = read_manifest(folder)
         all_scenes = chapter.scenes()
-        hashes = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.quality, opts.lang) for cls in all_scenes}
+        hashes = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, opts.lang) for cls in all_scenes}
         todo = [cls for cls in scenes if opts.force or not _current(manifest, folder, cls.__name__, hashes)]
         reused = [cls.__name__ for cls in scenes if cls not in todo]
         for name in reused:
             report(f"{chapter.id}.{name}: unchanged, kept")
-        jobs = [SceneJob(chapter.id, cls.__module__, cls.__name__, facts, opts.quality, str(folder), opts.lang) for cls in todo]
+        jobs = [
+            SceneJob(
+                chapter.id, cls.__module__, cls.__name__, facts, opts.quality, str(folder), opts.lang,
+                aspect=opts.aspect, transparent=opts.transparent, path=getattr(chapter, "path", None),
+            )
+            for cls in todo
+        ]
         count = {"done": 0}
 
         def on_done(job: SceneJob, result: SceneResult) -> None:
@@ -199,14 +216,14 @@ def render(
             )
 
         run_jobs(jobs, opts.jobs, on_done)
-        chapter_video = assemble(chapter, all_scenes, folder, manifest, hashes)
+        chapter_video = None if opts.transparent else assemble(chapter, all_scenes, folder, manifest, hashes)
         outputs.append(ChapterOutput(chapter.id, folder, chapter_video, [c.__name__ for c in todo], reused))
     return outputs
 
 
 def _current(manifest: dict, folder: Path, name: str, hashes: dict[str, str]) -> bool:
     entry = manifest["scenes"].get(name)
-    return bool(entry) and entry.get("hash") == hashes[name] and (folder / f"{name}.mp4").exists()
+    return bool(entry) and entry.get("hash") == hashes[name] and (folder / entry.get("video", f"{name}.mp4")).exists()
 
 
 def _scene_record(result: SceneResult) -> dict:
@@ -225,11 +242,12 @@ def assemble(chapter: Chapter, scenes: list[type], folder: Path, manifest: dict,
     target = folder / f"{chapter.id}.mp4"
     key = [hashes[n] for n in names]
     previous = manifest.get("chapter", {})
-    if previous.get("scene_hashes") == key and target.exists():
+    if previous.get("scene_hashes") == key and "chapters" in previous and target.exists():
         return target
     entries = [manifest["scenes"][n] for n in names]
-    video.concat([folder / e["video"] for e in entries], target)
     cues = video.join_cues([(e["duration"], e["cues"]) for e in entries])
+    starts = video.join_cues([(e["duration"], [(scene_title(cls), 0.0, e["duration"])]) for cls, e in zip(scenes, entries)])
+    video.concat([folder / e["video"] for e in entries], target, cues=cues, chapters=starts)
     srt_path = target.with_suffix(".srt")
     tmp = srt_path.with_name(f".{srt_path.name}.tmp")
     tmp.write_text(video.cues_to_srt(cues), encoding="utf-8")
@@ -240,6 +258,15 @@ def assemble(chapter: Chapter, scenes: list[type], folder: Path, manifest: dict,
         "scenes": names,
         "scene_hashes": key,
         "duration": sum(e["duration"] for e in entries),
+        "chapters": [[title, start, end] for title, start, end in starts],
     }
     write_manifest(folder, manifest)
     return target
+
+
+def scene_title(cls: type) -> str:
+    """A scene's title from its catalog (its chapter marker and its name in the gallery), else its class name."""
+    try:
+        return tr(f"{cls.chapter}.{cls.__name__}.title")
+    except CatalogError:
+        return cls.__name__

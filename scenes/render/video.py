@@ -1,9 +1,16 @@
-"""Chapter videos: scene videos joined without re-encoding, subtitles joined with offsets."""
+"""Chapter videos: scene videos joined without re-encoding, subtitles joined with offsets.
+
+A joined video carries its subtitles as a track of its own (``mov_text``, the
+subtitle codec MP4 players read) and one chapter marker per scene, so a
+player's chapter menu lists the scenes.
+"""
 
 from __future__ import annotations
 
 import datetime
 import os
+import struct
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -19,8 +26,16 @@ def probe(path: str | Path) -> dict:
         return {"duration": duration, "width": stream.width, "height": stream.height, "frames": frames, "fps": float(stream.average_rate)}
 
 
-def concat(videos: list[Path], output: Path) -> None:
-    """Join videos of identical encoding into ``output`` (written to a temporary name, then renamed)."""
+MS = Fraction(1, 1000)  # time base of subtitle packets and chapter markers
+
+Cue = tuple[str, float, float]  # (text, start s, end s)
+
+
+def concat(videos: list[Path], output: Path, cues: list[Cue] = (), chapters: list[Cue] = ()) -> None:
+    """Join videos of identical encoding into ``output`` (written to a temporary name, then renamed).
+
+    ``cues`` become a subtitle track, ``chapters`` (title, start, end) chapter markers.
+    """
     tmp = output.with_name(f".{output.stem}.{os.getpid()}.tmp{output.suffix}")
     listing = output.with_name(f".{output.stem}.{os.getpid()}.txt")
     listing.write_text("".join(f"file 'file:{Path(v).resolve().as_posix()}'\n" for v in videos), encoding="utf-8")
@@ -29,16 +44,73 @@ def concat(videos: list[Path], output: Path) -> None:
             in_stream = source.streams.video[0]
             with av.open(str(tmp), mode="w") as sink:
                 out_stream = sink.add_stream_from_template(template=in_stream)
+                subtitles = _subtitle_packets(sink, cues) if cues else []
+                if chapters:
+                    sink.set_chapters(chapter_markers(chapters))
                 for packet in source.demux(in_stream):
                     if packet.dts is None:
                         continue
+                    when = float(packet.pts * packet.time_base) if packet.pts is not None else 0.0
+                    while subtitles and subtitles[0].pts * MS <= when:
+                        sink.mux(subtitles.pop(0))
                     packet.dts = None
                     packet.stream = out_stream
+                    sink.mux(packet)
+                for packet in subtitles:
                     sink.mux(packet)
         os.replace(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)
         listing.unlink(missing_ok=True)
+
+
+def _subtitle_packets(sink, cues: list[Cue]) -> list[av.Packet]:
+    """A ``mov_text`` track in ``sink`` and its packets: a big-endian length, then UTF-8 text."""
+    stream = sink.add_mux_stream("mov_text", time_base=MS)
+    stream.metadata["language"] = "eng"
+    packets = []
+    for text, start, end in cues:
+        data = text.encode("utf-8")
+        packet = av.Packet(struct.pack(">H", len(data)) + data)
+        packet.stream = stream
+        packet.time_base = MS
+        packet.pts = packet.dts = round(start * 1000)
+        packet.duration = round(end * 1000) - packet.pts
+        packets.append(packet)
+    return packets
+
+
+def chapter_markers(chapters: list[Cue]) -> list[dict]:
+    """PyAV chapter records for (title, start s, end s)."""
+    return [
+        {"id": i + 1, "start": round(start * 1000), "end": round(end * 1000), "time_base": MS, "metadata": {"title": title}}
+        for i, (title, start, end) in enumerate(chapters)
+    ]
+
+
+def read_chapters(path: str | Path) -> list[Cue]:
+    """The chapter markers of a video file as (title, start s, end s)."""
+    with av.open(str(path)) as container:
+        return [
+            (c["metadata"].get("title", ""), float(c["start"] * c["time_base"]), float(c["end"] * c["time_base"]))
+            for c in container.chapters()
+        ]
+
+
+def read_subtitles(path: str | Path) -> list[Cue]:
+    """The cues of a video file's first subtitle track (``mov_text``) as (text, start s, end s)."""
+    cues = []
+    with av.open(str(path)) as container:
+        if not container.streams.subtitles:
+            return cues
+        for packet in container.demux(container.streams.subtitles[0]):
+            payload = bytes(packet)
+            if packet.pts is None or len(payload) <= 2:
+                continue
+            (length,) = struct.unpack(">H", payload[:2])
+            start = float(packet.pts * packet.time_base)
+            cues.append((payload[2 : 2 + length].decode("utf-8"), start, start + float(packet.duration * packet.time_base)))
+    return cues
 
 
 def cues_to_srt(cues: list[tuple[str, float, float]]) -> str:

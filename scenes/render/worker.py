@@ -19,6 +19,7 @@ import numpy as np
 
 from nets.facts import Facts
 from nets.store import cache_dir
+from scenes.render.aspect import DEFAULT_ASPECT, frame_size, pixel_size
 from scenes.render.presets import QUALITIES
 
 
@@ -34,6 +35,9 @@ class SceneJob:
     out_dir: str  # the chapter's folder for this quality
     lang: str = "en"
     still: bool = False  # the last frame only, as PNG
+    aspect: str = DEFAULT_ASPECT
+    transparent: bool = False  # no background: a lossless .mov with alpha instead of an .mp4
+    path: str | None = None  # the file of a scene outside the registry (``module`` is then its name)
 
 
 @dataclass
@@ -48,14 +52,17 @@ class SceneResult:
     ledger_entries: int = 0
 
 
-def manim_config(quality: str, media_dir: Path, **extra) -> dict:
-    """The manim settings for a preset; LaTeX and text caches shared across renders."""
-    q = QUALITIES[quality]
+def manim_config(quality: str, media_dir: Path, aspect: str = DEFAULT_ASPECT, **extra) -> dict:
+    """The manim settings for a preset and aspect; LaTeX and text caches shared across renders."""
+    width, height = pixel_size(quality, aspect)
+    frame_width, frame_height = frame_size(aspect)
     shared = cache_dir() / "manim"
     return {
-        "pixel_width": q.width,
-        "pixel_height": q.height,
-        "frame_rate": q.fps,
+        "pixel_width": width,
+        "pixel_height": height,
+        "frame_width": frame_width,
+        "frame_height": frame_height,
+        "frame_rate": QUALITIES[quality].fps,
         "media_dir": str(media_dir),
         "video_dir": str(media_dir),
         "images_dir": str(media_dir),
@@ -99,7 +106,11 @@ def serialise_svg_files() -> None:
     SVGMobject.generate_mobject = locked(SVGMobject.generate_mobject)
 
 
-def scene_class(module: str, name: str):
+def scene_class(module: str, name: str, path: str | None = None):
+    if path is not None:
+        from scenes.userfile import load_module
+
+        load_module(Path(path), module)
     return getattr(importlib.import_module(module), name)
 
 
@@ -118,23 +129,27 @@ def render_scene(job: SceneJob) -> SceneResult:
     start = time.perf_counter()
     try:
         use_context(SceneContext(job.facts, job.lang))
-        cls = scene_class(job.module, job.scene)
+        cls = scene_class(job.module, job.scene, job.path)
         extra = {"save_last_frame": True, "write_to_movie": False} if job.still else {}
-        with tempconfig(manim_config(job.quality, scratch, output_file=str(scratch / job.scene), **extra)):
+        if job.transparent:
+            extra["transparent"] = True
+        settings = manim_config(job.quality, scratch, job.aspect, output_file=str(scratch / job.scene), **extra)
+        with tempconfig(settings):
             scene = cls()
             scene.render()
-            frame = np.asarray(scene.renderer.get_frame())[..., :3]
+            frame = np.asarray(scene.renderer.get_frame())
         still = out_dir / f"{job.scene}.png"
-        _save_png(frame, scratch / "last.png")
+        _save_png(frame if job.transparent else frame[..., :3], scratch / "last.png")
         _publish(scratch / "last.png", still)
         video = None
         if not job.still:
-            video = out_dir / f"{job.scene}.mp4"
+            suffix = ".mov" if job.transparent else ".mp4"
+            video = out_dir / f"{job.scene}{suffix}"
             srt = scratch / f"{job.scene}.srt"
             if not srt.exists():
                 srt.write_text("", encoding="utf-8")
             _publish(srt, video.with_suffix(".srt"))
-            _publish(scratch / f"{job.scene}.mp4", video)
+            _publish(scratch / f"{job.scene}{suffix}", video)
         return SceneResult(
             scene=job.scene,
             video=str(video) if video else None,

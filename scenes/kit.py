@@ -1,0 +1,81 @@
+"""The building blocks of netreel's scenes, in one import, for scenes of one's own.
+
+Each block takes numpy arrays read through the scene's truth ledger
+(``self.ledger.array(key)``, ``self.ledger.number(key, index)``) and draws
+them; none computes or invents a number.
+
+Scenes
+    :class:`NetScene`: subclass it, set ``chapter`` to the chapter whose network
+    facts you show (``"network"``: the trained digit MLP and one held-out digit),
+    write ``construct``. ``self.step(name)`` starts a section (a clip and a
+    slide), ``self.say(key)`` a subcaption, ``self.words(key)`` / ``self.heading()``
+    make text from the catalog, ``self.ledger`` reads numbers.
+Networks
+    :class:`NetworkDiagram` (columns of neurons bound to a model's layer sizes,
+    ``set_layer`` lights them by activations, ``edges`` colours them by weights),
+    :class:`NeuronColumn` (one layer), :func:`input_window_start`,
+    :func:`edge_buckets` (a few hundred edges as a few paths),
+    :func:`edge_raster` (thousands of edges as one image).
+Images
+    :func:`pixel_image` (a uint8 array as one image, nearest resampling),
+    :func:`grey_image` (activations or pixels in [0, 1]), :func:`signed_image`
+    (weights: blue positive, red negative), :func:`grid_lines`, :func:`cell`.
+Numbers
+    :class:`Bars` (probabilities or output activations with their labels and
+    values), :func:`brackets` (around a matrix or a column of ledger numbers),
+    :func:`eq` (MathTex whose numbers are ledger values), :func:`stack`.
+Looks
+    :mod:`palette` (colours and font sizes), :func:`lit` (a neuron's fill).
+
+Examples
+--------
+``examples/prediction.py`` (rendered with
+``netreel render examples/prediction.py:Prediction``)::
+
+    class Prediction(NetScene):
+        chapter = "network"
+
+        def construct(self):
+            self.step("outputs")
+            out = "layers.2.hook_a"
+            bars = Bars(self.ledger.array(out), [self.ledger.integer("classes", k) for k in range(10)])
+            self.say("outputs", d=self.ledger.shown("prediction", spec=",.0f"))
+            self.play(FadeIn(bars))
+"""
+
+from scenes.common import palette
+from scenes.common.base import NetScene
+from scenes.common.diagram import NetworkDiagram, input_window_start
+from scenes.common.mobjects import (
+    Bars,
+    NeuronColumn,
+    brackets,
+    cell,
+    edge_buckets,
+    edge_raster,
+    grid_lines,
+    pixel_image,
+    stack,
+)
+from scenes.common.palette import grey_image, lit, signed_image
+from scenes.common.text import eq
+
+__all__ = [
+    "Bars",
+    "NetScene",
+    "NetworkDiagram",
+    "NeuronColumn",
+    "brackets",
+    "cell",
+    "edge_buckets",
+    "edge_raster",
+    "eq",
+    "grey_image",
+    "grid_lines",
+    "input_window_start",
+    "lit",
+    "palette",
+    "pixel_image",
+    "signed_image",
+    "stack",
+]

@@ -1,0 +1,89 @@
+"""Previews: one scene rendered quickly, and again each time its file is saved.
+
+A failed render publishes nothing (the worker renames files into place only
+when complete), so the last good preview stays where it was while the error
+is reported and the watch goes on.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nets.facts
+from nets.config import NetConfig
+from scenes.common.text import CatalogError
+from scenes.registry import TargetError
+from scenes.render.aspect import DEFAULT_ASPECT
+from scenes.render.pipeline import RenderError, run_jobs
+from scenes.render.worker import SceneJob
+
+
+class PreviewError(Exception):
+    """A target that is not one scene."""
+
+
+@dataclass
+class PreviewRequest:
+    target: str
+    out: Path  # the output root; previews go to OUT/preview/<chapter>
+    quality: str = "low"
+    aspect: str = DEFAULT_ASPECT
+    still: bool = False
+    net: NetConfig = None
+
+
+def scene_files(request: PreviewRequest) -> list[Path]:
+    """The files whose saving should trigger a new preview: the scene's module and a catalog beside it."""
+    from scenes.userfile import resolve
+
+    (_, (cls,)), *_ = resolve(request.target)
+    source = Path(inspect.getsourcefile(cls))
+    return [source, source.with_suffix(".toml")]
+
+
+def render_preview(request: PreviewRequest) -> str:
+    """Render the one scene of ``request.target``; return the path of the still or the video."""
+    from scenes.userfile import resolve
+
+    (chapter, scenes), *rest = resolve(request.target)
+    if rest or len(scenes) != 1:
+        names = ", ".join(f"{chapter.id}.{cls.__name__}" for cls in scenes)
+        raise PreviewError(f"preview takes one scene, e.g. {chapter.id}.{scenes[0].__name__}; this target has: {names}")
+    folder = request.out / "preview" / chapter.id
+    facts = nets.facts.build(chapter.facts, request.net or NetConfig())
+    cls = scenes[0]
+    job = SceneJob(
+        chapter.id, cls.__module__, cls.__name__, facts, request.quality, str(folder),
+        still=request.still, aspect=request.aspect, path=getattr(chapter, "path", None),
+    )
+    results = []
+    run_jobs([job], 1, lambda _, result: results.append(result))
+    return results[0].still if request.still else results[0].video
+
+
+def _stamp(files: list[Path]) -> tuple:
+    return tuple(p.stat().st_mtime_ns if p.exists() else None for p in files)
+
+
+def watch(
+    request: PreviewRequest,
+    on_preview: Callable[[str], None],
+    on_error: Callable[[str], None],
+    poll: float = 0.3,
+) -> None:
+    """Render now and after every save of the scene's files, until interrupted (Ctrl-C)."""
+    files = scene_files(request)
+    stamp = None
+    while True:
+        current = _stamp(files)
+        if current != stamp:
+            stamp = current
+            try:
+                on_preview(render_preview(request))
+            except (TargetError, RenderError, CatalogError, PreviewError) as err:
+                on_error(str(err))
+        time.sleep(poll)

@@ -1,0 +1,154 @@
+"""Slide decks through manim-slides: one slide per section, the subcaptions as speaker notes.
+
+The deck is built from the clips the scenes were cut into (``clips.py``), so a
+scene is written once, as a netreel scene, and becomes a video, clips and a deck
+alike. manim-slides' converters write the deck from a presentation config per scene:
+PowerPoint (each slide plays its clip), reveal.js HTML (the same), PDF (each
+slide's last frame).
+
+An HTML deck loads reveal.js from the web unless it is built ``offline``: then
+reveal.js comes from npm once (cached beside the network cache) and is copied
+into the deck's assets folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from scenes.render.clips import Clip
+
+DECK_FORMATS = ("pptx", "html", "pdf")
+REVEAL_VERSION = "6.0.1"  # the version manim-slides' HTML template is written for
+
+
+class SlidesError(Exception):
+    """A deck that cannot be built as asked; the message says why."""
+
+
+def deck_name(chapter, scenes: list[type]) -> tuple[str, str]:
+    """The file name and title of a deck: the chapter's for all its scenes, else the one scene's."""
+    from scenes.common.text import CatalogError, tr
+    from scenes.render.pipeline import scene_title
+
+    if len(scenes) == 1 and len(chapter.scenes()) > 1:
+        return f"{chapter.id}.{scenes[0].__name__}", scene_title(scenes[0])
+    try:
+        return chapter.id, tr(f"{chapter.id}.title")
+    except CatalogError:
+        return chapter.id, scene_title(scenes[0]) if len(scenes) == 1 else chapter.id
+
+
+def deck_path(folder: Path, name: str, to: str) -> Path:
+    return folder / "slides" / f"{name}.{to}"
+
+
+def assets_name(deck: Path) -> str:
+    return f"{deck.stem}_assets"
+
+
+def presentation_configs(clips: list[Clip], clip_dir: Path, background: str) -> list:
+    """One manim-slides presentation per scene, one slide per clip, the clip's subcaptions as notes."""
+    from manim_slides.config import PresentationConfig, SlideConfig
+
+    configs, by_scene = [], {}
+    for clip in clips:
+        by_scene.setdefault(clip.scene, []).append(clip)
+    for scene_clips in by_scene.values():
+        slides = [
+            SlideConfig(file=clip_dir / c.file, rev_file=clip_dir / c.file, notes="\n\n".join(c.notes), dedent_notes=False)
+            for c in scene_clips
+        ]
+        configs.append(PresentationConfig(slides=slides, resolution=(scene_clips[0].width, scene_clips[0].height), background_color=background))
+    return configs
+
+
+def build(clips: list[Clip], clip_dir: Path, deck: Path, to: str, title: str, background: str, offline: bool = False) -> Path:
+    """Write the deck ``deck`` (format ``to``) from ``clips`` (mp4, in ``clip_dir``); return its path.
+
+    The deck is built in a scratch folder and moved into place when complete.
+    """
+    if to not in DECK_FORMATS:
+        raise SlidesError(f"unknown deck format {to!r}; choose from {', '.join(DECK_FORMATS)}")
+    if not clips:
+        raise SlidesError("there is no section to make a slide of")
+    configs = presentation_configs(clips, clip_dir, background)
+    deck.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(dir=deck.parent, prefix=".deck-"))
+    try:
+        target = scratch / deck.name
+        logging.getLogger("manim-slides").setLevel(logging.ERROR)
+        with contextlib.redirect_stderr(io.StringIO()):  # manim-slides' progress bars
+            _convert(configs, clips, target, to, title, background, scratch / assets_name(deck) if offline else None)
+        _move_into_place(scratch, deck)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return deck
+
+
+def _convert(configs: list, clips: list[Clip], target: Path, to: str, title: str, background: str, reveal_into: Path | None) -> None:
+    from manim_slides.convert import PDF, PowerPoint, RevealJS
+
+    if to == "pptx":
+        PowerPoint(presentation_configs=configs, width=clips[0].width, height=clips[0].height).convert_to(target)
+        return
+    if to == "pdf":
+        PDF(presentation_configs=configs).convert_to(target)
+        return
+    options = {"title": title, "background_color": background, "reveal_version": REVEAL_VERSION}
+    if reveal_into is not None:
+        shutil.copytree(reveal_js() / "dist", reveal_into / "reveal.js" / "dist")
+        options["cdn_url"] = f"{reveal_into.name}/reveal.js"
+    RevealJS(presentation_configs=configs, **options).convert_to(target)
+
+
+def _move_into_place(scratch: Path, deck: Path) -> None:
+    """Replace the deck (and its assets folder, for HTML) by the finished one in ``scratch``."""
+    assets = scratch / assets_name(deck)
+    if assets.exists():
+        old = deck.parent / f".{assets_name(deck)}.{os.getpid()}.old"
+        current = deck.parent / assets_name(deck)
+        if current.exists():
+            current.rename(old)
+        assets.rename(current)
+        shutil.rmtree(old, ignore_errors=True)
+    os.replace(scratch / deck.name, deck)
+
+
+def reveal_js() -> Path:
+    """The reveal.js package from npm, fetched once into the cache; a SlidesError when it cannot be had."""
+    from nets.store import cache_dir
+
+    folder = cache_dir() / f"reveal.js-{REVEAL_VERSION}"
+    if (folder / "dist" / "reveal.js").exists():
+        return folder
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SlidesError("--offline needs reveal.js from npm, and npm is not installed; without --offline the deck loads reveal.js from the web")
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            subprocess.run(
+                [npm, "pack", f"reveal.js@{REVEAL_VERSION}", "--silent", "--pack-destination", tmp],
+                check=True, capture_output=True, text=True, timeout=300,
+            )
+            (tarball,) = Path(tmp).glob("reveal.js-*.tgz")
+            with tarfile.open(tarball) as archive:
+                archive.extractall(tmp, filter="data")
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, ValueError, tarfile.TarError) as err:
+            detail = getattr(err, "stderr", "") or str(err)
+            raise SlidesError(f"--offline could not install reveal.js {REVEAL_VERSION} from npm: {detail.strip().splitlines()[-1] if detail.strip() else err}") from None
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = folder.with_name(f".{folder.name}.{os.getpid()}")
+        shutil.move(str(Path(tmp) / "package"), staging)
+        if folder.exists():  # another process installed it meanwhile
+            shutil.rmtree(staging)
+        else:
+            os.replace(staging, folder)
+    return folder

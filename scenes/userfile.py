@@ -1,0 +1,102 @@
+"""Scenes of one's own: a Python file outside the registry, rendered like a chapter's scenes.
+
+A target ``path/to/file.py:MyScene`` names one scene class of the file,
+``path/to/file.py`` every scene class in it (the file's ``SCENES`` list when it
+has one, else the classes in the order they are written). A scene class
+subclasses :class:`scenes.common.base.NetScene` and sets ``chapter`` to the
+registered chapter whose network facts it shows. Its words come from a catalog
+beside the file (``file.toml``, keys in full: ``[network.MyScene]``). Renders go
+to ``OUT/<file name>/<quality>/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from scenes import registry
+from scenes.common.base import NetScene
+from scenes.common.text import DEFAULT_LANG, add_catalog_file
+from scenes.registry import Chapter, TargetError
+
+
+@dataclass(frozen=True)
+class FileChapter(Chapter):
+    """The scenes of one file, drawing on a registered chapter's facts."""
+
+    path: str = ""
+
+    def scenes(self) -> list[type[NetScene]]:
+        return scene_classes(sys.modules[self.module])
+
+
+def is_file_target(target: str) -> bool:
+    return target.split(":", 1)[0].endswith(".py")
+
+
+def module_name(path: Path) -> str:
+    """A module name of its own for a file, stable across processes."""
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]
+    return f"netreel_scenes_{path.stem}_{digest}"
+
+
+def load_module(path: Path, name: str, lang: str = DEFAULT_LANG):
+    """Import (again) the file at ``path`` as module ``name``, and the catalog beside it."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    words = path.with_suffix(".toml")
+    if words.exists():
+        add_catalog_file(words, lang)
+    return module
+
+
+def scene_classes(module) -> list[type[NetScene]]:
+    if hasattr(module, "SCENES"):
+        return list(module.SCENES)
+    return [
+        obj for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, NetScene) and obj.__module__ == module.__name__ and obj.chapter
+    ]
+
+
+def resolve_file(target: str) -> list[tuple[Chapter, list[type[NetScene]]]]:
+    """The file chapter and scenes a ``file.py[:Scene]`` target names; TargetError when it cannot load."""
+    file, _, name = target.partition(":")
+    path = Path(file)
+    if not path.is_file():
+        raise TargetError(f"no scene file {file!r}")
+    try:
+        module = load_module(path, module_name(path))
+    except SyntaxError as err:
+        raise TargetError(f"{file}:{err.lineno}: syntax error: {err.msg}") from None
+    except Exception as err:
+        raise TargetError(f"{file} failed to load: {type(err).__name__}: {err}") from None
+    classes = scene_classes(module)
+    if not classes:
+        raise TargetError(f"{file} has no scene class (a NetScene subclass that sets chapter)")
+    if name:
+        chosen = [cls for cls in classes if cls.__name__ == name]
+        if not chosen:
+            raise TargetError(f"{file} has no scene class {name!r}; it has {', '.join(c.__name__ for c in classes)}")
+        classes = chosen
+    chapters = {cls.chapter for cls in classes}
+    if len(chapters) > 1:
+        raise TargetError(f"{file}: render scenes of different chapters ({', '.join(sorted(chapters))}) one at a time")
+    base = registry.chapter(chapters.pop())
+    if path.stem in {ch.id for ch in registry.CHAPTERS}:
+        raise TargetError(f"{file}: a scene file may not share its name with chapter {path.stem!r} (its renders would mix)")
+    return [(FileChapter(path.stem, 0, module.__name__, base.facts, str(path.resolve())), classes)]
+
+
+def resolve(target: str) -> list[tuple[Chapter, list[type[NetScene]]]]:
+    """A registry target (``network``, ``network.ForwardPass``, ``all``) or a scene file target."""
+    return resolve_file(target) if is_file_target(target) else registry.resolve(target)
