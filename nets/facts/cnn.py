@@ -1,0 +1,315 @@
+"""Chapter 8 (Convolution): one held-out digit through the trained CNN, beside Chapter 1's MLP."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from nets import cnn
+from nets.config import NetConfig
+from nets.facts import Facts, as_arrays
+from nets.facts import network as network_facts
+
+CROP = 6  # the pooling scene shows a CROP x CROP corner of a feature map, numbers and all
+
+
+def trained(config: NetConfig) -> cnn.TrainedCNN:
+    data = config.digits()
+    return cnn.load_or_train(cnn.CNNConfig.for_data(data, seed=config.seed), data)
+
+
+def build(config: NetConfig) -> Facts:
+    data = config.digits()
+    net = trained(config)
+    mlp_net = network_facts.trained(config)
+    shape = net.model.config
+    x_test = torch.from_numpy(data.x_test)  # [n_test, side*side]
+    with torch.no_grad():
+        cnn_predictions = net.model(x_test).argmax(dim=1).numpy()  # [n_test]
+        mlp_predictions = mlp_net.model(x_test).argmax(dim=1).numpy()  # [n_test]
+    index = pick_digit(network_facts.first_correct(mlp_predictions, data.y_test), cnn_predictions, data.y_test)
+    _, cache = net.model.run_with_cache(x_test[index : index + 1])
+    acts = {name: tensor[0] for name, tensor in cache.items()}  # drop the batch dim
+    weights = dict(net.model.state_dict())
+    focus = pick_filter(acts["conv1.hook_z"].numpy())
+    image = acts["hook_input"][0]  # [side, side]
+    kernel = weights["conv1.weight"][focus, 0]  # [k, k]
+    k, m = shape.kernel, shape.conv1_side
+    patches = image.unfold(0, k, 1).unfold(1, k, 1)  # [m, m, k, k]
+    products = patches * kernel  # [m, m, k, k]
+    relu = acts["conv1.hook_a"]  # [c1, m, m]
+    _, flat = F.max_pool2d(relu[None], shape.pool, return_indices=True)  # [1, c1, p, p] indices into m*m
+    basis = torch.eye(shape.side**2).reshape(-1, 1, shape.side, shape.side)  # [side*side, 1, side, side]
+    boxes = receptive_boxes(shape)
+    dense = F.conv2d(basis, weights["conv1.weight"][focus : focus + 1]).reshape(shape.side**2, m * m).T  # [m*m, side*side]
+    values = {
+        **acts,
+        **weights,
+        **network_facts.parameter_counts(weights),
+        **layer_counts(shape),
+        "digit.index": index,
+        "digit.label": data.y_test[index],
+        "prediction": int(acts["hook_logits"].argmax()),
+        "classes": np.arange(10),
+        "focus.filter": focus,
+        "focus.conv2": int(acts["conv2.hook_a"].sum(dim=(1, 2)).argmax()),
+        "slide.products": products,
+        "slide.sums": products.sum(dim=(2, 3)),
+        "pool.row": flat[0] // m,
+        "pool.col": flat[0] % m,
+        "pool.origin": pick_crop(relu[focus].numpy(), shape.pool),
+        "dense.focus": dense,
+        "rf.box": boxes,
+        "rf.size": boxes[:, 2] - boxes[:, 0] + 1,
+        "test_accuracy.cnn": net.record["test_accuracy"],
+        "test_accuracy.mlp": mlp_net.record["test_accuracy"],
+        "errors.cnn": int((cnn_predictions != data.y_test).sum()),
+        "errors.mlp": int((mlp_predictions != data.y_test).sum()),
+        "params.mlp": mlp_net.model.n_params(),
+        "data.n_test": len(data.y_test),
+    }
+    return Facts(as_arrays(values), {"dataset": data.name, "side": data.side, "net_key": net.record["key"]})
+
+
+def pick_digit(chapter_one_digit: int, predictions: np.ndarray, labels: np.ndarray) -> int:
+    """Chapter 1's digit when the CNN gets it right too; else the first held-out digit the CNN gets right."""
+    if predictions[chapter_one_digit] == labels[chapter_one_digit]:
+        return chapter_one_digit
+    return int(np.flatnonzero(predictions == labels)[0])
+
+
+def pick_filter(z: np.ndarray) -> int:
+    """The first-layer filter the chapter follows: the one whose map [c, m, m] holds most of both signs
+    (largest min(sum of positive parts, sum of negative parts)), so ReLU visibly removes something."""
+    positive = np.clip(z, 0, None).sum(axis=(1, 2))
+    negative = np.clip(-z, 0, None).sum(axis=(1, 2))
+    return int(np.argmax(np.minimum(positive, negative)))
+
+
+def pick_crop(relu: np.ndarray, pool: int) -> np.ndarray:
+    """Top-left corner of the CROP x CROP window of a map [m, m] shown in the pooling scene: aligned with
+    the pooling windows, inside the map, holding the largest total activation (the first such)."""
+    m = relu.shape[0]
+    size = min(CROP, m // pool * pool)
+    best, corner = -1.0, (0, 0)
+    for r in range(0, m // pool * pool - size + 1, pool):
+        for c in range(0, m // pool * pool - size + 1, pool):
+            total = float(relu[r : r + size, c : c + size].sum())
+            if total > best:
+                best, corner = total, (r, c)
+    return np.array(corner)
+
+
+def layer_counts(shape: cnn.CNNConfig) -> dict[str, int]:
+    """The first layer's sizes, and what a layer with its inputs and outputs costs in weights and biases:
+    fully connected, locally connected (own weights per output cell), convolutional (shared)."""
+    c1, m, k = shape.channels[0], shape.conv1_side, shape.kernel
+    inputs, outputs = shape.side**2, c1 * m * m
+    return {
+        "shape.side": shape.side,
+        "shape.conv1": m,
+        "shape.pool": shape.pool_side,
+        "shape.kernel": k,
+        "shape.window": shape.pool,
+        "shape.channels": np.array(shape.channels),
+        "filters": np.arange(c1),
+        "count.inputs": inputs,
+        "count.cells": m * m,
+        "count.outputs": outputs,
+        "count.dense": inputs * outputs + outputs,
+        "count.local": outputs * k * k + outputs,
+        "count.conv": c1 * k * k + c1,
+        "reach.conv": k * k,
+        "reach.attention": inputs,
+    }
+
+
+def receptive_boxes(shape: cnn.CNNConfig) -> np.ndarray:
+    """The input pixels seen by the centre cell of conv1, of the pool and of conv2, as rows
+    (top, left, bottom, right), inclusive, clipped to the image: by the layer arithmetic
+    r' = r + (k - 1) j, j' = j s, start' = start - pad j."""
+    k, s = shape.kernel, shape.pool
+    layers = [(k, 1, 0, shape.conv1_side), (s, s, 0, shape.pool_side), (k, 1, k // 2, shape.pool_side)]
+    size, jump, start = 1, 1, 0
+    boxes = []
+    for kernel, stride, pad, side in layers:
+        size, start, jump = size + (kernel - 1) * jump, start - pad * jump, jump * stride
+        centre = (side - 1) // 2
+        lo, hi = max(0, start + centre * jump), min(shape.side - 1, start + centre * jump + size - 1)
+        boxes.append((lo, lo, hi, hi))
+    return np.array(boxes)
+
+
+# ---------------------------------------------------------------------------
+# The independent route: plain tensor algebra on the stored weights.
+
+
+def _conv(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, pad: int) -> torch.Tensor:
+    """sum over channels and kernel offsets of w[o, c, u, v] x[n, c, i+u, j+v], plus b[o]."""
+    n, c, h, wd = x.shape
+    padded = x.new_zeros(n, c, h + 2 * pad, wd + 2 * pad)  # [n, c, h+2p, w+2p]
+    padded[:, :, pad : pad + h, pad : pad + wd] = x
+    k = w.shape[-1]
+    oh, ow = h + 2 * pad - k + 1, wd + 2 * pad - k + 1
+    out = sum(
+        torch.einsum("oc,nchw->nohw", w[:, :, u, v], padded[:, :, u : u + oh, v : v + ow]) for u in range(k) for v in range(k)
+    )  # [n, o, oh, ow]
+    return out if b is None else out + b[None, :, None, None]
+
+
+def _pool(a: np.ndarray, s: int) -> tuple[np.ndarray, np.ndarray]:
+    """Max over s x s windows of maps [c, m, m], and the flat offset (row-major) of the first maximum in each."""
+    c, m, _ = a.shape
+    p = m // s
+    windows = a[:, : p * s, : p * s].reshape(c, p, s, p, s).transpose(0, 1, 3, 2, 4).reshape(c, p, p, s * s)
+    return windows.max(axis=-1), windows.argmax(axis=-1)
+
+
+def reference(config: NetConfig) -> dict[str, np.ndarray]:
+    """The same numbers by plain algebra on the stored weights, without the model's forward()."""
+    data = config.digits()
+    net = trained(config)
+    shape = net.model.config
+    weights = {k: v.detach().double() for k, v in net.model.state_dict().items()}
+    side, s = shape.side, shape.pool
+
+    def forward(x: torch.Tensor) -> dict[str, torch.Tensor]:
+        image = x.reshape(-1, 1, side, side)  # [n, 1, side, side]
+        z1 = _conv(image, weights["conv1.weight"], weights["conv1.bias"], 0)  # [n, c1, m, m]
+        a1 = z1.clamp(min=0)
+        p = z1.shape[-1] // s
+        pooled = a1[:, :, : p * s, : p * s].reshape(*a1.shape[:2], p, s, p, s).amax(dim=(3, 5))  # [n, c1, p, p]
+        z2 = _conv(pooled, weights["conv2.weight"], weights["conv2.bias"], 1)  # [n, c2, p, p]
+        a2 = z2.clamp(min=0)
+        logits = a2.reshape(len(x), -1) @ weights["head.weight"].T + weights["head.bias"]  # [n, 10]
+        probs = torch.exp(logits - logits.max(dim=1, keepdim=True).values)
+        return {"hook_input": image, "conv1.hook_z": z1, "conv1.hook_a": a1, "hook_pool": pooled,
+                "conv2.hook_z": z2, "conv2.hook_a": a2, "hook_logits": logits, "hook_probs": probs / probs.sum(dim=1, keepdim=True)}
+
+    x_test = torch.from_numpy(data.x_test).double()  # [n_test, side*side]
+    predictions = forward(x_test)["hook_logits"].argmax(dim=1).numpy()
+    chapter_one = network_facts.reference(config)
+    index = pick_digit(int(chapter_one["digit.index"]), predictions, data.y_test)
+    acts = {name: t[0] for name, t in forward(x_test[index : index + 1]).items()}
+    z1 = acts["conv1.hook_z"].numpy()
+    focus = pick_filter(z1)
+    image, kernel = acts["hook_input"][0].numpy(), weights["conv1.weight"][focus, 0].numpy()
+    k, m = kernel.shape[0], z1.shape[-1]
+    products = np.array([[image[i : i + k, j : j + k] * kernel for j in range(m)] for i in range(m)])  # [m, m, k, k]
+    relu = acts["conv1.hook_a"].numpy()
+    _, offset = _pool(relu, s)
+    p = offset.shape[-1]
+    base = np.arange(p) * s
+    dense = np.zeros((m * m, side * side))
+    for i in range(m):
+        for j in range(m):
+            for u in range(k):
+                for v in range(k):
+                    dense[i * m + j, (i + u) * side + (j + v)] = kernel[u, v]
+    values: dict[str, object] = {**acts, **weights}
+    for name, tensor in weights.items():
+        values[f"params.{name}"] = tensor.numel()
+    values.update(structure_by_autograd(weights, shape))
+    values.update(
+        {
+            "params.total": sum(t.numel() for t in weights.values()),
+            "digit.index": index,
+            "digit.label": data.y_test[index],
+            "prediction": int(acts["hook_logits"].argmax()),
+            "classes": np.arange(10),
+            "focus.filter": focus,
+            "focus.conv2": int(np.argmax(acts["conv2.hook_a"].numpy().sum(axis=(1, 2)))),
+            "slide.products": products,
+            "slide.sums": products.sum(axis=(2, 3)),
+            "pool.row": base[None, :, None] + offset // s,
+            "pool.col": base[None, None, :] + offset % s,
+            "pool.origin": pick_crop(relu[focus], s),
+            "dense.focus": dense,
+            "test_accuracy.cnn": float((predictions == data.y_test).mean()),
+            "test_accuracy.mlp": chapter_one["test_accuracy"],
+            "errors.cnn": int((predictions != data.y_test).sum()),
+            "errors.mlp": round((1.0 - float(chapter_one["test_accuracy"])) * len(data.y_test)),
+            "params.mlp": chapter_one["params.total"],
+            "data.n_test": len(data.x_test),
+        }
+    )
+    return as_arrays(values)
+
+
+def structure_by_autograd(weights: dict[str, torch.Tensor], shape: cnn.CNNConfig) -> dict[str, object]:
+    """Sizes, parameter counts and receptive fields read off gradients, not computed from the layer arithmetic.
+
+    The first layer's Jacobian (outputs x pixels) is the fully connected layer it amounts to: its entries
+    count a dense layer's weights, its non-zero entries a locally connected layer's, its distinct non-zero
+    values the shared weights. Receptive fields are the pixels with a non-zero gradient in a copy of the
+    network whose weights are all one (so no weight or ReLU can hide a pixel) and whose max-pool is an
+    average (which passes gradient to every cell of its window).
+    """
+    side, s = shape.side, shape.pool
+    w1, b1 = weights["conv1.weight"], weights["conv1.bias"]
+    pixel = torch.zeros(1, 1, side, side, dtype=torch.float64)
+    jacobian = torch.autograd.functional.jacobian(
+        lambda x: _conv(x, w1, None, 0), pixel, vectorize=True, strategy="forward-mode"
+    )  # [1, c1, m, m, 1, 1, side, side]
+    outputs = jacobian[0].numel() // side**2
+    m = int(round((outputs / len(b1)) ** 0.5))
+    jacobian = jacobian.reshape(outputs, side * side)  # [c1*m*m, side*side]
+    nonzero = jacobian[jacobian != 0]
+    centre_row = jacobian[(m - 1) // 2 * m + (m - 1) // 2]
+
+    ones1, ones2 = torch.ones_like(w1), torch.ones_like(weights["conv2.weight"])
+    stages = [
+        lambda x: _conv(x, ones1, None, 0),
+        lambda x: F.avg_pool2d(_conv(x, ones1, None, 0), s),
+        lambda x: _conv(F.avg_pool2d(_conv(x, ones1, None, 0), s), ones2, None, 1),
+    ]
+    boxes, reached = [], []
+    for stage in stages:
+        x = pixel.clone().requires_grad_(True)
+        out = stage(x)[0, 0]  # [h, w]
+        centre = (out.shape[0] - 1) // 2
+        (grad,) = torch.autograd.grad(out[centre, centre], x)
+        reached.append(grad[0, 0].numpy() != 0)
+        rows, cols = np.nonzero(reached[-1])
+        boxes.append((rows.min(), cols.min(), rows.max(), cols.max()))
+    return {
+        "shape.side": side,
+        "shape.conv1": m,
+        "shape.pool": m // s,
+        "shape.kernel": w1.shape[-1],
+        "shape.window": s,
+        "shape.channels": [len(b1), len(weights["conv2.bias"])],
+        "filters": np.arange(len(b1)),
+        "count.inputs": jacobian.shape[1],
+        "count.cells": m * m,
+        "count.outputs": outputs,
+        "count.dense": jacobian.numel() + outputs,
+        "count.local": len(nonzero) + outputs,
+        "count.conv": len(torch.unique(nonzero)) + len(torch.unique(b1)),
+        "reach.conv": int((centre_row != 0).sum()),
+        "reach.attention": pixel.numel(),
+        "rf.box": boxes,
+        "rf.size": [int(np.sum(np.any(grid, axis=1))) for grid in reached],
+    }
+
+
+def summary(config: NetConfig) -> list[tuple[str, str]]:
+    data = config.digits()
+    net = trained(config)
+    shape = net.model.config
+    c1, c2 = shape.channels
+    history = net.history
+    mlp_accuracy = network_facts.trained(config).record["test_accuracy"]
+    return [
+        ("dataset", data.name),
+        ("network", f"conv {shape.kernel}x{shape.kernel} x{c1}, ReLU, max-pool {shape.pool}, conv {shape.kernel}x{shape.kernel} x{c2}, ReLU, linear 10"),
+        ("parameters", f"{net.model.n_params():,}"),
+        ("training / held-out digits", f"{len(data.y_train):,} / {len(data.y_test):,}"),
+        ("epochs, learning rate, batch", f"{shape.epochs}, {shape.lr} (Adam, cosine), {shape.batch_size}"),
+        ("held-out accuracy", f"{history.test_accuracy[-1]:.2%} (untrained {history.test_accuracy[0]:.2%})"),
+        ("Chapter 1 MLP, held-out", f"{mlp_accuracy:.2%}"),
+        ("training loss", f"{history.train_loss[-1]:.4f} (untrained {history.train_loss[0]:.4f})"),
+        ("training time", f"{net.record['train_seconds']:.1f} s"),
+        ("cache key", net.record["key"]),
+    ]
