@@ -8,8 +8,6 @@ Trained with Adam on the cross-entropy of the softmax, seeded.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -131,27 +129,10 @@ def evaluate(model: CNN, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(F.cross_entropy(logits, labels)), float((logits.argmax(dim=1) == labels).float().mean())
 
 
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run torch on one thread: these tensors are too small to gain from more, and
-    render workers training side by side would otherwise fight over the cores."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def train(config: CNNConfig, data: Digits) -> tuple[CNN, History]:
     """Seeded minibatch Adam on the cross-entropy, the learning rate annealed to zero."""
     if data.side != config.side:
         raise ValueError(f"the config is for {config.side}x{config.side} images, the data has {data.side}x{data.side}")
-    with one_thread():
-        return _train(config, data)
-
-
-def _train(config: CNNConfig, data: Digits) -> tuple[CNN, History]:
     generator = torch.Generator().manual_seed(config.seed)
     model = CNN(config)
     model.init_weights(generator)

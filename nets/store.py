@@ -14,7 +14,8 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -38,6 +39,22 @@ def config_key(config: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch on one thread while training.
+
+    These networks are too small to gain from more threads, render workers
+    training side by side would otherwise fight over the cores, and one thread
+    gives the same weights on machines with different numbers of cores.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def load_or_train(kind: str, config: dict, trainer: Callable[[], Trained]) -> Trained:
     """Return the cached entry for ``config``, training (and caching) it when absent.
 
@@ -56,7 +73,8 @@ def load_or_train(kind: str, config: dict, trainer: Callable[[], Trained]) -> Tr
         except (OSError, ValueError, SafetensorError) as err:
             log.warning("cache entry %s is unreadable (%s); retraining", stem.name, _first_line(err))
     start = time.perf_counter()
-    tensors, record = trainer()
+    with one_thread():
+        tensors, record = trainer()
     record = {**record, "key": key, "config": config, "train_seconds": time.perf_counter() - start}
     _save(weights_path, record_path, tensors, record)
     return tensors, record

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+SHARED_MNIST = Path(os.environ.get("NETREEL_TEST_MNIST") or Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist")
 
 
 @pytest.fixture(scope="session", autouse=True)
