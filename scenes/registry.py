@@ -32,6 +32,7 @@ class Chapter:
 CHAPTERS: list[Chapter] = [
     Chapter("network", 1, "scenes.network", "network"),
     Chapter("cnn", 8, "scenes.cnn", "cnn"),
+    Chapter("flow", 9, "scenes.flow", "flow"),
 ]
 
 

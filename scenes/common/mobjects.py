@@ -206,16 +206,25 @@ def edge_raster(starts: np.ndarray, ends: np.ndarray, weights: np.ndarray, max_w
         ctx.move_to(starts[k][0], starts[k][1])
         ctx.line_to(ends[k][0], ends[k][1])
         ctx.stroke()
-    surface.flush()
-    bgra = np.ndarray((height_px, surface.get_stride() // 4, 4), dtype=np.uint8, buffer=surface.get_data())[:, :width_px]
-    alpha = bgra[..., 3:4].astype(np.float64)
-    rgb = np.where(alpha > 0, bgra[..., 2::-1] * 255.0 / np.maximum(alpha, 1), 0)  # un-premultiply BGR -> RGB
-    rgba = np.concatenate([rgb, alpha], axis=-1).round().clip(0, 255).astype(np.uint8)
-    image = ImageMobject(rgba)
+    image = ImageMobject(surface_rgba(surface))
     image.stretch_to_fit_width(hi[0] - lo[0])
     image.stretch_to_fit_height(hi[1] - lo[1])
     image.move_to(np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, 0.0]))
     return image
+
+
+def surface_rgba(surface: cairo.ImageSurface) -> np.ndarray:
+    """A Cairo ARGB32 surface as a straight-alpha uint8 RGBA array [h, w, 4], for an ImageMobject."""
+    surface.flush()
+    height_px, width_px = surface.get_height(), surface.get_width()
+    bgra = np.ndarray((height_px, surface.get_stride() // 4, 4), dtype=np.uint8, buffer=surface.get_data())[:, :width_px]
+    rgba = np.zeros((height_px, width_px, 4), dtype=np.uint8)
+    inked = bgra[..., 3] > 0  # only these pixels need work: often a small part of the image
+    alpha = bgra[inked, 3].astype(np.uint32)[:, None]  # [k, 1]
+    premultiplied = bgra[inked, 2::-1].astype(np.uint32)  # [k, 3] BGR -> RGB
+    rgba[inked, :3] = (premultiplied * 255 + alpha // 2) // alpha  # un-premultiply, rounded
+    rgba[inked, 3] = alpha[:, 0]
+    return rgba
 
 
 class Bars(VGroup):

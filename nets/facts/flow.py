@@ -1,0 +1,307 @@
+"""Chapter 9 (Flow matching): a velocity network carries Gaussian noise to two moons.
+
+``build`` runs the trained network (in float64, on its float32 weights);
+``reference`` recomputes every fact with numpy from the stored weights, its own
+two-moons formula, its own Euler and Heun loops and its own kernel sums.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from nets import flow
+from nets.config import NetConfig
+from nets.facts import Facts, as_arrays
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """What the chapter shows: how many particles, which times, which step counts."""
+
+    particles: int = 600  # drawn on screen: the first of the samples
+    samples: int = 1000  # fresh noise points integrated for the quality measure
+    steps: int = 32  # Euler steps of the main run
+    few_steps: int = 4  # the "few straight steps" of the comparison
+    quality_steps: tuple[int, ...] = (1, 2, 4, 8, 16, 32)
+    field_steps: tuple[int, ...] = (0, 8, 16, 24)  # Euler steps whose time the field is drawn at
+    grid_x: tuple[float, float, int] = (-3.2, 3.2, 17)
+    grid_y: tuple[float, float, int] = (-2.4, 2.4, 13)
+    pairs: int = 16  # noise-data pairs drawn as straight paths
+    focus: tuple[float, float] = (1.2, 0.4)  # a grid point where the network is compared with the pairs passing by
+    focus_t: float = 0.5
+    focus_radius: float = 0.25  # "passing by": within this distance of the focus at time focus_t
+    pool: int = 20000  # random pairs searched for those passing by
+    sigma: float = 0.2  # the Gaussian kernel's width in the quality measure
+
+    def grid(self) -> np.ndarray:
+        """The points the velocity field is drawn at, row by row: [rows * cols, 2]."""
+        gx, gy = np.meshgrid(np.linspace(*self.grid_x), np.linspace(*self.grid_y))  # [rows, cols] each
+        return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
+LESSON = Lesson()
+
+
+def config_for(config: NetConfig) -> flow.FlowConfig:
+    return flow.FlowConfig(seed=config.seed)
+
+
+def trained(config: NetConfig) -> flow.TrainedFlow:
+    return flow.load_or_train(config_for(config))
+
+
+def sample_noise(config: NetConfig, n: int) -> torch.Tensor:
+    """The noise points every sample starts from (float64)."""
+    return torch.randn(n, 2, generator=flow.stream(config.seed, "samples")).double()  # [n, 2]
+
+
+def build(config: NetConfig) -> Facts:
+    lesson = LESSON
+    fc = config_for(config)
+    net = trained(config)
+    model = copy.deepcopy(net.model).double().requires_grad_(False)
+    data = flow.train_data(fc)
+    holdout = flow.holdout_data(fc).points.double()  # [n_holdout, 2]
+    train_points = data.points.double()  # [n_train, 2]
+    noise = sample_noise(config, lesson.samples)  # [samples, 2]
+    shown = noise[: lesson.particles]  # [particles, 2]
+
+    focus = torch.tensor([lesson.focus], dtype=torch.float64)  # [1, 2]
+    g = flow.stream(config.seed, "pool")
+    pool_x0 = torch.randn(lesson.pool, 2, generator=g).double()  # [pool, 2]
+    pool_x1 = train_points[torch.randint(0, fc.n_train, (lesson.pool,), generator=g)]  # [pool, 2]
+    pool_t = torch.full((lesson.pool,), lesson.focus_t, dtype=torch.float64)
+    pool_xt, pool_v = flow.interpolate(pool_x0, pool_x1, pool_t)  # [pool, 2], [pool, 2]
+    passing = pool_v[(pool_xt - focus).norm(dim=1) < lesson.focus_radius]  # [m, 2]
+
+    xs, vs = flow.euler(model, shown, lesson.steps)  # [steps + 1, particles, 2], [steps, particles, 2]
+    times = torch.arange(lesson.steps + 1, dtype=torch.float64) / lesson.steps  # [steps + 1]
+    grid = torch.from_numpy(lesson.grid())  # [g, 2]
+    field_t = times[list(lesson.field_steps)]  # [T]
+    field = []
+    for t in field_t:
+        _, cache = model.run_with_cache(grid, torch.full((len(grid),), float(t), dtype=torch.float64))
+        field.append(cache["hook_velocity"])  # [g, 2]
+    probe = int(torch.cdist(focus, grid).argmin())
+
+    euler_samples = torch.stack([flow.euler(model, noise, n)[0][-1] for n in lesson.quality_steps])  # [K, samples, 2]
+    heun_samples = [flow.heun(model, noise, n)[-1] for n in lesson.quality_steps]  # K x [samples, 2]
+    few, _ = flow.euler(model, shown, lesson.few_steps)  # [few + 1, particles, 2]
+    arc = (xs[1:] - xs[:-1]).norm(dim=2).sum(dim=0)  # [particles]
+    chord = (xs[-1] - xs[0]).norm(dim=1)  # [particles]
+    nearest = torch.cdist(xs[-1], train_points).argmin(dim=1)  # [particles]
+    fresh = flow.make_moons(lesson.samples, flow.stream(config.seed, "fresh"), fc.moon_noise, fc.scale).points.double()
+
+    values = {
+        "data.points": train_points[: lesson.particles],
+        "data.moon": data.moon[: lesson.particles],
+        "data.n_train": fc.n_train,
+        "pairs.count": lesson.pairs,
+        "focus.point": focus[0],
+        "focus.t": lesson.focus_t,
+        "focus.radius": lesson.focus_radius,
+        "focus.v": model(focus, pool_t[:1])[0],
+        "focus.ideal": flow.ideal_velocity(focus, lesson.focus_t, train_points)[0],
+        "pool.size": lesson.pool,
+        "pool.passing": passing,
+        "pool.count": len(passing),
+        "field.t": field_t,
+        "field.grid": grid,
+        "field.v": torch.stack(field),
+        "field.probe": probe,
+        "traj.steps": lesson.steps,
+        "traj.dt": 1.0 / lesson.steps,
+        "traj.step": torch.arange(lesson.steps + 1),
+        "traj.t": times,
+        "traj.x": xs,
+        "traj.v": vs,
+        "traj.moon": data.moon[nearest],
+        "traj.particles": lesson.particles,
+        "traj.length_ratio": arc.sum() / chord.sum(),
+        "few.steps": lesson.few_steps,
+        "few.x": few,
+        "loss.iteration": net.iterations,
+        "loss.value": net.losses,
+        "train.iterations": fc.iterations,
+        "train.batch": fc.batch_size,
+        "model.params": net.model.n_params(),
+        "quality.steps": lesson.quality_steps,
+        "quality.samples": euler_samples[:, : lesson.particles],
+        "quality.euler": [flow.mmd2(s, holdout, lesson.sigma) for s in euler_samples],
+        "quality.heun": [flow.mmd2(s, holdout, lesson.sigma) for s in heun_samples],
+        "quality.noise": flow.mmd2(noise, holdout, lesson.sigma),
+        "quality.baseline": flow.mmd2(fresh, holdout, lesson.sigma),
+        "quality.sigma": lesson.sigma,
+        "quality.n": lesson.samples,
+    }
+    return Facts(as_arrays(values), {"net_key": net.record["key"]})
+
+
+# the reference: numpy, written apart from nets.flow ---------------------------------
+
+
+def _moons(n: int, generator: torch.Generator, noise: float, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two moons from the same raw draws, the lower moon made as the upper one turned half a circle
+    about (1/2, 1/4): (1 - cos a, 1/2 - sin a) = 2 (1/2, 1/4) - (cos a, sin a)."""
+    angle, lower, jitter = (d.double().numpy() for d in flow.moon_draws(n, generator))
+    upper = np.stack([np.cos(angle), np.sin(angle)], axis=1)  # [n, 2]
+    centre = np.array([0.5, 0.25])
+    base = np.where(lower[:, None] > 0, 2 * centre - upper, upper)  # [n, 2]
+    points = base + noise * jitter  # [n, 2]
+    return ((points - centre) * scale).astype(np.float32).astype(np.float64), lower.astype(np.float64)
+
+
+class _Numpy:
+    """The velocity network as plain matrix algebra on one snapshot of its weights."""
+
+    def __init__(self, weights: dict[str, torch.Tensor]) -> None:
+        w = {k: v.double().numpy() for k, v in weights.items()}
+        n_hidden = sum(1 for k in w if k.startswith("layers.") and k.endswith(".weight"))
+        self.hidden = [(w[f"layers.{i}.linear.weight"], w[f"layers.{i}.linear.bias"]) for i in range(n_hidden)]
+        self.out = (w["out.weight"], w["out.bias"])
+
+    def __call__(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
+        h = np.column_stack([x, t])  # [n, 3]
+        for weight, bias in self.hidden:
+            z = h @ weight.T + bias  # [n, width]
+            h = z / (1.0 + np.exp(-z))  # [n, width]: silu
+        return h @ self.out[0].T + self.out[1]  # [n, 2]
+
+
+def _euler(v: _Numpy, x: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    path, used = [x], []
+    for k in range(steps):
+        step = v(path[-1], np.full(len(x), k / steps))  # [n, 2]
+        used.append(step)
+        path.append(path[-1] + step / steps)
+    return np.array(path), np.array(used)
+
+
+def _heun(v: _Numpy, x: np.ndarray, steps: int) -> np.ndarray:
+    for k in range(steps):
+        start = v(x, np.full(len(x), k / steps))  # [n, 2]
+        end = v(x + start / steps, np.full(len(x), (k + 1) / steps))  # [n, 2]
+        x = x + (start + end) / (2 * steps)
+    return x
+
+
+def _ideal(p: np.ndarray, t: float, data: np.ndarray) -> np.ndarray:
+    """E[x1 - x0 | x_t = p]: each data point weighted by the Gaussian density of reaching p from it."""
+    d2 = ((data * t - p) ** 2).sum(axis=1)  # [m]
+    w = np.exp(-(d2 - d2.min()) / (2 * (1 - t) ** 2))  # [m]
+    return (w @ (data - p)) / w.sum() / (1 - t)
+
+
+def _mmd2(a: np.ndarray, b: np.ndarray, sigma: float) -> float:
+    def mean_kernel(p: np.ndarray, q: np.ndarray) -> float:
+        d2 = (p**2).sum(1)[:, None] + (q**2).sum(1)[None, :] - 2 * p @ q.T  # [n, m]
+        return float(np.exp(-np.maximum(d2, 0) / (2 * sigma * sigma)).mean())
+
+    return mean_kernel(a, a) + mean_kernel(b, b) - 2 * mean_kernel(a, b)
+
+
+def reference(config: NetConfig) -> dict[str, np.ndarray]:
+    lesson = LESSON
+    fc = config_for(config)
+    net = trained(config)
+    v = _Numpy(net.snapshots[-1])
+    train_points, train_moon = _moons(fc.n_train, flow.stream(config.seed, "data"), fc.moon_noise, fc.scale)
+    holdout, _ = _moons(fc.n_holdout, flow.stream(config.seed, "holdout"), fc.moon_noise, fc.scale)
+    fresh, _ = _moons(lesson.samples, flow.stream(config.seed, "fresh"), fc.moon_noise, fc.scale)
+    noise = torch.randn(lesson.samples, 2, generator=flow.stream(config.seed, "samples")).double().numpy()
+    shown = noise[: lesson.particles]
+
+    t, focus = lesson.focus_t, np.array(lesson.focus)
+    g = flow.stream(config.seed, "pool")
+    pool_x0 = torch.randn(lesson.pool, 2, generator=g).double().numpy()
+    pool_x1 = train_points[torch.randint(0, fc.n_train, (lesson.pool,), generator=g).numpy()]
+    near = np.hypot(*((1 - t) * pool_x0 + t * pool_x1 - focus).T) < lesson.focus_radius
+    passing = pool_x1[near] - pool_x0[near]
+    grid = lesson.grid()
+    path, used = _euler(v, shown, lesson.steps)
+    times = np.array([k / lesson.steps for k in range(lesson.steps + 1)])
+    field_t = times[list(lesson.field_steps)]
+    few, _ = _euler(v, shown, lesson.few_steps)
+    lengths = np.sqrt(((path[1:] - path[:-1]) ** 2).sum(axis=2)).sum(axis=0)  # [particles]
+    nearest = np.array([np.argmin(((train_points - p) ** 2).sum(axis=1)) for p in path[-1]])
+
+    loss_gen = flow.stream(config.seed, "loss")
+    x0_eval = torch.randn(fc.n_loss, 2, generator=loss_gen).double().numpy()
+    x1_eval = holdout[torch.randint(0, fc.n_holdout, (fc.n_loss,), generator=loss_gen).numpy()]
+    t_eval = torch.rand(fc.n_loss, generator=loss_gen).double().numpy()
+    x_eval = x0_eval + t_eval[:, None] * (x1_eval - x0_eval)
+    losses = [
+        float((((_Numpy(snapshot)(x_eval, t_eval)) - (x1_eval - x0_eval)) ** 2).sum(axis=1).mean())
+        for snapshot in net.snapshots
+    ]
+    finals = np.array([_euler(v, noise, n)[0][-1] for n in lesson.quality_steps])  # [K, samples, 2]
+
+    values = {
+        "data.points": train_points[: lesson.particles],
+        "data.moon": train_moon[: lesson.particles],
+        "data.n_train": len(train_points),
+        "pairs.count": lesson.pairs,
+        "focus.point": focus,
+        "focus.t": t,
+        "focus.radius": lesson.focus_radius,
+        "focus.v": v(focus[None], np.array([t]))[0],
+        "pool.size": lesson.pool,
+        "pool.passing": passing,
+        "pool.count": int(near.sum()),
+        "focus.ideal": _ideal(focus, t, train_points),
+        "field.t": field_t,
+        "field.grid": grid,
+        "field.v": np.array([v(grid, np.full(len(grid), s)) for s in field_t]),
+        "field.probe": int(np.argmin(((grid - focus) ** 2).sum(axis=1))),
+        "traj.steps": lesson.steps,
+        "traj.dt": 1.0 / lesson.steps,
+        "traj.step": np.arange(lesson.steps + 1),
+        "traj.t": times,
+        "traj.x": path,
+        "traj.v": used,
+        "traj.moon": train_moon[nearest],
+        "traj.particles": len(shown),
+        "traj.length_ratio": float(lengths.sum() / np.sqrt(((path[-1] - path[0]) ** 2).sum(axis=1)).sum()),
+        "few.steps": lesson.few_steps,
+        "few.x": few,
+        "loss.iteration": [fc.eval_every * c for c in range(len(net.snapshots) - 1)] + [fc.iterations],
+        "loss.value": losses,
+        "train.iterations": fc.iterations,
+        "train.batch": fc.batch_size,
+        "model.params": sum(int(np.prod(w.shape)) for w in net.snapshots[-1].values()),
+        "quality.steps": list(lesson.quality_steps),
+        "quality.samples": finals[:, : lesson.particles],
+        "quality.euler": [_mmd2(s, holdout, lesson.sigma) for s in finals],
+        "quality.heun": [_mmd2(_heun(v, noise, n), holdout, lesson.sigma) for n in lesson.quality_steps],
+        "quality.noise": _mmd2(noise, holdout, lesson.sigma),
+        "quality.baseline": _mmd2(fresh, holdout, lesson.sigma),
+        "quality.sigma": lesson.sigma,
+        "quality.n": len(noise),
+    }
+    return as_arrays(values)
+
+
+def summary(config: NetConfig) -> list[tuple[str, str]]:
+    fc = config_for(config)
+    net = trained(config)
+    facts = build(config)
+    steps = [int(n) for n in facts["quality.steps"]]
+    euler = ", ".join(f"{n}: {m:.4f}" for n, m in zip(steps, facts["quality.euler"]))
+    heun = ", ".join(f"{n}: {m:.4f}" for n, m in zip(steps, facts["quality.heun"]))
+    return [
+        ("data", f"two moons, {fc.n_train:,} training points, seed {config.seed}"),
+        ("network", f"(x, y, t) -> {' -> '.join([str(fc.width)] * fc.depth)} -> 2, SiLU"),
+        ("parameters", f"{net.model.n_params():,}"),
+        ("iterations, batch, lr", f"{fc.iterations:,}, {fc.batch_size}, {fc.lr} (Adam, cosine)"),
+        ("held-out loss", f"{net.losses[-1]:.4f} (untrained {net.losses[0]:.4f})"),
+        (f"MMD^2 (sigma {LESSON.sigma}), Euler", euler),
+        ("MMD^2, Heun", heun),
+        ("MMD^2, noise / fresh data", f"{facts['quality.noise']:.4f} / {facts['quality.baseline']:.4f}"),
+        ("path length / straight line", f"{facts['traj.length_ratio']:.4f}"),
+        ("training time", f"{net.record['train_seconds']:.1f} s"),
+        ("cache key", net.record["key"]),
+    ]
