@@ -32,6 +32,7 @@ class Chapter:
 CHAPTERS: list[Chapter] = [
     Chapter("network", 1, "scenes.network", "network"),
     Chapter("analysis", 3, "scenes.analysis", "analysis"),
+    Chapter("calculus", 5, "scenes.calculus", "calculus"),
 ]
 
 
