@@ -130,26 +130,29 @@ class TestRun(ChapterScene):
         self.add(step)
         self.wait(1)
 
+        def call_out(i: int) -> None:
+            """Name a real mistake while it is on screen."""
+            guess = self.ledger.shown("run.guesses", i, COUNT)
+            self.say("mistake", guess=guess, label=self.ledger.shown("run.labels", i, COUNT))
+            self.play(Indicate(verdicts.display, color=palette.NEGATIVE, scale_factor=1.15))
+            self.wait(1)
+
         self.step("first")
         self.say("first")
-        for i in range(1, SLOW_DIGITS + 1):
+        for i in range(1, min(SLOW_DIGITS, n - 1) + 1):
             self.play(step.animate.set_value(i), run_time=SLOW_SECONDS, rate_func=linear)
             self.wait(SLOW_SECONDS)
+            if wrong[i]:
+                call_out(i)
 
         self.step("run")
         self.say("faster")
-        position = SLOW_DIGITS
-        for stop in [int(i) for i in np.flatnonzero(wrong) if i > position] + [n - 1]:
+        position = int(step.get_value())
+        for stop in sorted(({int(i) for i in np.flatnonzero(wrong) if i > position} | {n - 1}) - {position}):
             self.play(step.animate.set_value(stop), run_time=FAST_SECONDS * (stop - position), rate_func=linear)
             position = stop
             if wrong[stop]:
-                self.say(
-                    "mistake",
-                    guess=self.ledger.shown("run.guesses", stop, COUNT),
-                    label=self.ledger.shown("run.labels", stop, COUNT),
-                )
-                self.play(Indicate(verdicts.display, color=palette.NEGATIVE, scale_factor=1.15))
-                self.wait(1)
+                call_out(stop)
         self.say(
             "run_done",
             n=self.ledger.shown("run.seen", n - 1, COUNT),
