@@ -83,7 +83,7 @@ def untracked_text(seen: list) -> list[str]:
             if any(c.isalpha() for c in content):
                 problems.append(f"text that bypasses the catalog: {type(mob).__name__}({content!r})")
                 return
-        for sub in mob.submobjects:
+        for sub in [*mob.submobjects, *getattr(mob, "pages", ())]:  # a Flipbook's pages, shown or not
             walk(sub)
 
     for mob in seen:

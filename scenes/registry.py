@@ -31,6 +31,8 @@ class Chapter:
 
 CHAPTERS: list[Chapter] = [
     Chapter("network", 1, "scenes.network", "network"),
+    Chapter("analysis", 3, "scenes.analysis", "analysis"),
+    Chapter("calculus", 5, "scenes.calculus", "calculus"),
     Chapter("cnn", 8, "scenes.cnn", "cnn"),
     Chapter("flow", 9, "scenes.flow", "flow"),
 ]

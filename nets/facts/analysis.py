@@ -1,0 +1,163 @@
+"""Chapter 3 (Analyzing the network): the trained MLP on held-out digits, its first-layer weights, and noise.
+
+``build`` runs the model's own forward pass; ``reference`` recomputes every
+number with plain float64 algebra on the stored weights and fresh counts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from nets.config import NetConfig
+from nets.facts import Facts, as_arrays
+from nets.facts.network import trained
+
+RUN_LENGTH = 100  # held-out digits in the run, in the test set's order
+MISTAKES_SHOWN = 6  # the first mistakes of the test set, shown side by side
+NOISE_IMAGES = 100  # seeded random images fed to the network
+CONFIDENT = 0.5  # an output above this counts as a confident answer
+
+
+def noise_images(config: NetConfig, n_inputs: int) -> torch.Tensor:
+    """Seeded images of uniform random pixels in [0, 1): [NOISE_IMAGES, n_inputs]."""
+    generator = torch.Generator().manual_seed(config.seed)
+    return torch.rand(NOISE_IMAGES, n_inputs, generator=generator)
+
+
+def build(config: NetConfig) -> Facts:
+    data = config.digits()
+    net = trained(config)
+    model = net.model
+    with torch.no_grad():
+        test_out = model(torch.from_numpy(data.x_test))  # [n_test, 10]
+        noise = noise_images(config, data.n_inputs)  # [K, inputs]
+        noise_out = model(noise)  # [K, 10]
+    guesses = test_out.argmax(dim=1).numpy()  # [n_test]
+    hits = guesses == data.y_test  # [n_test]
+    n_run = min(RUN_LENGTH, len(hits))
+    mistakes = np.flatnonzero(~hits)[:MISTAKES_SHOWN]  # [M]
+    top = noise_out.max(dim=1).values  # [K]
+    shown = int(torch.argmax(top))
+    weights = net.snapshots[-1]["layers.0.weight"]  # [16, inputs]
+    start = net.snapshots[0]["layers.0.weight"]  # [16, inputs] before training
+    blank = (data.x_train == 0).all(axis=0)  # [inputs]: no training digit ever inks these pixels
+    values = {
+        "run.images": data.x_test[:n_run],
+        "run.labels": data.y_test[:n_run],
+        "run.outputs": test_out[:n_run],
+        "run.guesses": guesses[:n_run],
+        "run.wrong": ~hits[:n_run],
+        "run.correct": np.cumsum(hits[:n_run]),
+        "run.seen": np.arange(1, n_run + 1),
+        "test.n": len(hits),
+        "test.correct": hits.sum(),
+        "test.accuracy": hits.mean(),
+        "test.mean_top": test_out.max(dim=1).values.mean(),
+        "mistakes.total": (~hits).sum(),
+        "mistakes.index": mistakes,
+        "mistakes.images": data.x_test[mistakes],
+        "mistakes.labels": data.y_test[mistakes],
+        "mistakes.guesses": guesses[mistakes],
+        **net.snapshots[-1],
+        "neurons": np.arange(weights.shape[0]),
+        "sizes": model.config.sizes,
+        "pixels.n": data.n_inputs,
+        "pixels.blank": blank,
+        "pixels.n_blank": blank.sum(),
+        "weights.blank_change": (weights - start)[:, torch.from_numpy(blank)].abs().max() if blank.any() else 0.0,
+        "noise.n": NOISE_IMAGES,
+        "noise.shown": shown,
+        "noise.image": noise[shown],
+        "noise.output": noise_out[shown],
+        "noise.guess": noise_out[shown].argmax(),
+        "noise.confident": (top > CONFIDENT).sum(),
+        "noise.threshold": CONFIDENT,
+        "noise.mean_top": top.mean(),
+        "noise.guess_counts": np.bincount(noise_out.argmax(dim=1).numpy(), minlength=10),
+        "classes": np.arange(10),
+    }
+    return Facts(as_arrays(values), {"dataset": data.name, "side": data.side, "net_key": net.record["key"]})
+
+
+def _forward(weights: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+    """The network's outputs by plain float64 algebra: [n, inputs] -> [n, 10]."""
+    a = x.astype(np.float64)
+    for i in range(len(weights) // 2):
+        a = 1.0 / (1.0 + np.exp(-(a @ weights[f"layers.{i}.weight"].T + weights[f"layers.{i}.bias"])))
+    return a
+
+
+def reference(config: NetConfig) -> dict[str, np.ndarray]:
+    data = config.digits()
+    net = trained(config)
+    weights = {k: v.double().numpy() for k, v in net.snapshots[-1].items()}
+    test_out = _forward(weights, data.x_test)  # [n_test, 10]
+    hits = test_out.argmax(axis=1) == data.y_test
+    n_run = min(RUN_LENGTH, len(hits))
+    run_hits = hits[:n_run]
+    wrong = [i for i in range(len(hits)) if not hits[i]]
+    mistakes = np.array(wrong[:MISTAKES_SHOWN], dtype=int)
+    noise = noise_images(config, data.n_inputs).double().numpy()  # [K, inputs]
+    noise_out = _forward(weights, noise)  # [K, 10]
+    top = noise_out.max(axis=1)
+    shown = int(np.argmax(top))
+    first = weights["layers.0.weight"]
+    start = net.snapshots[0]["layers.0.weight"].double().numpy()
+    inked = np.zeros(data.n_inputs, dtype=bool)
+    for image in data.x_train:
+        inked |= image > 0
+    return as_arrays(
+        {
+            "run.images": data.x_test[:n_run],
+            "run.labels": data.y_test[:n_run],
+            "run.outputs": test_out[:n_run],
+            "run.guesses": test_out[:n_run].argmax(axis=1),
+            "run.wrong": ~run_hits,
+            "run.correct": [int(run_hits[: i + 1].sum()) for i in range(n_run)],
+            "run.seen": range(1, n_run + 1),
+            "test.n": len(data.y_test),
+            "test.correct": int(hits.sum()),
+            "test.accuracy": hits.sum() / len(hits),
+            "test.mean_top": test_out.max(axis=1).mean(),
+            "mistakes.total": len(wrong),
+            "mistakes.index": mistakes,
+            "mistakes.images": data.x_test[mistakes],
+            "mistakes.labels": data.y_test[mistakes],
+            "mistakes.guesses": test_out[mistakes].argmax(axis=1),
+            **weights,
+            "neurons": range(first.shape[0]),
+            "sizes": [data.n_inputs] + [len(weights[f"layers.{i}.bias"]) for i in range(len(weights) // 2)],
+            "pixels.n": data.x_test.shape[1],
+            "pixels.blank": ~inked,
+            "pixels.n_blank": int((~inked).sum()),
+            "weights.blank_change": np.abs(first - start)[:, ~inked].max() if (~inked).any() else 0.0,
+            "noise.n": len(noise),
+            "noise.shown": shown,
+            "noise.image": noise[shown],
+            "noise.output": noise_out[shown],
+            "noise.guess": int(np.argmax(noise_out[shown])),
+            "noise.confident": int((top > CONFIDENT).sum()),
+            "noise.threshold": CONFIDENT,
+            "noise.mean_top": top.mean(),
+            "noise.guess_counts": [int((noise_out.argmax(axis=1) == d).sum()) for d in range(10)],
+            "classes": range(10),
+        }
+    )
+
+
+def summary(config: NetConfig) -> list[tuple[str, str]]:
+    facts = build(config)
+    return [
+        ("dataset", facts.meta["dataset"]),
+        ("held-out accuracy", f"{int(facts['test.correct']):,} / {int(facts['test.n']):,} ({float(facts['test.accuracy']):.2%})"),
+        ("first run", f"{int(facts['run.correct'][-1])} / {int(facts['run.seen'][-1])} right"),
+        ("first mistakes (label>guess)", ", ".join(
+            f"#{int(i)}: {int(l)}>{int(g)}"
+            for i, l, g in zip(facts["mistakes.index"], facts["mistakes.labels"], facts["mistakes.guesses"])
+        )),
+        ("never-inked pixels", f"{int(facts['pixels.n_blank'])} of {int(facts['pixels.n'])}"),
+        (f"noise answered above {CONFIDENT}", f"{int(facts['noise.confident'])} of {int(facts['noise.n'])}"),
+        ("mean top output digit/noise", f"{float(facts['test.mean_top']):.3f} / {float(facts['noise.mean_top']):.3f}"),
+        ("cache key", facts.meta["net_key"]),
+    ]

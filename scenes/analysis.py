@@ -1,0 +1,340 @@
+"""Chapter 3 — Analyzing the network: real test runs, real mistakes, real first-layer weights, real answers to noise."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    AnimationGroup,
+    Arrow,
+    Create,
+    FadeIn,
+    FadeOut,
+    GrowFromEdge,
+    Group,
+    Indicate,
+    LaggedStart,
+    ManimColor,
+    SurroundingRectangle,
+    ValueTracker,
+    VGroup,
+    Write,
+    linear,
+)
+
+from scenes.common import palette
+from scenes.common.base import NetScene
+from scenes.common.diagram import NetworkDiagram, input_window_start
+from scenes.common.flipbook import Flipbook
+from scenes.common.mobjects import Bars, pixel_image, stack
+from scenes.common.text import eq
+
+COUNT = ",.0f"
+VALUE = ",.2f"
+PERCENT = ".1%"
+SLOW_SECONDS = 0.8  # per digit at the start of the run
+FAST_SECONDS = 0.12  # per digit once it speeds up
+SLOW_DIGITS = 4
+
+
+def grow(bars: Bars) -> AnimationGroup:
+    """Bars growing from the left one after another, with their labels and numbers."""
+    return AnimationGroup(
+        LaggedStart(*(GrowFromEdge(bar, LEFT) for bar in bars.bars), lag_ratio=0.08), FadeIn(bars.labels), FadeIn(bars.numbers)
+    )
+
+
+class ChapterScene(NetScene):
+    chapter = "analysis"
+
+    @property
+    def side(self) -> int:
+        return int(self.facts.meta["side"])
+
+    def digit(self, pixels: np.ndarray, height: float):
+        return pixel_image(palette.grey_image(pixels.reshape(self.side, self.side)), height=height)
+
+    def sizes(self) -> list[int]:
+        return [int(s) for s in self.ledger.array("sizes")]
+
+    def open_book(self, book: Flipbook) -> None:
+        """Fade in the page a flipbook shows, then hand the screen to the book (which turns with its tracker)."""
+        page = book.pages[book.shown]
+        self.play(FadeIn(page))
+        self.remove(page)
+        self.add(book)
+
+
+class TestRun(ChapterScene):
+    """A run through held-out digits: the network's answer, 'Wrong!' on its real mistakes, a live tally."""
+
+    estimated_seconds = 45.0
+
+    def construct(self):
+        images = self.ledger.array("run.images")
+        outputs = self.ledger.array("run.outputs")
+        wrong = self.ledger.array("run.wrong").astype(bool)
+        n = len(images)
+        sizes = self.sizes()
+        step = ValueTracker(0)
+
+        self.step("intro")
+        title = self.heading()
+        frame = SurroundingRectangle(self.digit(images[0], 3.0), buff=0, color=palette.MUTED, stroke_width=2)
+        frame.move_to(LEFT * 5.2)
+        net = NetworkDiagram(sizes, input_start=input_window_start(sizes[0]), width=4.0, radius=0.1, spacing=0.26)
+        net.move_to(LEFT * 0.9 + DOWN * 0.2)
+        edges = VGroup(*(net.edges(k, self.ledger.array(f"layers.{k}.weight"), max_width=1.5) for k in range(3)))
+        classes = VGroup(*(self.ledger.integer("classes", d, font_size=18) for d in range(10)))
+        for d, label in enumerate(classes):
+            label.next_to(net.columns[-1].circles[d], RIGHT, buff=0.12)
+        arrow = Arrow(frame.get_right(), net.get_left(), buff=0.15, color=palette.MUTED, stroke_width=3)
+        true_label = self.words("true_label", font_size=palette.LABEL_SIZE, color=palette.MUTED).next_to(frame, DOWN, buff=0.25)
+        true_label.shift(LEFT * 0.35)
+        guess_word = self.words("guess", font_size=palette.LABEL_SIZE, color=palette.MUTED).move_to(RIGHT * 3.05 + UP * 1.2)
+        so_far = self.words("so_far", font_size=palette.LABEL_SIZE, color=palette.MUTED).move_to(RIGHT * 5.7 + UP * 1.2)
+        slash = eq("/", font_size=64).move_to(RIGHT * 5.7 + UP * 0.1)
+
+        pictures = Flipbook([self.digit(images[i], 3.0).move_to(frame) for i in range(n)], step)
+        labels = Flipbook(
+            [self.ledger.integer("run.labels", i, font_size=36).next_to(true_label, RIGHT, buff=0.2) for i in range(n)], step
+        )
+        lit = Flipbook([net.columns[-1].copy().set_activations(outputs[i]) for i in range(n)], step)
+        guesses = Flipbook(
+            [
+                self.ledger.integer("run.guesses", i, font_size=96, color=palette.NEGATIVE if wrong[i] else palette.TEXT)
+                .move_to(RIGHT * 3.05 + UP * 0.1)
+                for i in range(n)
+            ],
+            step,
+        )
+        verdict = self.words("wrong", font_size=palette.TITLE_SIZE, color=palette.NEGATIVE, weight="BOLD")
+        verdict.move_to(RIGHT * 3.05 + DOWN * 1.2)
+        hidden = verdict.copy().set_opacity(0)
+        verdicts = Flipbook([verdict if wrong[i] else hidden for i in range(n)], step)
+        correct = Flipbook(
+            [self.ledger.integer("run.correct", i, font_size=64).next_to(slash, LEFT, buff=0.12) for i in range(n)], step
+        )
+        seen = Flipbook([self.ledger.integer("run.seen", i, font_size=64).next_to(slash, RIGHT, buff=0.12) for i in range(n)], step)
+
+        self.say("intro")
+        self.play(FadeIn(title), Create(frame), FadeIn(net), FadeIn(edges), FadeIn(classes), Create(arrow))
+        self.bring_to_front(net)
+        self.open_book(pictures)
+        self.play(FadeIn(true_label), FadeIn(guess_word), FadeIn(so_far), FadeIn(slash))
+        for book in (labels, lit, guesses, verdicts, correct, seen):
+            self.add(book)
+        self.add(step)
+        self.wait(1)
+
+        def call_out(i: int) -> None:
+            """Name a real mistake while it is on screen."""
+            guess = self.ledger.shown("run.guesses", i, COUNT)
+            self.say("mistake", guess=guess, label=self.ledger.shown("run.labels", i, COUNT))
+            self.play(Indicate(verdicts.display, color=palette.NEGATIVE, scale_factor=1.15))
+            self.wait(1)
+
+        self.step("first")
+        self.say("first")
+        for i in range(1, min(SLOW_DIGITS, n - 1) + 1):
+            self.play(step.animate.set_value(i), run_time=SLOW_SECONDS, rate_func=linear)
+            self.wait(SLOW_SECONDS)
+            if wrong[i]:
+                call_out(i)
+
+        self.step("run")
+        self.say("faster")
+        position = int(step.get_value())
+        for stop in sorted(({int(i) for i in np.flatnonzero(wrong) if i > position} | {n - 1}) - {position}):
+            self.play(step.animate.set_value(stop), run_time=FAST_SECONDS * (stop - position), rate_func=linear)
+            position = stop
+            if wrong[stop]:
+                call_out(stop)
+        self.say(
+            "run_done",
+            n=self.ledger.shown("run.seen", n - 1, COUNT),
+            correct=self.ledger.shown("run.correct", n - 1, COUNT),
+        )
+        self.wait(1)
+
+        self.step("whole")
+        whole = self.words(
+            "whole_line",
+            correct=self.ledger.shown("test.correct", spec=COUNT),
+            n=self.ledger.shown("test.n", spec=COUNT),
+            accuracy=self.ledger.shown("test.accuracy", spec=PERCENT),
+            font_size=palette.BODY_SIZE,
+            color=palette.HIGHLIGHT,
+        ).to_edge(DOWN, buff=0.5)
+        self.say(
+            "whole",
+            n=self.ledger.shown("test.n", spec=COUNT),
+            correct=self.ledger.shown("test.correct", spec=COUNT),
+            accuracy=self.ledger.shown("test.accuracy", spec=PERCENT),
+        )
+        self.play(Write(whole))
+        self.wait(2)
+
+
+class Mistakes(ChapterScene):
+    """The first held-out digits the network got wrong, with its wrong guess."""
+
+    estimated_seconds = 16.0
+
+    def construct(self):
+        images = self.ledger.array("mistakes.images")
+        self.step("gallery")
+        title = self.heading()
+        tiles = Group()
+        for i in range(len(images)):
+            picture = self.digit(images[i], 1.8)
+            border = SurroundingRectangle(picture, buff=0, color=palette.MUTED, stroke_width=2)
+            guess = self.ledger.shown("mistakes.guesses", i, COUNT)
+            label = self.ledger.shown("mistakes.labels", i, COUNT)
+            guess = self.words("guess", d=guess, font_size=palette.BODY_SIZE, color=palette.NEGATIVE)
+            label = self.words("label", d=label, font_size=palette.LABEL_SIZE, color=palette.MUTED)
+            tiles.add(Group(picture, border, stack(guess, label, buff=0.12).next_to(picture, DOWN, buff=0.25)))
+        tiles.arrange(RIGHT, buff=0.35, aligned_edge=UP).move_to(UP * 0.3)
+        self.say("intro")
+        self.play(FadeIn(title))
+        self.play(LaggedStart(*(FadeIn(t, shift=0.2 * UP) for t in tiles), lag_ratio=0.2), run_time=2.5)
+        self.wait(1)
+
+        self.step("count")
+        n = self.ledger.shown("mistakes.total", spec=COUNT)
+        total = self.ledger.shown("test.n", spec=COUNT)
+        line = self.words("count_line", n=n, total=total, font_size=palette.BODY_SIZE, color=palette.HIGHLIGHT)
+        line.to_edge(DOWN, buff=0.8)
+        self.say("count", n=n, total=total)
+        self.play(Write(line))
+        self.say("look")
+        self.wait(1)
+
+
+class FirstLayerWeights(ChapterScene):
+    """Every first-layer neuron's incoming weights as a blue/red image beside that neuron."""
+
+    estimated_seconds = 44.0
+
+    def construct(self):
+        weights = self.ledger.array("layers.0.weight")
+        m = len(weights)
+        cols = 4
+        self.step("weights")
+        title = self.heading()
+        tiles, images = Group(), []
+        for j in range(m):
+            row = weights[j].reshape(self.side, self.side)
+            image = pixel_image(palette.signed_image(row), height=1.3)
+            images.append(image)
+            circle = NetworkDiagram([1, 1], radius=0.2).columns[0]
+            index = self.ledger.integer("neurons", j, font_size=24).next_to(circle, DOWN, buff=0.1)
+            tiles.add(Group(VGroup(circle, index), image).arrange(RIGHT, buff=0.2))
+        tiles.arrange_in_grid(cols=cols, buff=(0.9, 0.15)).next_to(title, DOWN, buff=0.25)
+        legend = stack(
+            self.words("common.weight_legend", font_size=palette.SMALL_SIZE, color=palette.MUTED),
+            self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED),
+            buff=0.08,
+        ).to_edge(DOWN, buff=0.15)
+        self.say("intro", m=self.ledger.shown("sizes", 1, COUNT), p=self.ledger.shown("pixels.n", spec=COUNT))
+        self.play(FadeIn(title))
+        self.play(LaggedStart(*(FadeIn(t) for t in tiles), lag_ratio=0.08), FadeIn(legend), run_time=3)
+        self.wait(1)
+
+        self.step("look")
+        self.say("hope")
+        self.wait(1)
+        self.say("reality")
+        self.play(LaggedStart(*(Indicate(image, scale_factor=1.08, color=None) for image in images), lag_ratio=0.1), run_time=4)
+        self.wait(1)
+
+        self.step("blank")
+        blank = self.ledger.array("pixels.blank").astype(bool).reshape(self.side, self.side)
+        overlay = np.zeros((self.side, self.side, 4), dtype=np.uint8)
+        overlay[blank] = [*(round(255 * c) for c in ManimColor(palette.HIGHLIGHT).to_rgb()), 150]
+        marks = Group(*(pixel_image(overlay, height=image.height).move_to(image) for image in images))
+        self.say("blank", n=self.ledger.shown("pixels.n_blank", spec=COUNT), p=self.ledger.shown("pixels.n", spec=COUNT))
+        self.play(FadeIn(marks), run_time=1.5)
+        self.say("blank_weights", change=self.ledger.shown("weights.blank_change", spec=",.3f"))
+        self.wait(1)
+
+        self.step("works")
+        self.play(FadeOut(marks))
+        self.say("still_works", accuracy=self.ledger.shown("test.accuracy", spec=PERCENT))
+        self.wait(2)
+
+
+class NoiseInput(ChapterScene):
+    """Random noise in: the network still answers, often confidently. Its real output bars."""
+
+    estimated_seconds = 34.0
+
+    def construct(self):
+        self.step("noise")
+        title = self.heading()
+        image = self.digit(self.ledger.array("noise.image"), 3.4).move_to(LEFT * 4.4 + DOWN * 0.2)
+        border = SurroundingRectangle(image, buff=0, color=palette.MUTED, stroke_width=2)
+        outputs = self.ledger.array("noise.output")
+        bars = Bars(
+            outputs,
+            [self.ledger.integer("classes", d, font_size=24) for d in range(10)],
+            [self.ledger.number("noise.output", d, decimals=2, font_size=24) for d in range(10)],
+            length=3.0,
+            row_height=0.48,
+        ).move_to(RIGHT * 3.2 + DOWN * 0.3)
+        caption = self.words("output", font_size=palette.LABEL_SIZE, color=palette.MUTED).next_to(bars, UP, buff=0.2)
+        arrow = Arrow(image.get_right(), bars.get_left(), buff=0.4, color=palette.MUTED)
+        guess = int(self.ledger.value("noise.guess"))
+        box = SurroundingRectangle(bars.row(guess), color=palette.HIGHLIGHT, buff=0.06)
+        self.say("noise")
+        self.play(FadeIn(title), FadeIn(image), Create(border))
+        self.wait(1)
+        self.say(
+            "shown",
+            k=self.ledger.shown("noise.n", spec=COUNT),
+            d=self.ledger.shown("noise.guess", spec=COUNT),
+            a=self.ledger.shown("noise.output", guess, VALUE),
+        )
+        self.play(Create(arrow), FadeIn(caption))
+        self.play(grow(bars), run_time=2)
+        self.play(Create(box))
+        self.wait(1)
+
+        self.step("many")
+        k = self.ledger.shown("noise.n", spec=COUNT)
+        counts = self.ledger.array("noise.guess_counts")
+        tally = Bars(
+            counts / counts.max(),
+            [self.ledger.integer("classes", d, font_size=24) for d in range(10)],
+            [self.ledger.integer("noise.guess_counts", d, font_size=24) for d in range(10)],
+            length=3.0,
+            row_height=0.48,
+            color=palette.HIGHLIGHT,
+        ).move_to(LEFT * 3.0 + DOWN * 0.3)
+        heading = self.words("many_title", k=k, font_size=palette.LABEL_SIZE, color=palette.MUTED).next_to(tally, UP, buff=0.2)
+        self.say("many", k=k)
+        self.play(FadeOut(box), FadeOut(bars), FadeOut(caption), FadeOut(arrow), FadeOut(image), FadeOut(border))
+        self.play(FadeIn(heading), grow(tally), run_time=2)
+        self.wait(1)
+
+        self.step("confident")
+        t = self.ledger.shown("noise.threshold", spec=VALUE)
+        m = self.ledger.shown("noise.confident", spec=COUNT)
+        noise_top = self.ledger.shown("noise.mean_top", spec=VALUE)
+        digits_top = self.ledger.shown("test.mean_top", spec=VALUE)
+        confident = self.words("confident_line", t=t, m=m, k=k, font_size=palette.BODY_SIZE)
+        compare = self.words("compare_line", noise=noise_top, digits=digits_top, font_size=palette.BODY_SIZE)
+        lines = stack(confident, compare, buff=0.6).move_to(RIGHT * 3.6 + DOWN * 0.3)
+        self.say("confident", m=m, k=k, t=t)
+        self.play(FadeIn(confident))
+        self.say("compare", noise=noise_top, digits=digits_top)
+        self.play(FadeIn(compare))
+        self.wait(1)
+        self.say("why")
+        self.wait(2)
+
+
+SCENES = [TestRun, Mistakes, FirstLayerWeights, NoiseInput]

@@ -1,0 +1,589 @@
+"""Chapter 5 — Backprop calculus: the chain rule on a real 1-1-1-1 chain, then on a real layer of the digit MLP."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    GOLD_C,
+    LEFT,
+    PURPLE_B,
+    RIGHT,
+    TEAL_C,
+    UP,
+    Arrow,
+    Circle,
+    Create,
+    FadeIn,
+    FadeOut,
+    GrowArrow,
+    Indicate,
+    LaggedStart,
+    Line,
+    NumberLine,
+    ReplacementTransform,
+    SurroundingRectangle,
+    Triangle,
+    ValueTracker,
+    VGroup,
+    Write,
+    linear,
+)
+
+from scenes.common import palette
+from scenes.common.base import NetScene
+from scenes.common.flipbook import Flipbook
+from scenes.common.mobjects import NeuronColumn, edge_buckets, pixel_image, stack
+from scenes.common.text import eq
+
+COUNT = ",.0f"
+V3 = ",.3f"  # values of the chain and its factors
+V4 = ",.4f"  # gradients set beside autograd's
+FACTOR_COLORS = (TEAL_C, GOLD_C, PURPLE_B)  # dz/dw, da/dz, dC0/da
+SWEEP_SECONDS = 3.0
+PANEL_LEFT = -1.3  # left edge of the equations beside the MLP layer
+
+
+def layer_tag(offset: int) -> str:
+    """The superscript of the layer ``offset`` steps before the last: (L), (L-1), ..."""
+    return "(L)" if offset == 0 else f"(L-{offset})"
+
+
+def wrapped(value: str) -> list[str]:
+    """A factor as equation parts: negative values in parentheses."""
+    return ["(", value, ")"] if value.startswith("-") else [value]
+
+
+def times(*factors: str) -> list[str]:
+    """Factors joined by a centred dot, negative ones in parentheses."""
+    parts: list[str] = []
+    for k, factor in enumerate(factors):
+        if k:
+            parts.append(r"\cdot")
+        parts += wrapped(factor)
+    return parts
+
+
+def partial(top: str, bottom: str) -> str:
+    return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+
+
+def chain_rule(wrt: str, z: str = "z^{(L)}", a: str = "a^{(L)}") -> list[str]:
+    """dC0/d(wrt) = dz/d(wrt) . da/dz . dC0/da, as equation parts (the three factors are parts 2 to 4)."""
+    return [partial("C_0", wrt), "=", partial(z, wrt), partial(a, z), partial("C_0", a)]
+
+
+class ChapterScene(NetScene):
+    chapter = "calculus"
+
+    def depth(self) -> int:
+        return int(self.ledger.value("chain.depth"))
+
+    def autograd_line(self, symbol: str, key: str, index, font_size: float = 36) -> VGroup:
+        """'torch autograd: dC0/d... = value', the value read from autograd's gradient."""
+        return VGroup(
+            self.words("calculus.autograd", font_size=palette.LABEL_SIZE, color=palette.MUTED),
+            eq(symbol, "=", self.ledger.shown(key, index, V4), font_size=font_size, color=palette.HIGHLIGHT),
+        ).arrange(RIGHT, buff=0.25)
+
+    def chain_graph(self, links: int, x0: float, dx: float) -> dict[str, VGroup]:
+        """The computational graph of the last ``links`` links, w, a, b -> z -> a -> ... -> C0 <- y, with real values.
+
+        Nodes are named ``w0, b0, z0, a0`` for the last layer, ``w1, ...`` one layer back, and
+        ``a{links}`` for the earliest activation; ``C`` and ``y``; arrows are ``src>dst``.
+        """
+        depth = self.depth()
+        nodes: dict[str, VGroup] = {}
+
+        def node(name: str, symbol: str, key: str, index, x: float, y: float, spec: str = V3) -> None:
+            label = eq(symbol, font_size=44)
+            value = eq(self.ledger.shown(key, index, spec), font_size=30, color=palette.MUTED)
+            nodes[name] = VGroup(label, value.next_to(label, DOWN, buff=0.12)).move_to([x, y, 0])
+
+        x = x0
+        node(f"a{links}", f"a^{{{layer_tag(links)}}}", "chain.a", depth - links, x, 0.0)
+        for offset in reversed(range(links)):
+            layer = depth - offset  # 1-based layer number
+            node(f"w{offset}", f"w^{{{layer_tag(offset)}}}", "chain.w", layer - 1, x, 1.7)
+            node(f"b{offset}", f"b^{{{layer_tag(offset)}}}", "chain.b", layer - 1, x, -1.7)
+            node(f"z{offset}", f"z^{{{layer_tag(offset)}}}", "chain.z", layer - 1, x + dx, 0.0)
+            node(f"a{offset}", f"a^{{{layer_tag(offset)}}}", "chain.a", layer, x + 2 * dx, 0.0)
+            x += 2 * dx
+        node("C", "C_0", "chain.cost", None, x + dx, 0.0)
+        node("y", "y", "chain.y", None, x + 2 * dx, 0.0, spec=",.2f")
+        arrows = {}
+        for offset in range(links):
+            for src in (f"w{offset}", f"a{offset + 1}", f"b{offset}"):
+                arrows[f"{src}>z{offset}"] = self.arrow(nodes[src], nodes[f"z{offset}"])
+            arrows[f"z{offset}>a{offset}"] = self.arrow(nodes[f"z{offset}"], nodes[f"a{offset}"])
+        arrows["a0>C"] = self.arrow(nodes["a0"], nodes["C"])
+        arrows["y>C"] = self.arrow(nodes["y"], nodes["C"])
+        return {"nodes": nodes, "arrows": arrows}
+
+    @staticmethod
+    def arrow(src: VGroup, dst: VGroup) -> Arrow:
+        """From the edge of one node's symbol to the facing edge of the other's."""
+        leftwards = src.get_x() > dst.get_x()
+        start = src[0].get_left() if leftwards else src[0].get_right()
+        end = dst[0].get_right() if leftwards else dst[0].get_left()
+        return Arrow(start, end, buff=0.15, color=palette.MUTED, stroke_width=3, max_tip_length_to_length_ratio=0.15)
+
+
+class ChainNetwork(ChapterScene):
+    """The 1-1-1-1 chain with its real seeded weights, biases and input; its target and cost; its graph."""
+
+    estimated_seconds = 50.0
+
+    def construct(self):
+        depth = self.depth()
+        a = self.ledger.array("chain.a")
+        w = self.ledger.array("chain.w")
+        xs = np.linspace(-5.6, 3.2, depth + 1)
+        self.step("chain")
+        title = self.heading()
+        circles = VGroup()
+        for l in range(depth + 1):
+            circle = Circle(radius=0.45, stroke_color=palette.NEURON_STROKE, stroke_width=2).move_to([xs[l], 0.7, 0])
+            circles.add(circle.set_fill(palette.lit(a[l]), opacity=1.0))
+        a_labels = VGroup()
+        for l in range(depth + 1):
+            label = eq(f"a^{{({l})}}", "=", self.ledger.shown("chain.a", l, V3), font_size=34)
+            a_labels.add(label.next_to(circles[l], DOWN, buff=0.25))
+        strongest = float(np.abs(w).max())
+        edges, w_labels, b_labels = VGroup(), VGroup(), VGroup()
+        for l in range(depth):
+            color = palette.POSITIVE if w[l] >= 0 else palette.NEGATIVE
+            edge = Line(circles[l].get_right(), circles[l + 1].get_left(), color=color, stroke_width=2 + 6 * abs(w[l]) / strongest)
+            edges.add(edge)
+            w_label = eq(f"w^{{({l + 1})}}", "=", self.ledger.shown("chain.w", l, V3), font_size=32)
+            b_label = eq(f"b^{{({l + 1})}}", "=", self.ledger.shown("chain.b", l, V3), font_size=32)
+            w_labels.add(w_label.next_to(edge, UP, buff=0.3))
+            b_labels.add(b_label.next_to(a_labels[l + 1], DOWN, buff=0.2))
+        self.say("chain")
+        self.play(FadeIn(title), FadeIn(circles[0]), Write(a_labels[0]))
+        self.play(
+            LaggedStart(*(Create(e) for e in edges), lag_ratio=0.3),
+            FadeIn(w_labels), FadeIn(circles[1:]), FadeIn(b_labels), run_time=2,
+        )
+        self.say("forward")
+        for l in range(1, depth + 1):
+            self.play(Indicate(circles[l], color=palette.HIGHLIGHT), Write(a_labels[l]), run_time=1.2)
+        self.wait(1)
+
+        self.step("cost")
+        y_word = self.words("target", font_size=palette.LABEL_SIZE, color=palette.MUTED)
+        y_value = eq("y", "=", self.ledger.shown("chain.y", spec=",.2f"), font_size=34, color=palette.HIGHLIGHT)
+        target = stack(y_word, y_value, buff=0.12).move_to([5.9, 0.7, 0])
+        cost = eq(
+            "C_0", "=", f"(a^{{({depth})}} - y)^2", "=",
+            "(", self.ledger.shown("chain.a", depth, V3), "-", self.ledger.shown("chain.y", spec=",.2f"), ")^2",
+            "=", self.ledger.shown("chain.cost", spec=V3),
+            font_size=38,
+        ).move_to(DOWN * 2.6)
+        self.say("cost", y=self.ledger.shown("chain.y", spec=",.2f"), c=self.ledger.shown("chain.cost", spec=V3))
+        self.play(FadeIn(target, shift=LEFT * 0.3))
+        self.play(Write(cost))
+        self.wait(1)
+
+        self.step("focus")
+        last, previous = depth, depth - 1
+        keep = VGroup(
+            circles[previous], circles[last], edges[last - 1], a_labels[previous], a_labels[last],
+            w_labels[last - 1], b_labels[last - 1], target,
+        )
+        gone = VGroup(*(m for m in (*circles, *edges, *a_labels, *w_labels, *b_labels) if m not in keep))
+        self.say("focus")
+        self.play(FadeOut(gone), FadeOut(cost))
+        self.play(keep.animate.shift(LEFT * 3.4 + UP * 0.6))
+        renames = [
+            (a_labels[previous], eq("a^{(L-1)}", "=", self.ledger.shown("chain.a", previous, V3), font_size=34)),
+            (a_labels[last], eq("a^{(L)}", "=", self.ledger.shown("chain.a", last, V3), font_size=34)),
+            (w_labels[last - 1], eq("w^{(L)}", "=", self.ledger.shown("chain.w", last - 1, V3), font_size=32)),
+            (b_labels[last - 1], eq("b^{(L)}", "=", self.ledger.shown("chain.b", last - 1, V3), font_size=32)),
+        ]
+        self.play(*(ReplacementTransform(old, new.move_to(old)) for old, new in renames))
+        z_eq = eq(
+            "z^{(L)}", "=", "w^{(L)} a^{(L-1)} + b^{(L)}", "=",
+            *times(self.ledger.shown("chain.w", last - 1, V3), self.ledger.shown("chain.a", previous, V3)), "+",
+            *wrapped(self.ledger.shown("chain.b", last - 1, V3)), "=",
+            self.ledger.shown("chain.z", last - 1, V3),
+            font_size=38,
+        ).move_to(DOWN * 1.7)
+        a_eq = eq("a^{(L)}", "=", r"\sigma(z^{(L)})", "=", self.ledger.shown("chain.a", last, V3), font_size=38)
+        a_eq.next_to(z_eq, DOWN, buff=0.35).align_to(z_eq, LEFT)
+        self.say("weighted", z=self.ledger.shown("chain.z", last - 1, V3))
+        self.play(Write(z_eq))
+        self.say("squash", a=self.ledger.shown("chain.a", last, V3))
+        self.play(Write(a_eq))
+        self.wait(1)
+
+        self.step("graph")
+        self.play(*(FadeOut(m) for m in self.mobjects if m is not title))
+        graph = self.chain_graph(1, x0=-5.0, dx=2.7)
+        nodes, arrows = graph["nodes"], graph["arrows"]
+        VGroup(*nodes.values(), *arrows.values()).shift(DOWN * 0.4)
+        self.say("graph")
+        self.play(LaggedStart(*(FadeIn(nodes[n]) for n in ("w0", "a1", "b0")), lag_ratio=0.2))
+        self.play(*(GrowArrow(arrows[f"{s}>z0"]) for s in ("w0", "a1", "b0")), FadeIn(nodes["z0"]))
+        self.play(GrowArrow(arrows["z0>a0"]), FadeIn(nodes["a0"]))
+        self.play(GrowArrow(arrows["a0>C"]), FadeIn(nodes["C"]), FadeIn(nodes["y"]), GrowArrow(arrows["y>C"]))
+        self.wait(2)
+
+
+class NudgeW(ChapterScene):
+    """Linked number lines: moving w(L) moves z, a and C0, each frame a recorded sample of the real formulas."""
+
+    estimated_seconds = 30.0
+
+    def construct(self):
+        names = ["w", "z", "a", "cost"]
+        symbols = ["w^{(L)}", "z^{(L)}", "a^{(L)}", "C_0"]
+        rules = [None, "= w^{(L)} a^{(L-1)} + b^{(L)}", r"= \sigma(z^{(L)})", "= (a^{(L)} - y)^2"]
+        samples = {n: self.ledger.array(f"sweep.{n}") for n in names}
+        center = int(self.ledger.value("sweep.center"))
+        moved = int(self.ledger.value("sweep.moved"))
+        step = ValueTracker(center)
+        rows_y = [2.0, 0.6, -0.8, -2.2]
+        self.step("lines")
+        title = self.heading()
+        static, books, markers = VGroup(), [], VGroup()
+        for name, symbol, rule, y in zip(names, symbols, rules, rows_y):
+            line = self.number_line(samples[name], name).move_to([1.05, y, 0])
+            label = eq(symbol, *([rule] if rule else []), font_size=30)
+            if rule:
+                label[1].set_color(palette.MUTED)
+            label.move_to([-5.7, y, 0]).set_x(-6.95, LEFT)
+            static.add(line, label)
+            values = samples[name]
+            readout = Flipbook(
+                [self.ledger.number(f"sweep.{name}", i, decimals=3, font_size=32).move_to([5.7, y, 0]) for i in range(len(values))],
+                step,
+            )
+            books.append(readout)
+            marker = Triangle(color=palette.HIGHLIGHT, fill_opacity=1.0).scale(0.12).rotate(np.pi)
+
+            def follow(mob, line=line, values=values):
+                mob.move_to(line.n2p(values[int(np.clip(round(step.get_value()), 0, len(values) - 1))]) + UP * 0.2)
+
+            marker.add_updater(follow)
+            follow(marker)
+            markers.add(marker)
+        self.say("lines")
+        self.play(FadeIn(title), FadeIn(static), FadeIn(markers))
+        self.add(*books, step)
+        self.wait(1)
+
+        self.step("sweep")
+        self.say("sweep")
+        last = len(samples["w"]) - 1
+        for target in (0, last):
+            self.play(step.animate.set_value(target), run_time=SWEEP_SECONDS, rate_func=linear)
+        self.say("back")
+        self.play(step.animate.set_value(center), run_time=SWEEP_SECONDS / 2, rate_func=linear)
+        self.wait(1)
+
+        self.step("nudge")
+        deltas = VGroup(
+            *(
+                eq(rf"\Delta {s}", "=", self.ledger.shown(f"nudge.{k}", spec=V3), font_size=30, color=palette.HIGHLIGHT)
+                for s, k in zip(("w", "z", "a", "C_0"), ("dw", "dz", "da", "dc"))
+            )
+        )
+        for delta, y in zip(deltas, rows_y):
+            delta.move_to([5.7, y - 0.5, 0])
+        self.say(
+            "nudge",
+            dw=self.ledger.shown("nudge.dw", spec=V3),
+            dz=self.ledger.shown("nudge.dz", spec=V3),
+            da=self.ledger.shown("nudge.da", spec=V3),
+            dc=self.ledger.shown("nudge.dc", spec=V3),
+        )
+        self.play(step.animate.set_value(moved), run_time=1.5, rate_func=linear)
+        self.play(LaggedStart(*(FadeIn(d) for d in deltas), lag_ratio=0.3), run_time=2)
+        slope = eq(r"\frac{\Delta C_0}{\Delta w^{(L)}}", "=", self.ledger.shown("nudge.slope", spec=V3), font_size=40)
+        slope.move_to(DOWN * 3.35 + LEFT * 1.0)
+        self.say("slope", slope=self.ledger.shown("nudge.slope", spec=V3))
+        self.play(Write(slope))
+        self.play(Indicate(slope, color=palette.HIGHLIGHT))
+        self.wait(2)
+
+    def number_line(self, values: np.ndarray, name: str) -> VGroup:
+        """A number line wide enough for every sampled value, ticks labelled as plot coordinates."""
+        if name in ("a", "cost"):
+            low, high, step, decimals = 0.0, 1.0, 0.5, 1
+        else:
+            low, high = float(np.floor(values.min())), float(np.ceil(values.max()))
+            step, decimals = 1.0, 0
+        line = NumberLine(x_range=[low, high, step], length=7.0, color=palette.MUTED, include_tip=False)
+        for x in np.arange(low, high + step / 2, step):
+            tick = self.ledger.tick(x, decimals=decimals, font_size=24, color=palette.MUTED)
+            line.add(tick.next_to(line.n2p(x), DOWN, buff=0.15))
+        return line
+
+
+class ChainRule(ChapterScene):
+    """dC0/dw(L) as the product of three real factors, equal to autograd."""
+
+    estimated_seconds = 36.0
+
+    def construct(self):
+        depth = self.depth()
+        last, previous = depth - 1, depth - 1  # index of w(L), z(L) in the [L] arrays; of a(L-1) in [L+1]
+        self.step("rule")
+        title = self.heading()
+        rule = eq(*chain_rule("w^{(L)}"), font_size=44).next_to(title, DOWN, buff=0.3)
+        for part, color in zip(rule[2:], FACTOR_COLORS):
+            part.set_color(color)
+        self.say("rule")
+        self.play(FadeIn(title), Write(rule))
+        self.wait(1)
+
+        self.step("factors")
+        values = [
+            self.ledger.shown("chain.a", previous, V3),
+            self.ledger.shown("chain.sigma_prime", last, V3),
+            self.ledger.shown("chain.dc_da_out", spec=V3),
+        ]
+        rows = VGroup(
+            eq(partial("z^{(L)}", "w^{(L)}"), "=", "a^{(L-1)}", "=", values[0], font_size=36),
+            eq(partial("a^{(L)}", "z^{(L)}"), "=", r"\sigma'(z^{(L)})", "=", values[1], font_size=36),
+            eq(partial("C_0", "a^{(L)}"), "=", r"2(a^{(L)} - y)", "=", values[2], font_size=36),
+        )
+        rows.arrange(DOWN, buff=0.22, aligned_edge=LEFT)
+        ratios = VGroup()
+        for i, (top, bottom) in enumerate((("z", "w"), ("a", "z"), ("C_0", "a"))):
+            ratio = rf"\frac{{\Delta {top}}}{{\Delta {bottom}}}"
+            ratios.add(eq(r"\approx", ratio, "=", self.ledger.shown("nudge.ratio", i, V3), font_size=30, color=palette.MUTED))
+        for row, ratio, color in zip(rows, ratios, FACTOR_COLORS):
+            row[0].set_color(color)
+            ratio.set_y(row.get_y()).set_x(rows.get_right()[0] + 0.8, LEFT)
+        VGroup(rows, ratios).next_to(rule, DOWN, buff=0.35).set_x(0)
+        for key, row, value in zip(("dz_dw", "da_dz", "dc_da"), rows, values):
+            self.say(key, v=value)
+            self.play(Write(row))
+        self.say("ratios")
+        self.play(LaggedStart(*(FadeIn(r) for r in ratios), lag_ratio=0.3))
+        self.wait(1)
+
+        self.step("product")
+        product = eq(
+            partial("C_0", "w^{(L)}"), "=", *times(*values), "=", self.ledger.shown("chain.product.w", spec=V4),
+            font_size=40,
+        ).next_to(rows, DOWN, buff=0.4).set_x(0)
+        check = self.autograd_line(partial("C_0", "w^{(L)}"), "chain.grad.w", last).next_to(product, DOWN, buff=0.25)
+        self.say("product", p=self.ledger.shown("chain.product.w", spec=V4))
+        self.play(Write(product))
+        self.say("autograd_says", g=self.ledger.shown("chain.grad.w", last, V4))
+        self.play(FadeIn(check))
+        self.play(Indicate(check[1], color=palette.HIGHLIGHT))
+        self.wait(2)
+
+
+class OtherDerivatives(ChapterScene):
+    """dC0/db(L), dC0/da(L-1), and the recursion to dC0/dw(L-1), each equal to autograd."""
+
+    estimated_seconds = 39.0
+
+    def construct(self):
+        depth = self.depth()
+        last = depth - 1
+        sigma = self.ledger.shown("chain.sigma_prime", last, V3)
+        dc_da = self.ledger.shown("chain.dc_da_out", spec=V3)
+        self.step("bias")
+        title = self.heading()
+        bias = VGroup(
+            eq(*chain_rule("b^{(L)}"), font_size=40),
+            eq(
+                "=", *times("1", r"\sigma'(z^{(L)})", r"2(a^{(L)} - y)"), "=", *times("1", sigma, dc_da),
+                "=", self.ledger.shown("chain.product.b", spec=V4), font_size=36,
+            ),
+        )
+        bias.arrange(DOWN, buff=0.3, aligned_edge=LEFT).next_to(title, DOWN, buff=0.4)
+        bias_check = self.autograd_line(partial("C_0", "b^{(L)}"), "chain.grad.b", last, font_size=32).next_to(bias, DOWN, buff=0.25)
+        self.say("bias", v=self.ledger.shown("chain.product.b", spec=V4))
+        self.play(FadeIn(title), Write(bias[0]))
+        self.play(Write(bias[1]))
+        self.play(FadeIn(bias_check))
+        self.wait(1)
+
+        self.step("previous")
+        w_last = self.ledger.shown("chain.w", last, V3)
+        previous = VGroup(
+            eq(*chain_rule("a^{(L-1)}"), font_size=40),
+            eq(
+                "=", *times("w^{(L)}", r"\sigma'(z^{(L)})", r"2(a^{(L)} - y)"), "=", *times(w_last, sigma, dc_da),
+                "=", self.ledger.shown("chain.product.a", spec=V4), font_size=36,
+            ),
+        )
+        previous.arrange(DOWN, buff=0.3, aligned_edge=LEFT).next_to(bias_check, DOWN, buff=0.6).align_to(bias, LEFT)
+        previous_check = self.autograd_line(partial("C_0", "a^{(L-1)}"), "chain.grad.a", depth - 1, font_size=32)
+        previous_check.next_to(previous, DOWN, buff=0.25)
+        self.say("previous", w=w_last, v=self.ledger.shown("chain.product.a", spec=V4))
+        self.play(Write(previous[0]))
+        self.play(Write(previous[1]))
+        self.play(FadeIn(previous_check))
+        self.say("previous_note")
+        self.wait(1)
+
+        self.step("recursion")
+        self.play(*(FadeOut(m) for m in self.mobjects if m is not title))
+        graph = self.chain_graph(2, x0=-7.5, dx=2.5)
+        nodes, arrows = graph["nodes"], graph["arrows"]
+        picture = VGroup(*nodes.values(), *arrows.values()).scale(0.8).next_to(title, DOWN, buff=0.3).set_x(0)
+        back_part = [nodes[n] for n in ("w1", "a2", "b1", "z1")] + [arrows[k] for k in ("w1>z1", "a2>z1", "b1>z1", "z1>a1")]
+        front_part = [m for m in picture if m not in back_part]
+        self.say("graph")
+        self.play(FadeIn(VGroup(*front_part)))
+        self.play(LaggedStart(*(FadeIn(m) for m in back_part), lag_ratio=0.15), run_time=2)
+        self.wait(1)
+
+        self.step("back")
+        a_back = self.ledger.shown("chain.a", depth - 2, V3)
+        sigma_back = self.ledger.shown("chain.sigma_prime", last - 1, V3)
+        dc_da_prev = self.ledger.shown("chain.product.a", spec=V4)
+        back = VGroup(
+            eq(*chain_rule("w^{(L-1)}", z="z^{(L-1)}", a="a^{(L-1)}"), font_size=38),
+            eq("=", *times(a_back, sigma_back, dc_da_prev), "=", self.ledger.shown("chain.product.w_prev", spec=V4), font_size=36),
+        ).arrange(RIGHT, buff=0.2).next_to(picture, DOWN, buff=0.35)
+        if back.width > 13.6:
+            back.scale_to_fit_width(13.6)
+        back_check = self.autograd_line(partial("C_0", "w^{(L-1)}"), "chain.grad.w", last - 1, font_size=32)
+        back_check.next_to(back, DOWN, buff=0.25)
+        path = VGroup(arrows["w1>z1"], arrows["z1>a1"], arrows["a1>z0"], arrows["z0>a0"], arrows["a0>C"])
+        self.say("back", v=self.ledger.shown("chain.product.w_prev", spec=V4))
+        self.play(path.animate.set_color(palette.HIGHLIGHT))
+        self.play(Write(back[0]))
+        self.play(Write(back[1]))
+        self.say("check", g=self.ledger.shown("chain.grad.w", last - 1, V4))
+        self.play(FadeIn(back_check))
+        self.wait(2)
+
+
+class LayerIndices(ChapterScene):
+    """The output layer of the trained digit MLP: dC0/dw_jk and the sum over j for dC0/da_k, equal to autograd."""
+
+    estimated_seconds = 54.0
+
+    def construct(self):
+        n_out, n_prev = (int(s) for s in self.ledger.array("layer.sizes"))
+        j = int(self.ledger.value("layer.j"))
+        k = int(self.ledger.value("layer.k"))
+        side = int(self.facts.meta["side"])
+        self.step("layer")
+        title = self.heading()
+        prev_col = NeuronColumn(n_prev, list(range(n_prev)), radius=0.12, spacing=0.3).move_to([-5.3, -0.6, 0])
+        out_col = NeuronColumn(n_out, list(range(n_out)), radius=0.12, spacing=0.42).move_to([-3.2, -0.6, 0])
+        prev_col.set_activations(self.ledger.array("layer.a_prev"))
+        out_col.set_activations(self.ledger.array("layer.a"))
+        weights = self.ledger.array("layer.w")  # [out, prev]
+        starts = np.array([prev_col.circle_for(kk).get_right() for jj in range(n_out) for kk in range(n_prev)])
+        ends = np.array([out_col.circle_for(jj).get_left() for jj in range(n_out) for kk in range(n_prev)])
+        edges = edge_buckets(starts, ends, weights.reshape(-1), max_width=1.6)
+        classes, targets = VGroup(), VGroup()
+        for d in range(n_out):
+            circle = out_col.circle_for(d)
+            classes.add(self.ledger.integer("classes", d, font_size=20).next_to(circle, RIGHT, buff=0.12))
+            targets.add(self.ledger.integer("layer.y", d, font_size=22, color=palette.HIGHLIGHT).move_to([-2.15, circle.get_y(), 0]))
+        headers = VGroup(
+            eq("a_k^{(L-1)}", font_size=28).next_to(prev_col, UP, buff=0.15),
+            eq("a_j^{(L)}", font_size=28).next_to(out_col, UP, buff=0.15),
+            eq("y_j", font_size=28).next_to(targets, UP, buff=0.15).set_y(out_col.get_top()[1] + 0.3),
+        )
+        digit = pixel_image(palette.grey_image(self.ledger.array("layer.image").reshape(side, side)), height=1.1)
+        digit.move_to([-6.4, 2.45, 0])
+        self.say("layer", label=self.ledger.shown("layer.label", spec=COUNT))
+        self.play(FadeIn(title), FadeIn(digit))
+        self.play(FadeIn(edges), FadeIn(prev_col), FadeIn(out_col), FadeIn(classes), FadeIn(headers[:2]))
+        self.bring_to_front(prev_col, out_col)
+        self.play(FadeIn(targets), FadeIn(headers[2]))
+        self.wait(1)
+
+        self.step("indices")
+        formulas = VGroup(
+            eq("z_j^{(L)}", "=", r"\sum_k w_{jk}^{(L)} a_k^{(L-1)} + b_j^{(L)}", font_size=32),
+            eq("a_j^{(L)}", "=", r"\sigma(z_j^{(L)})", font_size=32),
+            eq("C_0", "=", r"\sum_j (a_j^{(L)} - y_j)^2", "=", self.ledger.shown("layer.cost", spec=V3), font_size=32),
+        ).arrange(DOWN, buff=0.22, aligned_edge=LEFT).next_to(title, DOWN, buff=0.35)
+        formulas.set_x(PANEL_LEFT, LEFT)
+        self.say("indices")
+        self.play(Write(formulas[0]))
+        self.play(Write(formulas[1]))
+        self.say("cost", n=self.ledger.shown("layer.sizes", 0, COUNT), c=self.ledger.shown("layer.cost", spec=V3))
+        self.play(Write(formulas[2]))
+        self.wait(1)
+
+        self.step("weight")
+        edge = Line(prev_col.circle_for(k).get_right(), out_col.circle_for(j).get_left(), color=palette.HIGHLIGHT, stroke_width=5)
+        picks = eq(
+            "j", "=", self.ledger.shown("layer.j", spec=COUNT), r",\quad", "k", "=", self.ledger.shown("layer.k", spec=COUNT),
+            font_size=32,
+        )
+        factors = [
+            self.ledger.shown("layer.a_prev", k, V3),
+            self.ledger.shown("layer.sigma_prime", j, V3),
+            self.ledger.shown("layer.dc_da", j, V3),
+        ]
+        derivative = VGroup(
+            eq(partial("C_0", "w_{jk}^{(L)}"), "=", "a_k^{(L-1)}", r"\sigma'(z_j^{(L)})", r"2(a_j^{(L)} - y_j)", font_size=36),
+            eq("=", *times(*factors), "=", self.ledger.shown("layer.product", spec=V4), font_size=34),
+        ).arrange(DOWN, buff=0.3, aligned_edge=LEFT)
+        for part, color in zip(derivative[0][2:], FACTOR_COLORS):
+            part.set_color(color)
+        block = VGroup(picks, derivative).arrange(DOWN, buff=0.25, aligned_edge=LEFT)
+        block.next_to(formulas, DOWN, buff=0.4).align_to(formulas, LEFT)
+        check = self.autograd_line(partial("C_0", "w_{jk}^{(L)}"), "layer.grad_w", (j, k), font_size=32)
+        check.next_to(block, DOWN, buff=0.3).align_to(block, LEFT)
+        self.say("weight", j=self.ledger.shown("layer.j", spec=COUNT), k=self.ledger.shown("layer.k", spec=COUNT))
+        self.play(Create(edge), Indicate(prev_col.circle_for(k)), Indicate(out_col.circle_for(j)), FadeIn(picks))
+        self.play(Write(derivative[0]))
+        self.play(Write(derivative[1]))
+        self.say("weight_value", p=self.ledger.shown("layer.product", spec=V4), g=self.ledger.shown("layer.grad_w", (j, k), V4))
+        self.play(FadeIn(check))
+        self.wait(1)
+
+        self.step("sum")
+        source = prev_col.circle_for(k).get_right()
+        fan = VGroup(*(Line(source, out_col.circle_for(jj).get_left(), color=palette.HIGHLIGHT, stroke_width=3) for jj in range(n_out)))
+        self.play(FadeOut(formulas), FadeOut(block), FadeOut(check), FadeOut(edge))
+        total = eq(
+            partial("C_0", "a_k^{(L-1)}"), "=", r"\sum_j", "w_{jk}^{(L)}", r"\sigma'(z_j^{(L)})", r"2(a_j^{(L)} - y_j)", font_size=34,
+        ).next_to(title, DOWN, buff=0.3)
+        total.set_x(PANEL_LEFT, LEFT)
+        table = self.terms_table(n_out, j, k).next_to(total, DOWN, buff=0.25).set_x(PANEL_LEFT, LEFT)
+        sum_line = eq(r"\sum_j", "=", self.ledger.shown("layer.terms_sum", spec=V4), font_size=30)
+        sum_check = self.autograd_line(partial("C_0", "a_k^{(L-1)}"), "layer.grad_a_prev", k, font_size=30)
+        VGroup(sum_line, sum_check).arrange(RIGHT, buff=0.6).next_to(table, DOWN, buff=0.2).set_x(PANEL_LEFT, LEFT)
+        self.say("sum")
+        self.play(LaggedStart(*(Create(f) for f in fan), lag_ratio=0.08), Write(total), run_time=2)
+        self.play(FadeIn(table), run_time=1.5)
+        self.say("sum_value", s=self.ledger.shown("layer.terms_sum", spec=V4), g=self.ledger.shown("layer.grad_a_prev", k, V4))
+        self.play(Write(sum_line))
+        self.play(FadeIn(sum_check))
+        self.say("closing")
+        self.wait(2)
+
+    def terms_table(self, n_out: int, j: int, k: int) -> VGroup:
+        """One row per output neuron j: w_jk, sigma'(z_j), 2(a_j - y_j) and their product."""
+        size = 27
+        cells = [
+            eq("j", font_size=size),
+            eq("w_{jk}", font_size=size),
+            eq(r"\sigma'(z_j)", font_size=size),
+            eq("2(a_j - y_j)", font_size=size),
+            eq(r"w_{jk}\,\sigma'\,2(a_j - y_j)", font_size=size),
+        ]
+        for jj in range(n_out):
+            cells += [
+                self.ledger.integer("classes", jj, font_size=size),
+                self.ledger.number("layer.w", (jj, k), decimals=3, font_size=size),
+                self.ledger.number("layer.sigma_prime", jj, decimals=3, font_size=size),
+                self.ledger.number("layer.dc_da", jj, decimals=3, font_size=size),
+                self.ledger.number("layer.terms", jj, decimals=4, font_size=size, color=palette.HIGHLIGHT),
+            ]
+        table = VGroup(*cells).arrange_in_grid(cols=5, buff=(0.5, 0.16), col_alignments="rrrrr")
+        row = VGroup(*cells[5 * (j + 1) : 5 * (j + 2)])
+        table.add(SurroundingRectangle(row, color=palette.MUTED, buff=0.06, stroke_width=1.5))
+        return table
+
+
+SCENES = [ChainNetwork, NudgeW, ChainRule, OtherDerivatives, LayerIndices]

@@ -1,0 +1,80 @@
+"""Chapter 3's facts: the run, the mistakes, the first-layer weights and the noise, recomputed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from nets import mlp
+from nets.config import NetConfig
+from nets.facts import analysis
+from nets.facts.network import trained
+
+
+def assert_matches_reference(facts, reference) -> None:
+    assert set(facts.arrays) == set(reference)
+    for key, value in facts.arrays.items():
+        np.testing.assert_allclose(value, reference[key], rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def _config(request, dataset: str) -> NetConfig:
+    if dataset == "mnist":
+        return NetConfig(dataset="mnist", data_dir=str(request.getfixturevalue("mnist_dir")))
+    return NetConfig()
+
+
+@pytest.mark.parametrize("dataset", ["digits", "mnist"])
+def test_facts_match_reference(request, chapter_facts, dataset):
+    assert_matches_reference(*chapter_facts("analysis", _config(request, dataset)))
+
+
+@pytest.mark.parametrize("dataset", ["digits", "mnist"])
+def test_run_tally_counts_the_real_answers(request, chapter_facts, dataset):
+    config = _config(request, dataset)
+    facts, _ = chapter_facts("analysis", config)
+    data = config.digits()
+    n = len(facts["run.seen"])
+    guesses = facts["run.outputs"].argmax(axis=1)
+    np.testing.assert_array_equal(facts["run.guesses"], guesses)
+    np.testing.assert_array_equal(facts["run.labels"], data.y_test[:n])
+    hits = guesses == data.y_test[:n]
+    np.testing.assert_array_equal(facts["run.wrong"], ~hits)
+    assert facts["run.correct"][-1] == hits.sum() and np.all(np.diff(facts["run.correct"]) == hits[1:])
+    assert facts["run.wrong"].any(), "the run shows at least one real mistake"
+    accuracy = mlp.evaluate(trained(config).model, data.x_test, data.y_test)[1]
+    assert facts["test.accuracy"] == pytest.approx(accuracy)
+    assert facts["test.correct"] + facts["mistakes.total"] == facts["test.n"] == len(data.y_test)
+    assert np.all(facts["mistakes.guesses"] != facts["mistakes.labels"])
+    np.testing.assert_array_equal(facts["mistakes.labels"], data.y_test[facts["mistakes.index"].astype(int)])
+
+
+def test_noise_is_seeded_and_answered_by_the_network(chapter_facts):
+    facts, _ = chapter_facts("analysis")
+    config = NetConfig()
+    images = analysis.noise_images(config, 64)
+    assert torch.equal(images, analysis.noise_images(config, 64))
+    assert not torch.equal(images, analysis.noise_images(NetConfig(seed=1), 64))
+    assert 0.0 <= float(images.min()) and float(images.max()) < 1.0
+    shown = int(facts["noise.shown"])
+    np.testing.assert_allclose(facts["noise.image"], images[shown].numpy())
+    with torch.no_grad():
+        outputs = trained(config).model(images).numpy()  # [K, 10]
+    np.testing.assert_allclose(facts["noise.output"], outputs[shown], rtol=1e-5, atol=1e-7)
+    assert shown == int(np.argmax(outputs.max(axis=1))), "the scene shows the most confident noise image, and says so"
+    assert facts["noise.guess_counts"].sum() == facts["noise.n"] == len(images)
+    assert facts["noise.confident"] == (outputs.max(axis=1) > analysis.CONFIDENT).sum()
+
+
+@pytest.mark.parametrize("dataset", ["digits", "mnist"])
+def test_never_inked_pixels_keep_their_random_weights(request, chapter_facts, dataset):
+    config = _config(request, dataset)
+    facts, _ = chapter_facts("analysis", config)
+    net = trained(config)
+    blank = facts["pixels.blank"].astype(bool)
+    assert blank.sum() == facts["pixels.n_blank"] > 0
+    before = net.snapshots[0]["layers.0.weight"].numpy()[:, blank]
+    after = net.snapshots[-1]["layers.0.weight"].numpy()[:, blank]
+    np.testing.assert_array_equal(before, after)
+    assert facts["weights.blank_change"] == 0.0
+    assert not np.array_equal(net.snapshots[0]["layers.0.weight"].numpy(), facts["layers.0.weight"])
