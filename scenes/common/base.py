@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from manim import UP, Mobject, Scene, Text
+from manim import UP, Mobject, Scene, Text, config
 
 from nets.facts import Facts
 from scenes.common import palette
@@ -87,6 +87,9 @@ class NetScene(Scene):
     def heading(self, key: str = "title") -> Text:
         """The scene's title, at the top edge."""
         title = self.words(key, font_size=palette.TITLE_SIZE)
+        room = config.frame_width - 1.0
+        if title.width > room:
+            title.scale_to_fit_width(room)
         return title.to_edge(UP, buff=0.35)
 
     # narration -----------------------------------------------------------
