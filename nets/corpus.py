@@ -31,7 +31,7 @@ import numpy as np
 
 UNKNOWN = "<unk>"
 MAX_CORPUS_BYTES = 4_000_000  # about 700,000 words: read and tokenised in seconds
-MIN_CORPUS_WORDS = 200  # fewer words than this cannot teach a network anything
+MIN_CORPUS_WORDS = 2000  # fewer words than this teach a network little beyond memorising them
 MAX_VOCAB = 2000  # a user corpus keeps its most frequent words; the rest become <unk>
 
 # The grammar: each adjective's kind decides what the creature does and where.
@@ -153,7 +153,7 @@ def sentence(rng: np.random.Generator) -> list[tuple[str, float]]:
 
 @dataclass(frozen=True)
 class Corpus:
-    """Token ids split into training and held-out sequences of ``n_ctx + 1`` tokens.
+    """Token ids as sequences of ``n_ctx + 1`` tokens: training, validation (to pick when to stop) and held out.
 
     ``floor`` is the grammar's own loss on the held-out targets (nats per token), or
     None for a user's text, whose true probabilities nobody knows.
@@ -162,6 +162,7 @@ class Corpus:
     name: str  # GRAMMAR or the user's file name
     vocab: Vocab
     train: np.ndarray  # [n_train, n_ctx + 1] int64
+    valid: np.ndarray  # [n_valid, n_ctx + 1] int64
     test: np.ndarray  # [n_test, n_ctx + 1] int64
     floor: float | None
 
@@ -172,7 +173,7 @@ class Corpus:
     def digest(self) -> str:
         """A short hash of the words and every sequence, so a cache never mixes corpora."""
         h = hashlib.sha256("\n".join(self.vocab.words).encode())
-        for array in (self.train, self.test):
+        for array in (self.train, self.valid, self.test):
             h.update(np.ascontiguousarray(array).tobytes())
         return h.hexdigest()[:16]
 
@@ -217,8 +218,9 @@ def grammar_corpus(seed: int = 0, n_ctx: int = 24, n_train: int = 6000, n_test: 
 
     train, _ = sequences(n_train)
     test, test_probs = sequences(n_test)
+    valid, _ = sequences(n_test)
     floor = float(-np.log(test_probs[:, 1:]).mean())
-    return Corpus(GRAMMAR, vocab, train, test, floor)
+    return Corpus(GRAMMAR, vocab, train, valid, test, floor)
 
 
 def read_text(path: str | Path) -> str:
@@ -245,12 +247,13 @@ def read_text(path: str | Path) -> str:
     return text
 
 
-def text_corpus(path: str | Path, n_ctx: int = 24, test_fraction: float = 0.1) -> Corpus:
-    """A user's UTF-8 text: its most frequent words, windows of the first 90 % to train, the rest held out."""
+def text_corpus(path: str | Path, n_ctx: int = 24, held_out: float = 0.1) -> Corpus:
+    """A user's UTF-8 text: its most frequent words; windows of the first 80 % to train, the next 10 % to
+    validate, the last 10 % held out."""
     file = Path(path)
     words = tokenize(read_text(file))
     if len(words) < MIN_CORPUS_WORDS:
-        raise TextError(f"--corpus {file} has {len(words)} words; the network needs at least {MIN_CORPUS_WORDS} to learn from")
+        raise TextError(f"--corpus {file} has {len(words):,} words; the network needs at least {MIN_CORPUS_WORDS:,} to learn from")
     counts: dict[str, int] = {}
     for w in words:
         counts[w] = counts.get(w, 0) + 1
@@ -258,8 +261,8 @@ def text_corpus(path: str | Path, n_ctx: int = 24, test_fraction: float = 0.1) -
     kept = ranked if len(ranked) <= MAX_VOCAB else ranked[: MAX_VOCAB - 1] + [UNKNOWN]
     vocab = Vocab(tuple(kept))
     ids = np.array(vocab.encode(words), dtype=np.int64)
-    split = int(len(ids) * (1 - test_fraction))
-    return Corpus(file.name, vocab, _windows(ids[:split], n_ctx), _windows(ids[split:], n_ctx), None)
+    a, b = int(len(ids) * (1 - 2 * held_out)), int(len(ids) * (1 - held_out))
+    return Corpus(file.name, vocab, _windows(ids[:a], n_ctx), _windows(ids[a:b], n_ctx), _windows(ids[b:], n_ctx), None)
 
 
 def _windows(ids: np.ndarray, n_ctx: int) -> np.ndarray:

@@ -204,16 +204,26 @@ def evaluate(model: GPT, sequences: np.ndarray) -> float:
 
 @dataclass
 class History:
-    """Training and held-out loss, every ``every`` steps (step 0 = untrained)."""
+    """Training, validation and held-out loss every ``every`` steps (step 0 = untrained), and the step kept."""
 
     every: int
     steps: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
+    valid_loss: list[float] = field(default_factory=list)
     test_loss: list[float] = field(default_factory=list)
+    best_step: int = 0
+
+    @property
+    def kept_test_loss(self) -> float:
+        """The held-out loss of the weights training kept."""
+        return self.test_loss[self.steps.index(self.best_step)]
 
 
 def train(cfg: GPTConfig, corpus: Corpus, every: int = 100) -> tuple[GPT, History]:
     """Seeded AdamW on random minibatches of the training sequences, cosine learning-rate decay.
+
+    Every ``every`` steps it measures the validation loss and keeps the weights where that
+    was lowest (on a small text the network soon memorises instead of generalising).
 
     On one thread: the matrices are so small that more threads only wait on each other
     (ten times slower on a busy two-core machine), and one thread gives the same weights
@@ -235,10 +245,15 @@ def _train(cfg: GPTConfig, corpus: Corpus, every: int) -> tuple[GPT, History]:
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: 0.5 * (1 + math.cos(math.pi * s / cfg.steps)))
     history = History(every)
+    best = (math.inf, {})
     for step in range(cfg.steps + 1):
         if step % every == 0 or step == cfg.steps:
             history.steps.append(step)
+            history.valid_loss.append(evaluate(model, corpus.valid))
             history.test_loss.append(evaluate(model, corpus.test))
+            if history.valid_loss[-1] < best[0]:
+                best = (history.valid_loss[-1], {k: v.detach().clone() for k, v in model.state_dict().items()})
+                history.best_step = step
         if step == cfg.steps:
             break
         batch = data[torch.randint(len(data), (cfg.batch_size,), generator=generator)]  # [batch, n_ctx + 1]
@@ -249,6 +264,7 @@ def _train(cfg: GPTConfig, corpus: Corpus, every: int) -> tuple[GPT, History]:
         schedule.step()
         if step % every == 0:
             history.train_loss.append(loss.item())
+    model.load_state_dict(best[1])
     return model, history
 
 
@@ -268,7 +284,7 @@ def load_or_train(cfg: GPTConfig, corpus: Corpus) -> TrainedGPT:
     def trainer() -> store.Trained:
         model, history = train(cfg, corpus)
         tensors = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        return tensors, {"history": asdict(history), "test_loss": history.test_loss[-1]}
+        return tensors, {"history": asdict(history), "test_loss": history.kept_test_loss}
 
     tensors, record = store.load_or_train("gpt", {**cfg.to_dict(), "corpus": corpus.digest()}, trainer)
     model = GPT(cfg)

@@ -31,6 +31,8 @@ class Chapter:
 
 CHAPTERS: list[Chapter] = [
     Chapter("network", 1, "scenes.network", "network"),
+    Chapter("gpt", 6, "scenes.gpt", "gpt"),
+    Chapter("attention", 7, "scenes.attention", "attention"),
 ]
 
 

@@ -108,7 +108,7 @@ def test_previous_token_role_on_a_users_text(tmp_path, monkeypatch):
     from nets import gpt
 
     path = tmp_path / "story.txt"
-    path.write_text("once upon a time a cat sat on a mat and the dog ran far away . " * 30, encoding="utf-8")
+    path.write_text("once upon a time a cat sat on a mat and the dog ran far away . " * 140, encoding="utf-8")
     text = corpus.text_corpus(path, n_ctx=8)
     model = gpt.GPT(gpt.GPTConfig(n_vocab=len(text.vocab), n_ctx=8))
     model.init_weights(torch.Generator().manual_seed(0))

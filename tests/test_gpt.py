@@ -103,10 +103,11 @@ def test_tokenize_and_vocab():
 def test_text_corpus_keeps_frequent_words(tmp_path, monkeypatch):
     monkeypatch.setattr(corpus, "MAX_VOCAB", 5)
     path = tmp_path / "story.txt"
-    path.write_text("the cat sat on the mat . " * 40 + "a rare word .", encoding="utf-8")
+    path.write_text("the cat sat on the mat . " * 300 + "a rare word .", encoding="utf-8")
     text = corpus.text_corpus(path, n_ctx=8)
     assert text.vocab.words == ("the", ".", "cat", "mat", corpus.UNKNOWN)
     assert text.floor is None and text.train.shape[1] == 9
+    assert len(text.train) > 7 * len(text.valid) and len(text.valid) == pytest.approx(len(text.test), abs=1)
     assert text.vocab.decode(text.train[0][:3]) == ["the", "cat", corpus.UNKNOWN]
 
 

@@ -17,7 +17,7 @@ from nets import roles
 from nets.config import NetConfig
 from nets.facts import Facts, as_arrays
 from nets.facts.gpt import dims, meta, plain_forward, prompt_and_net, reference_dims, stored_weights
-from nets.facts.gpt import summary as summary  # both chapters run the same network
+from nets.facts.gpt import summary as gpt_summary
 
 RANK_TOLERANCE = 1e-9  # singular values below this fraction of the largest count as zero
 
@@ -146,3 +146,8 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     )
     return as_arrays(values)
 
+
+
+def summary(config: NetConfig) -> list[tuple[str, str]]:
+    """The figures of Chapter 6: both chapters run the same network."""
+    return gpt_summary(config)

@@ -348,25 +348,22 @@ def summary(config: NetConfig) -> list[tuple[str, str]]:
     cfg = net.model.cfg
     role = roles.measure(net.model, corpus)
     history = net.history
-    floor = "unknown for a user's text" if corpus.floor is None else f"{corpus.floor:.4f}"
+    floor = "" if corpus.floor is None else f"; the grammar's floor {corpus.floor:.4f}"
+    kept = "" if history.best_step == cfg.steps else f"; weights of step {history.best_step}, where the validation loss was lowest"
     what = {
         roles.ADJECTIVE: f"a noun's query puts {role.score:.1%} of its attention on its own adjective ({role.count:,} held-out nouns)",
         roles.PREVIOUS: f"each token puts {role.score:.1%} of its attention on the token before it ({role.count:,} held-out tokens)",
     }[role.kind]
     best_previous = np.unravel_index(np.argmax(role.previous), role.previous.shape)
     return [
-        ("corpus", f"{corpus.name}: {len(corpus.vocab):,} words, {len(corpus.train):,} training / {len(corpus.test):,} held-out sequences of {cfg.n_ctx} tokens"),
+        ("corpus", f"{corpus.name}: {len(corpus.vocab):,}-word vocabulary; {len(corpus.train):,} training, {len(corpus.valid):,} validation, {len(corpus.test):,} held-out sequences of {cfg.n_ctx + 1} tokens"),
         ("network", f"{cfg.n_layers} blocks, d_model {cfg.d_model}, {cfg.n_heads} heads of d_head {cfg.d_head}, MLP {cfg.d_mlp} (ReLU)"),
         ("parameters", f"{net.model.n_params():,}"),
         ("steps, batch, learning rate", f"{cfg.steps}, {cfg.batch_size}, {cfg.lr}"),
-        ("held-out loss", f"{history.test_loss[-1]:.4f} nats/token (untrained {history.test_loss[0]:.4f}; grammar's floor {floor})"),
+        ("held-out loss", f"{history.kept_test_loss:.4f} nats/token (untrained {history.test_loss[0]:.4f}{floor}{kept})"),
         ("head role", f"layer {role.layer + 1}, head {role.head + 1} (blocks.{role.layer}.attn, head index {role.head}): {what}"),
         ("best previous-token head", f"layer {best_previous[0] + 1}, head {best_previous[1] + 1}: {role.previous.max():.1%}"),
         ("training time", f"{net.record['train_seconds']:.1f} s"),
         ("cache key", net.record["key"]),
     ]
 
-
-def vocabulary(config: NetConfig) -> list[str]:
-    """The words the transformer knows (what a prompt may use)."""
-    return list(corpus_of(config).vocab.words)
