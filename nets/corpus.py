@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -192,15 +193,17 @@ class Corpus:
             raise TextError(f"--prompt has {len(words)} tokens; the network reads at most {self.n_ctx}")
         unknown = [w for w in dict.fromkeys(words) if w not in self.vocab.index]
         if unknown:
+            same = "" if self.name == GRAMMAR else " and the same --corpus"
             raise TextError(
                 f"--prompt has words the network never saw: {', '.join(unknown)}; "
-                "list the words it knows with: netreel info attention --vocab"
+                f"list the words it knows with: netreel info attention --vocab{same}"
             )
         return self.vocab.encode(words)
 
 
+@functools.lru_cache(maxsize=4)
 def grammar_corpus(seed: int = 0, n_ctx: int = 24, n_train: int = 6000, n_test: int = 600) -> Corpus:
-    """Sequences of whole sentences from the grammar, each starting at a sentence's start."""
+    """Sequences of whole sentences from the grammar, each starting at a sentence's start (made once per process)."""
     rng = np.random.default_rng(seed)
     vocab = Vocab(tuple(grammar_words()))
     index = vocab.index

@@ -222,7 +222,7 @@ class Pattern(ChapterScene):
         masked = [(r, c) for r in range(n) for c in range(n) if np.isneginf(self.ledger.value(self.p("attn.hook_attn_scores"), (h, r, c)))]
         covers = VGroup(*(Rectangle(width=cell, height=cell, stroke_width=0).set_fill(palette.BACKGROUND, opacity=0.85).move_to(centre(r, c)) for r, c in masked))
         infinities = VGroup(*(eq(r"-\infty", font_size=font + 2, color=palette.NEGATIVE).move_to(centre(r, c)) for r, c in masked))
-        mask_formula = eq(r"+\, M, \quad M_{ij} = -\infty \text{ for } j > i", font_size=28).next_to(root, DOWN, buff=0.35)
+        mask_formula = eq(r"+\, M, \quad M_{ij} = -\infty \ \ (j > i)", font_size=28).next_to(root, DOWN, buff=0.35)
         self.say("mask")
         self.play(FadeIn(covers), Write(mask_formula))
         if numbered:

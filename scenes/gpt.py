@@ -164,6 +164,7 @@ class EmbeddingSpace(ChapterScene):
 
     estimated_seconds = 31.0
     PLOT = (9.0, 5.8)  # width, height of the plot area
+    MAX_DOTS = 300  # a larger vocabulary is drawn by its most frequent words (and the prompt's)
 
     def construct(self):
         coords = self.ledger.array("pca.coords")  # [vocab, 2]
@@ -181,8 +182,11 @@ class EmbeddingSpace(ChapterScene):
             self.words("axis_1", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(frame, DOWN, buff=0.1),
             self.words("axis_2", font_size=palette.SMALL_SIZE, color=palette.MUTED).rotate(np.pi / 2).next_to(frame, LEFT, buff=0.1),
         )
-        colours = [PART_COLOURS.get(parts[i], palette.MUTED) if parts else palette.POSITIVE for i in range(len(coords))]
-        dots = VGroup(*(Dot(point(xy), radius=0.06, color=colours[i]) for i, xy in enumerate(coords)))
+        pairs = self.ledger.array("dot.pairs").astype(int)  # [2, 2]
+        a, b, c = pairs[0][0], pairs[0][1], pairs[1][1]
+        labelled = list(dict.fromkeys([self.token_id(i) for i in range(self.n_tokens())] + [a, b, c]))
+        drawn = sorted(set(range(min(len(coords), self.MAX_DOTS))) | set(labelled))  # a user's vocabulary comes most frequent first
+        dots = {i: Dot(point(coords[i]), radius=0.06, color=PART_COLOURS.get(parts[i], palette.MUTED) if parts else palette.POSITIVE) for i in drawn}
         self.step("pca")
         title = self.heading()
         self.say(
@@ -190,11 +194,9 @@ class EmbeddingSpace(ChapterScene):
             p1=self.ledger.shown("pca.explained", 0, PERCENT), p2=self.ledger.shown("pca.explained", 1, PERCENT),
         )
         self.play(FadeIn(title), Create(frame), FadeIn(names))
-        self.play(LaggedStart(*(FadeIn(d, scale=2) for d in dots), lag_ratio=0.02), run_time=2)
-
-        pairs = self.ledger.array("dot.pairs").astype(int)  # [2, 2]
-        a, b, c = pairs[0][0], pairs[0][1], pairs[1][1]
-        labelled = list(dict.fromkeys([self.token_id(i) for i in range(self.n_tokens())] + [a, b, c]))
+        self.play(LaggedStart(*(FadeIn(d, scale=2) for d in dots.values()), lag_ratio=min(0.02, 1.0 / len(dots))), run_time=2)
+        if len(drawn) < len(coords):
+            self.say("frequent")
         labels = {i: self.word("vocab.ids", i, font_size=16) for i in labelled}
         leaders = place_labels(dots, labels, frame)
         self.play(LaggedStart(*(FadeIn(label) for label in labels.values()), lag_ratio=0.05), FadeIn(leaders), run_time=1.5)
@@ -238,7 +240,7 @@ class EmbeddingSpace(ChapterScene):
         return VGroup(product, cosine.next_to(product, DOWN, buff=0.12).align_to(product, LEFT))
 
 
-def place_labels(dots: VGroup, labels: dict, frame) -> VGroup:
+def place_labels(dots: dict, labels: dict, frame) -> VGroup:
     """Put each label near its dot, clear of the labels placed before and of the other dots, inside the frame.
 
     Tries the eight directions at growing distances; returns thin leader lines for labels that had to move away.
@@ -261,10 +263,10 @@ def place_labels(dots: VGroup, labels: dict, frame) -> VGroup:
     return leaders
 
 
-def _fits(label, own: int, dots: VGroup, placed: list, frame) -> bool:
+def _fits(label, own: int, dots: dict, placed: list, frame) -> bool:
     inside = frame.get_left()[0] < label.get_left()[0] and label.get_right()[0] < frame.get_right()[0]
     inside = inside and frame.get_bottom()[1] < label.get_bottom()[1] and label.get_top()[1] < frame.get_top()[1]
-    return inside and not any(_overlap(label, p) for p in placed) and not any(_overlap(label, d, 0.0) for k, d in enumerate(dots) if k != own)
+    return inside and not any(_overlap(label, p) for p in placed) and not any(_overlap(label, d, 0.0) for k, d in dots.items() if k != own)
 
 
 def _overlap(a, b, pad: float = 0.03) -> bool:
@@ -483,7 +485,7 @@ class Unembedding(ChapterScene):
             rows.add(VGroup(self.word("top", j, font_size=22), self.ledger.number("logits", top[j], decimals=2, font_size=24)).arrange(RIGHT, buff=0.3))
         rows.add(eq(r"\vdots", font_size=24, color=palette.MUTED))
         rows.arrange(DOWN, buff=0.2, aligned_edge=RIGHT)
-        logits_title = eq(r"\text{logits}\ z = W_U\, x", font_size=30)
+        logits_title = VGroup(self.words("logits_label", font_size=24), eq(r"z = W_U\, x", font_size=30)).arrange(RIGHT, buff=0.2)
         VGroup(logits_title, rows).arrange(DOWN, buff=0.3).move_to(LEFT * 0.2 + DOWN * 0.2)
         arrow = Arrow(vector.get_right(), matrix.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
         arrow2 = Arrow(matrix.get_right(), rows.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
@@ -626,7 +628,7 @@ class ParameterCount(ChapterScene):
         for l in range(layers):
             number = self.layer_number(l)
             heads = eq(r"W_Q, W_K, W_V, W_O:\ ", shown("n_heads"), r"\times", d, r"\times", shown("d_head"), font_size=30)
-            mlp = eq(r"W_{in}, W_{out}:\ ", d, r"\times", shown("d_mlp"), r"\ \text{and } b_{in}, b_{out}", font_size=30)
+            mlp = eq(r"W_{in}, W_{out}:\ ", d, r"\times", shown("d_mlp"), r";\ b_{in}, b_{out}", font_size=30)
             rows.append((self.words("attn", l=number, font_size=26), heads, f"params.blocks.{l}.attn"))
             rows.append((self.words("mlp", l=number, font_size=26), mlp, f"params.blocks.{l}.mlp"))
         rows.append((self.words("unembed", font_size=26), eq(r"W_U:\ ", shown("n_vocab"), r"\times", d, font_size=30), "params.W_U"))
