@@ -78,13 +78,16 @@ def net_options(command):
     @click.option("--dataset", type=click.Choice(["digits", "mnist"]), default="digits", show_default=True, help="Digits to train on.")
     @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="Folder of MNIST IDX files (for --dataset mnist).")
     @click.option("--seed", type=int, default=0, show_default=True, help="Seed for training.")
+    @click.option("--prompt", default=None, help="The transformer chapters' sentence (words it knows; see info attention --vocab).")
+    @click.option("--corpus", type=click.Path(dir_okay=False), default=None, help="A UTF-8 text file to train the transformer on instead of its grammar.")
     @functools.wraps(command)
-    def wrapped(*args, dataset, data_dir, seed, **kwargs):
+    def wrapped(*args, dataset, data_dir, seed, prompt, corpus, **kwargs):
         from nets.config import NetConfig
 
         if dataset == "mnist" and data_dir is None:
             raise UserError("--dataset mnist needs --data-dir, a folder holding t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]")
-        return command(*args, net=NetConfig(dataset=dataset, data_dir=data_dir, seed=seed), **kwargs)
+        net = NetConfig(dataset=dataset, data_dir=data_dir, seed=seed, prompt=prompt, corpus=corpus)
+        return command(*args, net=net, **kwargs)
 
     return wrapped
 
@@ -94,6 +97,7 @@ def user_errors(command):
 
     @functools.wraps(command)
     def wrapped(*args, **kwargs):
+        from nets.corpus import TextError
         from nets.data import DataError
         from scenes.registry import TargetError
         from scenes.render.pipeline import RenderError
@@ -103,7 +107,7 @@ def user_errors(command):
 
         try:
             return command(*args, **kwargs)
-        except (DataError, TargetError, RenderError, CatalogError, ClipError, SlidesError) as err:
+        except (DataError, TextError, TargetError, RenderError, CatalogError, ClipError, SlidesError) as err:
             raise UserError(str(err)) from None
 
     return wrapped
@@ -316,13 +320,19 @@ def audit(target: str, net) -> None:
 
 @main.command()
 @click.argument("target", default="network")
+@click.option("--vocab", is_flag=True, help="Print the words the transformer knows (what --prompt may use).")
 @net_options
 @user_errors
-def info(target: str, net) -> None:
+def info(target: str, vocab: bool, net) -> None:
     """Print the figures of TARGET's networks: accuracy, loss, training time, cache key."""
     import nets.facts
     from scenes import registry
 
+    if vocab:
+        from nets.corpus import load
+
+        click.echo(" ".join(load(net.corpus).vocab.words))
+        return
     seen = set()
     for chapter, _ in registry.resolve(target):
         if chapter.facts in seen:

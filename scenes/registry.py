@@ -33,6 +33,8 @@ CHAPTERS: list[Chapter] = [
     Chapter("network", 1, "scenes.network", "network"),
     Chapter("analysis", 3, "scenes.analysis", "analysis"),
     Chapter("calculus", 5, "scenes.calculus", "calculus"),
+    Chapter("gpt", 6, "scenes.gpt", "gpt"),
+    Chapter("attention", 7, "scenes.attention", "attention"),
     Chapter("cnn", 8, "scenes.cnn", "cnn"),
     Chapter("flow", 9, "scenes.flow", "flow"),
 ]

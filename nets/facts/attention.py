@@ -1,0 +1,153 @@
+"""Chapter 7 (Attention): queries, keys, the masked softmax, values, heads, and the low-rank OV map.
+
+The chapter follows one head on the prompt: the head whose role, measured on
+held-out text, is strongest (:mod:`nets.roles`). Its layer's input is the
+residual stream entering that block.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from nets import corpus as corpus_mod
+from nets import roles
+from nets.config import NetConfig
+from nets.facts import Facts, as_arrays
+from nets.facts.gpt import dims, meta, plain_forward, prompt_and_net, reference_dims, stored_weights
+from nets.facts.gpt import summary as gpt_summary
+
+RANK_TOLERANCE = 1e-9  # singular values below this fraction of the largest count as zero
+
+
+def build(config: NetConfig) -> Facts:
+    ids, net = prompt_and_net(config)
+    model = net.model.double()
+    cfg = model.cfg
+    role = roles.measure(model, net.corpus)
+    layer, head = role.layer, role.head
+    _, cache = model.run_with_cache(torch.tensor([ids]))
+    acts = {name: t[0] for name, t in cache.items()}  # drop the batch dim
+    attn = model.blocks[layer].attn
+    p = f"blocks.{layer}.attn."
+    q, k = acts[p + "hook_q"], acts[p + "hook_k"]  # [n, head, d_head]
+    dot = torch.einsum("qhe,khe->hqk", q, k)  # [head, q, k]
+    query = len(ids) - 1
+    key = int(acts[p + "hook_pattern"][head, query].argmax())
+    ov, qk = attn.OV, attn.QK
+    _, ov_s, _ = ov.svd()
+    _, qk_s, _ = qk.svd()
+    x = acts[f"blocks.{layer}.hook_resid_pre"]  # [n, d_model]
+    values: dict[str, object] = {**acts, **dict(model.state_dict()), **dims(cfg)}
+    values.update(
+        {
+            "prompt.tokens": ids,
+            "prompt.length": len(ids),
+            "positions": np.arange(len(ids)),
+            "sqrt_d_head": math.sqrt(cfg.d_head),
+            "scores.dot": dot,
+            "scores.scaled": dot / math.sqrt(cfg.d_head),
+            "focus.layer": layer,
+            "focus.head": head,
+            "focus.layer_number": layer + 1,
+            "focus.head_number": head + 1,
+            "focus.query": query,
+            "focus.key": key,
+            "role.scores": role.scores,
+            "role.previous": role.previous,
+            "role.score": role.score,
+            "role.count": role.count,
+            "ov.matrix": ov.AB[head],
+            "ov.singular": ov_s[head],
+            "ov.rank": int(torch.linalg.matrix_rank(ov.AB[head])),
+            "qk.matrix": qk.AB[head],
+            "qk.singular": qk_s[head],
+            "qk.rank": int(torch.linalg.matrix_rank(qk.AB[head])),
+            "qk.bilinear": x[query] @ qk.AB[head] @ x[key],
+        }
+    )
+    return Facts(as_arrays(values), {**meta(net, ids), "role": role.kind})
+
+
+def reference_role(patterns: np.ndarray, corpus: corpus_mod.Corpus) -> tuple[str, np.ndarray, np.ndarray, int]:
+    """Role scores from patterns [layer, seq, head, q, k] of the held-out sequences, walking back from each noun."""
+    n = patterns.shape[-1]
+    previous = patterns[..., np.arange(1, n), np.arange(n - 1)].mean(axis=(1, 3))  # [layer, head]
+    if corpus.name != corpus_mod.GRAMMAR:
+        return roles.PREVIOUS, previous, previous, patterns.shape[1] * (n - 1)
+    nouns, adjectives = set(corpus_mod.NOUNS), {a for kind in corpus_mod.KINDS.values() for a in kind["adjectives"]}
+    weights = []
+    for b, row in enumerate(corpus.test[:, :-1]):
+        words = corpus.vocab.decode(row)
+        for i, word in enumerate(words):
+            if word not in nouns:
+                continue
+            j = i - 1
+            while j >= 0 and words[j] not in adjectives and words[j] != corpus_mod.END:
+                j -= 1
+            if j >= 0 and words[j] in adjectives:
+                weights.append(patterns[:, b, :, i, j])
+    return roles.ADJECTIVE, np.mean(weights, axis=0), previous, len(weights)
+
+
+def reference(config: NetConfig) -> dict[str, np.ndarray]:
+    """Every fact again: the plain forward on the stored weights, numpy SVDs, a fresh walk over the held-out nouns."""
+    ids, net = prompt_and_net(config)
+    cfg = net.model.cfg
+    w = stored_weights(net)
+    held_out = plain_forward(w, torch.from_numpy(net.corpus.test[:, :-1]), cfg.n_layers, cfg.n_heads)
+    patterns = np.stack([held_out[f"blocks.{l}.attn.hook_pattern"].numpy() for l in range(cfg.n_layers)])
+    _, scores, previous, count = reference_role(patterns, net.corpus)
+    layer, head = (int(i) for i in np.unravel_index(np.argmax(scores), scores.shape))
+    run = {k: v[0] for k, v in plain_forward(w, torch.tensor([ids]), cfg.n_layers, cfg.n_heads).items()}
+    run.pop("logits")
+    p = f"blocks.{layer}."
+    x = run[p + "hook_resid_pre"].numpy()  # [n, d_model]
+    W_Q, W_K = w[p + "attn.W_Q"].numpy(), w[p + "attn.W_K"].numpy()  # [head, d_model, d_head]
+    q = np.einsum("nd,hde->hne", x, W_Q)
+    k = np.einsum("nd,hde->hne", x, W_K)
+    dot = np.einsum("hqe,hke->hqk", q, k)
+    query = len(ids) - 1
+    key = int(np.argmax(run[p + "attn.hook_pattern"][head, query].numpy()))
+    ov = w[p + "attn.W_V"][head].numpy() @ w[p + "attn.W_O"][head].numpy()  # [d_model, d_model]
+    qk = W_Q[head] @ W_K[head].T
+    ov_s = np.linalg.svd(ov, compute_uv=False)
+    qk_s = np.linalg.svd(qk, compute_uv=False)
+    values: dict[str, object] = {**run, **w}
+    values.update(reference_dims(cfg))
+    values.update(
+        {
+            "prompt.tokens": ids,
+            "prompt.length": len(ids),
+            "positions": list(range(len(ids))),
+            "sqrt_d_head": cfg.d_head**0.5,
+            "scores.dot": dot,
+            "scores.scaled": dot / cfg.d_head**0.5,
+            "focus.layer": layer,
+            "focus.head": head,
+            "focus.layer_number": layer + 1,
+            "focus.head_number": head + 1,
+            "focus.query": query,
+            "focus.key": key,
+            "role.scores": scores,
+            "role.previous": previous,
+            "role.score": scores[layer, head],
+            "role.count": count,
+            "ov.matrix": ov,
+            "ov.singular": ov_s,
+            "ov.rank": int(np.sum(ov_s > RANK_TOLERANCE * ov_s[0])),
+            "qk.matrix": qk,
+            "qk.singular": qk_s,
+            "qk.rank": int(np.sum(qk_s > RANK_TOLERANCE * qk_s[0])),
+            "qk.bilinear": float(x[query] @ qk @ x[key]),
+        }
+    )
+    return as_arrays(values)
+
+
+
+def summary(config: NetConfig) -> list[tuple[str, str]]:
+    """The figures of Chapter 6: both chapters run the same network."""
+    return gpt_summary(config)

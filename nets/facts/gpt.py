@@ -1,0 +1,369 @@
+"""Chapter 6 (What is a GPT): the tiny transformer reads the prompt and predicts the next word.
+
+Also the shared ground of Chapter 7: the trained network for a config, the
+prompt's tokens, and :func:`plain_forward`, the whole forward pass written out
+in plain tensor algebra on the stored weights, which both chapters' references
+recompute from.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from nets import corpus as corpus_mod
+from nets import gpt, roles
+from nets.config import NetConfig
+from nets.facts import Facts, as_arrays
+
+TOP_WORDS = 6  # next-word bars shown
+TEMPERATURES = 10 ** np.linspace(-2.0, 1.2, 33)  # the slider's stops, from 0.01 to about 16, T = 1 among them
+SAMPLE_TEMPERATURES = (0.5, 2.0)
+SAMPLE_LENGTH = 10
+SHOWN_NEURONS = 8  # MLP neurons whose numbers are shown
+
+
+def corpus_of(config: NetConfig) -> corpus_mod.Corpus:
+    return corpus_mod.load(config.corpus)
+
+
+def trained(config: NetConfig, corpus: corpus_mod.Corpus | None = None) -> gpt.TrainedGPT:
+    corpus = corpus or corpus_of(config)
+    cfg = gpt.GPTConfig(n_vocab=len(corpus.vocab), n_ctx=corpus.n_ctx, seed=config.seed)
+    return gpt.load_or_train(cfg, corpus)
+
+
+def prompt_and_net(config: NetConfig) -> tuple[list[int], gpt.TrainedGPT]:
+    """The prompt's token ids (checked before any training) and the trained network."""
+    corpus = corpus_of(config)
+    ids = corpus.prompt_ids(config.prompt)
+    return ids, trained(config, corpus)
+
+
+def meta(net: gpt.TrainedGPT, ids: list[int]) -> dict:
+    words = list(net.corpus.vocab.words)
+    parts = [corpus_mod.part_of_speech(w) for w in words] if net.corpus.name == corpus_mod.GRAMMAR else []
+    return {"vocab": words, "parts": parts, "corpus": net.corpus.name, "prompt": [words[i] for i in ids], "net_key": net.record["key"]}
+
+
+def dims(cfg: gpt.GPTConfig) -> dict[str, object]:
+    """The network's sizes, and the layer and head numbers as people count them (from one)."""
+    return {
+        "n_vocab": cfg.n_vocab, "n_ctx": cfg.n_ctx, "d_model": cfg.d_model, "n_heads": cfg.n_heads,
+        "d_head": cfg.d_head, "d_mlp": cfg.d_mlp, "n_layers": cfg.n_layers,
+        "layer_numbers": np.arange(1, cfg.n_layers + 1), "head_numbers": np.arange(1, cfg.n_heads + 1),
+    }
+
+
+def reference_dims(cfg: gpt.GPTConfig) -> dict[str, object]:
+    """The sizes again, read off the stored config one by one."""
+    values: dict[str, object] = {name: getattr(cfg, name) for name in ("n_vocab", "n_ctx", "d_model", "n_heads", "d_head", "d_mlp", "n_layers")}
+    values["layer_numbers"] = [l + 1 for l in range(cfg.n_layers)]
+    values["head_numbers"] = [h + 1 for h in range(cfg.n_heads)]
+    return values
+
+
+# ---------------------------------------------------------------- choices
+def top_words(probs: np.ndarray, k: int = TOP_WORDS) -> np.ndarray:
+    """The k most likely next words, most likely first (ties by token id)."""
+    return np.lexsort((np.arange(len(probs)), -probs))[:k]
+
+
+def shown_neurons(pre: np.ndarray, k: int = SHOWN_NEURONS) -> np.ndarray:
+    """The MLP neurons whose numbers the chapter shows: the most active half, the most negative half."""
+    order = np.lexsort((np.arange(len(pre)), -pre))
+    return np.sort(np.concatenate([order[: k // 2], order[-(k - k // 2) :]]))
+
+
+def word_pairs(embeddings: np.ndarray, prompt: list[int]) -> np.ndarray:
+    """Two pairs of words for dot products, by cosine similarity: the prompt word with the closest
+    neighbour and that neighbour; the same word and the prompt word least like it. [2, 2] token ids."""
+    unit = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
+    cos = unit @ unit.T  # [vocab, vocab]
+    np.fill_diagonal(cos, -np.inf)
+    words = list(dict.fromkeys(prompt))
+    anchor = words[int(np.argmax([cos[i].max() for i in words]))]
+    nearest = int(np.argmax(cos[anchor]))
+    others = [i for i in words if i != anchor] or [i for i in range(len(cos)) if i != anchor]
+    farthest = others[int(np.argmin(cos[anchor, others]))]
+    return np.array([[anchor, nearest], [anchor, farthest]])
+
+
+def sample(next_probs, prompt: list[int], temperature: float, seed: int, n_ctx: int, length: int = SAMPLE_LENGTH) -> tuple[list[int], list[float]]:
+    """Seeded sampling at a temperature: each next word by inverse-CDF on one uniform draw.
+
+    ``next_probs(tokens, T)`` gives the next-word distribution after the last n_ctx tokens.
+    Returns the new tokens and the probability each had when drawn.
+    """
+    rng = np.random.default_rng(seed)
+    tokens, chosen, probs = list(prompt), [], []
+    for _ in range(length):
+        p = next_probs(tokens[-n_ctx:], temperature)
+        token = int(min(np.searchsorted(np.cumsum(p), rng.random() * p.sum(), side="right"), len(p) - 1))
+        tokens.append(token)
+        chosen.append(token)
+        probs.append(float(p[token]))
+    return chosen, probs
+
+
+def sample_seed(config: NetConfig, k: int) -> int:
+    return 1000 * config.seed + k
+
+
+# ---------------------------------------------------------------- the facts
+def build(config: NetConfig) -> Facts:
+    ids, net = prompt_and_net(config)
+    model = net.model.double()
+    cfg = model.cfg
+    tokens = torch.tensor([ids])  # [1, n]
+    logits_all, cache = model.run_with_cache(tokens)
+    acts = {name: t[0] for name, t in cache.items()}  # drop the batch dim
+    weights = {k: v for k, v in model.state_dict().items()}
+    logits = logits_all[0, -1]  # [vocab]
+    probs = logits.softmax(-1)  # [vocab]
+    top = top_words(probs.numpy())
+    scaled = logits[None, :] / torch.tensor(TEMPERATURES)[:, None]  # [n_T, vocab]
+    sweep = scaled.softmax(-1)  # [n_T, vocab]
+    last = cfg.n_layers - 1
+    pre = acts[f"blocks.{last}.mlp.hook_pre"][-1]  # [d_mlp]
+
+    @torch.no_grad()
+    def next_probs(seq: list[int], temperature: float) -> np.ndarray:
+        return (model(torch.tensor([seq]))[0, -1] / temperature).softmax(-1).numpy()
+
+    values: dict[str, object] = {**acts, **weights, **dims(cfg), **parameter_counts(weights, cfg.n_layers)}
+    values.update(
+        {
+            "prompt.tokens": ids,
+            "prompt.length": len(ids),
+            "positions": np.arange(len(ids)),
+            "vocab.ids": np.arange(cfg.n_vocab),
+            "logits": logits,
+            "probs": probs,
+            "top": top,
+            "temperature.grid": TEMPERATURES,
+            "temperature.probs": sweep[:, top],
+            "temperature.rest": 1 - sweep[:, top].sum(-1),
+            "mlp.layer": last,
+            "mlp.neurons": shown_neurons(pre.numpy()),
+            "mlp.active": int((acts[f"blocks.{last}.mlp.hook_post"][-1] > 0).sum()),
+            "test_loss": net.record["test_loss"],
+        }
+    )
+    values.update(pca_facts(weights["W_E"].numpy()))
+    pairs = word_pairs(weights["W_E"].numpy(), ids)
+    values["dot.pairs"] = pairs
+    values["dot.values"] = [float(weights["W_E"][a] @ weights["W_E"][b]) for a, b in pairs]
+    values["dot.cosines"] = [float(torch.cosine_similarity(weights["W_E"][a], weights["W_E"][b], dim=0)) for a, b in pairs]
+    for k, temperature in enumerate(SAMPLE_TEMPERATURES):
+        chosen, chances = sample(next_probs, ids, temperature, sample_seed(config, k), cfg.n_ctx)
+        values[f"sample.{k}.T"] = temperature
+        values[f"sample.{k}.tokens"] = chosen
+        values[f"sample.{k}.probs"] = chances
+    return Facts(as_arrays(values), meta(net, ids))
+
+
+def pca_facts(embeddings: np.ndarray) -> dict[str, np.ndarray]:
+    """The embedding matrix's two principal directions (covariance eigenvectors), each word's coordinates."""
+    centred = torch.from_numpy(embeddings - embeddings.mean(axis=0))  # [vocab, d_model]
+    eigenvalues, eigenvectors = torch.linalg.eigh(centred.T @ centred)  # ascending
+    axes = eigenvectors[:, [-1, -2]].numpy()  # [d_model, 2]
+    axes = axes * np.sign(axes[np.abs(axes).argmax(axis=0), [0, 1]])  # largest loading positive
+    return {
+        "pca.coords": centred.numpy() @ axes,
+        "pca.explained": (eigenvalues[[-1, -2]] / eigenvalues.sum()).numpy(),
+    }
+
+
+def parameter_counts(weights: dict[str, torch.Tensor], n_layers: int) -> dict[str, int]:
+    """Parameters block by block: embeddings, each block's attention and MLP, unembedding."""
+    count = {name: t.numel() for name, t in weights.items()}
+    out = {"params.W_E": count["W_E"], "params.W_pos": count["W_pos"], "params.W_U": count["W_U"]}
+    for l in range(n_layers):
+        out[f"params.blocks.{l}.attn"] = sum(count[f"blocks.{l}.attn.{m}"] for m in ("W_Q", "W_K", "W_V", "W_O"))
+        out[f"params.blocks.{l}.mlp"] = sum(count[f"blocks.{l}.mlp.{m}"] for m in ("W_in", "b_in", "W_out", "b_out"))
+    out["params.total"] = sum(count.values())
+    return out
+
+
+# ---------------------------------------------------------------- the reference
+def stored_weights(net: gpt.TrainedGPT) -> dict[str, torch.Tensor]:
+    return {k: v.double() for k, v in net.model.state_dict().items()}
+
+
+def plain_forward(w: dict[str, torch.Tensor], tokens: torch.Tensor, n_layers: int, n_heads: int) -> dict[str, torch.Tensor]:
+    """The forward pass in plain algebra, head by head, for a batch of token ids [b, n].
+
+    Returns the same names as the model's hooks (batch dim kept), and ``logits``.
+    """
+    b, n = tokens.shape
+    one_hot = torch.zeros(b, n, w["W_E"].shape[0], dtype=torch.float64)
+    one_hot[torch.arange(b)[:, None], torch.arange(n)[None, :], tokens] = 1.0
+    out = {"hook_embed": one_hot @ w["W_E"], "hook_pos_embed": w["W_pos"][:n].expand(b, n, -1)}
+    x = out["hook_embed"] + out["hook_pos_embed"]  # [b, n, d_model]
+    future = torch.arange(n)[None, :] > torch.arange(n)[:, None]  # [q, k]
+    for l in range(n_layers):
+        p = f"blocks.{l}."
+        out[p + "hook_resid_pre"] = x
+        per_head: dict[str, list[torch.Tensor]] = {name: [] for name in ("q", "k", "v", "attn_scores", "pattern", "z", "result")}
+        for h in range(n_heads):
+            q = x @ w[p + "attn.W_Q"][h]  # [b, n, d_head]
+            k = x @ w[p + "attn.W_K"][h]
+            v = x @ w[p + "attn.W_V"][h]
+            scores = (q @ k.transpose(1, 2)) / math.sqrt(q.shape[-1])  # [b, q, k]
+            scores = torch.where(future, torch.tensor(-math.inf, dtype=torch.float64), scores)
+            e = torch.exp(scores - scores.max(dim=-1, keepdim=True).values)
+            pattern = e / e.sum(dim=-1, keepdim=True)  # [b, q, k]
+            z = pattern @ v  # [b, n, d_head]
+            for name, t in zip(per_head, (q, k, v, scores, pattern, z, z @ w[p + "attn.W_O"][h])):
+                per_head[name].append(t)
+        for name in ("q", "k", "v", "z", "result"):
+            out[p + f"attn.hook_{name}"] = torch.stack(per_head[name], dim=2)  # [b, n, head, ...]
+        for name in ("attn_scores", "pattern"):
+            out[p + f"attn.hook_{name}"] = torch.stack(per_head[name], dim=1)  # [b, head, q, k]
+        attn_out = out[p + "attn.hook_result"].sum(dim=2)
+        out[p + "hook_attn_out"] = attn_out
+        x = x + attn_out
+        out[p + "hook_resid_mid"] = x
+        pre = x @ w[p + "mlp.W_in"] + w[p + "mlp.b_in"]  # [b, n, d_mlp]
+        post = pre * (pre > 0)
+        mlp_out = post @ w[p + "mlp.W_out"] + w[p + "mlp.b_out"]
+        out.update({p + "mlp.hook_pre": pre, p + "mlp.hook_post": post, p + "hook_mlp_out": mlp_out})
+        x = x + mlp_out
+        out[p + "hook_resid_post"] = x
+    out["logits"] = x @ w["W_U"]
+    return out
+
+
+def plain_next_probs(w: dict[str, torch.Tensor], n_layers: int, n_heads: int):
+    def next_probs(seq: list[int], temperature: float) -> np.ndarray:
+        logits = plain_forward(w, torch.tensor([seq]), n_layers, n_heads)["logits"][0, -1].numpy()
+        e = np.exp((logits - logits.max()) / temperature)
+        return e / e.sum()
+
+    return next_probs
+
+
+def reference(config: NetConfig) -> dict[str, np.ndarray]:
+    """Every fact again, from the stored weights by plain algebra and numpy, without the model's forward()."""
+    ids, net = prompt_and_net(config)
+    cfg = net.model.cfg
+    w = stored_weights(net)
+    run = {k: v[0] for k, v in plain_forward(w, torch.tensor([ids]), cfg.n_layers, cfg.n_heads).items()}
+    logits = run.pop("logits")[-1].numpy()  # [vocab]
+    probs = np.exp(logits - logits.max())
+    probs /= probs.sum()
+    order = sorted(range(len(probs)), key=lambda i: (-probs[i], i))[:TOP_WORDS]
+    values: dict[str, object] = {**run, **w}
+    values.update(reference_dims(cfg))
+    values.update({f"params.{k}": v for k, v in reference_counts(w, cfg.n_layers).items()})
+    e = np.exp((logits[None, :] - logits.max()) / TEMPERATURES[:, None])  # [n_T, vocab]
+    sweep = e / e.sum(axis=1, keepdims=True)
+    last = cfg.n_layers - 1
+    pre = run[f"blocks.{last}.mlp.hook_pre"][-1].numpy()
+    ranked = sorted(range(len(pre)), key=lambda i: (-pre[i], i))
+    half = SHOWN_NEURONS // 2
+    values.update(
+        {
+            "prompt.tokens": ids,
+            "prompt.length": len(ids),
+            "positions": list(range(len(ids))),
+            "vocab.ids": list(range(len(logits))),
+            "logits": logits,
+            "probs": probs,
+            "top": order,
+            "temperature.grid": TEMPERATURES,
+            "temperature.probs": sweep[:, order],
+            "temperature.rest": sweep.sum(axis=1) - sweep[:, order].sum(axis=1),
+            "mlp.layer": last,
+            "mlp.neurons": sorted(ranked[:half] + ranked[-(SHOWN_NEURONS - half) :]),
+            "mlp.active": int(np.count_nonzero(pre > 0)),
+            "test_loss": reference_loss(w, net.corpus, cfg),
+        }
+    )
+    values.update(reference_pca(w["W_E"].numpy()))
+    pairs = reference_pairs(w["W_E"].numpy(), ids)
+    emb = w["W_E"].numpy()
+    values["dot.pairs"] = pairs
+    values["dot.values"] = [float(np.dot(emb[a], emb[b])) for a, b in pairs]
+    values["dot.cosines"] = [float(np.dot(emb[a], emb[b]) / np.linalg.norm(emb[a]) / np.linalg.norm(emb[b])) for a, b in pairs]
+    next_probs = plain_next_probs(w, cfg.n_layers, cfg.n_heads)
+    for k, temperature in enumerate(SAMPLE_TEMPERATURES):
+        rng = np.random.default_rng(sample_seed(config, k))
+        seq, chosen, chances = list(ids), [], []
+        for _ in range(SAMPLE_LENGTH):
+            p = next_probs(seq[-cfg.n_ctx :], temperature)
+            u = rng.random() * p.sum()
+            token = next((i for i, c in enumerate(np.cumsum(p)) if c > u), len(p) - 1)
+            seq.append(token)
+            chosen.append(token)
+            chances.append(p[token])
+        values.update({f"sample.{k}.T": temperature, f"sample.{k}.tokens": chosen, f"sample.{k}.probs": chances})
+    return as_arrays(values)
+
+
+def reference_counts(w: dict[str, torch.Tensor], n_layers: int) -> dict[str, int]:
+    size = {k: int(np.prod(v.shape)) for k, v in w.items()}
+    out = {"W_E": size["W_E"], "W_pos": size["W_pos"], "W_U": size["W_U"], "total": sum(size.values())}
+    for l in range(n_layers):
+        out[f"blocks.{l}.attn"] = sum(v for k, v in size.items() if k.startswith(f"blocks.{l}.attn."))
+        out[f"blocks.{l}.mlp"] = sum(v for k, v in size.items() if k.startswith(f"blocks.{l}.mlp."))
+    return out
+
+
+def reference_loss(w: dict[str, torch.Tensor], corpus: corpus_mod.Corpus, cfg: gpt.GPTConfig) -> float:
+    """Held-out cross-entropy by the plain forward, in float64."""
+    tokens = torch.from_numpy(corpus.test)
+    logits = plain_forward(w, tokens[:, :-1], cfg.n_layers, cfg.n_heads)["logits"]  # [n, n_ctx, vocab]
+    log_probs = logits - torch.logsumexp(logits, dim=-1, keepdim=True)
+    return float(-log_probs.gather(-1, tokens[:, 1:, None]).mean())
+
+
+def reference_pca(embeddings: np.ndarray) -> dict[str, np.ndarray]:
+    """PCA by the SVD of the centred embeddings, same sign rule."""
+    centred = embeddings - embeddings.mean(axis=0)
+    u, s, vt = np.linalg.svd(centred, full_matrices=False)
+    axes = vt[:2].T  # [d_model, 2]
+    signs = np.sign(axes[np.abs(axes).argmax(axis=0), [0, 1]])
+    return {"pca.coords": centred @ (axes * signs), "pca.explained": s[:2] ** 2 / (s**2).sum()}
+
+
+def reference_pairs(embeddings: np.ndarray, prompt: list[int]) -> np.ndarray:
+    n = len(embeddings)
+    norms = np.sqrt((embeddings**2).sum(axis=1))
+    cos = {(i, j): float(embeddings[i] @ embeddings[j] / norms[i] / norms[j]) for i in range(n) for j in range(n) if i != j}
+    words = list(dict.fromkeys(prompt))
+    closest = {i: max(range(n), key=lambda j: (cos.get((i, j), -np.inf), -j)) for i in words}
+    anchor = max(words, key=lambda i: (cos[i, closest[i]], -words.index(i)))
+    others = [i for i in words if i != anchor] or [j for j in range(n) if j != anchor]
+    farthest = min(others, key=lambda i: (cos[anchor, i], others.index(i)))
+    return np.array([[anchor, closest[anchor]], [anchor, farthest]])
+
+
+def summary(config: NetConfig) -> list[tuple[str, str]]:
+    corpus = corpus_of(config)
+    net = trained(config, corpus)
+    cfg = net.model.cfg
+    role = roles.measure(net.model, corpus)
+    history = net.history
+    floor = "" if corpus.floor is None else f"; the grammar's floor {corpus.floor:.4f}"
+    kept = "" if history.best_step == cfg.steps else f"; weights of step {history.best_step}, where the validation loss was lowest"
+    what = {
+        roles.ADJECTIVE: f"a noun's query puts {role.score:.1%} of its attention on its own adjective ({role.count:,} held-out nouns)",
+        roles.PREVIOUS: f"each token puts {role.score:.1%} of its attention on the token before it ({role.count:,} held-out tokens)",
+    }[role.kind]
+    best_previous = np.unravel_index(np.argmax(role.previous), role.previous.shape)
+    return [
+        ("corpus", f"{corpus.name}: {len(corpus.vocab):,}-word vocabulary; {len(corpus.train):,} training, {len(corpus.valid):,} validation, {len(corpus.test):,} held-out sequences of {cfg.n_ctx + 1} tokens"),
+        ("network", f"{cfg.n_layers} blocks, d_model {cfg.d_model}, {cfg.n_heads} heads of d_head {cfg.d_head}, MLP {cfg.d_mlp} (ReLU)"),
+        ("parameters", f"{net.model.n_params():,}"),
+        ("steps, batch, learning rate", f"{cfg.steps}, {cfg.batch_size}, {cfg.lr}"),
+        ("held-out loss", f"{history.kept_test_loss:.4f} nats/token (untrained {history.test_loss[0]:.4f}{floor}{kept})"),
+        ("head role", f"layer {role.layer + 1}, head {role.head + 1} (blocks.{role.layer}.attn, head index {role.head}): {what}"),
+        ("best previous-token head", f"layer {best_previous[0] + 1}, head {best_previous[1] + 1}: {role.previous.max():.1%}"),
+        ("training time", f"{net.record['train_seconds']:.1f} s"),
+        ("cache key", net.record["key"]),
+    ]
+

@@ -1,0 +1,99 @@
+"""Tokens and vectors on screen, for the transformer chapters.
+
+A token is drawn as the vocabulary word of a token id read through the ledger
+(the word is the network's own, so it comes from the facts, not the catalog).
+A vector is a bracketed column of ledger numbers with ⋮ for the entries left
+out, or a strip of coloured cells, one per entry.
+
+Examples
+--------
+::
+
+    class Prompt(NetScene):
+        chapter = "gpt"
+
+        def construct(self):
+            vocab = self.facts.meta["vocab"]
+            words = [token_word(self.ledger, vocab, "prompt.tokens", i) for i in range(3)]
+            column = number_column(self.ledger, "W_E", (int(self.ledger.value("prompt.tokens", 0)),), 32)
+            self.add(token_row(words), column)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, RIGHT, Mobject, RoundedRectangle, Text, VGroup
+
+from scenes.common import palette
+from scenes.common.ledger import Ledger, tag
+from scenes.common.mobjects import brackets, pixel_image
+from scenes.common.text import eq
+
+
+def token_word(ledger: Ledger, vocab: list[str], key: str, index=None, font_size: float = palette.LABEL_SIZE, **kwargs) -> Text:
+    """The word of the token id at ``key[index]`` (the id is read through the ledger)."""
+    token = int(round(ledger.value(key, index)))
+    kwargs.setdefault("color", palette.TEXT)
+    return tag(Text(vocab[token], font=palette.font("en"), font_size=font_size, **kwargs), "token", (key, index))
+
+
+def token_box(word: Mobject, pad: float = 0.12, color=palette.MUTED) -> VGroup:
+    """A word in a rounded box, the series' picture of a token."""
+    box = RoundedRectangle(corner_radius=0.08, width=word.width + 2 * pad, height=max(word.height, 0.22) + 2 * pad, stroke_color=color, stroke_width=2)
+    box.move_to(word)
+    return VGroup(box, word)
+
+
+def token_row(words: list[Mobject], buff: float = 0.15) -> VGroup:
+    """Boxed words side by side, centred vertically on one line."""
+    boxes = [token_box(w) for w in words]
+    height = max(b[0].height for b in boxes)
+    for b in boxes:
+        b[0].stretch_to_fit_height(height)
+    return VGroup(*boxes).arrange(RIGHT, buff=buff)
+
+
+def shown_entries(n: int, head: int = 4, tail: int = 1) -> list[int | None]:
+    """Which entries of an n-vector a column shows: the first ``head``, None for ⋮, the last ``tail``."""
+    if n <= head + tail + 1:
+        return list(range(n))
+    return list(range(head)) + [None] + list(range(n - tail, n))
+
+
+def number_column(
+    ledger: Ledger, key: str, prefix: tuple = (), n: int | None = None, head: int = 4, tail: int = 1,
+    decimals: int = 2, font_size: float = palette.SMALL_SIZE, buff: float = 0.12,
+) -> VGroup:
+    """A vector ``key[prefix + (i,)]`` as a bracketed column of ledger numbers, ⋮ where entries are left out.
+
+    ``n`` is the vector's length (read from the facts when omitted).
+    """
+    n = ledger.facts[key][prefix].shape[-1] if n is None else n
+    entries = VGroup()
+    for i in shown_entries(n, head, tail):
+        if i is None:
+            entries.add(eq(r"\vdots", font_size=font_size, color=palette.MUTED))
+        else:
+            entries.add(ledger.number(key, prefix + (i,), decimals=decimals, font_size=font_size))
+    entries.arrange(DOWN, buff=buff)
+    return VGroup(entries, brackets(entries, buff=0.08, tip=0.08))
+
+
+def strip(values: np.ndarray, scale: float, height: float, width: float = 0.22) -> Mobject:
+    """A vector as a column of cells, blue positive and red negative, ``scale`` mapping to full colour.
+
+    A 2-D array [rows, columns] draws as a matrix of cells.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    grid = values[:, None] if values.ndim == 1 else values
+    image = pixel_image(palette.signed_image(grid, scale), height=height)
+    image.stretch_to_fit_width(width * grid.shape[1])
+    return image
+
+
+def weight_image(values: np.ndarray, height: float, width: float | None = None) -> Mobject:
+    """Weights in [0, 1] (an attention pattern) as grey cells: black 0, white 1."""
+    image = pixel_image(palette.grey_image(values), height=height)
+    if width is not None:
+        image.stretch_to_fit_width(width)
+    return image

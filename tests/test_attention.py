@@ -1,0 +1,127 @@
+"""Chapter 7's facts recomputed in plain torch: patterns, masks, the OV and QK circuits, the head's role."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from nets import corpus, roles
+from nets.config import NetConfig
+
+PROMPTS = [None, "the woolly red critter napped in the misty meadow . a plumed beast"]
+
+
+@pytest.fixture(params=PROMPTS, ids=["default", "lecturer"])
+def attention(request, chapter_facts):
+    return chapter_facts("attention", NetConfig(prompt=request.param))
+
+
+def test_pattern_is_masked_softmax_of_scaled_scores(attention):
+    """pattern = softmax(Q Kᵀ / √d_head + M), recomputed from the weights and the layer's input, every head."""
+    facts, _ = attention
+    n = int(facts["prompt.length"])
+    mask = torch.triu(torch.full((n, n), -math.inf, dtype=torch.float64), diagonal=1)
+    for l in range(int(facts["n_layers"])):
+        x = torch.from_numpy(facts[f"blocks.{l}.hook_resid_pre"])  # [n, d_model]
+        for h in range(int(facts["n_heads"])):
+            q = x @ torch.from_numpy(facts[f"blocks.{l}.attn.W_Q"][h])  # [n, d_head]
+            k = x @ torch.from_numpy(facts[f"blocks.{l}.attn.W_K"][h])
+            expected = torch.softmax(q @ k.T / math.sqrt(q.shape[1]) + mask, dim=-1)
+            np.testing.assert_allclose(facts[f"blocks.{l}.attn.hook_pattern"][h], expected.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_rows_sum_to_one_and_masked_entries_are_zero(attention):
+    facts, _ = attention
+    for l in range(int(facts["n_layers"])):
+        pattern = facts[f"blocks.{l}.attn.hook_pattern"]  # [head, q, k]
+        np.testing.assert_allclose(pattern.sum(axis=-1), 1.0, atol=1e-12)
+        future = np.triu(np.ones(pattern.shape[1:], dtype=bool), k=1)
+        assert (pattern[:, future] == 0).all()
+        assert np.isneginf(facts[f"blocks.{l}.attn.hook_attn_scores"][:, future]).all()
+        assert np.isfinite(facts[f"blocks.{l}.attn.hook_attn_scores"][:, ~future]).all()
+
+
+def test_scores_shown_in_the_grid(attention):
+    facts, _ = attention
+    l, h = int(facts["focus.layer"]), int(facts["focus.head"])
+    q, k = facts[f"blocks.{l}.attn.hook_q"][:, h], facts[f"blocks.{l}.attn.hook_k"][:, h]
+    np.testing.assert_allclose(facts["scores.dot"][h], q @ k.T, rtol=1e-12)
+    np.testing.assert_allclose(facts["scores.scaled"][h] * facts["sqrt_d_head"], q @ k.T, rtol=1e-12)
+    assert facts["sqrt_d_head"] ** 2 == pytest.approx(facts["d_head"])
+
+
+def test_values_weighted_sum_and_update(attention):
+    """z = pattern · v; the head's ΔE = z W_O; E′ = E + Σ_h ΔE_h."""
+    facts, _ = attention
+    l, h, i = int(facts["focus.layer"]), int(facts["focus.head"]), int(facts["focus.query"])
+    p = f"blocks.{l}."
+    z = facts[p + "attn.hook_pattern"][h, i] @ facts[p + "attn.hook_v"][:, h]
+    np.testing.assert_allclose(facts[p + "attn.hook_z"][i, h], z, rtol=1e-10)
+    np.testing.assert_allclose(facts[p + "attn.hook_result"][i, h], z @ facts[p + "attn.W_O"][h], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(facts[p + "hook_resid_mid"][i], facts[p + "hook_resid_pre"][i] + facts[p + "attn.hook_result"][i].sum(0), rtol=1e-10)
+
+
+def test_ov_rank_is_d_head(attention):
+    facts, _ = attention
+    d_head, d_model = int(facts["d_head"]), int(facts["d_model"])
+    l, h = int(facts["focus.layer"]), int(facts["focus.head"])
+    ov = facts[f"blocks.{l}.attn.W_V"][h] @ facts[f"blocks.{l}.attn.W_O"][h]
+    np.testing.assert_allclose(facts["ov.matrix"], ov, rtol=1e-10, atol=1e-12)
+    s = np.linalg.svd(ov, compute_uv=False)
+    assert facts["ov.singular"].shape == (d_model,)
+    np.testing.assert_allclose(facts["ov.singular"], s, rtol=1e-8, atol=1e-10)
+    assert np.linalg.matrix_rank(ov) == d_head == facts["ov.rank"] == facts["qk.rank"]
+    assert (s[:d_head] > 1e-3 * s[0]).all() and (s[d_head:] < 1e-12 * s[0]).all()
+
+
+def test_qk_bilinear_form_is_the_dot_product(attention):
+    facts, _ = attention
+    l, h, i, j = (int(facts[k]) for k in ("focus.layer", "focus.head", "focus.query", "focus.key"))
+    x = facts[f"blocks.{l}.hook_resid_pre"]
+    assert facts["qk.bilinear"] == pytest.approx(x[i] @ facts["qk.matrix"] @ x[j], rel=1e-10)
+    assert facts["qk.bilinear"] == pytest.approx(facts["scores.dot"][h, i, j], rel=1e-9)
+
+
+def test_focus_follows_the_prompt(attention):
+    facts, _ = attention
+    n = int(facts["prompt.length"])
+    assert facts["focus.query"] == n - 1
+    l, h = int(facts["focus.layer"]), int(facts["focus.head"])
+    assert facts["focus.key"] == np.argmax(facts[f"blocks.{l}.attn.hook_pattern"][h, n - 1])
+
+
+def test_head_role_recomputed_independently(chapter_facts):
+    facts, reference = chapter_facts("attention")
+    for key in ("role.scores", "role.previous", "role.score", "role.count", "focus.layer", "focus.head"):
+        np.testing.assert_allclose(facts[key], reference[key], rtol=1e-9, err_msg=key)
+    assert facts.meta["role"] == roles.ADJECTIVE
+    assert facts["role.score"] >= 0.5  # a noun puts at least half of its attention on its own adjective
+    words = facts.meta["prompt"]
+    assert words[int(facts["focus.key"])] == "scaly"  # "beast" looks back at its own adjective, not at "fluffy"
+
+
+def test_previous_token_role_on_a_users_text(tmp_path, monkeypatch):
+    """Without the grammar's parts of speech the chapters follow the previous-token head."""
+    from nets import gpt
+
+    path = tmp_path / "story.txt"
+    path.write_text("once upon a time a cat sat on a mat and the dog ran far away . " * 140, encoding="utf-8")
+    text = corpus.text_corpus(path, n_ctx=8)
+    model = gpt.GPT(gpt.GPTConfig(n_vocab=len(text.vocab), n_ctx=8))
+    model.init_weights(torch.Generator().manual_seed(0))
+    role = roles.measure(model, text)
+    assert role.kind == roles.PREVIOUS and role.count == len(text.test) * 7
+    _, cache = model.run_with_cache(torch.from_numpy(text.test[:, :-1]))
+    pattern = cache[f"blocks.{role.layer}.attn.hook_pattern"][:, role.head]
+    expected = np.mean([pattern[b, i, i - 1].item() for b in range(len(text.test)) for i in range(1, 8)])
+    assert role.score == pytest.approx(expected, rel=1e-5)
+
+
+def test_every_fact_matches_its_reference(attention):
+    facts, reference = attention
+    assert set(facts.arrays) <= set(reference)
+    for key, value in facts.arrays.items():
+        np.testing.assert_allclose(value, reference[key], rtol=1e-6, atol=1e-8, err_msg=key)
