@@ -47,9 +47,11 @@ class SceneResult:
     still: str
     duration: float
     cues: list[tuple[str, float, float]] = field(default_factory=list)
+    captions: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # each cue's catalog key and fills
     sections: list[tuple[str, float]] = field(default_factory=list)
     render_seconds: float = 0.0
     ledger_entries: int = 0
+    frames_counted: int = 0  # the frames its cue and section times count; the video has as many
 
 
 def manim_config(quality: str, media_dir: Path, aspect: str = DEFAULT_ASPECT, **extra) -> dict:
@@ -114,6 +116,30 @@ def scene_class(module: str, name: str, path: str | None = None):
     return getattr(importlib.import_module(module), name)
 
 
+def timing_plan(cls: type, job: SceneJob) -> list[int] | None:
+    """The most frames each segment of the scene runs in the other languages that have its words.
+
+    Rendered to that plan, the scene's cues, sections and frames are the same in every
+    language (see :mod:`scenes.common.base`). None when no other language has its words.
+    """
+    from scenes.audit import construct
+    from scenes.common.text import CatalogError, languages
+
+    plans = []
+    for lang in languages():
+        if lang == job.lang:
+            continue
+        try:
+            plans.append(construct(cls, job.facts, lang, job.aspect, quality=job.quality).segments)
+        except CatalogError:  # that language lacks this scene's words, and cannot be asked for
+            continue
+    if not plans:
+        return None
+    if len({len(plan) for plan in plans}) > 1:
+        raise RuntimeError(f"{job.scene} has different steps and subcaptions in different languages")
+    return [max(frames) for frames in zip(*plans)]
+
+
 def render_scene(job: SceneJob) -> SceneResult:
     """Render one scene; outputs land in ``job.out_dir`` only when complete."""
     from manim import tempconfig
@@ -128,8 +154,8 @@ def render_scene(job: SceneJob) -> SceneResult:
     scratch.mkdir(parents=True)
     start = time.perf_counter()
     try:
-        use_context(SceneContext(job.facts, job.lang))
         cls = scene_class(job.module, job.scene, job.path)
+        use_context(SceneContext(job.facts, job.lang, None if job.still else timing_plan(cls, job)))
         extra = {"save_last_frame": True, "write_to_movie": False} if job.still else {}
         if job.transparent:
             extra["transparent"] = True
@@ -156,9 +182,11 @@ def render_scene(job: SceneJob) -> SceneResult:
             still=str(still),
             duration=float(scene.time),
             cues=list(scene.cues),
+            captions=list(scene.captions),
             sections=list(scene.sections_started),
             render_seconds=time.perf_counter() - start,
             ledger_entries=len(scene.ledger.entries),
+            frames_counted=scene.frames,
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
