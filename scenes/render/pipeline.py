@@ -196,6 +196,7 @@ def render(
         manifest = read_manifest(folder)
         all_scenes = chapter.scenes()
         hashes = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, opts.lang) for cls in all_scenes}
+        timing = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, "") for cls in scenes}
         todo = [cls for cls in scenes if opts.force or not _current(manifest, folder, cls.__name__, hashes)]
         reused = [cls.__name__ for cls in scenes if cls not in todo]
         for name in reused:
@@ -204,6 +205,7 @@ def render(
             SceneJob(
                 chapter.id, cls.__module__, cls.__name__, facts, opts.quality, str(folder), opts.lang,
                 aspect=opts.aspect, transparent=opts.transparent, path=getattr(chapter, "path", None),
+                timing_key=timing[cls.__name__],
             )
             for cls in todo
         ]

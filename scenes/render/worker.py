@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import importlib
+import json
 import os
 import shutil
 import time
@@ -38,6 +39,7 @@ class SceneJob:
     aspect: str = DEFAULT_ASPECT
     transparent: bool = False  # no background: a lossless .mov with alpha instead of an .mp4
     path: str | None = None  # the file of a scene outside the registry (``module`` is then its name)
+    timing_key: str = ""  # a hash of all that decides the scene's timing in any language; "" keeps none
 
 
 @dataclass
@@ -116,11 +118,37 @@ def scene_class(module: str, name: str, path: str | None = None):
     return getattr(importlib.import_module(module), name)
 
 
+def _segments_file(job: SceneJob, lang: str) -> Path:
+    return cache_dir() / "timing" / f"{job.timing_key}-{lang}.json"
+
+
+def _kept_segments(job: SceneJob, lang: str) -> list[int] | None:
+    """The frames of each segment of the scene in ``lang``, as kept by an earlier render or dry run."""
+    if not job.timing_key:
+        return None
+    try:
+        segments = json.loads(_segments_file(job, lang).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return segments if isinstance(segments, list) and all(isinstance(n, int) for n in segments) else None
+
+
+def _keep_segments(job: SceneJob, lang: str, segments: list[int]) -> None:
+    if job.timing_key:
+        path = _segments_file(job, lang)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(segments), encoding="utf-8")
+        os.replace(tmp, path)
+
+
 def timing_plan(cls: type, job: SceneJob) -> list[int] | None:
     """The most frames each segment of the scene runs in the other languages that have its words.
 
     Rendered to that plan, the scene's cues, sections and frames are the same in every
     language (see :mod:`scenes.common.base`). None when no other language has its words.
+    A language's segments come from its last render or dry run of the same timing key,
+    else from running the scene dry in that language now.
     """
     from scenes.audit import construct
     from scenes.common.text import CatalogError, languages
@@ -129,10 +157,14 @@ def timing_plan(cls: type, job: SceneJob) -> list[int] | None:
     for lang in languages():
         if lang == job.lang:
             continue
-        try:
-            plans.append(construct(cls, job.facts, lang, job.aspect, quality=job.quality).segments)
-        except CatalogError:  # that language lacks this scene's words, and cannot be asked for
-            continue
+        segments = _kept_segments(job, lang)
+        if segments is None:
+            try:
+                segments = construct(cls, job.facts, lang, job.aspect, quality=job.quality).segments
+            except CatalogError:  # that language lacks this scene's words, and cannot be asked for
+                continue
+            _keep_segments(job, lang, segments)
+        plans.append(segments)
     if not plans:
         return None
     if len({len(plan) for plan in plans}) > 1:
@@ -164,6 +196,8 @@ def render_scene(job: SceneJob) -> SceneResult:
             scene = cls()
             scene.render()
             frame = np.asarray(scene.renderer.get_frame())
+        if not job.still:
+            _keep_segments(job, job.lang, scene.segments)
         still = out_dir / f"{job.scene}.png"
         _save_png(frame if job.transparent else frame[..., :3], scratch / "last.png")
         _publish(scratch / "last.png", still)
