@@ -109,7 +109,7 @@ def _render_block(render: Path, root: Path, scenes: list[tuple[str, str]], lang:
         links = [_link(target, root, tr("gallery.chapter_video", lang)), _link(render / chapter["srt"], root, tr("gallery.subtitles", lang))]
         links += [
             _link(render / name, root, f'{tr("gallery.subtitles", lang)} ({each})')
-            for each, name in chapter.get("subtitles", {}).items() if (render / name).is_file()
+            for each, name in chapter.get("subtitles", {}).items() if each != lang and (render / name).is_file()
         ]
         head.append(f"<p>{' · '.join(links)} · {_seconds(chapter['duration'])}</p>")
     decks = [deck for to in DECK_FORMATS for deck in sorted((render / "slides").glob(f"*.{to}"))]
