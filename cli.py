@@ -69,7 +69,7 @@ def project_defaults() -> dict:
 def main(ctx: click.Context) -> None:
     """Render lecture videos about neural networks from real, running networks."""
     defaults = {k.replace("-", "_"): v for k, v in project_defaults().items()}
-    ctx.default_map = {name: defaults for name in ("render", "preview", "clips", "slides", "audit", "info")}
+    ctx.default_map = {name: defaults for name in ("render", "preview", "clips", "slides", "gallery", "audit", "info")}
 
 
 def net_options(command):
@@ -101,13 +101,13 @@ def user_errors(command):
         from nets.data import DataError
         from scenes.registry import TargetError
         from scenes.render.pipeline import RenderError
-        from scenes.common.text import CatalogError
+        from scenes.common.text import CatalogError, FontError
         from scenes.render.clips import ClipError
         from scenes.render.slides import SlidesError
 
         try:
             return command(*args, **kwargs)
-        except (DataError, TextError, TargetError, RenderError, CatalogError, ClipError, SlidesError) as err:
+        except (DataError, TextError, TargetError, RenderError, CatalogError, FontError, ClipError, SlidesError) as err:
             raise UserError(str(err)) from None
 
     return wrapped
@@ -154,11 +154,32 @@ def aspect_option(command):
     )(command)
 
 
+def known_languages(ctx: click.Context, param: click.Parameter, value: str | None) -> str | tuple[str, ...]:
+    """A language with a catalog (``zh``); for ``--subtitles`` several joined by ``+`` (``en+zh``)."""
+    from scenes.common.text import languages
+
+    if value is None:
+        return ()
+    chosen = tuple(dict.fromkeys(part.strip() for part in value.split("+")))
+    unknown = [lang for lang in chosen if lang not in languages()]
+    if unknown:
+        raise click.BadParameter(f"unknown language {unknown[0]!r}; available: {', '.join(languages())}")
+    return chosen if param.name == "subtitles" else chosen[0]
+
+
+def lang_option(command):
+    return click.option(
+        "--lang", default="en", show_default=True, callback=known_languages, metavar="LANG",
+        help="Language of the words on screen, subtitles and notes (a folder of scenes/locale, e.g. zh); outputs in other languages than en go to a <lang> subfolder.",
+    )(command)
+
+
 def render_options(command):
     """Options of every command that renders scenes first."""
     for option in reversed([
         click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True),
         aspect_option,
+        lang_option,
         click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root."),
         click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Scenes rendered in parallel."),
     ]):
@@ -185,13 +206,19 @@ def render_targets(target: str, opts, transparent: bool = False) -> list:
 @click.argument("target")
 @render_options
 @click.option("--force", is_flag=True, help="Render even the scenes whose inputs did not change.")
+@click.option(
+    "--subtitles", callback=known_languages, metavar="LANG[+LANG]",
+    help="Also write the subtitles in these languages (e.g. en+zh): NAME.<lang>.srt, same timings, one track each in the chapter video.",
+)
 @net_options
 @user_errors
-def render(target: str, quality: str, aspect: str, out: str, jobs: int, force: bool, net) -> None:
+def render(target: str, quality: str, aspect: str, lang: str, out: str, jobs: int, force: bool, subtitles: tuple[str, ...], net) -> None:
     """Render TARGET: a chapter (id or number), `all`, one scene (`network.ForwardPass`), or `file.py[:Scene]`."""
     from scenes.render.pipeline import RenderOptions
 
-    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, net=net, force=force, aspect=aspect)
+    opts = RenderOptions(
+        quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, subtitles=subtitles, net=net, force=force, aspect=aspect,
+    )
     for output, _, _ in render_targets(target, opts):
         if output.video:
             click.echo(str(output.video))
@@ -206,14 +233,15 @@ def render(target: str, quality: str, aspect: str, out: str, jobs: int, force: b
 @click.option("--open", "open_", is_flag=True, help="Open the result.")
 @click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True)
 @aspect_option
+@lang_option
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root; previews go to OUT/preview.")
 @net_options
 @user_errors
-def preview(target: str, still: bool, watch: bool, open_: bool, quality: str, aspect: str, out: str, net) -> None:
+def preview(target: str, still: bool, watch: bool, open_: bool, quality: str, aspect: str, lang: str, out: str, net) -> None:
     """Render one scene quickly (TARGET like `network.ForwardPass` or `my_scene.py:MyScene`)."""
     from scenes.render import preview as previews
 
-    request = previews.PreviewRequest(target, writable_dir(out), quality, aspect, still, net)
+    request = previews.PreviewRequest(target, writable_dir(out), quality, aspect, still, net, lang)
     try:
         if not watch:
             path = previews.render_preview(request)
@@ -240,13 +268,13 @@ def preview(target: str, still: bool, watch: bool, open_: bool, quality: str, as
 @render_options
 @net_options
 @user_errors
-def clips(target: str, fmt: str, transparent: bool, quality: str, aspect: str, out: str, jobs: int, net) -> None:
+def clips(target: str, fmt: str, transparent: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, net) -> None:
     """Export each section of TARGET's scenes as a clip, with a poster PNG and an index.json."""
     from scenes.render import clips as clip_files
     from scenes.render.pipeline import RenderOptions, read_manifest
 
     clip_files.check_format(fmt, transparent)
-    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, net=net, aspect=aspect)
+    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect)
     for output, _, scenes in render_targets(target, opts, transparent=transparent):
         manifest = read_manifest(output.folder)
         exported = clip_files.export(output.chapter, output.folder, manifest, [c.__name__ for c in scenes], fmt, QUALITIES[quality].fps)
@@ -262,17 +290,17 @@ def clips(target: str, fmt: str, transparent: bool, quality: str, aspect: str, o
 @render_options
 @net_options
 @user_errors
-def slides(target: str, to: str, offline: bool, quality: str, aspect: str, out: str, jobs: int, net) -> None:
+def slides(target: str, to: str, offline: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, net) -> None:
     """Make a slide deck of TARGET: one slide per section, the subcaptions as speaker notes."""
     from scenes.common import palette
     from scenes.render import clips as clip_files, slides as decks
     from scenes.render.pipeline import RenderOptions, read_manifest
 
-    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, net=net, aspect=aspect)
+    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect)
     for output, chapter, scenes in render_targets(target, opts):
         manifest = read_manifest(output.folder)
         exported = clip_files.export(output.chapter, output.folder, manifest, [c.__name__ for c in scenes], "mp4", QUALITIES[quality].fps)
-        name, title = decks.deck_name(chapter, scenes)
+        name, title = decks.deck_name(chapter, scenes, lang)
         deck = decks.build(
             exported, clip_files.clip_folder(output.folder, "mp4"), decks.deck_path(output.folder, name, to), to,
             title, palette.BACKGROUND, offline=offline,
@@ -284,29 +312,35 @@ def slides(target: str, to: str, offline: bool, quality: str, aspect: str, out: 
 
 @main.command()
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="The output root to make a gallery of.")
-def gallery(out: str) -> None:
-    """Write OUT/index.html: every chapter and scene, thumbnails, durations, sections, videos, clips, slides."""
+@lang_option
+@user_errors
+def gallery(out: str, lang: str) -> None:
+    """Write OUT/index.html (OUT/index.<lang>.html): every chapter and scene, thumbnails, durations, sections, videos, clips, slides."""
     from scenes.render import gallery as page
 
-    click.echo(str(page.write(writable_dir(out))))
+    click.echo(str(page.write(writable_dir(out), lang)))
 
 
 @main.command()
 @click.argument("target")
+@lang_option
 @net_options
 @user_errors
-def audit(target: str, net) -> None:
-    """Check every number TARGET shows against an independent recomputation, and that it stays in the frame."""
+def audit(target: str, lang: str, net) -> None:
+    """Check every number TARGET shows against an independent recomputation, its words, and its layout in the frame."""
     import nets.facts
     from scenes.audit import audit_scene
+    from scenes.render.pipeline import RenderOptions, check_words
     from scenes.userfile import resolve
 
     failed = 0
-    for chapter, scenes in resolve(target):
+    targets = resolve(target)
+    check_words(targets, RenderOptions(lang=lang))
+    for chapter, scenes in targets:
         facts = nets.facts.build(chapter.facts, net)
         reference = nets.facts.reference(chapter.facts, net)
         for cls in scenes:
-            report = audit_scene(cls, facts, reference)
+            report = audit_scene(cls, facts, reference, lang)
             if report.ok:
                 click.echo(f"ok    {report.scene}: {report.checked} ledger entries match the network")
             else:

@@ -1,14 +1,18 @@
 """The truth ledger's audit: every shown number against an independent recomputation.
 
 A scene passes when every ledger entry equals the reference value of its fact
-(within float tolerance, and to the digit for what was shown), and when no
-mobject on screen draws digits or words that bypassed the ledger and the catalog.
+(within float tolerance, and to the digit for what was shown), when no
+mobject on screen draws digits or words that bypassed the ledger and the catalog,
+and when its layout holds in the language it is run in: at the end of every
+animation nothing leaves the frame and no words overlap other characters, and
+every character of its words is drawn with a glyph of its own (no empty boxes).
 """
 
 from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,10 +20,11 @@ import numpy as np
 
 from scenes.common.base import SceneContext, use_context
 from scenes.common.ledger import Entry, decode_index, format_value, source_of
-from scenes.common.text import is_text
+from scenes.common.text import is_text, recording
 from scenes.render.aspect import DEFAULT_ASPECT, frame_size, outside_frame
 
 RTOL, ATOL = 1e-4, 1e-6
+OVERLAP_TOLERANCE = 0.02  # scene units: boxes that touch do not overlap
 _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+")
 
 
@@ -28,6 +33,7 @@ class AuditReport:
     scene: str
     checked: int = 0
     problems: list[str] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)  # the catalog keys the scene looked up
 
     @property
     def ok(self) -> bool:
@@ -99,8 +105,47 @@ def _content(mob) -> str:
     return str(getattr(mob, "text", getattr(mob, "original_text", "")))
 
 
-def construct(cls: type, facts, lang: str = "en", aspect: str = DEFAULT_ASPECT):
-    """Run a scene's construct() without drawing a frame; return the scene."""
+def words_in(mobjects) -> list:
+    """The catalog's Text mobjects among ``mobjects`` and their submobjects."""
+    return [m for mob in mobjects for m in mob.get_family() if (source_of(m) or ("",))[0] == "words"]
+
+
+def missing_glyphs(seen: list) -> list[str]:
+    """Words drawn with empty boxes: Pango draws a character its font lacks as a box
+    holding the code point's hex digits, several outlines where a glyph is one."""
+    problems = []
+    for text in dict.fromkeys(words_in(seen)):
+        characters = [c for c in text.original_text if not c.isspace()]
+        if len(text.submobjects) > len(characters) or any(not glyph.has_points() for glyph in text.submobjects):
+            problems.append(f"words drawn without their glyphs (empty boxes): Text({text.original_text!r}) in the font {text.font!r}")
+    return problems
+
+
+def _shown(mob) -> bool:
+    return any(np.any(m.get_fill_opacities() > 0) or np.any(m.get_stroke_opacities() > 0) for m in mob.get_family() if m.has_points())
+
+
+def overlapping_words(mobjects) -> list[str]:
+    """Words whose box overlaps another piece of words, an equation or a number on screen."""
+    characters = [m for mob in mobjects for m in mob.get_family() if (source_of(m) or ("",))[0] in ("words", "eq", "ledger", "scale")]
+    characters = [m for m in dict.fromkeys(characters) if _shown(m)]
+    boxes = [(m, m.get_corner([-1, -1, 0])[:2] + OVERLAP_TOLERANCE, m.get_corner([1, 1, 0])[:2] - OVERLAP_TOLERANCE) for m in characters]
+    problems = []
+    for i, (a, low_a, high_a) in enumerate(boxes):
+        for b, low_b, high_b in boxes[i + 1 :]:
+            if "words" in (source_of(a)[0], source_of(b)[0]) and np.all(low_a < high_b) and np.all(low_b < high_a):
+                problems.append(f"words overlap: {type(a).__name__}({_content(a)!r}) and {type(b).__name__}({_content(b)!r})")
+    return problems
+
+
+def construct(
+    cls: type, facts, lang: str = "en", aspect: str = DEFAULT_ASPECT, after_play: Callable | None = None, quality: str = "tiny",
+):
+    """Run a scene's construct() without drawing a frame; return the scene.
+
+    ``after_play(scene)`` is called at the end of every animation. The quality's
+    frame rate decides how many frames the scene counts.
+    """
     from manim import tempconfig
 
     from scenes.render.worker import manim_config, serialise_svg_files
@@ -109,21 +154,43 @@ def construct(cls: type, facts, lang: str = "en", aspect: str = DEFAULT_ASPECT):
     use_context(SceneContext(facts, lang))
     with tempfile.TemporaryDirectory() as scratch:
         settings = manim_config(
-            "tiny", Path(scratch), aspect, output_file=str(Path(scratch) / cls.__name__),
+            quality, Path(scratch), aspect, output_file=str(Path(scratch) / cls.__name__),
             dry_run=True, save_last_frame=True, write_to_movie=False,
         )
         with tempconfig(settings):
             scene = cls()
+            if after_play is not None:
+                play = scene.play
+
+                def play_then_check(*args, **kwargs):
+                    play(*args, **kwargs)
+                    after_play(scene)
+
+                scene.play = play_then_check
             scene.render()
     return scene
 
 
 def audit_scene(cls: type, facts, reference: dict[str, np.ndarray], lang: str = "en") -> AuditReport:
-    scene = construct(cls, facts, lang)
-    report = AuditReport(f"{cls.chapter}.{cls.__name__}", checked=len(scene.ledger.entries))
+    layout: list[str] = []
+
+    def check_layout(scene) -> None:
+        section = scene.sections_started[-1][0] if scene.sections_started else "start"
+        where = f"in step {section!r}"
+        for problem in outside_frame(scene.mobjects, frame_size(DEFAULT_ASPECT)):
+            layout.append(f"off the frame {where}: {problem}")
+        layout.extend(f"{problem} {where}" for problem in overlapping_words(scene.mobjects))
+
+    with recording() as keys:
+        scene = construct(cls, facts, lang, after_play=check_layout)
+    report = AuditReport(f"{cls.chapter}.{cls.__name__}", checked=len(scene.ledger.entries), keys=keys)
     report.problems += [p for p in (check_entry(e, reference) for e in scene.ledger.entries) if p]
     report.problems += untracked_text(scene.seen + list(scene.mobjects))
+    report.problems += missing_glyphs(scene.seen + list(scene.mobjects))
+    report.problems += list(dict.fromkeys(layout))
     report.problems += [f"off the frame at the end: {p}" for p in outside_frame(scene.mobjects, frame_size(DEFAULT_ASPECT))]
+    if len(scene.renderer.file_writer.subcaptions) != len(scene.cues):
+        report.problems.append("a subcaption that bypasses the catalog: narrate with self.say(key), not add_subcaption")
     if not scene.ledger.entries:
         report.problems.append("the scene shows no number from the ledger")
     return report

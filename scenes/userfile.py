@@ -5,8 +5,8 @@ A target ``path/to/file.py:MyScene`` names one scene class of the file,
 has one, else the classes in the order they are written). A scene class
 subclasses :class:`scenes.common.base.NetScene` and sets ``chapter`` to the
 registered chapter whose network facts it shows. Its words come from a catalog
-beside the file (``file.toml``, keys in full: ``[network.MyScene]``). Renders go
-to ``OUT/<file name>/<quality>/``.
+beside the file (``file.toml``, keys in full: ``[network.MyScene]``; other
+languages in ``file.zh.toml``). Renders go to ``OUT/<file name>/<quality>/``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from scenes import registry
 from scenes.common.base import NetScene
-from scenes.common.text import DEFAULT_LANG, add_catalog_file
+from scenes.common.text import DEFAULT_LANG, add_catalog_file, languages
 from scenes.registry import Chapter, TargetError
 
 
@@ -44,7 +44,10 @@ def module_name(path: Path) -> str:
 
 
 def load_module(path: Path, name: str, lang: str = DEFAULT_LANG):
-    """Import (again) the file at ``path`` as module ``name``, and the catalog beside it."""
+    """Import (again) the file at ``path`` as module ``name``, and the catalogs beside it.
+
+    ``file.toml`` holds the words in ``lang``; ``file.<other>.toml`` those in another language.
+    """
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -56,6 +59,10 @@ def load_module(path: Path, name: str, lang: str = DEFAULT_LANG):
     words = path.with_suffix(".toml")
     if words.exists():
         add_catalog_file(words, lang)
+    for other in languages():
+        translated = path.with_suffix(f".{other}.toml")
+        if other != lang and translated.exists():
+            add_catalog_file(translated, other)
     return module
 
 

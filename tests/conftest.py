@@ -1,4 +1,4 @@
-"""Shared fixtures: a private network cache, and each chapter rendered once at `tiny`."""
+"""Shared fixtures: a private network cache, each chapter rendered once at `tiny` (per language), audits."""
 
 from __future__ import annotations
 
@@ -30,19 +30,22 @@ def mnist_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory, net_cache):
-    """Render a chapter at `tiny` once per session: {chapter id: (folder, manifest)}."""
+    """Render a chapter at `tiny` once per session and language: (folder, manifest).
+
+    ``subtitles``: the languages whose subtitles the render writes too (``--subtitles``).
+    """
     from scenes import registry
     from scenes.render.pipeline import RenderOptions, read_manifest, render
 
     out = tmp_path_factory.mktemp("renders")
-    done: dict[str, tuple[Path, dict]] = {}
+    done: dict[tuple, tuple[Path, dict]] = {}
 
-    def get(chapter_id: str) -> tuple[Path, dict]:
-        if chapter_id not in done:
+    def get(chapter_id: str, lang: str = "en", subtitles: tuple[str, ...] = ()) -> tuple[Path, dict]:
+        if (chapter_id, lang, subtitles) not in done:
             targets = registry.resolve(chapter_id)
-            (output,) = render(targets, RenderOptions(quality="tiny", out=out, jobs=2))
-            done[chapter_id] = (output.folder, read_manifest(output.folder))
-        return done[chapter_id]
+            (output,) = render(targets, RenderOptions(quality="tiny", out=out, jobs=2, lang=lang, subtitles=subtitles))
+            done[(chapter_id, lang, subtitles)] = (output.folder, read_manifest(output.folder))
+        return done[(chapter_id, lang, subtitles)]
 
     return get
 
@@ -60,5 +63,21 @@ def chapter_facts(net_cache):
         if (name, config) not in built:
             built[(name, config)] = (nets.facts.build(name, config), nets.facts.reference(name, config))
         return built[(name, config)]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def audited(chapter_facts):
+    """A scene's audit in a language, run once per session: an AuditReport (with the keys it used)."""
+    from scenes.audit import audit_scene
+
+    reports: dict[tuple, object] = {}
+
+    def get(chapter, scene: type, lang: str):
+        if (scene, lang) not in reports:
+            facts, reference = chapter_facts(chapter.facts)
+            reports[(scene, lang)] = audit_scene(scene, facts, reference, lang)
+        return reports[(scene, lang)]
 
     return get

@@ -3,6 +3,15 @@
 A scene never trains and never does tensor math: ``setup()`` hands it the
 chapter's :class:`nets.facts.Facts` and a :class:`Ledger` to read them through.
 
+Timing is the same in every language, so that one rendered video carries the
+subtitles of all of them and a render in one language can be swapped for one
+in another. Each ``say``, each ``step`` and the end of the scene is a sync
+point; the frames between two sync points (a segment) are padded, with a still
+frame, to the longest that segment runs in any language: a subcaption's reading
+time differs by language, and so can an animation of words (``Write`` takes
+longer for more outlines). The render worker finds those lengths by running the
+scene dry in the other languages first (:attr:`SceneContext.plan`).
+
 Examples
 --------
 ::
@@ -18,26 +27,49 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
 from manim import UP, Mobject, Scene, Text, config
 
 from nets.facts import Facts
 from scenes.common import palette
 from scenes.common.ledger import Ledger
-from scenes.common.text import DEFAULT_LANG, tr, words
+from scenes.common.text import DEFAULT_LANG, catalog, languages, tr, words
 
+# Subtitles' reading rates, characters per second: English at about the common 15-17 for
+# adults; Chinese at 6, near the rate for children (the lecture is dense), which with our
+# catalogs' 2.4 English characters per Chinese one paces the two languages alike.
 READING_CHARS_PER_SECOND = {"en": 16.0, "zh": 6.0}
 MIN_CUE_SECONDS = 2.0
 
 
+def reading_seconds(key: str, fills: dict[str, object]) -> float:
+    """How long a subcaption stays up at least: long enough to read it in every language.
+
+    The same for a render in any language, so every language's cues share one
+    timing and one rendered video can carry the subtitles of all of them.
+    """
+    seconds = MIN_CUE_SECONDS
+    for lang in languages():
+        if key in catalog(lang):
+            seconds = max(seconds, len(tr(key, lang, **fills)) / READING_CHARS_PER_SECOND.get(lang, 16.0))
+    return seconds
+
+
 @dataclass
 class SceneContext:
-    """What a scene is rendered from: its chapter's facts and the language."""
+    """What a scene is rendered from: its chapter's facts, the language, and its timing plan.
+
+    ``plan`` holds, for each segment between sync points, the most frames it runs in
+    any other language (None: no other language to keep in step with).
+    """
 
     facts: Facts
     lang: str = DEFAULT_LANG
+    plan: list[int] | None = None
 
 
 _context: SceneContext | None = None
@@ -52,7 +84,16 @@ def use_context(context: SceneContext) -> None:
 @dataclass
 class Cue:
     text: str
-    start: float
+    key: str
+    fills: dict[str, object]
+
+
+def frames_of_play(scene: Scene) -> int:
+    """The frames manim wrote for the animation just played: a still frame for a
+    static wait, else one per frame period started within the run time."""
+    if scene.is_current_animation_frozen_frame():
+        return int(scene.duration / (1 / config.frame_rate))
+    return len(np.arange(0, scene.duration, 1 / config.frame_rate))
 
 
 class NetScene(Scene):
@@ -69,7 +110,12 @@ class NetScene(Scene):
         self.ledger = Ledger(self.facts)
         self.seen: list[Mobject] = []
         self.cues: list[tuple[str, float, float]] = []
+        self.captions: list[tuple[str, dict[str, str]]] = []  # each cue's key and fills, for other languages
         self.sections_started: list[tuple[str, float]] = []
+        self.frames = 0  # frames written so far, counted alike in a dry run and a render
+        self.segments: list[int] = []  # frames each segment needs in this language (before padding)
+        self._plan = _context.plan
+        self._segment_start = 0
         self._cue: Cue | None = None
         self.camera.background_color = palette.BACKGROUND
 
@@ -94,31 +140,47 @@ class NetScene(Scene):
 
     # narration -----------------------------------------------------------
     def say(self, key: str, **fills: object) -> None:
-        """Start a subcaption; it lasts until the next ``say`` or the end of the scene."""
-        self._close_cue()
-        self._cue = Cue(self.t(key, **fills), self.time)
+        """Start a subcaption; it lasts until the next ``say``, ``step`` or the end of the scene."""
+        self._sync()
+        self._cue = Cue(self.t(key, **fills), self.key(key), fills)
 
     def step(self, name: str) -> None:
         """Start a section (a pedagogical step: a clip and a slide of its own)."""
-        self._close_cue()
-        self._cue = None
+        self._sync()
         self.next_section(name)
-        self.sections_started.append((name, self.time))
+        self.sections_started.append((name, self.frames / config.frame_rate))
 
-    def _close_cue(self) -> None:
-        if self._cue is None:
-            return
-        reading = max(MIN_CUE_SECONDS, len(self._cue.text) / READING_CHARS_PER_SECOND.get(self.lang, 16.0))
-        shown = self.time - self._cue.start
-        if shown < reading:
-            self.wait(reading - shown)
-        duration = self.time - self._cue.start
-        self.add_subcaption(self._cue.text, duration=duration, offset=-duration)
-        self.cues.append((self._cue.text, self._cue.start, self.time))
-        self._cue = None
+    def _sync(self) -> None:
+        """A sync point: the segment since the last one lasts as long as its subcaption
+        needs to be read and as the plan says; then its subcaption ends."""
+        elapsed = self.frames - self._segment_start
+        needed = elapsed
+        if self._cue is not None:
+            reading = reading_seconds(self._cue.key, self._cue.fills)
+            needed = max(needed, math.ceil(reading * config.frame_rate - 1e-9))
+        self.segments.append(needed)
+        if self._plan is not None:
+            if len(self._plan) < len(self.segments):
+                raise RuntimeError(f"{type(self).__name__} has more steps and subcaptions in {self.lang} than in another language")
+            needed = max(needed, self._plan[len(self.segments) - 1])
+        if needed > elapsed:  # a still frame, updaters running: exactly that many frames
+            self.wait((needed - elapsed - 0.5) / config.frame_rate, frozen_frame=False)
+        if self._cue is not None:
+            start, end = self._segment_start / config.frame_rate, self.frames / config.frame_rate
+            self.add_subcaption(self._cue.text, duration=end - start, offset=start - self.time)
+            self.cues.append((self._cue.text, start, end))
+            self.captions.append((self._cue.key, {name: str(value) for name, value in self._cue.fills.items()}))
+            self._cue = None
+        self._segment_start = self.frames
+
+    def play(self, *args, **kwargs) -> None:
+        super().play(*args, **kwargs)
+        self.frames += frames_of_play(self)
 
     def tear_down(self) -> None:
-        self._close_cue()
+        self._sync()
+        if self._plan is not None and len(self._plan) != len(self.segments):
+            raise RuntimeError(f"{type(self).__name__} has fewer steps and subcaptions in {self.lang} than in another language")
         super().tear_down()
 
     # what was on screen, for the audit ---------------------------------------

@@ -16,7 +16,8 @@ MUTED = GREY_B
 FAINT = GREY_D
 NEURON_STROKE = GREY_B
 
-FONTS = {"en": "DejaVu Sans", "zh": "Noto Sans CJK SC"}
+FONTS = {"en": "DejaVu Sans", "zh": "Noto Sans CJK SC"}  # picked explicitly: no fallback to boxes
+FONT_PACKAGES = {"DejaVu Sans": "fonts-dejavu-core", "Noto Sans CJK SC": "fonts-noto-cjk"}  # Debian's, in scripts/setup-system
 
 TITLE_SIZE = 40
 BODY_SIZE = 28

@@ -3,6 +3,8 @@
 Catalogs live in ``scenes/locale/<lang>/<chapter>.toml``; nested tables become
 dotted keys prefixed by the file's name (``network.ForwardPass.pulse``).
 ``common.toml`` holds words shared by all chapters (``common.inputs``).
+English (``en``) is the reference: every other language has exactly its keys,
+with the same placeholders.
 
 A catalog sentence holds no digits of its own: a number enters it only as a
 placeholder filled with a value from the truth ledger (:class:`scenes.common.ledger.Shown`).
@@ -10,10 +12,12 @@ placeholder filled with a value from the truth ledger (:class:`scenes.common.led
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import string
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 from manim import DecimalNumber, MarkupText, MathTex, Mobject, Paragraph, SingleStringMathTex, Text
@@ -28,6 +32,24 @@ _NUMBER_IN_NOTATION = re.compile(r"\d+\.\d+|\d{2,}")
 
 class CatalogError(Exception):
     """A missing language, key or placeholder; the message is meant for the user."""
+
+
+class FontError(Exception):
+    """The font a language's words are drawn in is not installed; the message names its package."""
+
+
+_recorders: list[set[str]] = []
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[set[str]]:
+    """Collect every key looked up (by :func:`tr`, and so by :func:`words`) while the block runs."""
+    keys: set[str] = set()
+    _recorders.append(keys)
+    try:
+        yield keys
+    finally:
+        _recorders.remove(keys)
 
 
 def languages() -> list[str]:
@@ -76,6 +98,42 @@ def add_catalog_file(path: Path, lang: str = DEFAULT_LANG) -> None:
         entries[key[1:]] = (text, path)
 
 
+def catalog_file(key: str, lang: str) -> Path:
+    """The file that holds (or should hold) ``key`` in ``lang``: the English entry's counterpart.
+
+    ``locale/en/network.toml`` becomes ``locale/zh/network.toml``; a catalog of one's
+    own beside a scene file, ``my_scene.toml``, becomes ``my_scene.zh.toml``.
+    """
+    english = catalog(DEFAULT_LANG).get(key)
+    if english is None or english[1].parent == LOCALE_DIR / DEFAULT_LANG:
+        return LOCALE_DIR / lang / f"{key.split('.')[0]}.toml"
+    return english[1] if lang == DEFAULT_LANG else english[1].with_suffix(f".{lang}.toml")
+
+
+def missing_keys(lang: str, prefixes: list[str]) -> list[str]:
+    """The English keys under ``prefixes`` (``network``, ``common``) that ``lang`` lacks."""
+    have = catalog(lang)
+    return [key for key in catalog(DEFAULT_LANG) if key.split(".")[0] in prefixes and key not in have]
+
+
+def check_language(lang: str, prefixes: list[str]) -> None:
+    """Refuse a language that is unknown or lacks some of the English keys under ``prefixes``."""
+    missing = missing_keys(lang, prefixes)
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise CatalogError(f"catalog key {missing[0]!r} is missing from {catalog_file(missing[0], lang)}{more}")
+
+
+def check_font(lang: str) -> None:
+    """Refuse to draw ``lang``'s words when its font is not installed (Pango would draw empty boxes)."""
+    import manimpango
+
+    family = palette.font(lang)
+    if family not in manimpango.list_fonts():
+        package = palette.FONT_PACKAGES.get(family, "a package that provides it")
+        raise FontError(f"the {lang} words need the font {family!r}, which is not installed; Debian's {package} provides it")
+
+
 def placeholders(template: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(template) if field}
 
@@ -83,8 +141,10 @@ def placeholders(template: str) -> set[str]:
 def tr(key: str, lang: str = DEFAULT_LANG, **fills: object) -> str:
     """The sentence for ``key`` in ``lang``, its placeholders filled."""
     entries = catalog(lang)
+    for keys in _recorders:
+        keys.add(key)
     if key not in entries:
-        raise CatalogError(f"catalog key {key!r} is missing from {LOCALE_DIR / lang / (key.split('.')[0] + '.toml')}")
+        raise CatalogError(f"catalog key {key!r} is missing from {catalog_file(key, lang)}")
     template, path = entries[key]
     missing = placeholders(template) - set(fills)
     if missing:

@@ -6,6 +6,9 @@ its last frame as thumbnail, its duration, its sections, and links to its video
 and to the clips of each section. Chapters not rendered yet say how to render
 them; renders of scene files of one's own follow the chapters. Links are
 relative, so the folder can be moved or served as it is.
+
+Each language has a page of its own, in its words, listing its renders:
+``index.html`` for English, ``index.<lang>.html`` (``index.zh.html``) for the others.
 """
 
 from __future__ import annotations
@@ -16,14 +19,15 @@ from pathlib import Path
 from urllib.parse import quote
 
 from scenes import registry
-from scenes.common.text import tr
+from scenes.common.text import DEFAULT_LANG, tr
 from scenes.render import clips as clip_files
 from scenes.render.pipeline import MANIFEST, read_manifest, scene_title
 from scenes.render.slides import DECK_FORMATS
 
 PAGE = "index.html"
+HTML_LANG = {"zh": "zh-Hans"}  # catalog language -> the page's lang attribute, where they differ
 STYLE = """
-body { background: #0b0d12; color: #e8e8e8; font-family: "DejaVu Sans", sans-serif; margin: 2em auto; max-width: 72em; padding: 0 1em; }
+body { background: #0b0d12; color: #e8e8e8; font-family: "DejaVu Sans", "Noto Sans CJK SC", sans-serif; margin: 2em auto; max-width: 72em; padding: 0 1em; }
 a { color: #8ab4f8; } h1, h2, h3 { font-weight: normal; } code { background: #1d2030; padding: 0.1em 0.3em; }
 .render { border-top: 1px solid #333; padding-top: 0.5em; margin-bottom: 2em; }
 .scenes { display: grid; grid-template-columns: repeat(auto-fill, minmax(16em, 1fr)); gap: 1em; }
@@ -46,11 +50,21 @@ def _seconds(value: float) -> str:
     return f"{int(value // 60)}:{value % 60:04.1f}"
 
 
-def _renders(folder: Path) -> list[Path]:
-    """A chapter's render folders (one per quality, aspect and background), those with a manifest."""
+def page_name(lang: str = DEFAULT_LANG) -> str:
+    return PAGE if lang == DEFAULT_LANG else f"index.{lang}.html"
+
+
+def _renders(folder: Path, lang: str = DEFAULT_LANG) -> list[Path]:
+    """A chapter's render folders in a language (one per quality, aspect and background), those with a manifest."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_dir() and (p / MANIFEST).exists())
+    variants = sorted(p if lang == DEFAULT_LANG else p / lang for p in folder.iterdir() if p.is_dir())
+    return [p for p in variants if (p / MANIFEST).exists()]
+
+
+def _variant(render: Path, lang: str) -> str:
+    """The quality, aspect and background a render folder holds (``low``, ``low-4x3``)."""
+    return render.name if lang == DEFAULT_LANG else render.parent.name
 
 
 def _clips_by_section(render: Path) -> dict[tuple[str, str], list[tuple[str, Path]]]:
@@ -64,76 +78,82 @@ def _clips_by_section(render: Path) -> dict[tuple[str, str], list[tuple[str, Pat
     return found
 
 
-def _scene_card(name: str, title: str, entry: dict | None, render: Path, root: Path, clips: dict) -> str:
+def _scene_card(name: str, title: str, entry: dict | None, render: Path, root: Path, clips: dict, lang: str) -> str:
     if entry is None:
-        return f'<div class="scene"><h3>{html.escape(title)}</h3><p class="muted">{html.escape(tr("gallery.scene_not_rendered"))}</p></div>'
+        return f'<div class="scene"><h3>{html.escape(title)}</h3><p class="muted">{html.escape(tr("gallery.scene_not_rendered", lang))}</p></div>'
     still = render / entry["still"]
     video = render / entry["video"]
     sections = []
     for section, _ in entry.get("sections", []):
         links = " ".join(_link(path, root, fmt) for fmt, path in clips.get((name, section), []))
         sections.append(f"<li>{html.escape(section)} {links}</li>")
+    anchor = "-".join(html.escape(part) for part in render.relative_to(root).parts + (name,))
     return (
-        f'<div class="scene" id="{html.escape(render.parent.name)}-{html.escape(render.name)}-{html.escape(name)}">'
+        f'<div class="scene" id="{anchor}">'
         f'<a href="{_href(video, root)}"><img src="{_href(still, root)}" alt="{html.escape(title)}" loading="lazy"></a>'
         f"<h3>{html.escape(title)}</h3>"
-        f'<p>{_link(video, root, tr("gallery.video"))} · {_seconds(entry["duration"])}</p>'
-        f'<p class="muted">{html.escape(tr("gallery.sections"))}</p><ol>{"".join(sections)}</ol></div>'
+        f'<p>{_link(video, root, tr("gallery.video", lang))} · {_seconds(entry["duration"])}</p>'
+        f'<p class="muted">{html.escape(tr("gallery.sections", lang))}</p><ol>{"".join(sections)}</ol></div>'
     )
 
 
-def _render_block(render: Path, root: Path, scenes: list[tuple[str, str]]) -> str:
+def _render_block(render: Path, root: Path, scenes: list[tuple[str, str]], lang: str = DEFAULT_LANG) -> str:
     manifest = read_manifest(render)
     clips = _clips_by_section(render)
-    head = [f"<h3>{html.escape(render.name)}</h3>"]
+    head = [f"<h3>{html.escape(_variant(render, lang))}</h3>"]
     chapter = manifest.get("chapter", {})
     if chapter and (render / chapter.get("video", "")).is_file():
         target = render / chapter["video"]
         poster = render / manifest["scenes"][chapter["scenes"][0]]["still"]
         head.append(f'<video controls preload="metadata" src="{_href(target, root)}" poster="{_href(poster, root)}"></video>')
-        links = [_link(target, root, tr("gallery.chapter_video")), _link(render / chapter["srt"], root, tr("gallery.subtitles"))]
+        links = [_link(target, root, tr("gallery.chapter_video", lang)), _link(render / chapter["srt"], root, tr("gallery.subtitles", lang))]
+        links += [
+            _link(render / name, root, f'{tr("gallery.subtitles", lang)} ({each})')
+            for each, name in chapter.get("subtitles", {}).items() if each != lang and (render / name).is_file()
+        ]
         head.append(f"<p>{' · '.join(links)} · {_seconds(chapter['duration'])}</p>")
     decks = [deck for to in DECK_FORMATS for deck in sorted((render / "slides").glob(f"*.{to}"))]
     if decks:
-        head.append(f'<p>{html.escape(tr("gallery.slides"))}: {" · ".join(_link(d, root, d.name) for d in decks)}</p>')
-    cards = [_scene_card(name, title, manifest["scenes"].get(name), render, root, clips) for name, title in scenes]
+        head.append(f'<p>{html.escape(tr("gallery.slides", lang))}: {" · ".join(_link(d, root, d.name) for d in decks)}</p>')
+    cards = [_scene_card(name, title, manifest["scenes"].get(name), render, root, clips, lang) for name, title in scenes]
     return f'<div class="render">{"".join(head)}<div class="scenes">{"".join(cards)}</div></div>'
 
 
-def page(root: Path) -> str:
-    """The gallery of everything rendered under ``root``."""
-    body = [f'<h1>{html.escape(tr("gallery.title"))}</h1><p>{html.escape(tr("gallery.intro"))}</p>']
+def page(root: Path, lang: str = DEFAULT_LANG) -> str:
+    """The gallery, in ``lang``'s words, of everything rendered in ``lang`` under ``root``."""
+    body = [f'<h1>{html.escape(tr("gallery.title", lang))}</h1><p>{html.escape(tr("gallery.intro", lang))}</p>']
     known = set()
+    command = "" if lang == DEFAULT_LANG else f" --lang {lang}"
     for chapter in registry.CHAPTERS:
         known.add(chapter.id)
-        scenes = [(cls.__name__, scene_title(cls)) for cls in chapter.scenes()]
-        body.append(f'<section id="{chapter.id}"><h2>{chapter.number}. {html.escape(tr(f"{chapter.id}.title"))}</h2>')
-        renders = _renders(root / chapter.id)
+        scenes = [(cls.__name__, scene_title(cls, lang)) for cls in chapter.scenes()]
+        body.append(f'<section id="{chapter.id}"><h2>{chapter.number}. {html.escape(tr(f"{chapter.id}.title", lang))}</h2>')
+        renders = _renders(root / chapter.id, lang)
         if not renders:
-            body.append(f'<p class="muted">{html.escape(tr("gallery.not_rendered"))} <code>netreel render {chapter.id}</code></p>')
-        body += [_render_block(render, root, scenes) for render in renders]
+            body.append(f'<p class="muted">{html.escape(tr("gallery.not_rendered", lang))} <code>netreel render {chapter.id}{command}</code></p>')
+        body += [_render_block(render, root, scenes, lang) for render in renders]
         body.append("</section>")
-    own = [p for p in sorted(root.iterdir()) if p.is_dir() and p.name not in known and _renders(p)] if root.is_dir() else []
+    own = [p for p in sorted(root.iterdir()) if p.is_dir() and p.name not in known and _renders(p, lang)] if root.is_dir() else []
     if own:
-        body.append(f'<section id="own"><h2>{html.escape(tr("gallery.own_scenes"))}</h2>')
+        body.append(f'<section id="own"><h2>{html.escape(tr("gallery.own_scenes", lang))}</h2>')
         for folder in own:
             body.append(f"<h3>{html.escape(folder.name)}</h3>")
-            for render in _renders(folder):
+            for render in _renders(folder, lang):
                 names = list(read_manifest(render)["scenes"])
-                body.append(_render_block(render, root, [(n, n) for n in names]))
+                body.append(_render_block(render, root, [(n, n) for n in names], lang))
         body.append("</section>")
     return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(tr("gallery.title"))}</title>'
+        f'<!DOCTYPE html><html lang="{HTML_LANG.get(lang, lang)}"><head><meta charset="utf-8"><title>{html.escape(tr("gallery.title", lang))}</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>'
         f"<body>{''.join(body)}</body></html>\n"
     )
 
 
-def write(root: Path) -> Path:
-    """Write ``root/index.html`` (under a temporary name first); return its path."""
+def write(root: Path, lang: str = DEFAULT_LANG) -> Path:
+    """Write ``root``'s page in ``lang`` (``index.html``, ``index.zh.html``; under a temporary name first); return its path."""
     root.mkdir(parents=True, exist_ok=True)
-    target = root / PAGE
-    tmp = root / f".{PAGE}.{os.getpid()}.tmp"
-    tmp.write_text(page(root), encoding="utf-8")
+    target = root / page_name(lang)
+    tmp = root / f".{target.name}.{os.getpid()}.tmp"
+    tmp.write_text(page(root, lang), encoding="utf-8")
     os.replace(tmp, target)
     return target

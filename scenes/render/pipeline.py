@@ -29,7 +29,8 @@ import manim
 import nets.facts
 from nets.config import NetConfig
 from scenes.registry import Chapter
-from scenes.common.text import CatalogError, tr
+from scenes.common.ledger import Shown
+from scenes.common.text import DEFAULT_LANG, CatalogError, check_font, check_language, languages, tr
 from scenes.render import video
 from scenes.render.aspect import DEFAULT_ASPECT, folder_suffix
 from scenes.render.worker import SceneJob, SceneResult, render_scene
@@ -48,6 +49,7 @@ class RenderOptions:
     out: Path = Path("renders")
     jobs: int = 1
     lang: str = "en"
+    subtitles: tuple[str, ...] = ()  # languages whose subtitles to write too (same timings) and mux as tracks
     net: NetConfig = field(default_factory=NetConfig)
     force: bool = False
     aspect: str = DEFAULT_ASPECT
@@ -84,24 +86,25 @@ def scene_hash(cls: type, siblings: list[type], facts_digest: str, quality: str,
 
     The scene's own class, the rest of its module without its sibling scenes
     (so editing one scene does not re-render the others), the shared library,
-    the words catalog of its chapter, the facts, quality, language, manim.
+    the words catalogs of its chapter in every language (each one's reading time
+    sets how long a subcaption stays up), the facts, quality, language, manim.
     """
     module = sys.modules[cls.__module__]
     module_source = inspect.getsource(module)
-    words_beside = Path(module.__file__).with_suffix(".toml")  # a scene file of one's own may bring its words
+    beside = Path(module.__file__)  # a scene file of one's own may bring its words: file.toml, file.zh.toml
     for other in siblings:
         if other is not cls:
             module_source = module_source.replace(inspect.getsource(other), "")
-    locale = SCENES_ROOT / "locale" / lang / f"{cls.chapter}.toml"
-    common = SCENES_ROOT / "locale" / lang / "common.toml"
+    words = []
+    for each in languages():
+        words += [SCENES_ROOT / "locale" / each / f"{cls.chapter}.toml", SCENES_ROOT / "locale" / each / "common.toml"]
+        words.append(beside.with_suffix(".toml" if each == DEFAULT_LANG else f".{each}.toml"))
     h = hashlib.sha256()
     for part in (
         inspect.getsource(cls),
         module_source,
         _library_source(),
-        locale.read_text(encoding="utf-8") if locale.exists() else "",
-        common.read_text(encoding="utf-8") if common.exists() else "",
-        words_beside.read_text(encoding="utf-8") if words_beside.exists() else "",
+        *(path.read_text(encoding="utf-8") if path.exists() else "" for path in words),
         facts_digest,
         quality,
         lang,
@@ -182,6 +185,7 @@ def render(
     report: Callable[[str], None] = lambda line: None,
 ) -> list[ChapterOutput]:
     """Render the targets' scenes that changed, then assemble each chapter."""
+    check_words(targets, opts)
     outputs = []
     for chapter, scenes in targets:
         started = time.perf_counter()
@@ -192,6 +196,7 @@ def render(
         manifest = read_manifest(folder)
         all_scenes = chapter.scenes()
         hashes = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, opts.lang) for cls in all_scenes}
+        timing = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, "") for cls in scenes}
         todo = [cls for cls in scenes if opts.force or not _current(manifest, folder, cls.__name__, hashes)]
         reused = [cls.__name__ for cls in scenes if cls not in todo]
         for name in reused:
@@ -200,6 +205,7 @@ def render(
             SceneJob(
                 chapter.id, cls.__module__, cls.__name__, facts, opts.quality, str(folder), opts.lang,
                 aspect=opts.aspect, transparent=opts.transparent, path=getattr(chapter, "path", None),
+                timing_key=timing[cls.__name__],
             )
             for cls in todo
         ]
@@ -216,9 +222,44 @@ def render(
             )
 
         run_jobs(jobs, opts.jobs, on_done)
-        chapter_video = None if opts.transparent else assemble(chapter, all_scenes, folder, manifest, hashes)
+        for cls in scenes:
+            entry = manifest["scenes"][cls.__name__]
+            for lang in opts.subtitles:
+                write_srt(folder / subtitle_name(f"{cls.__name__}.srt", lang), scene_cues(entry, lang))
+        chapter_video = None if opts.transparent else assemble(chapter, all_scenes, folder, manifest, hashes, opts.lang, opts.subtitles)
         outputs.append(ChapterOutput(chapter.id, folder, chapter_video, [c.__name__ for c in todo], reused))
     return outputs
+
+
+def check_words(targets: list[tuple[Chapter, list[type]]], opts: RenderOptions) -> None:
+    """Before rendering: every language asked for has all the targets' words, and the screen's has its font."""
+    prefixes = ["common", *{cls.chapter for _, scenes in targets for cls in scenes}]
+    for lang in dict.fromkeys([opts.lang, *opts.subtitles]):
+        check_language(lang, prefixes)
+    check_font(opts.lang)
+
+
+def subtitle_name(name: str, lang: str) -> str:
+    """``network.srt`` in another language: ``network.zh.srt`` (players pick the language from the name)."""
+    stem, _, suffix = name.rpartition(".")
+    return f"{stem}.{lang}.{suffix}"
+
+
+def scene_cues(entry: dict, lang: str) -> list[video.Cue]:
+    """A rendered scene's cues in ``lang``: the same timings, each caption in that language's words.
+
+    The fills were the ledger's formatted numbers when the scene said them.
+    """
+    return [
+        (tr(key, lang, **{name: Shown(value) for name, value in fills.items()}), start, end)
+        for (key, fills), (_, start, end) in zip(entry["captions"], entry["cues"])
+    ]
+
+
+def write_srt(path: Path, cues: list[video.Cue]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(video.cues_to_srt(cues), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _current(manifest: dict, folder: Path, name: str, hashes: dict[str, str]) -> bool:
@@ -234,27 +275,39 @@ def _scene_record(result: SceneResult) -> dict:
     return record
 
 
-def assemble(chapter: Chapter, scenes: list[type], folder: Path, manifest: dict, hashes: dict[str, str]) -> Path | None:
-    """Join the chapter's scene videos and subtitles, when every scene is current."""
+def assemble(
+    chapter: Chapter, scenes: list[type], folder: Path, manifest: dict, hashes: dict[str, str],
+    lang: str = DEFAULT_LANG, subtitles: tuple[str, ...] = (),
+) -> Path | None:
+    """Join the chapter's scene videos and subtitles, when every scene is current.
+
+    The video's own language (``lang``) is its first subtitle track and ``<chapter>.srt``;
+    each language of ``subtitles`` gets ``<chapter>.<lang>.srt`` and a track of its own.
+    """
     names = [cls.__name__ for cls in scenes]
     if not all(_current(manifest, folder, n, hashes) for n in names):
         return None
     target = folder / f"{chapter.id}.mp4"
     key = [hashes[n] for n in names]
+    srt_files = {each: subtitle_name(target.with_suffix(".srt").name, each) for each in subtitles}
     previous = manifest.get("chapter", {})
-    if previous.get("scene_hashes") == key and "chapters" in previous and target.exists():
+    if previous.get("scene_hashes") == key and previous.get("subtitles", {}) == srt_files and "chapters" in previous and target.exists():
         return target
     entries = [manifest["scenes"][n] for n in names]
     cues = video.join_cues([(e["duration"], e["cues"]) for e in entries])
-    starts = video.join_cues([(e["duration"], [(scene_title(cls), 0.0, e["duration"])]) for cls, e in zip(scenes, entries)])
-    video.concat([folder / e["video"] for e in entries], target, cues=cues, chapters=starts)
+    tracks = {lang: cues}
+    for each in subtitles:
+        tracks.setdefault(each, video.join_cues([(e["duration"], scene_cues(e, each)) for e in entries]))
+    starts = video.join_cues([(e["duration"], [(scene_title(cls, lang), 0.0, e["duration"])]) for cls, e in zip(scenes, entries)])
+    video.concat([folder / e["video"] for e in entries], target, chapters=starts, tracks=list(tracks.items()))
     srt_path = target.with_suffix(".srt")
-    tmp = srt_path.with_name(f".{srt_path.name}.tmp")
-    tmp.write_text(video.cues_to_srt(cues), encoding="utf-8")
-    os.replace(tmp, srt_path)
+    write_srt(srt_path, cues)
+    for each, name in srt_files.items():
+        write_srt(folder / name, tracks[each])
     manifest["chapter"] = {
         "video": target.name,
         "srt": srt_path.name,
+        "subtitles": srt_files,
         "scenes": names,
         "scene_hashes": key,
         "duration": sum(e["duration"] for e in entries),
@@ -264,9 +317,9 @@ def assemble(chapter: Chapter, scenes: list[type], folder: Path, manifest: dict,
     return target
 
 
-def scene_title(cls: type) -> str:
+def scene_title(cls: type, lang: str = DEFAULT_LANG) -> str:
     """A scene's title from its catalog (its chapter marker and its name in the gallery), else its class name."""
     try:
-        return tr(f"{cls.chapter}.{cls.__name__}.title")
+        return tr(f"{cls.chapter}.{cls.__name__}.title", lang)
     except CatalogError:
         return cls.__name__

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import nets.facts
 from nets.config import NetConfig
-from scenes.common.text import CatalogError
+from scenes.common.text import DEFAULT_LANG, CatalogError, FontError, catalog
 from scenes.registry import TargetError
 from scenes.render.aspect import DEFAULT_ASPECT
-from scenes.render.pipeline import RenderError, run_jobs
+from scenes.render.pipeline import RenderError, RenderOptions, check_words, run_jobs
 from scenes.render.worker import SceneJob
 
 
@@ -29,20 +29,22 @@ class PreviewError(Exception):
 @dataclass
 class PreviewRequest:
     target: str
-    out: Path  # the output root; previews go to OUT/preview/<chapter>
+    out: Path  # the output root; previews go to OUT/preview/<chapter>, OUT/preview/<chapter>/<lang> for other languages
     quality: str = "low"
     aspect: str = DEFAULT_ASPECT
     still: bool = False
     net: NetConfig = None
+    lang: str = DEFAULT_LANG
 
 
 def scene_files(request: PreviewRequest) -> list[Path]:
-    """The files whose saving should trigger a new preview: the scene's module and a catalog beside it."""
+    """The files whose saving should trigger a new preview: the scene's module and its words in the language."""
+    from scenes.common.text import catalog_file
     from scenes.userfile import resolve
 
     (_, (cls,)), *_ = resolve(request.target)
     source = Path(inspect.getsourcefile(cls))
-    return [source, source.with_suffix(".toml")]
+    return [source, source.with_suffix(".toml"), catalog_file(f"{cls.chapter}.{cls.__name__}.title", request.lang)]
 
 
 def render_preview(request: PreviewRequest) -> str:
@@ -53,11 +55,13 @@ def render_preview(request: PreviewRequest) -> str:
     if rest or len(scenes) != 1:
         names = ", ".join(f"{chapter.id}.{cls.__name__}" for cls in scenes)
         raise PreviewError(f"preview takes one scene, e.g. {chapter.id}.{scenes[0].__name__}; this target has: {names}")
+    check_words([(chapter, scenes)], RenderOptions(lang=request.lang))
     folder = request.out / "preview" / chapter.id
+    folder = folder if request.lang == DEFAULT_LANG else folder / request.lang
     facts = nets.facts.build(chapter.facts, request.net or NetConfig())
     cls = scenes[0]
     job = SceneJob(
-        chapter.id, cls.__module__, cls.__name__, facts, request.quality, str(folder),
+        chapter.id, cls.__module__, cls.__name__, facts, request.quality, str(folder), request.lang,
         still=request.still, aspect=request.aspect, path=getattr(chapter, "path", None),
     )
     results = []
@@ -82,8 +86,9 @@ def watch(
         current = _stamp(files)
         if current != stamp:
             stamp = current
+            catalog.cache_clear()  # the words may have been edited too
             try:
                 on_preview(render_preview(request))
-            except (TargetError, RenderError, CatalogError, PreviewError) as err:
+            except (TargetError, RenderError, CatalogError, FontError, PreviewError) as err:
                 on_error(str(err))
         time.sleep(poll)

@@ -33,17 +33,17 @@ class SlidesError(Exception):
     """A deck that cannot be built as asked; the message says why."""
 
 
-def deck_name(chapter, scenes: list[type]) -> tuple[str, str]:
-    """The file name and title of a deck: the chapter's for all its scenes, else the one scene's."""
+def deck_name(chapter, scenes: list[type], lang: str = "en") -> tuple[str, str]:
+    """The file name and title (in ``lang``) of a deck: the chapter's for all its scenes, else the one scene's."""
     from scenes.common.text import CatalogError, tr
     from scenes.render.pipeline import scene_title
 
     if len(scenes) == 1 and len(chapter.scenes()) > 1:
-        return f"{chapter.id}.{scenes[0].__name__}", scene_title(scenes[0])
+        return f"{chapter.id}.{scenes[0].__name__}", scene_title(scenes[0], lang)
     try:
-        return chapter.id, tr(f"{chapter.id}.title")
+        return chapter.id, tr(f"{chapter.id}.title", lang)
     except CatalogError:
-        return chapter.id, scene_title(scenes[0]) if len(scenes) == 1 else chapter.id
+        return chapter.id, scene_title(scenes[0], lang) if len(scenes) == 1 else chapter.id
 
 
 def deck_path(folder: Path, name: str, to: str) -> Path:

@@ -1,8 +1,8 @@
 """Chapter videos: scene videos joined without re-encoding, subtitles joined with offsets.
 
-A joined video carries its subtitles as a track of its own (``mov_text``, the
-subtitle codec MP4 players read) and one chapter marker per scene, so a
-player's chapter menu lists the scenes.
+A joined video carries its subtitles as tracks of their own (``mov_text``, the
+subtitle codec MP4 players read; one per language, all with the same timings)
+and one chapter marker per scene, so a player's chapter menu lists the scenes.
 """
 
 from __future__ import annotations
@@ -30,12 +30,20 @@ MS = Fraction(1, 1000)  # time base of subtitle packets and chapter markers
 
 Cue = tuple[str, float, float]  # (text, start s, end s)
 
+TRACK_LANGUAGES = {"en": "eng", "zh": "zho"}  # catalog language -> ISO 639-2/T, as MP4 names a track's language
 
-def concat(videos: list[Path], output: Path, cues: list[Cue] = (), chapters: list[Cue] = ()) -> None:
+
+def concat(
+    videos: list[Path], output: Path, cues: list[Cue] = (), chapters: list[Cue] = (),
+    tracks: list[tuple[str, list[Cue]]] = (),
+) -> None:
     """Join videos of identical encoding into ``output`` (written to a temporary name, then renamed).
 
-    ``cues`` become a subtitle track, ``chapters`` (title, start, end) chapter markers.
+    ``tracks`` (catalog language, cues) become subtitle tracks in that order, the first
+    the default; ``cues`` alone an English one. ``chapters`` (title, start, end) become
+    chapter markers.
     """
+    tracks = list(tracks) or ([("en", cues)] if cues else [])
     tmp = output.with_name(f".{output.stem}.{os.getpid()}.tmp{output.suffix}")
     listing = output.with_name(f".{output.stem}.{os.getpid()}.txt")
     listing.write_text("".join(f"file 'file:{Path(v).resolve().as_posix()}'\n" for v in videos), encoding="utf-8")
@@ -44,7 +52,9 @@ def concat(videos: list[Path], output: Path, cues: list[Cue] = (), chapters: lis
             in_stream = source.streams.video[0]
             with av.open(str(tmp), mode="w") as sink:
                 out_stream = sink.add_stream_from_template(template=in_stream)
-                subtitles = _subtitle_packets(sink, cues) if cues else []
+                subtitles = sorted(
+                    (packet for lang, track in tracks for packet in _subtitle_packets(sink, track, lang)), key=lambda p: p.pts,
+                )
                 if chapters:
                     sink.set_chapters(chapter_markers(chapters))
                 for packet in source.demux(in_stream):
@@ -64,10 +74,10 @@ def concat(videos: list[Path], output: Path, cues: list[Cue] = (), chapters: lis
         listing.unlink(missing_ok=True)
 
 
-def _subtitle_packets(sink, cues: list[Cue]) -> list[av.Packet]:
+def _subtitle_packets(sink, cues: list[Cue], lang: str = "en") -> list[av.Packet]:
     """A ``mov_text`` track in ``sink`` and its packets: a big-endian length, then UTF-8 text."""
     stream = sink.add_mux_stream("mov_text", time_base=MS)
-    stream.metadata["language"] = "eng"
+    stream.metadata["language"] = TRACK_LANGUAGES.get(lang, "und")
     packets = []
     for text, start, end in cues:
         data = text.encode("utf-8")
@@ -97,13 +107,19 @@ def read_chapters(path: str | Path) -> list[Cue]:
         ]
 
 
-def read_subtitles(path: str | Path) -> list[Cue]:
-    """The cues of a video file's first subtitle track (``mov_text``) as (text, start s, end s)."""
+def subtitle_languages(path: str | Path) -> list[str]:
+    """The language (ISO 639-2) of each subtitle track of a video file, in order."""
+    with av.open(str(path)) as container:
+        return [stream.metadata.get("language", "und") for stream in container.streams.subtitles]
+
+
+def read_subtitles(path: str | Path, track: int = 0) -> list[Cue]:
+    """The cues of a video file's subtitle track (``mov_text``; the first by default) as (text, start s, end s)."""
     cues = []
     with av.open(str(path)) as container:
-        if not container.streams.subtitles:
+        if len(container.streams.subtitles) <= track:
             return cues
-        for packet in container.demux(container.streams.subtitles[0]):
+        for packet in container.demux(container.streams.subtitles[track]):
             payload = bytes(packet)
             if packet.pts is None or len(payload) <= 2:
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import importlib
+import json
 import os
 import shutil
 import time
@@ -38,6 +39,7 @@ class SceneJob:
     aspect: str = DEFAULT_ASPECT
     transparent: bool = False  # no background: a lossless .mov with alpha instead of an .mp4
     path: str | None = None  # the file of a scene outside the registry (``module`` is then its name)
+    timing_key: str = ""  # a hash of all that decides the scene's timing in any language; "" keeps none
 
 
 @dataclass
@@ -47,9 +49,11 @@ class SceneResult:
     still: str
     duration: float
     cues: list[tuple[str, float, float]] = field(default_factory=list)
+    captions: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # each cue's catalog key and fills
     sections: list[tuple[str, float]] = field(default_factory=list)
     render_seconds: float = 0.0
     ledger_entries: int = 0
+    frames_counted: int = 0  # the frames its cue and section times count; the video has as many
 
 
 def manim_config(quality: str, media_dir: Path, aspect: str = DEFAULT_ASPECT, **extra) -> dict:
@@ -114,6 +118,60 @@ def scene_class(module: str, name: str, path: str | None = None):
     return getattr(importlib.import_module(module), name)
 
 
+def _segments_file(job: SceneJob, lang: str) -> Path:
+    return cache_dir() / "timing" / f"{job.timing_key}-{lang}.json"
+
+
+def _kept_segments(job: SceneJob, lang: str) -> list[int] | None:
+    """The frames of each segment of the scene in ``lang``, as kept by an earlier render or dry run."""
+    if not job.timing_key:
+        return None
+    try:
+        segments = json.loads(_segments_file(job, lang).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return segments if isinstance(segments, list) and all(isinstance(n, int) for n in segments) else None
+
+
+def _keep_segments(job: SceneJob, lang: str, segments: list[int]) -> None:
+    if job.timing_key:
+        path = _segments_file(job, lang)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(segments), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def timing_plan(cls: type, job: SceneJob) -> list[int] | None:
+    """The most frames each segment of the scene runs in the other languages that have its words.
+
+    Rendered to that plan, the scene's cues, sections and frames are the same in every
+    language (see :mod:`scenes.common.base`). None when no other language has its words.
+    A language's segments come from its last render or dry run of the same timing key,
+    else from running the scene dry in that language now.
+    """
+    from scenes.audit import construct
+    from scenes.common.text import CatalogError, languages
+
+    plans = []
+    for lang in languages():
+        if lang == job.lang:
+            continue
+        segments = _kept_segments(job, lang)
+        if segments is None:
+            try:
+                segments = construct(cls, job.facts, lang, job.aspect, quality=job.quality).segments
+            except CatalogError:  # that language lacks this scene's words, and cannot be asked for
+                continue
+            _keep_segments(job, lang, segments)
+        plans.append(segments)
+    if not plans:
+        return None
+    if len({len(plan) for plan in plans}) > 1:
+        raise RuntimeError(f"{job.scene} has different steps and subcaptions in different languages")
+    return [max(frames) for frames in zip(*plans)]
+
+
 def render_scene(job: SceneJob) -> SceneResult:
     """Render one scene; outputs land in ``job.out_dir`` only when complete."""
     from manim import tempconfig
@@ -128,8 +186,8 @@ def render_scene(job: SceneJob) -> SceneResult:
     scratch.mkdir(parents=True)
     start = time.perf_counter()
     try:
-        use_context(SceneContext(job.facts, job.lang))
         cls = scene_class(job.module, job.scene, job.path)
+        use_context(SceneContext(job.facts, job.lang, None if job.still else timing_plan(cls, job)))
         extra = {"save_last_frame": True, "write_to_movie": False} if job.still else {}
         if job.transparent:
             extra["transparent"] = True
@@ -138,6 +196,8 @@ def render_scene(job: SceneJob) -> SceneResult:
             scene = cls()
             scene.render()
             frame = np.asarray(scene.renderer.get_frame())
+        if not job.still:
+            _keep_segments(job, job.lang, scene.segments)
         still = out_dir / f"{job.scene}.png"
         _save_png(frame if job.transparent else frame[..., :3], scratch / "last.png")
         _publish(scratch / "last.png", still)
@@ -156,9 +216,11 @@ def render_scene(job: SceneJob) -> SceneResult:
             still=str(still),
             duration=float(scene.time),
             cues=list(scene.cues),
+            captions=list(scene.captions),
             sections=list(scene.sections_started),
             render_seconds=time.perf_counter() - start,
             ledger_entries=len(scene.ledger.entries),
+            frames_counted=scene.frames,
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
