@@ -295,7 +295,8 @@ class Particles(ChapterScene):
             k = int(np.floor(clock.get_value() + 1e-6))
             if k != reached[0]:
                 reached[0] = k
-                mob.become(self.counter(k))
+                mob.remove(*mob.submobjects)
+                mob.add(self.counter(k))
 
         cloud.add_updater(follow)
         if counter is not None:
@@ -321,7 +322,7 @@ class Particles(ChapterScene):
         rule = eq(r"x_{k+1}", "=", r"x_k", "+", r"\Delta t\;", r"v_\theta(x_k, t_k)", font_size=38).move_to(RIGHT * 4.5 + UP * 2.1)
         dt = eq(r"\Delta t", "=", r"\tfrac{1}{", self.ledger.shown("traj.steps", spec=COUNT), "}", font_size=38)
         dt.next_to(rule, DOWN, buff=0.35)
-        counter = self.counter(0)
+        counter = VGroup(self.counter(0))  # tick() swaps in a fresh Text, with its own ledger tags, at each step
         self.say("euler", n=self.ledger.shown("traj.steps", spec=COUNT))
         self.play(Write(rule), Write(dt), FadeIn(counter))
         self.wait(1)

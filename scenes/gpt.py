@@ -191,7 +191,7 @@ class EmbeddingSpace(ChapterScene):
         title = self.heading()
         self.say(
             "pca", d=self.ledger.shown("d_model", spec=COUNT),
-            p1=self.ledger.shown("pca.explained", 0, PERCENT), p2=self.ledger.shown("pca.explained", 1, PERCENT),
+            first=self.ledger.shown("pca.explained", 0, PERCENT), second=self.ledger.shown("pca.explained", 1, PERCENT),
         )
         self.play(FadeIn(title), Create(frame), FadeIn(names))
         self.play(LaggedStart(*(FadeIn(d, scale=2) for d in dots.values()), lag_ratio=min(0.02, 1.0 / len(dots))), run_time=2)
