@@ -133,14 +133,15 @@ def list_(out: str) -> None:
     from scenes.common.text import tr
     from scenes.render.pipeline import read_manifest
 
+    width = max(len(f"{ch.id}.{cls.__name__}") for ch in CHAPTERS for cls in ch.scenes())
     for ch in CHAPTERS:
         measured = read_manifest(Path(out) / ch.id / "low")["scenes"]
         scenes = ch.scenes()
         durations = [measured.get(cls.__name__, {}).get("duration", cls.estimated_seconds) for cls in scenes]
         click.echo(f"{ch.number:>2} {ch.id:<10} {tr(f'{ch.id}.title')}  ({len(scenes)} scenes, ~{_minutes(sum(durations))})")
         for cls, seconds in zip(scenes, durations):
-            mark = "" if cls.__name__ in measured else "~"
-            click.echo(f"     {ch.id}.{cls.__name__:<24} {mark}{seconds:5.0f} s")
+            mark = " " if cls.__name__ in measured else "~"
+            click.echo(f"     {f'{ch.id}.{cls.__name__}':<{width}} {mark}{seconds:4.0f} s")
 
 
 def _minutes(seconds: float) -> str:
