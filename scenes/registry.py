@@ -31,6 +31,7 @@ class Chapter:
 
 CHAPTERS: list[Chapter] = [
     Chapter("network", 1, "scenes.network", "network"),
+    Chapter("descent", 2, "scenes.descent", "descent"),
 ]
 
 
