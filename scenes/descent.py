@@ -64,7 +64,7 @@ class ChapterScene(NetScene):
 class OneExampleCost(ChapterScene):
     """Ten outputs beside the one-hot target, the ten squared differences, their sum; untrained, then trained."""
 
-    estimated_seconds = 55.0
+    estimated_seconds = 40.0
 
     def construct(self):
         label = self.ledger.shown("example.label", spec=COUNT)
@@ -143,7 +143,7 @@ class OneExampleCost(ChapterScene):
 class AverageCost(ChapterScene):
     """Per-example costs of the first training digits, then the average over all of them; untrained, then trained."""
 
-    estimated_seconds = 45.0
+    estimated_seconds = 25.0
 
     def construct(self):
         n_shown = len(self.ledger.array("avg.index"))
@@ -210,7 +210,7 @@ class AverageCost(ChapterScene):
 class OneWeight(ChapterScene):
     """The real cost along one weight, its slope, and balls rolling down by real gradient steps."""
 
-    estimated_seconds = 60.0
+    estimated_seconds = 55.0
 
     def construct(self):
         grid, cost = self.ledger.array("curve.grid"), self.ledger.array("curve.cost")
@@ -301,7 +301,7 @@ BALL_COLOURS = [palette.HIGHLIGHT, palette.NEGATIVE, "#7bd389", "#c77dff"]
 class TwoWeights(ChapterScene):
     """The real cost surface over two weights as a height map, with real descent paths on it."""
 
-    estimated_seconds = 50.0
+    estimated_seconds = 38.0
 
     def construct(self):
         grid = self.ledger.array("surface.grid")
@@ -313,7 +313,7 @@ class TwoWeights(ChapterScene):
 
         self.step("surface")
         title = self.heading()
-        self.say("surface")
+        self.say("surface", epoch=self.ledger.shown("terrain.epoch", spec=COUNT))
         self.play(FadeIn(title), FadeIn(picture), FadeIn(u_name), FadeIn(v_name), FadeIn(legend))
 
         self.step("current")
@@ -354,7 +354,7 @@ class TwoWeights(ChapterScene):
 class GradientVector(ChapterScene):
     """-grad C for every parameter of the untrained network: the largest by name, a typical one, all sorted."""
 
-    estimated_seconds = 50.0
+    estimated_seconds = 33.0
 
     def construct(self):
         top = self.ledger.array("grad.top.value")
@@ -425,13 +425,14 @@ class GradientVector(ChapterScene):
         image.stretch_to_fit_width(4.6)
         axis = Line(image.get_corner(DOWN + LEFT), image.get_corner(DOWN + RIGHT), color=palette.MUTED, stroke_width=2)
         side = Line(image.get_corner(DOWN + LEFT), image.get_corner(UP + LEFT), color=palette.MUTED, stroke_width=2)
-        return Group(image, axis, side)
+        caption = self.words("chart", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(axis, DOWN, buff=0.15)
+        return Group(image, axis, side, caption)
 
 
 class Training(ChapterScene):
     """The real loss curve and held-out accuracy by epoch, the edges recoloured from weight snapshots."""
 
-    estimated_seconds = 50.0
+    estimated_seconds = 22.0
 
     def construct(self):
         sizes = [int(s) for s in self.ledger.array("sizes")]

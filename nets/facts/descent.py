@@ -406,8 +406,8 @@ def summary(config: NetConfig) -> list[tuple[str, str]]:
     nudge = gradients.flatten(gradients.autograd(terrain.double(net.snapshots[0]), x, y))
     return [
         ("dataset", data.name),
-        ("parameters (entries of grad C)", f"{nudge.numel():,}"),
-        ("training cost untrained / trained", f"{net.history.train_cost[0]:.4f} / {net.history.train_cost[-1]:.4f}"),
+        ("entries of grad C", f"{nudge.numel():,}"),
+        ("training cost start / end", f"{net.history.train_cost[0]:.4f} / {net.history.train_cost[-1]:.4f}"),
         ("held-out accuracy by epoch", " ".join(f"{a:.0%}" for a in net.history.test_accuracy[:: max(1, len(net.history.test_accuracy) // 6)])),
         ("cost landscape snapshot", f"epoch {land.epoch}"),
         ("weights varied", ", ".join(f"layers.{p.layer}.weight[{p.row}, {p.col}]" for p in land.params)),
