@@ -32,6 +32,7 @@ class Chapter:
 CHAPTERS: list[Chapter] = [
     Chapter("network", 1, "scenes.network", "network"),
     Chapter("descent", 2, "scenes.descent", "descent"),
+    Chapter("backprop", 4, "scenes.backprop", "backprop"),
 ]
 
 
