@@ -5,8 +5,9 @@ runs the same sigmoid layers by plain algebra on a weight dict and walks the
 chain rule back by hand, layer by layer (Chapter 4's "what backprop is really
 doing"). Each is the other's independent check.
 
-Parameters are named as in the model's ``state_dict`` (``layers.2.weight``),
-and flattened in that order, weight before bias, layer by layer.
+Parameters are named as in the model's ``state_dict`` (``layers.2.weight``)
+and flattened in its order, layer by layer, weight before bias, whatever the
+order of the dict holding them (a cache file lists them alphabetically).
 
 Examples
 --------
@@ -34,6 +35,11 @@ def n_layers(weights: Weights) -> int:
     return sum(1 for k in weights if k.endswith(".weight"))
 
 
+def keys(weights: Weights) -> list[str]:
+    """The parameter names in the model's order: layers.0.weight, layers.0.bias, layers.1.weight, ..."""
+    return [f"layers.{i}.{kind}" for i in range(n_layers(weights)) for kind in ("weight", "bias")]
+
+
 def forward(weights: Weights, x: torch.Tensor) -> list[torch.Tensor]:
     """Every layer's activations by plain algebra: [a0 = x, a1, ..., aL], each [n, size]."""
     activations = [x]
@@ -51,7 +57,7 @@ def cost(weights: Weights, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 def autograd(weights: Weights, x: torch.Tensor, y: torch.Tensor) -> Weights:
     """dC/d(every parameter) of the average cost over (x, y), by torch autograd."""
-    leaves = {k: v.detach().clone().requires_grad_(True) for k, v in weights.items()}
+    leaves = {k: weights[k].detach().clone().requires_grad_(True) for k in keys(weights)}
     grads = torch.autograd.grad(cost(leaves, x, y), list(leaves.values()))
     return dict(zip(leaves, grads))
 
@@ -73,7 +79,7 @@ def backprop(weights: Weights, x: torch.Tensor, y: torch.Tensor) -> Weights:
         grads[f"layers.{i}.weight"] = delta.T @ a_prev  # [out, in]
         grads[f"layers.{i}.bias"] = delta.sum(dim=0)  # [out]
         d_a = delta @ weights[f"layers.{i}.weight"]  # [n, in]
-    return {k: grads[k] for k in weights}
+    return {k: grads[k] for k in keys(weights)}
 
 
 def per_example(weights: Weights, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -82,14 +88,15 @@ def per_example(weights: Weights, x: torch.Tensor, y: torch.Tensor) -> torch.Ten
 
 
 def flatten(grads: Weights) -> torch.Tensor:
-    """All parameters in one vector, in state_dict order."""
-    return torch.cat([g.reshape(-1) for g in grads.values()])
+    """All parameters in one vector, in the model's order."""
+    return torch.cat([grads[k].reshape(-1) for k in keys(grads)])
 
 
 def names(weights: Weights) -> list[tuple[int, int, int]]:
     """For each flat position: (layer, row, column), column -1 for a bias."""
     out = []
-    for name, tensor in weights.items():
+    for name in keys(weights):
+        tensor = weights[name]
         layer = int(name.split(".")[1])
         if name.endswith(".weight"):
             out += [(layer, r, c) for r in range(tensor.shape[0]) for c in range(tensor.shape[1])]
