@@ -9,7 +9,6 @@ from manim import (
     RIGHT,
     UP,
     WHITE,
-    Arrow,
     Circle,
     Create,
     Dot,
@@ -28,33 +27,19 @@ from manim import (
 
 from scenes.common import palette
 from scenes.common.base import NetScene
-from scenes.common.mobjects import NeuronColumn, brackets, edge_buckets, pixel_image
+from scenes.common.mobjects import NeuronColumn, brackets, digit_image, edge_buckets, nudge_arrow, pixel_image
 from scenes.common.plots import param_parts, polyline, surface_map
 from scenes.common.text import eq
 
 COUNT = ",.0f"
 VALUE = ",.2f"
-NUDGE = ",.3f"
 
 
 class ChapterScene(NetScene):
     chapter = "backprop"
 
-    @property
-    def side(self) -> int:
-        return int(self.facts.meta["side"])
-
     def digit(self, key: str, index, height: float):
-        pixels = self.ledger.array(key, index).reshape(self.side, self.side)
-        return pixel_image(palette.grey_image(pixels), height=height)
-
-    def nudge_arrow(self, value: float, scale: float, longest: float) -> Arrow | Line:
-        """A vertical arrow ``longest`` * |value| / scale long: up (blue) for positive, down (red) for negative."""
-        length = longest * abs(value) / scale
-        colour = palette.POSITIVE if value > 0 else palette.NEGATIVE
-        if length < 0.12:
-            return Line([0, 0, 0], [0, np.sign(value) * max(length, 0.01), 0], stroke_width=5, color=colour)
-        return Arrow([0, 0, 0], [0, np.sign(value) * length, 0], buff=0, stroke_width=5, color=colour, max_tip_length_to_length_ratio=0.3)
+        return digit_image(self.ledger.array(key, index), height)
 
 
 class DesiredNudges(ChapterScene):
@@ -88,7 +73,7 @@ class DesiredNudges(ChapterScene):
         self.step("nudges")
         nudges = self.ledger.array("out.nudge")
         scale = float(np.abs(nudges).max())
-        arrows = VGroup(*(self.nudge_arrow(float(v), scale, 0.5).move_to([x_arrow, rows[k], 0]) for k, v in enumerate(nudges)))
+        arrows = VGroup(*(nudge_arrow(float(v), scale, 0.5).move_to([x_arrow, rows[k], 0]) for k, v in enumerate(nudges)))
         values_shown = VGroup(*(self.ledger.number("out.nudge", k, 2, font_size=26).move_to([x_nudge, rows[k], 0]) for k in range(10)))
         cost = eq(r"C_0 = \sum_j (a_j - y_j)^2", font_size=38).move_to(RIGHT * 4.7 + UP * 1.0)
         formula = eq(r"-\frac{\partial C_0}{\partial a_j} = -2\,(a_j - y_j)", font_size=42).next_to(cost, DOWN, buff=0.5)

@@ -36,7 +36,7 @@ from manim import (
 from scenes.common import palette
 from scenes.common.base import NetScene
 from scenes.common.diagram import NetworkDiagram, input_window_start
-from scenes.common.mobjects import brackets, pixel_image, stack
+from scenes.common.mobjects import brackets, digit_image, nudge_arrow, pixel_image, stack
 from scenes.common.plots import Plot, param_parts, polyline, surface_map
 from scenes.common.text import eq
 
@@ -49,13 +49,8 @@ PERCENT = ".1%"
 class ChapterScene(NetScene):
     chapter = "descent"
 
-    @property
-    def side(self) -> int:
-        return int(self.facts.meta["side"])
-
     def digit(self, key: str, index, height: float):
-        pixels = self.ledger.array(key, index).reshape(self.side, self.side)
-        return pixel_image(palette.grey_image(pixels), height=height)
+        return digit_image(self.ledger.array(key, index), height)
 
     def param(self, key: str, index: tuple = (), font_size: float = 32):
         return eq(*param_parts(self.ledger, key, index), font_size=font_size)
@@ -373,9 +368,9 @@ class GradientVector(ChapterScene):
             name.next_to(number, LEFT, buff=0.5)
         box = brackets(column, buff=0.18)
         lhs = eq(r"-\nabla C =", font_size=44).next_to(VGroup(*names, typical_name), LEFT, buff=0.4)
-        arrows = VGroup(*(self.arrow(float(v), scale).next_to(box, RIGHT, buff=0.35).set_y(n.get_y()) for v, n in zip(top, numbers)))
+        arrows = VGroup(*(nudge_arrow(float(v), scale, 0.6).next_to(box, RIGHT, buff=0.35).set_y(n.get_y()) for v, n in zip(top, numbers)))
         typical_value = self.ledger.value("grad.median.value")
-        typical_arrow = self.arrow(typical_value, scale).next_to(box, RIGHT, buff=0.35).set_y(typical_number.get_y())
+        typical_arrow = nudge_arrow(typical_value, scale, 0.6).next_to(box, RIGHT, buff=0.35).set_y(typical_number.get_y())
         rest = self.words("rest", n=self.ledger.shown("grad.rest", spec=COUNT), font_size=palette.SMALL_SIZE, color=palette.MUTED)
         rest.next_to(box, RIGHT, buff=0.35).set_y(dots.get_y())
         total = self.words("count", n=count, font_size=palette.LABEL_SIZE).to_edge(DOWN, buff=0.3)
@@ -405,14 +400,6 @@ class GradientVector(ChapterScene):
         self.say("sorted_step", n=count)
         self.play(FadeIn(chart, shift=0.3 * LEFT), run_time=1.5)
         self.wait(1)
-
-    def arrow(self, value: float, scale: float):
-        """A vertical arrow as long as |value| relative to the largest entry: up for positive, down for negative."""
-        length = 0.6 * abs(value) / scale
-        colour = palette.POSITIVE if value > 0 else palette.NEGATIVE
-        if length < 0.08:
-            return Line([0, 0, 0], [0, np.sign(value) * max(length, 0.01), 0], stroke_width=5, color=colour)
-        return Arrow([0, 0, 0], [0, np.sign(value) * length, 0], buff=0, stroke_width=5, color=colour, max_tip_length_to_length_ratio=0.35)
 
     def sorted_chart(self) -> Group:
         """Every entry's size, largest first, as one image: one column of pixels per entry."""

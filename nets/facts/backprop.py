@@ -105,22 +105,25 @@ def batch_indices(n: int, size: int, seed: int) -> torch.Tensor:
 
 
 def minibatch(weights: gradients.Weights, x: torch.Tensor, y: torch.Tensor, seed: int, config: mlp.MLPConfig) -> dict[str, object]:
-    """Each example's own -grad C_k, their average, and the step -eta grad C they add up to."""
+    """Each example's own -grad C_k (autograd), their average, and the step -eta grad C they add up to."""
     batch = batch_indices(len(y), config.batch_size, seed)
-    per_example = -gradients.per_example(weights, x[batch], y[batch])  # [B, P]
-    mean = per_example.mean(dim=0)  # [P]
-    rows = torch.argsort(mean.abs(), descending=True, stable=True)[:BATCH_ROWS]
-    names = np.array(gradients.names(weights))[rows.numpy()] + [1, 0, 0]
+    per_example = -gradients.per_example(weights, x[batch], y[batch]).numpy()  # [B, P]
+    return batch_values(weights, x, y, batch, per_example, per_example.mean(axis=0), config.lr)
+
+
+def batch_values(weights, x, y, batch, per_example: np.ndarray, mean: np.ndarray, lr: float) -> dict[str, object]:
+    """The minibatch grid: the BATCH_ROWS parameters with the largest average nudge, by name."""
+    rows = np.argsort(-np.abs(mean), kind="stable")[:BATCH_ROWS]
     return {
         "batch.index": batch,
         "batch.pixels": x[batch],
         "batch.label": y[batch],
         "batch.rows": rows,
-        "batch.rows.name": names,
+        "batch.rows.name": np.array(gradients.names(weights))[rows] + [1, 0, 0],
         "batch.values": per_example[:, rows],
         "batch.mean": mean[rows],
-        "batch.lr": config.lr,
-        "batch.step": config.lr * mean[rows],
+        "batch.lr": lr,
+        "batch.step": lr * mean[rows],
         "batch.count": per_example.shape[1],
         "batch.rest": per_example.shape[1] - BATCH_ROWS,
     }
@@ -252,28 +255,11 @@ def _hand_wishes(weights, x, label, last) -> dict[str, object]:
 
 
 def _hand_minibatch(weights, x, y, seed, config) -> dict[str, object]:
+    """Each example's gradient by the chain rule by hand; the average as the minibatch's own gradient."""
     batch = batch_indices(len(y), config.batch_size, seed)
     per_example = -np.stack([gradients.flatten(gradients.backprop(weights, x[k : k + 1], y[k : k + 1])).numpy() for k in batch])
-    mean = -gradients.flatten(gradients.backprop(weights, x[batch], y[batch])).numpy()  # the minibatch's own gradient
-    rows = np.argsort(-np.abs(mean), kind="stable")[:BATCH_ROWS]
-    names = []
-    for key, tensor in weights.items():
-        layer = int(key.split(".")[1]) + 1
-        shape = tuple(tensor.shape)
-        names += [[layer, r, c] for r in range(shape[0]) for c in range(shape[1])] if len(shape) == 2 else [[layer, r, -1] for r in range(shape[0])]
-    return {
-        "batch.index": batch,
-        "batch.pixels": x[batch],
-        "batch.label": y[batch],
-        "batch.rows": rows,
-        "batch.rows.name": np.array(names)[rows],
-        "batch.values": per_example[:, rows],
-        "batch.mean": mean[rows],
-        "batch.lr": config.lr,
-        "batch.step": config.lr * mean[rows],
-        "batch.count": per_example.shape[1],
-        "batch.rest": per_example.shape[1] - BATCH_ROWS,
-    }
+    mean = -gradients.flatten(gradients.backprop(weights, x[batch], y[batch])).numpy()
+    return batch_values(weights, x, y, batch, per_example, mean, config.lr)
 
 
 def _hand_stochastic(net, data, x, y, seed) -> dict[str, object]:

@@ -38,7 +38,7 @@ def build(config: NetConfig) -> Facts:
     models = {"untrained": _model(net, first), "trained": net.model}
     values: dict[str, object] = {"classes": np.arange(10), "sizes": np.array(net.model.config.sizes), "data.n_train": len(y)}
 
-    index = 0
+    index = first_correct(net.model(x.float()).argmax(dim=1).numpy(), y.numpy())
     values.update({"example.index": index, "example.label": int(y[index]), "example.pixels": x[index], "example.target": mlp.one_hot(y[index : index + 1])[0]})
     for state, model in models.items():
         _, cache = model.run_with_cache(x[index : index + 1].float())
@@ -60,6 +60,11 @@ def build(config: NetConfig) -> Facts:
     values.update(training_facts(net))
     meta = {"dataset": data.name, "side": data.side, "net_key": net.record["key"]}
     return Facts(as_arrays(values), meta)
+
+
+def first_correct(predictions: np.ndarray, labels: np.ndarray) -> int:
+    """The first training digit the trained network gets right: the example, so that training visibly fixes it."""
+    return int(np.flatnonzero(predictions == labels)[0])
 
 
 def _model(net: mlp.TrainedMLP, snapshot: dict[str, torch.Tensor]) -> mlp.MLP:
@@ -115,7 +120,7 @@ def learning_rate(values: np.ndarray, grid: np.ndarray) -> float:
         (duu, duv), (_, dvv) = np.gradient(du, grid, grid), np.gradient(dv, grid, grid)
         steepest = np.hypot(du, dv).max()
         curvature = ((duu + dvv) / 2 + np.sqrt(((duu - dvv) / 2) ** 2 + duv**2)).max()  # largest Hessian eigenvalue
-    raw = min(STEP_FRACTION * (grid[-1] - grid[0]) / steepest, 1.0 / curvature)
+    raw = min(STEP_FRACTION * (grid[-1] - grid[0]) / steepest, 1.0 / curvature if curvature > 0 else np.inf)
     return round_down(raw)
 
 
@@ -267,14 +272,15 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     states = {"untrained": terrain.double(net.snapshots[0]), "trained": terrain.double(net.snapshots[-1])}
     n_layers = len(net.model.config.sizes) - 1
     target = torch.eye(10, dtype=torch.float64)[y]  # [n, 10]
+    index = int(np.argmax(_plain_forward(states["trained"], x).argmax(dim=1).numpy() == y.numpy()))
     values: dict[str, object] = {
         "classes": np.arange(10),
         "sizes": [x.shape[1]] + [states["trained"][f"layers.{i}.bias"].numel() for i in range(n_layers)],
         "data.n_train": x.shape[0],
-        "example.index": 0,
-        "example.label": y[0],
-        "example.pixels": x[0],
-        "example.target": target[0],
+        "example.index": index,
+        "example.label": y[index],
+        "example.pixels": x[index],
+        "example.target": target[index],
         "avg.index": np.arange(AVERAGE_SHOWN),
         "avg.pixels": x[:AVERAGE_SHOWN],
         "avg.label": y[:AVERAGE_SHOWN],
@@ -285,9 +291,9 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
         per_example = np.array([float(((out[k] - target[k]) ** 2).sum()) for k in range(len(out))])  # [n]
         values.update(
             {
-                f"example.{state}.output": out[0],
-                f"example.{state}.terms": (out[0] - target[0]) ** 2,
-                f"example.{state}.cost": per_example[0],
+                f"example.{state}.output": out[index],
+                f"example.{state}.terms": (out[index] - target[index]) ** 2,
+                f"example.{state}.cost": per_example[index],
                 f"avg.{state}.cost": per_example[:AVERAGE_SHOWN],
                 f"cost.{state}": per_example.sum() / len(per_example),
             }
@@ -356,12 +362,8 @@ def _reference_landscape(land: terrain.Terrain, x: torch.Tensor, y: torch.Tensor
 
 def _reference_gradient(weights: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> dict[str, object]:
     grads = gradients.backprop(weights, x, y)
-    nudge = -np.concatenate([g.numpy().reshape(-1) for g in grads.values()])
-    names = []
-    for key, tensor in weights.items():
-        layer = int(key.split(".")[1]) + 1
-        names += [[layer, r, c] for r in range(tensor.shape[0]) for c in range(tensor.shape[1])] if tensor.ndim == 2 else [[layer, r, -1] for r in range(tensor.shape[0])]
-    names = np.array(names)
+    nudge = -gradients.flatten(grads).numpy()
+    names = np.array(gradients.names(weights)) + [1, 0, 0]
     order = np.argsort(-np.abs(nudge), kind="stable")
     top, median = order[:GRADIENT_SHOWN], order[len(order) // 2]
     return {
