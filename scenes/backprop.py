@@ -234,7 +234,7 @@ class MinibatchAverage(ChapterScene):
         x_mean, x_step = 4.85, 6.15
         y_images, ys = 2.2, [1.1 - 0.62 * r for r in range(n_rows)]
         images = Group(*(self.digit("batch.pixels", b, 0.8).move_to([xs[b], y_images, 0]) for b in range(n_batch)))
-        names = VGroup(*(eq(*param_parts(self.ledger, "batch.rows.name", (r,)), font_size=28).move_to([-5.9, ys[r], 0]) for r in range(n_rows)))
+        names = VGroup(*(eq(*param_parts(self.ledger, "batch.rows.name", (r,)), font_size=28).move_to([-5.0, ys[r], 0]) for r in range(n_rows)))
 
         self.step("batch")
         title = self.heading()
@@ -256,7 +256,11 @@ class MinibatchAverage(ChapterScene):
         self.play(FadeIn(mean_label), Create(box), LaggedStart(*(FadeIn(m, shift=0.3 * RIGHT) for m in means), lag_ratio=0.1), run_time=1.5)
 
         self.step("step")
-        steps = VGroup(*(self.ledger.number("batch.step", r, 3, font_size=22, color=palette.POSITIVE).move_to([x_step, ys[r], 0]) for r in range(n_rows)))
+        step_values = self.ledger.array("batch.step")
+        steps = VGroup(*(
+            self.ledger.number("batch.step", r, 3, font_size=22, color=palette.POSITIVE if step_values[r] > 0 else palette.NEGATIVE).move_to([x_step, ys[r], 0])
+            for r in range(n_rows)
+        ))
         step_label = eq(r"\times\,\eta =", self.ledger.shown("batch.lr", spec=",.1f"), font_size=26).move_to([x_step, y_images, 0])
         self.say("step", lr=self.ledger.shown("batch.lr", spec=",.1f"))
         self.play(FadeIn(step_label), LaggedStart(*(FadeIn(s, shift=0.3 * RIGHT) for s in steps), lag_ratio=0.1), run_time=1.5)
