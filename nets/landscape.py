@@ -79,15 +79,16 @@ def costs(weights: Weights, x: torch.Tensor, y: torch.Tensor, params: list[Param
     Differentiable in ``values``.
     """
     first = min(p.layer for p in params)
-    below = gradients.forward({k: v for k, v in weights.items() if int(k.split(".")[1]) < first}, x)[-1]  # [n, in]
-    target = mlp.one_hot(y, weights[f"layers.{gradients.n_layers(weights) - 1}.bias"].numel()).to(below.dtype)  # [n, 10]
+    upper, below = cut(weights, x, first)  # below: [n, in]
+    params = [p.below(first) for p in params]
+    target = mlp.one_hot(y, upper[f"layers.{gradients.n_layers(upper) - 1}.bias"].numel()).to(below.dtype)  # [n, 10]
     out = []
     for start in range(0, len(values), chunk):
         block = values[start : start + chunk]  # [g, P]
         a = below.expand(len(block), *below.shape)  # [g, n, in]
-        for layer in range(first, gradients.n_layers(weights)):
-            w = _with_values(weights[f"layers.{layer}.weight"], params, block, layer, weight=True)  # [g, out, in]
-            b = _with_values(weights[f"layers.{layer}.bias"], params, block, layer, weight=False)  # [g, out]
+        for layer in range(gradients.n_layers(upper)):
+            w = _with_values(upper[f"layers.{layer}.weight"], params, block, layer, weight=True)  # [g, out, in]
+            b = _with_values(upper[f"layers.{layer}.bias"], params, block, layer, weight=False)  # [g, out]
             a = torch.sigmoid(a @ w.transpose(1, 2) + b[:, None, :])  # [g, n, out]
         out.append(((a - target) ** 2).sum(dim=2).mean(dim=1))  # [g]
     return torch.cat(out)  # [G]
