@@ -27,7 +27,7 @@ from manim import (
 
 from scenes.common import palette
 from scenes.common.base import NetScene
-from scenes.common.mobjects import NeuronColumn, brackets, digit_image, edge_buckets, nudge_arrow, pixel_image
+from scenes.common.mobjects import NeuronColumn, brackets, edge_buckets, nudge_arrow, pixel_image
 from scenes.common.plots import param_parts, polyline, surface_map
 from scenes.common.text import eq
 
@@ -37,9 +37,6 @@ VALUE = ",.2f"
 
 class ChapterScene(NetScene):
     chapter = "backprop"
-
-    def digit(self, key: str, index, height: float):
-        return digit_image(self.ledger.array(key, index), height)
 
 
 class DesiredNudges(ChapterScene):

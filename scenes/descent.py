@@ -36,7 +36,7 @@ from manim import (
 from scenes.common import palette
 from scenes.common.base import NetScene
 from scenes.common.diagram import NetworkDiagram, input_window_start
-from scenes.common.mobjects import brackets, digit_image, nudge_arrow, pixel_image, stack
+from scenes.common.mobjects import brackets, nudge_arrow, pixel_image, stack
 from scenes.common.plots import Plot, param_parts, polyline, surface_map
 from scenes.common.text import eq
 
@@ -49,8 +49,6 @@ PERCENT = ".1%"
 class ChapterScene(NetScene):
     chapter = "descent"
 
-    def digit(self, key: str, index, height: float):
-        return digit_image(self.ledger.array(key, index), height)
 
     def param(self, key: str, index: tuple = (), font_size: float = 32):
         return eq(*param_parts(self.ledger, key, index), font_size=font_size)

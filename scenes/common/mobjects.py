@@ -272,9 +272,10 @@ def stack(*mobs: Mobject, direction=DOWN, buff: float = 0.25) -> VGroup:
 
 
 def digit_image(pixels: np.ndarray, height: float) -> ImageMobject:
-    """A square digit from its flattened pixels in [0, 1] (row by row), in grey."""
-    side = int(round(len(pixels) ** 0.5))
-    return pixel_image(palette.grey_image(np.asarray(pixels).reshape(side, side)), height)
+    """A square digit from its pixels in [0, 1] (flattened row by row, or square), in grey."""
+    pixels = np.asarray(pixels)
+    side = int(round(pixels.size ** 0.5))
+    return pixel_image(palette.grey_image(pixels.reshape(side, side)), height)
 
 
 def nudge_arrow(value: float, scale: float, longest: float) -> VMobject:
