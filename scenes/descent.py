@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
+    DL,
     DOWN,
+    DR,
     LEFT,
     RIGHT,
+    UL,
     UP,
+    UR,
     WHITE,
     Arrow,
     Brace,
@@ -223,7 +227,8 @@ class OneWeight(ChapterScene):
         self.step("curve")
         now_w = self.ledger.value("curve.current")
         now = Dot(plot.p(now_w, float(np.interp(now_w, grid, cost))), color=WHITE, radius=0.08)
-        now_label = self.words("now", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(now, DOWN, buff=0.2)
+        corners = (plot.p(grid[0], cost.min() - pad), plot.p(grid[-1], cost.max() + pad))
+        now_label = beside(self.words("now", font_size=palette.SMALL_SIZE, color=palette.MUTED), now, curve.get_points(), corners)
         self.say("curve")
         self.play(Create(curve), run_time=2.5)
         self.play(FadeIn(now), FadeIn(now_label))
@@ -286,6 +291,22 @@ class OneWeight(ChapterScene):
         self.play(clock.animate.set_value(steps), run_time=6, rate_func=linear)
         for dot in balls:
             dot.clear_updaters()
+
+
+def beside(label, anchor, points: np.ndarray, corners: tuple[np.ndarray, np.ndarray]):
+    """Put ``label`` next to ``anchor`` on the first side where it covers none of ``points`` and stays between ``corners``.
+
+    A curve through ``anchor`` can run anywhere near it, so no one side is clear for every
+    network; below is tried first, and used when no side is clear.
+    """
+    lo, hi = corners
+    for side in (DOWN, UP, DR, UR, DL, UL):
+        label.next_to(anchor, side, buff=0.15)
+        near, far = label.get_corner(DL) - 0.06, label.get_corner(UR) + 0.06
+        covered = np.all((points[:, :2] >= near[:2]) & (points[:, :2] <= far[:2]), axis=1).any()
+        if not covered and np.all(label.get_corner(DL)[:2] >= lo[:2]) and np.all(label.get_corner(UR)[:2] <= hi[:2]):
+            return label
+    return label.next_to(anchor, DOWN, buff=0.2)
 
 
 BALL_COLOURS = [palette.HIGHLIGHT, palette.NEGATIVE, "#7bd389", "#c77dff"]
