@@ -29,7 +29,7 @@ from scenes.common import palette
 from scenes.common.base import NetScene
 from scenes.common.diagram import NetworkDiagram, input_window_start
 from scenes.common.flipbook import Flipbook
-from scenes.common.mobjects import Bars, pixel_image, stack
+from scenes.common.mobjects import Bars, digit_image, pixel_image, stack
 from scenes.common.text import eq
 
 COUNT = ",.0f"
@@ -53,9 +53,6 @@ class ChapterScene(NetScene):
     @property
     def side(self) -> int:
         return int(self.facts.meta["side"])
-
-    def digit(self, pixels: np.ndarray, height: float):
-        return pixel_image(palette.grey_image(pixels.reshape(self.side, self.side)), height=height)
 
     def sizes(self) -> list[int]:
         return [int(s) for s in self.ledger.array("sizes")]
@@ -83,7 +80,7 @@ class TestRun(ChapterScene):
 
         self.step("intro")
         title = self.heading()
-        frame = SurroundingRectangle(self.digit(images[0], 3.0), buff=0, color=palette.MUTED, stroke_width=2)
+        frame = SurroundingRectangle(digit_image(images[0], 3.0), buff=0, color=palette.MUTED, stroke_width=2)
         frame.move_to(LEFT * 5.2)
         net = NetworkDiagram(sizes, input_start=input_window_start(sizes[0]), width=4.0, radius=0.1, spacing=0.26)
         net.move_to(LEFT * 0.9 + DOWN * 0.2)
@@ -98,7 +95,7 @@ class TestRun(ChapterScene):
         so_far = self.words("so_far", font_size=palette.LABEL_SIZE, color=palette.MUTED).move_to(RIGHT * 5.7 + UP * 1.2)
         slash = eq("/", font_size=64).move_to(RIGHT * 5.7 + UP * 0.1)
 
-        pictures = Flipbook([self.digit(images[i], 3.0).move_to(frame) for i in range(n)], step)
+        pictures = Flipbook([digit_image(images[i], 3.0).move_to(frame) for i in range(n)], step)
         labels = Flipbook(
             [self.ledger.integer("run.labels", i, font_size=36).next_to(true_label, RIGHT, buff=0.2) for i in range(n)], step
         )
@@ -190,7 +187,7 @@ class Mistakes(ChapterScene):
         title = self.heading()
         tiles = Group()
         for i in range(len(images)):
-            picture = self.digit(images[i], 1.8)
+            picture = digit_image(images[i], 1.8)
             border = SurroundingRectangle(picture, buff=0, color=palette.MUTED, stroke_width=2)
             guess = self.ledger.shown("mistakes.guesses", i, COUNT)
             label = self.ledger.shown("mistakes.labels", i, COUNT)
@@ -275,7 +272,7 @@ class NoiseInput(ChapterScene):
     def construct(self):
         self.step("noise")
         title = self.heading()
-        image = self.digit(self.ledger.array("noise.image"), 3.4).move_to(LEFT * 4.4 + DOWN * 0.2)
+        image = self.digit("noise.image", None, 3.4).move_to(LEFT * 4.4 + DOWN * 0.2)
         border = SurroundingRectangle(image, buff=0, color=palette.MUTED, stroke_width=2)
         outputs = self.ledger.array("noise.output")
         bars = Bars(

@@ -31,7 +31,9 @@ class Chapter:
 
 CHAPTERS: list[Chapter] = [
     Chapter("network", 1, "scenes.network", "network"),
+    Chapter("descent", 2, "scenes.descent", "descent"),
     Chapter("analysis", 3, "scenes.analysis", "analysis"),
+    Chapter("backprop", 4, "scenes.backprop", "backprop"),
     Chapter("calculus", 5, "scenes.calculus", "calculus"),
     Chapter("gpt", 6, "scenes.gpt", "gpt"),
     Chapter("attention", 7, "scenes.attention", "attention"),

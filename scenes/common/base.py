@@ -37,6 +37,7 @@ from manim import UP, Mobject, Scene, Text, config
 from nets.facts import Facts
 from scenes.common import palette
 from scenes.common.ledger import Ledger
+from scenes.common.mobjects import digit_image
 from scenes.common.text import DEFAULT_LANG, catalog, languages, tr, words
 
 # Subtitles' reading rates, characters per second: English at about the common 15-17 for
@@ -129,6 +130,10 @@ class NetScene(Scene):
 
     def words(self, key: str, **kwargs) -> Text:
         return words(self.key(key), self.lang, **kwargs)
+
+    def digit(self, key: str, index, height: float):
+        """A digit from the ledger's pixels ``key[index]``, in grey, ``height`` units tall."""
+        return digit_image(self.ledger.array(key, index), height)
 
     def heading(self, key: str = "title") -> Text:
         """The scene's title, at the top edge."""

@@ -29,9 +29,11 @@ from manim import (
     RIGHT,
     UP,
     WHITE,
+    Arrow,
     Brace,
     Circle,
     ImageMobject,
+    Line,
     ManimColor,
     Mobject,
     Rectangle,
@@ -268,3 +270,19 @@ def stack(*mobs: Mobject, direction=DOWN, buff: float = 0.25) -> VGroup:
     """Mobjects one under another, left-aligned."""
     return VGroup(*mobs).arrange(direction, buff=buff, aligned_edge=LEFT)
 
+
+def digit_image(pixels: np.ndarray, height: float) -> ImageMobject:
+    """A square digit from its pixels in [0, 1] (flattened row by row, or square), in grey."""
+    pixels = np.asarray(pixels)
+    side = int(round(pixels.size ** 0.5))
+    return pixel_image(palette.grey_image(pixels.reshape(side, side)), height)
+
+
+def nudge_arrow(value: float, scale: float, longest: float) -> VMobject:
+    """A vertical arrow for a signed nudge: ``longest`` * |value| / ``scale`` long, up and blue
+    for positive, down and red for negative; a plain stroke when too short for a tip."""
+    length = longest * abs(value) / scale
+    colour = palette.POSITIVE if value > 0 else palette.NEGATIVE
+    if length < 0.12:
+        return Line([0, 0, 0], [0, np.sign(value) * max(length, 0.01), 0], stroke_width=5, color=colour)
+    return Arrow([0, 0, 0], [0, np.sign(value) * length, 0], buff=0, stroke_width=5, color=colour, max_tip_length_to_length_ratio=0.3)

@@ -1,0 +1,316 @@
+"""Chapter 4 (What backprop is really doing): one real example's wishes, a real minibatch, SGD.
+
+The network is the digit MLP before training (its first snapshot), where every
+output is wrong and the nudges are large. ``build`` differentiates with autograd;
+``reference`` writes the chain rule out by hand (nets.gradients.backprop and the
+closed forms below). The stochastic-descent paths walk Chapter 2's two-weight
+cost surface (nets.terrain), minibatch by minibatch and with the full training set.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from nets import gradients, landscape, mlp, terrain
+from nets.config import NetConfig
+from nets.facts import Facts, as_arrays
+from nets.facts.descent import distinct, learning_rate, name, ring_starts
+from nets.facts.network import trained
+
+EXAMPLE_LABEL = 2  # the series follows a "2"
+STRONGEST = 3  # connections highlighted: the largest a_k w_jk into the followed neuron
+BATCH_ROWS = 6  # parameters shown in the minibatch grid
+SGD_STEPS = 300  # steps of each path on the surface
+SGD_MAX_STEP = 0.06  # the minibatch path's longest step, as a fraction of the surface's width
+WINDOW_POINTS = 41  # the surface is drawn again, WINDOW_POINTS square, around the two paths
+
+
+def build(config: NetConfig) -> Facts:
+    data = config.digits()
+    net = trained(config)
+    x, y = terrain.training_tensors(data)
+    weights = terrain.double(net.snapshots[0])
+    index = example_index(y)
+    values: dict[str, object] = {
+        "classes": np.arange(10),
+        "sizes": np.array(net.model.config.sizes),
+        "data.n_train": len(y),
+        "example.index": index,
+        "example.label": int(y[index]),
+        "example.pixels": x[index],
+    }
+    model = mlp.MLP(net.model.config).double()
+    model.load_state_dict(weights)
+    values.update(wishes(model, x[index], int(y[index])))
+    values.update(minibatch(weights, x, y, config.seed, net.model.config))
+    values.update(stochastic(net, data, x, y, config.seed))
+    meta = {"dataset": data.name, "side": data.side, "net_key": net.record["key"]}
+    return Facts(as_arrays(values), meta)
+
+
+def example_index(y: torch.Tensor) -> int:
+    """The first training digit labelled EXAMPLE_LABEL."""
+    return int(torch.nonzero(y == EXAMPLE_LABEL)[0])
+
+
+# --- one example ----------------------------------------------------------------------
+def wishes(model: mlp.MLP, x: torch.Tensor, label: int) -> dict[str, object]:
+    """What the output layer wants for one example, by autograd on its cost C0 = sum_j (a_j - y_j)^2.
+
+    The last hidden layer's activations come from the model's hooks; the output layer is
+    run again from them as a leaf, so that autograd can say what each output wants of them.
+    """
+    last = len(model.layers) - 1
+    _, cache = model.run_with_cache(x[None])
+    hidden = cache[f"layers.{last - 1}.hook_a"][0].clone().requires_grad_(True)  # [16] a^(L-1), a leaf
+    layer = model.layers[last]
+    w, b = layer.weight.detach().clone().requires_grad_(True), layer.bias.detach().clone().requires_grad_(True)  # [10, 16], [10]
+    z = w @ hidden + b  # [10]
+    a = torch.sigmoid(z)  # [10]
+    y = mlp.one_hot(torch.tensor([label]))[0].double()  # [10]
+    terms = (a - y) ** 2  # [10]
+    (d_a,) = torch.autograd.grad(terms.sum(), a, retain_graph=True)  # [10] dC0/da^(L)
+    per_output = torch.stack([torch.autograd.grad(terms[j], hidden, retain_graph=True)[0] for j in range(10)])  # [10, 16]
+    d_hidden, d_w, d_b = torch.autograd.grad(terms.sum(), [hidden, w, b])  # [16], [10, 16], [10]
+    j = label
+    a_prev = hidden.detach()
+    carried = a_prev * w[j].detach()  # [16] a_k w_jk: what each connection carries into neuron j
+    return {
+        "out.a": a.detach(),
+        "out.y": y,
+        "out.z": z.detach(),
+        "out.nudge": -d_a,
+        "out.biggest": int(torch.argmax(d_a.abs())),
+        "lever.j": j,
+        "lever.sigma_prime": (a[j] * (1 - a[j])).detach(),
+        "lever.dc_da": d_a[j],
+        "lever.bias": -d_b[j],
+        "lever.w": w[j].detach(),
+        "lever.weights": -d_w[j],
+        "lever.prev": -per_output[j],
+        "lever.aw": carried,
+        "lever.strong": torch.argsort(carried, descending=True, stable=True)[:STRONGEST],
+        "prev.a": a_prev,
+        "wishes": -per_output,
+        "prev.nudge": -per_output.sum(dim=0),
+        "prev.autograd": -d_hidden,
+    }
+
+
+# --- a minibatch ------------------------------------------------------------------------
+def batch_indices(n: int, size: int, seed: int) -> torch.Tensor:
+    """A minibatch drawn the way training draws them: the first ``size`` of a seeded shuffle."""
+    return torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:size]
+
+
+def minibatch(weights: gradients.Weights, x: torch.Tensor, y: torch.Tensor, seed: int, config: mlp.MLPConfig) -> dict[str, object]:
+    """Each example's own -grad C_k (autograd), their average, and the step -eta grad C they add up to."""
+    batch = batch_indices(len(y), config.batch_size, seed)
+    per_example = -gradients.per_example(weights, x[batch], y[batch]).numpy()  # [B, P]
+    return batch_values(weights, x, y, batch, per_example, per_example.mean(axis=0), config.lr)
+
+
+def batch_values(weights, x, y, batch, per_example: np.ndarray, mean: np.ndarray, lr: float) -> dict[str, object]:
+    """The minibatch grid: the BATCH_ROWS parameters with the largest average nudge, by name."""
+    rows = np.argsort(-np.abs(mean), kind="stable")[:BATCH_ROWS]
+    return {
+        "batch.index": batch,
+        "batch.pixels": x[batch],
+        "batch.label": y[batch],
+        "batch.rows": rows,
+        "batch.rows.name": np.array(gradients.names(weights))[rows] + [1, 0, 0],
+        "batch.values": per_example[:, rows],
+        "batch.mean": mean[rows],
+        "batch.lr": lr,
+        "batch.step": lr * mean[rows],
+        "batch.count": per_example.shape[1],
+        "batch.rest": per_example.shape[1] - BATCH_ROWS,
+    }
+
+
+# --- stochastic gradient descent -------------------------------------------------------------
+def sgd_batches(n: int, size: int, steps: int, seed: int) -> list[torch.Tensor]:
+    """``steps`` minibatches: successive slices of seeded shuffles of the training set."""
+    generator = torch.Generator().manual_seed(seed)
+    order = torch.cat([torch.randperm(n, generator=generator) for _ in range(steps * size // n + 1)])
+    return [order[s * size : (s + 1) * size] for s in range(steps)]
+
+
+def sgd_start(grid: np.ndarray, surface: np.ndarray) -> np.ndarray:
+    """The highest point of the ring of starts Chapter 2 uses: a start far up the surface."""
+    starts = ring_starts(grid)
+    heights = [surface[np.argmin(np.abs(grid - u)), np.argmin(np.abs(grid - v))] for u, v in starts]
+    return starts[int(np.argmax(heights))]
+
+
+def sgd_rates(top: float) -> list[float]:
+    """Round learning rates from ``top`` down: top, then 5, 2, 1 times each lower power of ten."""
+    rates, scale = [top], 10.0 ** np.floor(np.log10(top))
+    while len(rates) < 12:
+        rates += [m * scale for m in (5, 2, 1) if m * scale < rates[-1]]
+        scale /= 10
+    return rates
+
+
+def window(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A square grid around ``points`` [n, 2] with a tenth of margin: the u and v values [WINDOW_POINTS] each."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    half = 0.6 * float((hi - lo).max())
+    centre = (lo + hi) / 2
+    return tuple(np.linspace(c - half, c + half, WINDOW_POINTS) for c in centre)
+
+
+def stochastic(net: mlp.TrainedMLP, data, x: torch.Tensor, y: torch.Tensor, seed: int) -> dict[str, object]:
+    """Full-batch and minibatch descent on the two-weight surface, same start, rate and number of steps.
+
+    The rate is the largest round rate at most Chapter 2's at which no minibatch step
+    jumps more than SGD_MAX_STEP of the surface's width.
+    """
+    land = terrain.load(net, data)
+    upper, hidden, params = land.above(x)
+    grid = land.grid.numpy()
+    width = float(grid[-1] - grid[0])
+    start = torch.from_numpy(sgd_start(grid, land.surface.numpy()))[None]  # [1, 2]
+    batches = sgd_batches(len(y), net.model.config.batch_size, SGD_STEPS, seed)
+    for lr in sgd_rates(learning_rate(land.surface.numpy(), grid)):
+        mini, mini_cost = landscape.descend(upper, hidden, y, params, start, lr, SGD_STEPS, batches)
+        if np.linalg.norm(np.diff(mini[0].numpy(), axis=0), axis=1).max() <= SGD_MAX_STEP * width:
+            break
+    full, full_cost = landscape.descend(upper, hidden, y, params, start, lr, SGD_STEPS)
+    u, v = window(np.concatenate([full[0].numpy(), mini[0].numpy()]))
+    zoom = landscape.costs(upper, hidden, y, params, terrain.mesh_of(torch.from_numpy(u), torch.from_numpy(v))).reshape(len(u), len(v))
+    return {
+        "sgd.name": [name(p) for p in land.params],
+        "sgd.epoch": land.epoch,
+        "sgd.u": u,
+        "sgd.v": v,
+        "sgd.cost": zoom,
+        "sgd.lr": lr,
+        "sgd.steps": SGD_STEPS,
+        "sgd.batch": net.model.config.batch_size,
+        "sgd.full": full[0],
+        "sgd.full.cost": full_cost[0],
+        "sgd.mini": mini[0],
+        "sgd.mini.cost": mini_cost[0],
+        "sgd.examples.full": SGD_STEPS * len(y),
+        "sgd.examples.mini": SGD_STEPS * net.model.config.batch_size,
+        "sgd.valleys": distinct(torch.stack([full[0, -1], mini[0, -1]]).numpy(), grid, land.surface.numpy()),
+    }
+
+
+# --- the independent route ------------------------------------------------------------------
+def reference(config: NetConfig) -> dict[str, np.ndarray]:
+    """Every key again, with the chain rule written out instead of autograd."""
+    data = config.digits()
+    net = trained(config)
+    x, y = terrain.training_tensors(data)
+    weights = terrain.double(net.snapshots[0])
+    last = len(weights) // 2 - 1
+    index = int(np.flatnonzero(y.numpy() == EXAMPLE_LABEL)[0])
+    values: dict[str, object] = {
+        "classes": np.arange(10),
+        "sizes": [x.shape[1]] + [weights[f"layers.{i}.bias"].numel() for i in range(last + 1)],
+        "data.n_train": x.shape[0],
+        "example.index": index,
+        "example.label": int(y[index]),
+        "example.pixels": x[index],
+    }
+    values.update(_hand_wishes(weights, x[index], int(y[index]), last))
+    values.update(_hand_minibatch(weights, x, y, config.seed, net.model.config))
+    values.update(_hand_stochastic(net, data, x, y, config.seed))
+    return as_arrays(values)
+
+
+def _hand_wishes(weights, x, label, last) -> dict[str, object]:
+    a_prev = gradients.forward(weights, x[None])[-2][0].numpy()  # [16]
+    w, b = weights[f"layers.{last}.weight"].numpy(), weights[f"layers.{last}.bias"].numpy()
+    z = w @ a_prev + b
+    a = 1 / (1 + np.exp(-z))
+    y = np.eye(10)[label]
+    dc_da = 2 * (a - y)  # [10]
+    delta = dc_da * a * (1 - a)  # [10] dC0/dz
+    wish = -delta[:, None] * w  # [10, 16] output j's wish for each previous neuron
+    j = label
+    return {
+        "out.a": a,
+        "out.y": y,
+        "out.z": z,
+        "out.nudge": -dc_da,
+        "out.biggest": int(np.argmax(np.abs(dc_da))),
+        "lever.j": j,
+        "lever.sigma_prime": a[j] * (1 - a[j]),
+        "lever.dc_da": dc_da[j],
+        "lever.bias": -delta[j],
+        "lever.w": w[j],
+        "lever.weights": -delta[j] * a_prev,
+        "lever.prev": wish[j],
+        "lever.aw": a_prev * w[j],
+        "lever.strong": np.argsort(-(a_prev * w[j]), kind="stable")[:STRONGEST],
+        "prev.a": a_prev,
+        "wishes": wish,
+        "prev.nudge": wish.sum(axis=0),
+        "prev.autograd": -(delta @ w),
+    }
+
+
+def _hand_minibatch(weights, x, y, seed, config) -> dict[str, object]:
+    """Each example's gradient by the chain rule by hand; the average as the minibatch's own gradient."""
+    batch = batch_indices(len(y), config.batch_size, seed)
+    per_example = -np.stack([gradients.flatten(gradients.backprop(weights, x[k : k + 1], y[k : k + 1])).numpy() for k in batch])
+    mean = -gradients.flatten(gradients.backprop(weights, x[batch], y[batch])).numpy()
+    return batch_values(weights, x, y, batch, per_example, mean, config.lr)
+
+
+def _hand_stochastic(net, data, x, y, seed) -> dict[str, object]:
+    """The same walks with the chain rule by hand, on a surface recomputed the same way."""
+    land = terrain.load(net, data)
+    grid = land.grid.numpy()
+    whole = landscape.ChainRule(land.weights, land.params, x, y)
+    parts = [landscape.ChainRule(land.weights, land.params, x[b], y[b]) for b in sgd_batches(len(y), net.model.config.batch_size, SGD_STEPS, seed)]
+    surface = whole(np.array([(u, v) for u in grid for v in grid]))[0].reshape(len(grid), len(grid))
+    start = sgd_start(grid, surface)
+
+    def walk(lr: float, slopes) -> np.ndarray:
+        points = [start]
+        for slope in slopes:
+            points.append(points[-1] - lr * slope(points[-1][None])[1][0])
+        return np.array(points)
+
+    for lr in sgd_rates(learning_rate(surface, grid)):
+        mini = walk(lr, parts)
+        if np.linalg.norm(np.diff(mini, axis=0), axis=1).max() <= SGD_MAX_STEP * float(grid[-1] - grid[0]):
+            break
+    full = walk(lr, [whole] * SGD_STEPS)
+    u, v = window(np.concatenate([full, mini]))
+    return {
+        "sgd.name": [name(p) for p in land.params],
+        "sgd.epoch": land.epoch,
+        "sgd.u": u,
+        "sgd.v": v,
+        "sgd.cost": whole(np.array([(a, b) for a in u for b in v]))[0].reshape(len(u), len(v)),
+        "sgd.lr": lr,
+        "sgd.steps": SGD_STEPS,
+        "sgd.batch": net.model.config.batch_size,
+        "sgd.full": full,
+        "sgd.full.cost": whole(full)[0],
+        "sgd.mini": mini,
+        "sgd.mini.cost": whole(mini)[0],
+        "sgd.examples.full": SGD_STEPS * x.shape[0],
+        "sgd.examples.mini": SGD_STEPS * net.model.config.batch_size,
+        "sgd.valleys": distinct(np.stack([full[-1], mini[-1]]), grid, surface),
+    }
+
+
+def summary(config: NetConfig) -> list[tuple[str, str]]:
+    data = config.digits()
+    facts = build(config)
+    return [
+        ("dataset", data.name),
+        ("example", f"training digit {int(facts['example.index'])}, a {int(facts['example.label'])}"),
+        ("its cost, untrained network", f"{float(((facts['out.a'] - facts['out.y']) ** 2).sum()):.4f}"),
+        ("largest gap, summed wishes vs autograd", f"{float(np.abs(facts['prev.nudge'] - facts['prev.autograd']).max()):.2e}"),
+        ("minibatch", ", ".join(str(int(i)) for i in facts["batch.index"])),
+        ("SGD rate, steps, batch", f"{facts['sgd.lr']:g}, {int(facts['sgd.steps'])}, {int(facts['sgd.batch'])}"),
+        ("final cost full / minibatch", f"{facts['sgd.full.cost'][-1]:.5f} / {facts['sgd.mini.cost'][-1]:.5f}"),
+    ]
