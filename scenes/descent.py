@@ -35,6 +35,7 @@ from manim import (
     VGroup,
     Write,
     linear,
+    rate_functions,
 )
 
 from scenes.common import palette
@@ -274,7 +275,8 @@ class OneWeight(ChapterScene):
         self.wait(1)
 
     def roll(self, balls: VGroup, plot: Plot, paths: np.ndarray, heights: np.ndarray) -> None:
-        """Move every ball through its real steps, one step per tick of a tracker."""
+        """Move every ball through its real steps, a tracker ticking through the steps: slowly at
+        first, where the steps are long enough to follow, faster as they shrink."""
         clock = ValueTracker(0)
         steps = paths.shape[1] - 1
 
@@ -288,7 +290,7 @@ class OneWeight(ChapterScene):
 
         for k, dot in enumerate(balls):
             dot.add_updater(follow(k))
-        self.play(clock.animate.set_value(steps), run_time=6, rate_func=linear)
+        self.play(clock.animate.set_value(steps), run_time=8, rate_func=rate_functions.ease_in_quad)
         for dot in balls:
             dot.clear_updaters()
 
