@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import importlib
 import os
+import resource
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from nets.facts import Facts
-from nets.store import cache_dir
+from nets.paths import cache_dir
 from scenes.render.presets import QUALITIES
 
 
@@ -46,6 +47,8 @@ class SceneResult:
     sections: list[tuple[str, float]] = field(default_factory=list)
     render_seconds: float = 0.0
     ledger_entries: int = 0
+    cpu_seconds: float = 0.0  # CPU time of the rendering process, encoder threads included
+    peak_rss_mb: float = 0.0  # the rendering process's peak resident memory
 
 
 def manim_config(quality: str, media_dir: Path, **extra) -> dict:
@@ -108,20 +111,22 @@ def render_scene(job: SceneJob) -> SceneResult:
     from manim import tempconfig
 
     from scenes.common.base import SceneContext, use_context
+    from scenes.render import drawing
 
     serialise_svg_files()
+    drawing.install()
     out_dir = Path(job.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     scratch = out_dir / ".work" / f"{job.scene}-{os.getpid()}"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     try:
         use_context(SceneContext(job.facts, job.lang))
         cls = scene_class(job.module, job.scene)
         extra = {"save_last_frame": True, "write_to_movie": False} if job.still else {}
         with tempconfig(manim_config(job.quality, scratch, output_file=str(scratch / job.scene), **extra)):
-            scene = cls()
+            scene = cls(renderer=drawing.SceneRenderer())
             scene.render()
             frame = np.asarray(scene.renderer.get_frame())[..., :3]
         still = out_dir / f"{job.scene}.png"
@@ -143,7 +148,9 @@ def render_scene(job: SceneJob) -> SceneResult:
             cues=list(scene.cues),
             sections=list(scene.sections_started),
             render_seconds=time.perf_counter() - start,
+            cpu_seconds=time.process_time() - cpu_start,
             ledger_entries=len(scene.ledger.entries),
+            peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # KiB on Linux
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
