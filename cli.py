@@ -68,7 +68,7 @@ def project_defaults() -> dict:
 def main(ctx: click.Context) -> None:
     """Render lecture videos about neural networks from real, running networks."""
     defaults = {k.replace("-", "_"): v for k, v in project_defaults().items()}
-    ctx.default_map = {name: defaults for name in ("render", "preview", "audit", "info")}
+    ctx.default_map = {name: defaults for name in ("render", "preview", "audit", "info", "bench")}
 
 
 def net_options(command):
@@ -146,24 +146,41 @@ def _minutes(seconds: float) -> str:
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Scenes rendered in parallel.")
 @click.option("--force", is_flag=True, help="Render even the scenes whose inputs did not change.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Render scenes in local worker processes, or on a Dask cluster (needs --scheduler).")
+@click.option("--scheduler", default=None, metavar="ADDRESS", help="The Dask scheduler, e.g. tcp://10.0.0.5:8786.")
 @net_options
 @user_errors
-def render(target: str, quality: str, out: str, jobs: int, force: bool, net) -> None:
+def render(target: str, quality: str, out: str, jobs: int, force: bool, executor: str, scheduler: str | None, net) -> None:
     """Render TARGET: a chapter (id or number), `all`, or one scene (`network.ForwardPass`)."""
     from scenes import registry
     from scenes.render.pipeline import RenderOptions, render as run
 
     targets = registry.resolve(target)
+    cluster = scene_executor(executor, scheduler)
     cores = os.cpu_count() or 1
-    if jobs > cores:
+    if jobs > cores and cluster is None:
         click.echo(f"netreel: --jobs {jobs} is more than the {cores} cores here; using {cores}", err=True)
         jobs = cores
-    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, net=net, force=force)
+    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, net=net, force=force, executor=cluster)
     for output in run(targets, opts, report=lambda line: click.echo(line, err=True)):
         if output.video:
             click.echo(str(output.video))
         else:
             click.echo(f"{output.chapter}: scenes written to {output.folder} (render the whole chapter for its video)", err=True)
+
+
+def scene_executor(executor: str, scheduler: str | None):
+    """The executor `render` sends scenes to: None for local worker processes."""
+    from scenes.render.executors import DaskExecutor
+
+    if executor == "dask":
+        if not scheduler:
+            raise UserError("--executor dask needs --scheduler ADDRESS, e.g. tcp://10.0.0.5:8786")
+        return DaskExecutor(scheduler)
+    if scheduler:
+        raise UserError("--scheduler is for --executor dask")
+    return None
 
 
 @main.command()
@@ -176,8 +193,9 @@ def render(target: str, quality: str, out: str, jobs: int, force: bool, net) -> 
 @user_errors
 def preview(target: str, still: bool, open_: bool, quality: str, out: str, net) -> None:
     """Render one scene quickly (TARGET like `network.ForwardPass`)."""
-    import nets.facts
+    from nets import facts_cache
     from scenes import registry
+    from scenes.render.executors import InlineExecutor
     from scenes.render.pipeline import run_jobs
     from scenes.render.worker import SceneJob
 
@@ -186,14 +204,44 @@ def preview(target: str, still: bool, open_: bool, quality: str, out: str, net) 
         names = ", ".join(f"{chapter.id}.{cls.__name__}" for cls in scenes)
         raise UserError(f"preview takes one scene, e.g. {chapter.id}.{scenes[0].__name__}; this target has: {names}")
     folder = writable_dir(out) / "preview" / chapter.id
-    facts = nets.facts.build(chapter.facts, net)
+    facts = facts_cache.build(chapter.facts, net)
     job = SceneJob(chapter.id, scenes[0].__module__, scenes[0].__name__, facts, quality, str(folder), still=still)
     results = []
-    run_jobs([job], 1, lambda _, result: results.append(result))
+    run_jobs([job], 1, lambda _, result: results.append(result), InlineExecutor())  # no worker start-up
     path = results[0].still if still else results[0].video
     click.echo(path)
     if open_:
         click.launch(path)
+
+
+@main.command()
+@click.argument("target", default="all")
+@click.option("--quality", "qualities", type=click.Choice(list(QUALITIES)), multiple=True, default=["low", "high"],
+              show_default=True, help="Qualities to render (repeat the option for several).")
+@click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True, help="Runs of each timing of seconds (the median is kept).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Scenes rendered in parallel [default: the cores here].")
+@click.option("--out", default=DEFAULT_OUT, show_default=True, help="bench.json is written here.")
+@click.option("--edge-seconds", type=click.FloatRange(min=0.1), default=2.0, show_default=True, help="Length of the edge-drawing animation.")
+@net_options
+@user_errors
+def bench(target: str, qualities: tuple[str, ...], repeat: int, jobs: int | None, out: str, edge_seconds: float, net) -> None:
+    """Measure how fast TARGET renders here; writes OUT/bench.json and prints a table."""
+    import json
+
+    from scenes import registry
+    from scenes.render import bench as measure
+
+    registry.resolve(target)
+    cores = os.cpu_count() or 1
+    opts = measure.BenchOptions(target, list(qualities), repeat, min(jobs or cores, cores), net, edge_seconds)
+    folder = writable_dir(out)
+    result = measure.run(opts, folder, report=lambda line: click.echo(line, err=True))
+    path = folder / "bench.json"
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+    click.echo(measure.table(result))
+    click.echo(str(path))
 
 
 @main.command()
