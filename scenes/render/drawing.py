@@ -22,6 +22,8 @@ from PIL import Image
 
 from scenes.render.encoding import StreamWriter
 
+MANIM_OVERLAY = Camera.overlay_PIL_image  # manim's own, for comparing frames with it
+
 
 class SceneRenderer(CairoRenderer):
     """manim's Cairo renderer with netreel's file writer; skipped animations draw nothing."""

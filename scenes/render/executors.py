@@ -15,6 +15,7 @@ finishes, with the scene's files already in ``job.out_dir``, and raises
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import os
 import tempfile
@@ -103,10 +104,11 @@ class DaskExecutor:
             from distributed import Client
         except ImportError:
             raise RenderError("--executor dask needs the 'distributed' package: pip install 'netreel[dask]'") from None
-        try:
-            return Client(self.address, timeout=self.connect_timeout, set_as_default=False)
+        try:  # a Client that failed to connect reports its own failure again, with a traceback, when collected
+            asyncio.run(_reach(self.address, self.connect_timeout))
         except (OSError, ValueError, TypeError) as err:
             raise RenderError(f"cannot reach the Dask scheduler at {self.address}: {_first_line(err)}") from None
+        return Client(self.address, timeout=self.connect_timeout, set_as_default=False)
 
     def run(self, jobs: list[SceneJob], on_done: OnDone) -> None:
         from distributed import as_completed
@@ -120,7 +122,7 @@ class DaskExecutor:
             for job in jobs:
                 future = client.submit(render_remote, job, pure=False, key=f"netreel-{job.chapter}.{job.scene}-{os.urandom(4).hex()}")
                 futures[future] = job
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=client.loop):
                 job = futures[future]
                 try:
                     remote = future.result()
@@ -139,6 +141,13 @@ class DaskExecutor:
             raise
         finally:
             client.close()
+
+
+async def _reach(address: str, timeout: float) -> None:
+    from distributed.comm import connect
+
+    comm = await connect(address, timeout=timeout)
+    await comm.close()
 
 
 def _first_line(err: Exception) -> str:
