@@ -32,6 +32,7 @@ from pathlib import Path
 import manim
 
 import nets.facts
+from nets import facts_cache
 from nets.config import NetConfig
 from scenes.bench import edges
 from scenes import registry
@@ -126,7 +127,7 @@ def facts_seconds(chapter: Chapter, net: NetConfig) -> float:
 
 
 def net_cache_times(chapters: list[Chapter], opts: BenchOptions, scratch: Path) -> dict:
-    """Facts built with an empty network cache (training) and with a warm one, per facts module."""
+    """Facts built with an empty network cache (training), with a warm one (loading), and stored ones, per facts module."""
     out = {}
     for chapter in {ch.facts: ch for ch in chapters}.values():
 
@@ -134,10 +135,20 @@ def net_cache_times(chapters: list[Chapter], opts: BenchOptions, scratch: Path) 
             with network_cache(Path(tempfile.mkdtemp(dir=scratch, prefix="cold-cache-"))):
                 return facts_seconds(chapter, opts.net)
 
+        def stored() -> float:
+            started = time.perf_counter()
+            facts_cache.build(chapter.facts, opts.net)
+            return time.perf_counter() - started
+
         facts_seconds(chapter, opts.net)  # warm the cache, the data and the imports
         cold_s = median_of(opts.repeat, cold)
         warm_s = median_of(opts.repeat, lambda: facts_seconds(chapter, opts.net))
-        out[chapter.facts] = {"cold": cold_s, "warm": warm_s, "cold_over_warm": cold_s["median_s"] / warm_s["median_s"]}
+        out[chapter.facts] = {
+            "cold": cold_s,
+            "warm": warm_s,
+            "stored": median_of(opts.repeat, stored),
+            "cold_over_warm": cold_s["median_s"] / warm_s["median_s"],
+        }
     return out
 
 
@@ -261,7 +272,8 @@ def table(result: dict) -> str:
     lines.append("")
     for facts, n in result["net_cache"].items():
         lines.append(f"network cache, {facts}: cold (training) {n['cold']['median_s']:.2f} s, "
-                     f"warm (loading) {n['warm']['median_s']:.2f} s ({n['cold_over_warm']:.0f}x)")
+                     f"warm (loading) {n['warm']['median_s']:.2f} s ({n['cold_over_warm']:.0f}x); "
+                     f"stored facts {n['stored']['median_s']:.3f} s")
     p = result["parallel"]
     if p:
         lines.append(f"--jobs {p['jobs']} over --jobs 1 at {p['quality']}: {p['jobs1_wall_s']:.1f} s / "
