@@ -9,7 +9,10 @@ files at the end. :class:`StreamWriter` replaces that for netreel's renders:
   drawing and encoding overlap and at most ``QUEUE_FRAMES`` frames wait in memory;
 - a repeated (frozen) frame is converted once and handed to the encoder again;
 - a keyframe at the start of every section, so clips can be cut without re-encoding;
-- the encoder settings below: same quality target (crf 23), a faster preset.
+- the same quality target as manim (crf 23) with preset ``superfast`` instead of
+  ``medium``: on Chapter 1's densest frames at 1080p60, 6.6 ms of CPU per frame
+  instead of 21.8 (``veryfast`` 9.4, ``ultrafast`` 5.2), at 3.3 Mbit/s instead of
+  2.6 (``ultrafast`` 5.4, without CABAC and deblocking).
 
 With ``save_sections`` on, manim's own partial files are kept (section videos
 are joined from them), with the same encoder settings.
@@ -31,7 +34,7 @@ from manim.utils.file_ops import write_to_movie
 
 CODEC = "libx264"
 PIX_FMT = "yuv420p"
-ENCODER_OPTIONS = {"crf": "23", "preset": "veryfast"}
+ENCODER_OPTIONS = {"crf": "23", "preset": "superfast"}  # see the notes above
 QUEUE_FRAMES = 8  # frames waiting for the encoder: 66 MB at 1080p
 
 
