@@ -114,3 +114,18 @@ def test_result_reports_time_and_memory(short_render):
     result, _ = short_render
     assert result.render_seconds > 0 and result.cpu_seconds > 0
     assert result.peak_rss_mb > 50
+
+
+def test_section_videos_when_manim_saves_sections(facts, tmp_path):
+    drawing.install()
+    use_context(SceneContext(facts))
+    with tempconfig(manim_config("tiny", tmp_path, output_file=str(tmp_path / "Short"), save_sections=True)):
+        scene = render_scenes.Short(renderer=drawing.SceneRenderer())
+        scene.render()
+    sections = sorted(tmp_path.glob("Short_*.mp4"))  # with an output_file, manim writes them beside it
+    assert [p.stem.split("_", 2)[2] for p in sections] == ["first", "second"]
+    counts = []
+    for path in [tmp_path / "Short.mp4", *sections]:
+        with av.open(str(path)) as container:
+            counts.append(sum(1 for _ in container.decode(video=0)))
+    assert counts[0] == counts[1] + counts[2] == round(scene.time * 10)
