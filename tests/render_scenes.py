@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import numpy as np
-from manim import RIGHT, FadeIn, FadeOut, ImageMobject, Square, Transform
+from manim import RIGHT, FadeIn, FadeOut, Square, Transform
 
 from scenes.common.base import NetScene
 from scenes.common.mobjects import pixel_image
