@@ -1,5 +1,6 @@
-"""From targets to files: facts once per chapter, one worker process per scene,
-then the chapter video, its subtitles and ``manifest.json``.
+"""From targets to files: facts once per chapter, one worker process per scene
+(or another executor, see ``scenes.render.executors``), then the chapter video,
+its subtitles and ``manifest.json``.
 
 A scene whose inputs (its source, the shared scene library, its words, the facts
 it reads, the quality, manim's version) did not change since the last render is
@@ -41,6 +42,7 @@ class Executor(Protocol):
     """Renders jobs somewhere, calling ``on_done`` here as each finishes (see ``scenes.render.executors``)."""
 
     def run(self, jobs: list[SceneJob], on_done: OnDone) -> None: ...
+
 
 SCENES_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = "manifest.json"
