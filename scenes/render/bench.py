@@ -6,7 +6,7 @@ seconds, the render seconds (inside the worker), their ratio, frames per second,
 CPU seconds and the worker's peak memory; per chapter and for the whole target
 the same totals, and the wall time of the whole render (``--jobs``, all cores by
 default). It also measures, at the first quality: the speed-up of ``--jobs``
-over ``--jobs 1``; at every quality: a re-render with nothing
+over ``--jobs 1`` (whole renders in turns); at every quality: a re-render with nothing
 changed (the whole command, start-up included); for each chapter's networks:
 building the facts with an empty network cache (training) and with a warm one;
 a still preview of every scene; and the edge-drawing ratio of
@@ -176,14 +176,21 @@ def _render_args(opts: BenchOptions, quality: str, out: Path, jobs: int) -> list
     return ["render", opts.target, "--quality", quality, "--out", str(out), "--jobs", str(jobs), *net]
 
 
-def parallel_speedup(targets, opts: BenchOptions, quality: str, jobs_wall_s: float, out: Path) -> dict | None:
-    """The render at ``quality`` with ``--jobs 1`` against the one with ``opts.jobs`` just measured."""
+def parallel_speedup(targets, opts: BenchOptions, quality: str, out: Path) -> dict | None:
+    """The whole render at ``quality`` with ``--jobs 1`` and with ``opts.jobs``, in turns (the load
+    of the machine drifts): the ratio of their medians over ``repeat`` turns."""
     if opts.jobs < 2:
         return None
-    started = time.perf_counter()
-    render(targets, RenderOptions(quality=quality, out=out, jobs=1, net=opts.net, force=True))
-    one_job_s = time.perf_counter() - started
-    return {"quality": quality, "jobs": opts.jobs, "jobs1_wall_s": one_job_s, "jobsN_wall_s": jobs_wall_s, "speedup": one_job_s / jobs_wall_s}
+
+    def wall(jobs: int) -> float:
+        started = time.perf_counter()
+        render(targets, RenderOptions(quality=quality, out=out, jobs=jobs, net=opts.net, force=True))
+        return time.perf_counter() - started
+
+    turns = [(wall(1), wall(opts.jobs)) for _ in range(max(1, opts.repeat))]
+    one, many = ([t[i] for t in turns] for i in (0, 1))
+    jobs1, jobs_n = {"median_s": statistics.median(one), "runs_s": one}, {"median_s": statistics.median(many), "runs_s": many}
+    return {"quality": quality, "jobs": opts.jobs, "jobs1": jobs1, "jobsN": jobs_n, "speedup": jobs1["median_s"] / jobs_n["median_s"]}
 
 
 def still_times(targets, opts: BenchOptions, out: Path) -> dict:
@@ -214,8 +221,8 @@ def run(opts: BenchOptions, out_root: Path, report: Callable[[str], None] = lamb
             report(f"rendering {opts.target} at {quality}")
             result["qualities"][quality] = quality_run(targets, quality, opts, scratch / "renders", report)
         first = opts.qualities[0]
-        report(f"rendering {opts.target} at {first} with --jobs 1")
-        result["parallel"] = parallel_speedup(targets, opts, first, result["qualities"][first]["wall_s"], scratch / "renders")
+        report(f"rendering {opts.target} at {first} with --jobs 1 and --jobs {opts.jobs}, in turns")
+        result["parallel"] = parallel_speedup(targets, opts, first, scratch / "renders")
         report("still previews")
         result["stills"] = still_times(targets, opts, scratch / "renders")
         report("edge drawing")
@@ -276,8 +283,8 @@ def table(result: dict) -> str:
                      f"stored facts {n['stored']['median_s']:.3f} s")
     p = result["parallel"]
     if p:
-        lines.append(f"--jobs {p['jobs']} over --jobs 1 at {p['quality']}: {p['jobs1_wall_s']:.1f} s / "
-                     f"{p['jobsN_wall_s']:.1f} s = {p['speedup']:.2f}x")
+        lines.append(f"--jobs {p['jobs']} over --jobs 1 at {p['quality']}: {p['jobs1']['median_s']:.1f} s / "
+                     f"{p['jobsN']['median_s']:.1f} s = {p['speedup']:.2f}x (medians of {len(p['jobs1']['runs_s'])} turns)")
     stills = result["stills"]
     lines.append(f"still preview: slowest {stills['slowest']} {stills['slowest_s']:.2f} s (median of {result['repeat']})")
     e = result["edges"]

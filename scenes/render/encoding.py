@@ -12,7 +12,10 @@ files at the end. :class:`StreamWriter` replaces that for netreel's renders:
 - the same quality target as manim (crf 23) with preset ``superfast`` instead of
   ``medium``: on Chapter 1's densest frames at 1080p60, 6.6 ms of CPU per frame
   instead of 21.8 (``veryfast`` 9.4, ``ultrafast`` 5.2), at 3.3 Mbit/s instead of
-  2.6 (``ultrafast`` 5.4, without CABAC and deblocking).
+  2.6 (``ultrafast`` 5.4, without CABAC and deblocking);
+- two encoder threads on every machine: x264's output depends on its thread
+  count (by default, on the machine's cores), and a scene should encode to the
+  same video wherever it renders (a Dask cluster mixes machines).
 
 With ``save_sections`` on, manim's own partial files are kept (section videos
 are joined from them), with the same encoder settings.
@@ -34,7 +37,7 @@ from manim.utils.file_ops import write_to_movie
 
 CODEC = "libx264"
 PIX_FMT = "yuv420p"
-ENCODER_OPTIONS = {"crf": "23", "preset": "superfast"}  # see the notes above
+ENCODER_OPTIONS = {"crf": "23", "preset": "superfast", "threads": "2"}  # see the notes above
 QUEUE_FRAMES = 8  # frames waiting for the encoder: 66 MB at 1080p
 
 
