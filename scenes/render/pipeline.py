@@ -236,7 +236,7 @@ def render(
     """
     runs = {chapter.id: plan_chapter(chapter, scenes, opts, report) for chapter, scenes in targets}
     jobs = [job for run in runs.values() for job in run.jobs]
-    jobs.sort(key=lambda job: -_expected_seconds(runs[job.chapter].manifest, scene_class(job.module, job.scene)))
+    jobs.sort(key=lambda job: -_expected_cost(runs[job.chapter].manifest, scene_class(job.module, job.scene)))
 
     def finish(run: ChapterRun) -> None:
         video_path = assemble(run.chapter, run.scenes, run.folder, run.manifest, run.hashes)
@@ -262,9 +262,9 @@ def render(
     return [run.output for run in runs.values()]
 
 
-def _expected_seconds(manifest: dict, cls: type) -> float:
-    """A scene's video length: as last rendered, else its estimate."""
-    return float(manifest["scenes"].get(cls.__name__, {}).get("duration", cls.estimated_seconds))
+def _expected_cost(manifest: dict, cls: type) -> float:
+    """How long a scene takes: the CPU seconds of its last render at this quality, else its estimated length."""
+    return float(manifest["scenes"].get(cls.__name__, {}).get("cpu_seconds") or cls.estimated_seconds)
 
 
 def _current(manifest: dict, folder: Path, name: str, hashes: dict[str, str]) -> bool:
