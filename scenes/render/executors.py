@@ -128,6 +128,11 @@ class DaskExecutor:
                     remote = future.result()
                 except KilledWorker:
                     raise RenderError(f"the Dask workers rendering {job.chapter}.{job.scene} kept dying; it was not rendered") from None
+                except ModuleNotFoundError as err:
+                    raise RenderError(
+                        f"a Dask worker cannot render {job.chapter}.{job.scene}: no module {err.name!r} there; "
+                        "install netreel on every worker"
+                    ) from None
                 except Exception as err:
                     raise scene_failed(job, err) from err
                 if remote.source_hash != source_hash(job):
