@@ -17,8 +17,9 @@ files at the end. :class:`StreamWriter` replaces that for netreel's renders:
   count (by default, on the machine's cores), and a scene should encode to the
   same video wherever it renders (a Dask cluster mixes machines).
 
-With ``save_sections`` on, manim's own partial files are kept (section videos
-are joined from them), with the same encoder settings.
+With ``save_sections`` on (section videos are joined from partial files), and for
+anything but an ``.mp4`` (a transparent ``.mov``), manim's own partial files are
+kept, H.264 ones with the same encoder settings.
 """
 
 from __future__ import annotations
@@ -160,10 +161,12 @@ class StreamWriter(SceneFileWriter):
         super().abort_encode_jobs(reraise_encoder_failures)
 
     def open_partial_movie_stream(self, file_path=None) -> None:
-        """manim's partial files (used with ``save_sections``), with netreel's encoder settings."""
+        """manim's partial files (with ``save_sections``, or a transparent ``.mov``), with netreel's
+        H.264 settings when they are H.264."""
         super().open_partial_movie_stream(file_path)
         stream = self._current_encode_job.stream
-        stream.codec_context.options = {**stream.codec_context.options, **ENCODER_OPTIONS}
+        if stream.codec_context.name == CODEC:
+            stream.codec_context.options = {**stream.codec_context.options, **ENCODER_OPTIONS}
 
     def stream_path(self) -> Path:
         path = Path(self.movie_file_path)
