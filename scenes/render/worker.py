@@ -89,7 +89,7 @@ def serialise_svg_files() -> None:
 
     def locked(function):
         def run(*args, **kwargs):
-            folder = Path(config.tex_dir).parent  # not inside Tex/: manim clears it of non-SVG files
+            folder = config.get_dir("tex_dir").parent  # not inside Tex/: manim clears it of non-SVG files
             folder.mkdir(parents=True, exist_ok=True)
             with open(folder / "svg.lock", "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
