@@ -26,7 +26,7 @@ def facts(chapter_facts):
     return chapter_facts("network")[0]
 
 
-def drawn_frames(monkeypatch, facts, renderer, folder: Path) -> list[tuple[str, int]]:
+def drawn_frames(monkeypatch, facts, renderer, folder: Path, aspect: str, transparent: bool) -> list[tuple[str, int]]:
     """Every frame the renderer hands its file writer: (hash of the pixels, times shown)."""
     frames = []
     add_frame = CairoRenderer.add_frame
@@ -38,20 +38,21 @@ def drawn_frames(monkeypatch, facts, renderer, folder: Path) -> list[tuple[str, 
 
     monkeypatch.setattr(CairoRenderer, "add_frame", record)
     use_context(SceneContext(facts))
-    with tempconfig(manim_config("tiny", folder, output_file=str(folder / "Short"))):
+    with tempconfig(manim_config("tiny", folder, aspect, output_file=str(folder / "Short"), transparent=transparent)):
         scene = render_scenes.Short(renderer=renderer())
         scene.render()
     monkeypatch.undo()
     return frames
 
 
-def test_every_frame_is_drawn_as_manim_draws_it(monkeypatch, facts, tmp_path):
+@pytest.mark.parametrize(("aspect", "transparent"), [("16:9", False), ("1:1", False), ("16:9", True)])
+def test_every_frame_is_drawn_as_manim_draws_it(monkeypatch, facts, tmp_path, aspect, transparent):
     with monkeypatch.context() as manim_own:
         manim_own.setattr(Camera, "overlay_PIL_image", drawing.MANIM_OVERLAY)
         manim_own.setattr(VMobjectFromSVGPath, "__deepcopy__", Mobject.__deepcopy__)
-        theirs = drawn_frames(monkeypatch, facts, CairoRenderer, tmp_path / "manim")
+        theirs = drawn_frames(monkeypatch, facts, CairoRenderer, tmp_path / "manim", aspect, transparent)
     drawing.install()
-    ours = drawn_frames(monkeypatch, facts, drawing.SceneRenderer, tmp_path / "netreel")
+    ours = drawn_frames(monkeypatch, facts, drawing.SceneRenderer, tmp_path / "netreel", aspect, transparent)
     assert len(theirs) > 10
     assert ours == theirs
 
