@@ -1,4 +1,4 @@
-"""netreel's command line: list, render, preview, clips, slides, gallery, audit, info.
+"""netreel's command line: list, render, preview, bench, clips, slides, gallery, audit, info.
 
 Thin on purpose: it parses, resolves targets and calls the render pipeline.
 Defaults come from ``[tool.netreel]`` in ./pyproject.toml, then the flags.
@@ -69,7 +69,7 @@ def project_defaults() -> dict:
 def main(ctx: click.Context) -> None:
     """Render lecture videos about neural networks from real, running networks."""
     defaults = {k.replace("-", "_"): v for k, v in project_defaults().items()}
-    ctx.default_map = {name: defaults for name in ("render", "preview", "clips", "slides", "gallery", "audit", "info")}
+    ctx.default_map = {name: defaults for name in ("render", "preview", "clips", "slides", "gallery", "audit", "info", "bench")}
 
 
 def net_options(command):
@@ -195,7 +195,7 @@ def render_targets(target: str, opts, transparent: bool = False) -> list:
 
     targets = resolve(target)
     cores = os.cpu_count() or 1
-    if opts.jobs > cores:
+    if opts.jobs > cores and opts.executor is None:
         click.echo(f"netreel: --jobs {opts.jobs} is more than the {cores} cores here; using {cores}", err=True)
         opts.jobs = cores
     opts.transparent = transparent
@@ -211,20 +211,40 @@ def render_targets(target: str, opts, transparent: bool = False) -> list:
     "--subtitles", callback=known_languages, metavar="LANG[+LANG]",
     help="Also write the subtitles in these languages (e.g. en+zh): NAME.<lang>.srt, same timings, one track each in the chapter video.",
 )
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Render scenes in local worker processes, or on a Dask cluster (needs --scheduler).")
+@click.option("--scheduler", default=None, metavar="ADDRESS", help="The Dask scheduler, e.g. tcp://10.0.0.5:8786.")
 @net_options
 @user_errors
-def render(target: str, quality: str, aspect: str, lang: str, out: str, jobs: int, force: bool, subtitles: tuple[str, ...], net) -> None:
+def render(
+    target: str, quality: str, aspect: str, lang: str, out: str, jobs: int, force: bool, subtitles: tuple[str, ...],
+    executor: str, scheduler: str | None, net,
+) -> None:
     """Render TARGET: a chapter (id or number), `all`, one scene (`network.ForwardPass`), or `file.py[:Scene]`."""
     from scenes.render.pipeline import RenderOptions
 
     opts = RenderOptions(
         quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, subtitles=subtitles, net=net, force=force, aspect=aspect,
+        executor=scene_executor(executor, scheduler),
     )
     for output, _, _ in render_targets(target, opts):
         if output.video:
             click.echo(str(output.video))
         else:
             click.echo(f"{output.chapter}: scenes written to {output.folder} (render the whole chapter for its video)", err=True)
+
+
+def scene_executor(executor: str, scheduler: str | None):
+    """The executor `render` sends scenes to: None for local worker processes."""
+    from scenes.render.executors import DaskExecutor
+
+    if executor == "dask":
+        if not scheduler:
+            raise UserError("--executor dask needs --scheduler ADDRESS, e.g. tcp://10.0.0.5:8786")
+        return DaskExecutor(scheduler)
+    if scheduler:
+        raise UserError("--scheduler is for --executor dask")
+    return None
 
 
 @main.command()
@@ -259,6 +279,36 @@ def preview(target: str, still: bool, watch: bool, open_: bool, quality: str, as
         )
     except previews.PreviewError as err:
         raise UserError(str(err)) from None
+
+
+@main.command()
+@click.argument("target", default="all")
+@click.option("--quality", "qualities", type=click.Choice(list(QUALITIES)), multiple=True, default=["low", "high"],
+              show_default=True, help="Qualities to render (repeat the option for several).")
+@click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True, help="Runs of each timing of seconds (the median is kept).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Scenes rendered in parallel [default: the cores here].")
+@click.option("--out", default=DEFAULT_OUT, show_default=True, help="bench.json is written here.")
+@click.option("--edge-seconds", type=click.FloatRange(min=0.1), default=2.0, show_default=True, help="Length of the edge-drawing animation.")
+@net_options
+@user_errors
+def bench(target: str, qualities: tuple[str, ...], repeat: int, jobs: int | None, out: str, edge_seconds: float, net) -> None:
+    """Measure how fast TARGET renders here; writes OUT/bench.json and prints a table."""
+    import json
+
+    from scenes import registry
+    from scenes.render import bench as measure
+
+    registry.resolve(target)
+    cores = os.cpu_count() or 1
+    opts = measure.BenchOptions(target, list(qualities), repeat, min(jobs or cores, cores), net, edge_seconds)
+    folder = writable_dir(out)
+    result = measure.run(opts, folder, report=lambda line: click.echo(line, err=True))
+    path = folder / "bench.json"
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+    click.echo(measure.table(result))
+    click.echo(str(path))
 
 
 @main.command()

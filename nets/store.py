@@ -22,15 +22,12 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from nets.paths import cache_dir
+
 log = logging.getLogger("netreel")
 
 Trained = tuple[dict[str, torch.Tensor], dict]
 """What a trainer hands the store: named tensors and a JSON-able record."""
-
-
-def cache_dir() -> Path:
-    """``$NETREEL_CACHE``, else ``~/.cache/netreel``."""
-    return Path(os.environ.get("NETREEL_CACHE") or Path.home() / ".cache" / "netreel")
 
 
 def config_key(config: dict) -> str:

@@ -1,5 +1,6 @@
-"""From targets to files: facts once per chapter, one worker process per scene,
-then the chapter video, its subtitles and ``manifest.json``.
+"""From targets to files: facts once per chapter, one worker process per scene
+(or another executor, see ``scenes.render.executors``), then the chapter video,
+its subtitles and ``manifest.json``.
 
 A scene whose inputs (its source, the shared scene library, its words, the facts
 it reads, the quality, manim's version) did not change since the last render is
@@ -8,6 +9,7 @@ not rendered again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -23,10 +25,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import manim
 
-import nets.facts
+from nets import facts_cache
 from nets.config import NetConfig
 from scenes.registry import Chapter
 from scenes.common.ledger import Shown
@@ -35,12 +38,26 @@ from scenes.render import video
 from scenes.render.aspect import DEFAULT_ASPECT, folder_suffix
 from scenes.render.worker import SceneJob, SceneResult, render_scene
 
+OnDone = Callable[[SceneJob, SceneResult], None]
+
+
+class Executor(Protocol):
+    """Renders jobs somewhere, calling ``on_done`` here as each finishes (see ``scenes.render.executors``)."""
+
+    def run(self, jobs: list[SceneJob], on_done: OnDone) -> None: ...
+
+
 SCENES_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = "manifest.json"
 
 
 class RenderError(Exception):
     """A render that could not finish; the message names the scene and the cause."""
+
+
+def scene_failed(job: SceneJob, err: BaseException) -> RenderError:
+    """A scene's own error, reported with its name."""
+    return RenderError(f"{job.chapter}.{job.scene} failed: {type(err).__name__}: {err}")
 
 
 @dataclass
@@ -54,11 +71,17 @@ class RenderOptions:
     force: bool = False
     aspect: str = DEFAULT_ASPECT
     transparent: bool = False  # scene videos with alpha (.mov), the source of transparent clips
+    executor: Executor | None = None  # None: a pool of local worker processes (``jobs`` of them)
 
     @property
     def variant(self) -> str:
         """The quality, aspect and background of these renders, as their folder is named."""
-        return self.quality + folder_suffix(self.aspect) + ("-alpha" if self.transparent else "")
+        return variant(self.quality, self.aspect, self.transparent)
+
+
+def variant(quality: str, aspect: str, transparent: bool) -> str:
+    """A quality, aspect and background as their renders' folder is named (``low``, ``low-4x3``, ``low-alpha``)."""
+    return quality + folder_suffix(aspect) + ("-alpha" if transparent else "")
 
 
 @dataclass
@@ -81,6 +104,12 @@ def _library_source() -> str:
     return "".join(p.read_text(encoding="utf-8") for p in files)
 
 
+@functools.lru_cache(maxsize=None)
+def _class_source(cls: type) -> str:
+    """A class's source, found once (``inspect`` parses the whole module for every class it looks up)."""
+    return inspect.getsource(cls)
+
+
 def scene_hash(cls: type, siblings: list[type], facts_digest: str, quality: str, lang: str) -> str:
     """A content hash of everything that decides a scene's video.
 
@@ -94,14 +123,14 @@ def scene_hash(cls: type, siblings: list[type], facts_digest: str, quality: str,
     beside = Path(module.__file__)  # a scene file of one's own may bring its words: file.toml, file.zh.toml
     for other in siblings:
         if other is not cls:
-            module_source = module_source.replace(inspect.getsource(other), "")
+            module_source = module_source.replace(_class_source(other), "")
     words = []
     for each in languages():
         words += [SCENES_ROOT / "locale" / each / f"{cls.chapter}.toml", SCENES_ROOT / "locale" / each / "common.toml"]
         words.append(beside.with_suffix(".toml" if each == DEFAULT_LANG else f".{each}.toml"))
     h = hashlib.sha256()
     for part in (
-        inspect.getsource(cls),
+        _class_source(cls),
         module_source,
         _library_source(),
         *(path.read_text(encoding="utf-8") if path.exists() else "" for path in words),
@@ -153,10 +182,12 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run_jobs(jobs: list[SceneJob], n_workers: int, on_done: Callable[[SceneJob, SceneResult], None]) -> None:
-    """Render jobs in worker processes, calling ``on_done`` as each finishes; stop at the first failure."""
+def run_jobs(jobs: list[SceneJob], n_workers: int, on_done: OnDone, executor: Executor | None = None) -> None:
+    """Render jobs in worker processes (or on ``executor``), calling ``on_done`` as each finishes; stop at the first failure."""
     if not jobs:
         return
+    if executor is not None:
+        return executor.run(jobs, on_done)
     pool = _executor(min(n_workers, len(jobs)))
     pending: dict[Future, SceneJob] = {pool.submit(render_scene, job): job for job in jobs}
     try:
@@ -168,8 +199,8 @@ def run_jobs(jobs: list[SceneJob], n_workers: int, on_done: Callable[[SceneJob, 
                     result = future.result()
                 except BrokenProcessPool:
                     raise RenderError(f"the worker rendering {job.chapter}.{job.scene} died") from None
-                except Exception as err:  # a scene's own error, reported with its name
-                    raise RenderError(f"{job.chapter}.{job.scene} failed: {type(err).__name__}: {err}") from err
+                except Exception as err:
+                    raise scene_failed(job, err) from err
                 on_done(job, result)
     except BaseException:
         _stop(pool)
@@ -179,56 +210,96 @@ def run_jobs(jobs: list[SceneJob], n_workers: int, on_done: Callable[[SceneJob, 
     pool.shutdown(wait=True)
 
 
+@dataclass
+class ChapterRun:
+    """One chapter's part of a render: its scenes' hashes, what to render, its manifest as scenes finish."""
+
+    chapter: Chapter
+    folder: Path
+    manifest: dict
+    scenes: list[type]  # every scene of the chapter, in order
+    targets: list[type]  # the scenes asked for
+    hashes: dict[str, str]
+    jobs: list[SceneJob]
+    reused: list[str]
+    finished: int = 0
+    output: ChapterOutput | None = None
+
+
+def plan_chapter(chapter: Chapter, scenes: list[type], opts: RenderOptions, report: Callable[[str], None]) -> ChapterRun:
+    """Get the chapter's facts, hash its scenes, and list the jobs for the scenes whose inputs changed."""
+    started = time.perf_counter()
+    facts = facts_cache.build(chapter.facts, opts.net)
+    report(f"{chapter.id}: network facts ready in {time.perf_counter() - started:.1f} s")
+    folder = output_dir(opts, chapter)
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = read_manifest(folder)
+    all_scenes = chapter.scenes()
+    hashes = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, opts.lang) for cls in all_scenes}
+    timing = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, "") for cls in scenes}
+    todo = [cls for cls in scenes if opts.force or not _current(manifest, folder, cls.__name__, hashes)]
+    reused = [cls.__name__ for cls in scenes if cls not in todo]
+    for name in reused:
+        report(f"{chapter.id}.{name}: unchanged, kept")
+    jobs = [
+        SceneJob(
+            chapter.id, cls.__module__, cls.__name__, facts, opts.quality, str(folder), opts.lang,
+            aspect=opts.aspect, transparent=opts.transparent, path=getattr(chapter, "path", None),
+            timing_key=timing[cls.__name__],
+        )
+        for cls in todo
+    ]
+    return ChapterRun(chapter, folder, manifest, all_scenes, scenes, hashes, jobs, reused)
+
+
 def render(
     targets: list[tuple[Chapter, list[type]]],
     opts: RenderOptions,
     report: Callable[[str], None] = lambda line: None,
 ) -> list[ChapterOutput]:
-    """Render the targets' scenes that changed, then assemble each chapter."""
+    """Render the targets' scenes that changed, then assemble each chapter.
+
+    The scenes of all target chapters share the workers, longest first (no long
+    scene is left for last); a chapter is assembled as soon as its scenes are done.
+    """
     check_words(targets, opts)
-    outputs = []
-    for chapter, scenes in targets:
-        started = time.perf_counter()
-        facts = nets.facts.build(chapter.facts, opts.net)
-        report(f"{chapter.id}: network facts ready in {time.perf_counter() - started:.1f} s")
-        folder = output_dir(opts, chapter)
-        folder.mkdir(parents=True, exist_ok=True)
-        manifest = read_manifest(folder)
-        all_scenes = chapter.scenes()
-        hashes = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, opts.lang) for cls in all_scenes}
-        timing = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, "") for cls in scenes}
-        todo = [cls for cls in scenes if opts.force or not _current(manifest, folder, cls.__name__, hashes)]
-        reused = [cls.__name__ for cls in scenes if cls not in todo]
-        for name in reused:
-            report(f"{chapter.id}.{name}: unchanged, kept")
-        jobs = [
-            SceneJob(
-                chapter.id, cls.__module__, cls.__name__, facts, opts.quality, str(folder), opts.lang,
-                aspect=opts.aspect, transparent=opts.transparent, path=getattr(chapter, "path", None),
-                timing_key=timing[cls.__name__],
-            )
-            for cls in todo
-        ]
-        count = {"done": 0}
+    runs = {chapter.id: plan_chapter(chapter, scenes, opts, report) for chapter, scenes in targets}
+    cost = {(run.chapter.id, cls.__name__): _expected_cost(run.manifest, cls) for run in runs.values() for cls in run.targets}
+    jobs = sorted((job for run in runs.values() for job in run.jobs), key=lambda job: -cost[job.chapter, job.scene])
 
-        def on_done(job: SceneJob, result: SceneResult) -> None:
-            count["done"] += 1
-            manifest["scenes"][job.scene] = {"hash": hashes[job.scene], **_scene_record(result)}
-            write_manifest(folder, manifest)
-            entry = manifest["scenes"][job.scene]
-            report(
-                f"[{count['done']}/{len(jobs)}] {chapter.id}.{job.scene}: "
-                f"{entry['duration']:.1f} s of video in {result.render_seconds:.1f} s"
-            )
-
-        run_jobs(jobs, opts.jobs, on_done)
-        for cls in scenes:
-            entry = manifest["scenes"][cls.__name__]
+    def finish(run: ChapterRun) -> None:
+        for cls in run.targets:
+            entry = run.manifest["scenes"][cls.__name__]
             for lang in opts.subtitles:
-                write_srt(folder / subtitle_name(f"{cls.__name__}.srt", lang), scene_cues(entry, lang))
-        chapter_video = None if opts.transparent else assemble(chapter, all_scenes, folder, manifest, hashes, opts.lang, opts.subtitles)
-        outputs.append(ChapterOutput(chapter.id, folder, chapter_video, [c.__name__ for c in todo], reused))
-    return outputs
+                write_srt(run.folder / subtitle_name(f"{cls.__name__}.srt", lang), scene_cues(entry, lang))
+        video_path = None if opts.transparent else assemble(
+            run.chapter, run.scenes, run.folder, run.manifest, run.hashes, opts.lang, opts.subtitles,
+        )
+        run.output = ChapterOutput(run.chapter.id, run.folder, video_path, [job.scene for job in run.jobs], run.reused)
+
+    def on_done(job: SceneJob, result: SceneResult) -> None:
+        run = runs[job.chapter]
+        run.finished += 1
+        run.manifest["scenes"][job.scene] = {"hash": run.hashes[job.scene], **_scene_record(result)}
+        write_manifest(run.folder, run.manifest)
+        entry = run.manifest["scenes"][job.scene]
+        report(
+            f"[{run.finished}/{len(run.jobs)}] {job.chapter}.{job.scene}: "
+            f"{entry['duration']:.1f} s of video in {result.render_seconds:.1f} s"
+        )
+        if run.finished == len(run.jobs):
+            finish(run)
+
+    run_jobs(jobs, opts.jobs, on_done, opts.executor)
+    for run in runs.values():
+        if run.output is None:
+            finish(run)
+    return [run.output for run in runs.values()]
+
+
+def _expected_cost(manifest: dict, cls: type) -> float:
+    """How long a scene takes: the CPU seconds of its last render at this quality, else its estimated length."""
+    return float(manifest["scenes"].get(cls.__name__, {}).get("cpu_seconds") or cls.estimated_seconds)
 
 
 def check_words(targets: list[tuple[Chapter, list[type]]], opts: RenderOptions) -> None:

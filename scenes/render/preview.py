@@ -1,5 +1,9 @@
 """Previews: one scene rendered quickly, and again each time its file is saved.
 
+A preview renders in this process (no worker start-up) from the stored network
+facts; a watch renders each time in a fresh worker process, which imports the
+scene's code as it is on disk now.
+
 A failed render publishes nothing (the worker renames files into place only
 when complete), so the last good preview stays where it was while the error
 is reported and the watch goes on.
@@ -13,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import nets.facts
+from nets import facts_cache
 from nets.config import NetConfig
 from scenes.common.text import DEFAULT_LANG, CatalogError, FontError, catalog
 from scenes.registry import TargetError
 from scenes.render.aspect import DEFAULT_ASPECT
+from scenes.render.executors import InlineExecutor
 from scenes.render.pipeline import RenderError, RenderOptions, check_words, run_jobs
 from scenes.render.worker import SceneJob
 
@@ -47,8 +52,11 @@ def scene_files(request: PreviewRequest) -> list[Path]:
     return [source, source.with_suffix(".toml"), catalog_file(f"{cls.chapter}.{cls.__name__}.title", request.lang)]
 
 
-def render_preview(request: PreviewRequest) -> str:
-    """Render the one scene of ``request.target``; return the path of the still or the video."""
+def render_preview(request: PreviewRequest, in_process: bool = True) -> str:
+    """Render the one scene of ``request.target``; return the path of the still or the video.
+
+    ``in_process=False`` renders in a worker process of its own instead.
+    """
     from scenes.userfile import resolve
 
     (chapter, scenes), *rest = resolve(request.target)
@@ -58,14 +66,14 @@ def render_preview(request: PreviewRequest) -> str:
     check_words([(chapter, scenes)], RenderOptions(lang=request.lang))
     folder = request.out / "preview" / chapter.id
     folder = folder if request.lang == DEFAULT_LANG else folder / request.lang
-    facts = nets.facts.build(chapter.facts, request.net or NetConfig())
+    facts = facts_cache.build(chapter.facts, request.net or NetConfig())
     cls = scenes[0]
     job = SceneJob(
         chapter.id, cls.__module__, cls.__name__, facts, request.quality, str(folder), request.lang,
         still=request.still, aspect=request.aspect, path=getattr(chapter, "path", None),
     )
     results = []
-    run_jobs([job], 1, lambda _, result: results.append(result))
+    run_jobs([job], 1, lambda _, result: results.append(result), InlineExecutor() if in_process else None)
     return results[0].still if request.still else results[0].video
 
 
@@ -88,7 +96,7 @@ def watch(
             stamp = current
             catalog.cache_clear()  # the words may have been edited too
             try:
-                on_preview(render_preview(request))
+                on_preview(render_preview(request, in_process=False))
             except (TargetError, RenderError, CatalogError, FontError, PreviewError) as err:
                 on_error(str(err))
         time.sleep(poll)

@@ -124,7 +124,7 @@ def _move_into_place(scratch: Path, deck: Path) -> None:
 
 def reveal_js() -> Path:
     """The reveal.js package from npm, fetched once into the cache; a SlidesError when it cannot be had."""
-    from nets.store import cache_dir
+    from nets.paths import cache_dir
 
     folder = cache_dir() / f"reveal.js-{REVEAL_VERSION}"
     if (folder / "dist" / "reveal.js").exists():

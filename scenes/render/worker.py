@@ -11,6 +11,7 @@ import fcntl
 import importlib
 import json
 import os
+import resource
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from nets.facts import Facts
-from nets.store import cache_dir
+from nets.paths import cache_dir
 from scenes.render.aspect import DEFAULT_ASPECT, frame_size, pixel_size
 from scenes.render.presets import QUALITIES
 
@@ -54,6 +55,8 @@ class SceneResult:
     render_seconds: float = 0.0
     ledger_entries: int = 0
     frames_counted: int = 0  # the frames its cue and section times count; the video has as many
+    cpu_seconds: float = 0.0  # CPU time of the rendering process, encoder threads included
+    peak_rss_mb: float = 0.0  # the rendering process's peak resident memory
 
 
 def manim_config(quality: str, media_dir: Path, aspect: str = DEFAULT_ASPECT, **extra) -> dict:
@@ -177,14 +180,16 @@ def render_scene(job: SceneJob) -> SceneResult:
     from manim import tempconfig
 
     from scenes.common.base import SceneContext, use_context
+    from scenes.render import drawing
 
     serialise_svg_files()
+    drawing.install()
     out_dir = Path(job.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     scratch = out_dir / ".work" / f"{job.scene}-{os.getpid()}"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     try:
         cls = scene_class(job.module, job.scene, job.path)
         use_context(SceneContext(job.facts, job.lang, None if job.still else timing_plan(cls, job)))
@@ -193,7 +198,7 @@ def render_scene(job: SceneJob) -> SceneResult:
             extra["transparent"] = True
         settings = manim_config(job.quality, scratch, job.aspect, output_file=str(scratch / job.scene), **extra)
         with tempconfig(settings):
-            scene = cls()
+            scene = cls(renderer=drawing.SceneRenderer())
             scene.render()
             frame = np.asarray(scene.renderer.get_frame())
         if not job.still:
@@ -219,8 +224,10 @@ def render_scene(job: SceneJob) -> SceneResult:
             captions=list(scene.captions),
             sections=list(scene.sections_started),
             render_seconds=time.perf_counter() - start,
+            cpu_seconds=time.process_time() - cpu_start,
             ledger_entries=len(scene.ledger.entries),
             frames_counted=scene.frames,
+            peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # KiB on Linux
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -1,0 +1,113 @@
+"""Chapter facts kept on disk, so that rendering and previewing need no torch when nothing changed.
+
+Building facts imports torch, loads the data and runs the networks: seconds,
+every time, for numbers that change only when what decides them changes. That
+is, exactly: the networks' code (every module of ``nets/``), the user's choices
+(:class:`NetConfig`), the versions of the libraries that compute, the files the
+choices name (an MNIST folder, a corpus) and the entries of the network cache.
+:func:`key` hashes all of these without building anything; :func:`build` returns
+the facts stored under that key, or builds and stores them. A missing or
+unreadable entry is built again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+import nets
+import nets.facts
+from nets.config import NetConfig
+from nets.facts import Facts
+from nets.paths import cache_dir
+
+NETS_ROOT = Path(nets.__file__).resolve().parent
+PACKAGES = ("torch", "numpy", "scikit-learn", "safetensors")
+
+
+def build(name: str, config: NetConfig) -> Facts:
+    """The facts of facts module ``name`` under ``config``: stored ones when their key still holds."""
+    path = cache_dir() / "facts" / f"{name}-{key(name, config)}.npz"
+    stored = _load(path)
+    if stored is not None:
+        return stored
+    facts = nets.facts.build(name, config)
+    _store(path, facts)
+    stored = _load(path)
+    if stored is not None and stored.digest() != facts.digest():  # e.g. metadata JSON cannot carry exactly
+        path.unlink(missing_ok=True)
+    return facts
+
+
+def _load(path: Path) -> Facts | None:
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            meta = json.loads(stored["__meta__"].item())
+            return Facts({k: stored[k] for k in stored.files if k != "__meta__"}, meta)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def key(name: str, config: NetConfig) -> str:
+    """A hash of everything that decides the facts of module ``name`` (see the module's notes)."""
+    h = hashlib.sha256()
+
+    def add(*parts: object) -> None:
+        for part in parts:
+            h.update(str(part).encode())
+            h.update(b"\0")
+
+    add(name, json.dumps(config.to_dict(), sort_keys=True))
+    for path in sorted(NETS_ROOT.rglob("*.py")):
+        add(path.relative_to(NETS_ROOT).as_posix(), path.read_text(encoding="utf-8"))
+    for package in PACKAGES:
+        add(package, _version(package))
+    for value in config.to_dict().values():
+        if isinstance(value, str) and Path(value).exists():
+            for path in _files(Path(value)):
+                add(*_stat(path))
+    for path in _files(cache_dir(), recursive=False):  # the trained networks
+        add(*_stat(path))
+    return h.hexdigest()[:16]
+
+
+def _store(path: Path, facts: Facts) -> None:
+    """Write the entry through a temporary name; a cache that cannot be written is skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, __meta__=np.array(json.dumps(facts.meta)), **facts.arrays)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def _files(path: Path, recursive: bool = True) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        return []
+    found = path.rglob("*") if recursive else path.iterdir()
+    return sorted(p for p in found if p.is_file() and not p.name.startswith("."))
+
+
+def _stat(path: Path) -> tuple[str, int, int]:
+    info = path.stat()
+    return str(path.resolve()), info.st_size, info.st_mtime_ns

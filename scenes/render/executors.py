@@ -1,0 +1,161 @@
+"""Where scene renders run, besides the default pool of local worker processes.
+
+An executor has one method, ``run(jobs, on_done)``: it renders every
+:class:`SceneJob`, calls ``on_done(job, result)`` on this side as each one
+finishes, with the scene's files already in ``job.out_dir``, and raises
+:class:`RenderError` naming the scene at the first failure.
+
+- :class:`InlineExecutor`: in this process, one scene after another (no worker
+  start-up; for a quick preview).
+- :class:`DaskExecutor`: on a Dask distributed cluster. Workers render into a
+  temporary folder of their own and send the files back as bytes, so no shared
+  file system is needed; this side writes them into place (temporary name, then
+  rename) and the pipeline assembles chapters exactly as after a local render.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from scenes.render.worker import SceneJob, SceneResult, render_scene
+
+OnDone = Callable[[SceneJob, SceneResult], None]
+CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler before giving up
+
+
+class InlineExecutor:
+    """Render in this process: no worker start-up, for one scene at a time."""
+
+    def run(self, jobs: list[SceneJob], on_done: OnDone) -> None:
+        from scenes.render.pipeline import scene_failed
+
+        for job in jobs:
+            try:
+                result = render_scene(job)
+            except Exception as err:
+                raise scene_failed(job, err) from err
+            on_done(job, result)
+
+
+@dataclass
+class RemoteResult:
+    """What a Dask worker sends back: the scene's result, its files' bytes, and the hash of its sources."""
+
+    result: SceneResult
+    files: dict[str, bytes]
+    source_hash: str
+
+
+def source_hash(job: SceneJob) -> str:
+    """The pipeline's content hash of the job's scene, from the sources this process has."""
+    from scenes.render.pipeline import scene_hash, variant
+    from scenes.userfile import scene_classes
+
+    module = importlib.import_module(job.module)  # a scene file's module: loaded when its target was resolved or rendered
+    cls = getattr(module, job.scene)
+    return scene_hash(cls, scene_classes(module), job.facts.digest(), variant(job.quality, job.aspect, job.transparent), job.lang)
+
+
+_one_render_at_a_time = threading.Lock()  # manim's config is global to a process
+
+
+def render_remote(job: SceneJob) -> RemoteResult:
+    """Run on a Dask worker: render into a private folder and return the files."""
+    with _one_render_at_a_time, tempfile.TemporaryDirectory(prefix="netreel-") as scratch:
+        result = render_scene(replace(job, out_dir=scratch))
+        files = {p.name: p.read_bytes() for p in Path(scratch).iterdir() if p.is_file()}
+        return RemoteResult(result, files, source_hash(job))
+
+
+def receive(job: SceneJob, remote: RemoteResult) -> SceneResult:
+    """Write a remote render's files into ``job.out_dir`` (each atomically) and point its result at them."""
+    out = Path(job.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in remote.files.items():
+        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, out / name)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    result = remote.result
+    video = str(out / Path(result.video).name) if result.video else None
+    return replace(result, video=video, still=str(out / Path(result.still).name))
+
+
+class DaskExecutor:
+    """Render on the Dask cluster whose scheduler is at ``address`` (``tcp://host:port``)."""
+
+    def __init__(self, address: str, connect_timeout: float | None = None) -> None:
+        self.address = address
+        self.connect_timeout = CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
+
+    def connect(self):
+        from scenes.render.pipeline import RenderError
+
+        try:
+            from distributed import Client
+        except ImportError:
+            raise RenderError("--executor dask needs the 'distributed' package: pip install 'netreel[dask]'") from None
+        try:  # a Client that failed to connect reports its own failure again, with a traceback, when collected
+            asyncio.run(_reach(self.address, self.connect_timeout))
+        except (OSError, ValueError, TypeError) as err:
+            raise RenderError(f"cannot reach the Dask scheduler at {self.address}: {_first_line(err)}") from None
+        return Client(self.address, timeout=self.connect_timeout, set_as_default=False)
+
+    def run(self, jobs: list[SceneJob], on_done: OnDone) -> None:
+        from distributed import as_completed
+        from distributed.scheduler import KilledWorker
+
+        from scenes.render.pipeline import RenderError, scene_failed
+
+        client = self.connect()
+        futures = {}
+        try:
+            for job in jobs:
+                future = client.submit(render_remote, job, pure=False, key=f"netreel-{job.chapter}.{job.scene}-{os.urandom(4).hex()}")
+                futures[future] = job
+            for future in as_completed(futures, loop=client.loop):
+                job = futures[future]
+                try:
+                    remote = future.result()
+                except KilledWorker:
+                    raise RenderError(f"the Dask workers rendering {job.chapter}.{job.scene} kept dying; it was not rendered") from None
+                except ModuleNotFoundError as err:
+                    raise RenderError(
+                        f"a Dask worker cannot render {job.chapter}.{job.scene}: no module {err.name!r} there; "
+                        "install netreel on every worker"
+                    ) from None
+                except Exception as err:
+                    raise scene_failed(job, err) from err
+                if remote.source_hash != source_hash(job):
+                    raise RenderError(
+                        f"the Dask worker that rendered {job.chapter}.{job.scene} has different netreel sources "
+                        "than this machine; install the same version on every worker"
+                    )
+                on_done(job, receive(job, remote))
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+        finally:
+            client.close()
+
+
+async def _reach(address: str, timeout: float) -> None:
+    from distributed.comm import connect
+
+    comm = await connect(address, timeout=timeout)
+    await comm.close()
+
+
+def _first_line(err: Exception) -> str:
+    return (str(err).strip() or type(err).__name__).splitlines()[0]
+
