@@ -221,7 +221,8 @@ def run(opts: BenchOptions, out_root: Path, report: Callable[[str], None] = lamb
             report(f"rendering {opts.target} at {quality}")
             result["qualities"][quality] = quality_run(targets, quality, opts, scratch / "renders", report)
         first = opts.qualities[0]
-        report(f"rendering {opts.target} at {first} with --jobs 1 and --jobs {opts.jobs}, in turns")
+        if opts.jobs > 1:
+            report(f"rendering {opts.target} at {first} with --jobs 1 and --jobs {opts.jobs}, in turns")
         result["parallel"] = parallel_speedup(targets, opts, first, scratch / "renders")
         report("still previews")
         result["stills"] = still_times(targets, opts, scratch / "renders")
