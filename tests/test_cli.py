@@ -164,6 +164,15 @@ def test_scene_file_with_a_syntax_error_is_one_line(tmp_path):
     one_line_error(run("render", f"{broken}:Mine"), f"{broken}:5: syntax error")
 
 
+def test_render_into_a_folder_named_relative_to_where_netreel_runs(tmp_path, monkeypatch):
+    """`make render` writes into `renders`, relative; the workers may have started in another folder."""
+    run("render", "network.ParameterCount", "--quality", "tiny", "--out", str(tmp_path / "warm"))  # workers start here
+    monkeypatch.chdir(tmp_path)
+    result = run("render", "network.ParameterCount", "--quality", "tiny", "--out", "renders")
+    assert result.exit_code == 0, result.stderr
+    assert video.probe(tmp_path / "renders" / "network" / "tiny" / "ParameterCount.mp4")["frames"] > 0
+
+
 def test_render_a_scene_file_of_ones_own(tmp_path):
     result = run("render", str(EXAMPLE), "--quality", "tiny", "--out", str(tmp_path))
     assert result.exit_code == 0, result.stderr

@@ -42,6 +42,11 @@ class SceneJob:
     path: str | None = None  # the file of a scene outside the registry (``module`` is then its name)
     timing_key: str = ""  # a hash of all that decides the scene's timing in any language; "" keeps none
 
+    def __post_init__(self) -> None:
+        # Absolute where the job is made: a worker may run in another folder, and manim joins
+        # a relative output file onto its own media folder.
+        self.out_dir = str(Path(self.out_dir).resolve())
+
 
 @dataclass
 class SceneResult:
