@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -198,18 +199,20 @@ def _write_json(path: Path, data) -> None:
     os.replace(tmp, path)
 
 
-class _Writer:
+class _Writer(ABC):
     """Frames in, one file out: written to a temporary name, renamed by ``close``."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.tmp = _temporary(path)
 
+    @abstractmethod
     def write(self, frame: np.ndarray) -> None:
-        raise NotImplementedError
+        """Add one frame."""
 
+    @abstractmethod
     def finish(self) -> None:
-        raise NotImplementedError
+        """Complete the temporary file."""
 
     def close(self) -> None:
         self.finish()
