@@ -16,8 +16,8 @@ from pathlib import Path
 
 import click
 
-from scenes.render.aspect import ASPECTS, DEFAULT_ASPECT
-from scenes.render.presets import QUALITIES
+from netreel.render.aspect import ASPECTS, DEFAULT_ASPECT
+from netreel.render.presets import QUALITIES
 
 DEFAULT_OUT = "renders"
 
@@ -82,7 +82,7 @@ def net_options(command):
     @click.option("--corpus", type=click.Path(dir_okay=False), default=None, help="A UTF-8 text file to train the transformer on instead of its grammar.")
     @functools.wraps(command)
     def wrapped(*args, dataset, data_dir, seed, prompt, corpus, **kwargs):
-        from nets.config import NetConfig
+        from netreel.nets.config import NetConfig
 
         if dataset == "mnist" and data_dir is None:
             raise UserError("--dataset mnist needs --data-dir, a folder holding t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]")
@@ -97,13 +97,13 @@ def user_errors(command):
 
     @functools.wraps(command)
     def wrapped(*args, **kwargs):
-        from nets.corpus import TextError
-        from nets.data import DataError
-        from scenes.registry import TargetError
-        from scenes.render.pipeline import RenderError
-        from scenes.common.text import CatalogError, FontError
-        from scenes.render.clips import ClipError
-        from scenes.render.slides import SlidesError
+        from netreel.nets.corpus import TextError
+        from netreel.nets.data import DataError
+        from netreel.scenes.registry import TargetError
+        from netreel.render.pipeline import RenderError
+        from netreel.scenes.common.text import CatalogError, FontError
+        from netreel.render.clips import ClipError
+        from netreel.render.slides import SlidesError
 
         try:
             return command(*args, **kwargs)
@@ -129,9 +129,9 @@ def writable_dir(path: str) -> Path:
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="Where renders are (for measured durations).")
 def list_(out: str) -> None:
     """Chapters in order, their scenes and durations."""
-    from scenes.registry import CHAPTERS
-    from scenes.common.text import tr
-    from scenes.render.pipeline import read_manifest
+    from netreel.scenes.registry import CHAPTERS
+    from netreel.scenes.common.text import tr
+    from netreel.render.pipeline import read_manifest
 
     width = max(len(f"{ch.id}.{cls.__name__}") for ch in CHAPTERS for cls in ch.scenes())
     for ch in CHAPTERS:
@@ -157,7 +157,7 @@ def aspect_option(command):
 
 def known_languages(ctx: click.Context, param: click.Parameter, value: str | None) -> str | tuple[str, ...]:
     """A language with a catalog (``zh``); for ``--subtitles`` several joined by ``+`` (``en+zh``)."""
-    from scenes.common.text import languages
+    from netreel.scenes.common.text import languages
 
     if value is None:
         return ()
@@ -190,8 +190,8 @@ def render_options(command):
 
 def render_targets(target: str, opts, transparent: bool = False) -> list:
     """Render what TARGET names (a chapter, `all`, a scene, a scene file) with progress on stderr."""
-    from scenes.render.pipeline import render as run
-    from scenes.userfile import resolve
+    from netreel.render.pipeline import render as run
+    from netreel.scenes.userfile import resolve
 
     targets = resolve(target)
     cores = os.cpu_count() or 1
@@ -221,7 +221,7 @@ def render(
     executor: str, scheduler: str | None, net,
 ) -> None:
     """Render TARGET: a chapter (id or number), `all`, one scene (`network.ForwardPass`), or `file.py[:Scene]`."""
-    from scenes.render.pipeline import RenderOptions
+    from netreel.render.pipeline import RenderOptions
 
     opts = RenderOptions(
         quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, subtitles=subtitles, net=net, force=force, aspect=aspect,
@@ -236,7 +236,7 @@ def render(
 
 def scene_executor(executor: str, scheduler: str | None):
     """The executor `render` sends scenes to: None for local worker processes."""
-    from scenes.render.executors import DaskExecutor
+    from netreel.render.executors import DaskExecutor
 
     if executor == "dask":
         if not scheduler:
@@ -260,7 +260,7 @@ def scene_executor(executor: str, scheduler: str | None):
 @user_errors
 def preview(target: str, still: bool, watch: bool, open_: bool, quality: str, aspect: str, lang: str, out: str, net) -> None:
     """Render one scene quickly (TARGET like `network.ForwardPass` or `my_scene.py:MyScene`)."""
-    from scenes.render import preview as previews
+    from netreel.render import preview as previews
 
     request = previews.PreviewRequest(target, writable_dir(out), quality, aspect, still, net, lang)
     try:
@@ -295,8 +295,8 @@ def bench(target: str, qualities: tuple[str, ...], repeat: int, jobs: int | None
     """Measure how fast TARGET renders here; writes OUT/bench.json and prints a table."""
     import json
 
-    from scenes import registry
-    from scenes.render import bench as measure
+    from netreel.scenes import registry
+    from netreel.render import bench as measure
 
     registry.resolve(target)
     cores = os.cpu_count() or 1
@@ -321,8 +321,8 @@ def bench(target: str, qualities: tuple[str, ...], repeat: int, jobs: int | None
 @user_errors
 def clips(target: str, fmt: str, transparent: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, net) -> None:
     """Export each section of TARGET's scenes as a clip, with a poster PNG and an index.json."""
-    from scenes.render import clips as clip_files
-    from scenes.render.pipeline import RenderOptions, read_manifest
+    from netreel.render import clips as clip_files
+    from netreel.render.pipeline import RenderOptions, read_manifest
 
     clip_files.check_format(fmt, transparent)
     opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect)
@@ -343,9 +343,9 @@ def clips(target: str, fmt: str, transparent: bool, quality: str, aspect: str, l
 @user_errors
 def slides(target: str, to: str, offline: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, net) -> None:
     """Make a slide deck of TARGET: one slide per section, the subcaptions as speaker notes."""
-    from scenes.common import palette
-    from scenes.render import clips as clip_files, slides as decks
-    from scenes.render.pipeline import RenderOptions, read_manifest
+    from netreel.scenes.common import palette
+    from netreel.render import clips as clip_files, slides as decks
+    from netreel.render.pipeline import RenderOptions, read_manifest
 
     opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect)
     for output, chapter, scenes in render_targets(target, opts):
@@ -367,7 +367,7 @@ def slides(target: str, to: str, offline: bool, quality: str, aspect: str, lang:
 @user_errors
 def gallery(out: str, lang: str) -> None:
     """Write OUT/index.html (OUT/index.<lang>.html): every chapter and scene, thumbnails, durations, sections, videos, clips, slides."""
-    from scenes.render import gallery as page
+    from netreel.render import gallery as page
 
     click.echo(str(page.write(writable_dir(out), lang)))
 
@@ -379,17 +379,17 @@ def gallery(out: str, lang: str) -> None:
 @user_errors
 def audit(target: str, lang: str, net) -> None:
     """Check every number TARGET shows against an independent recomputation, its words, and its layout in the frame."""
-    import nets.facts
-    from scenes.audit import audit_scene
-    from scenes.render.pipeline import RenderOptions, check_words
-    from scenes.userfile import resolve
+    import netreel.nets.facts
+    from netreel.render.audit import audit_scene
+    from netreel.render.pipeline import RenderOptions, check_words
+    from netreel.scenes.userfile import resolve
 
     failed = 0
     targets = resolve(target)
     check_words(targets, RenderOptions(lang=lang))
     for chapter, scenes in targets:
-        facts = nets.facts.build(chapter.facts, net)
-        reference = nets.facts.reference(chapter.facts, net)
+        facts = netreel.nets.facts.build(chapter.facts, net)
+        reference = netreel.nets.facts.reference(chapter.facts, net)
         for cls in scenes:
             report = audit_scene(cls, facts, reference, lang)
             if report.ok:
@@ -410,11 +410,11 @@ def audit(target: str, lang: str, net) -> None:
 @user_errors
 def info(target: str, vocab: bool, net) -> None:
     """Print the figures of TARGET's networks: accuracy, loss, training time, cache key."""
-    import nets.facts
-    from scenes import registry
+    import netreel.nets.facts
+    from netreel.scenes import registry
 
     if vocab:
-        from nets.corpus import load
+        from netreel.nets.corpus import load
 
         click.echo(" ".join(load(net.corpus).vocab.words))
         return
@@ -423,7 +423,7 @@ def info(target: str, vocab: bool, net) -> None:
         if chapter.facts in seen:
             continue
         seen.add(chapter.facts)
-        for label, value in nets.facts.summary(chapter.facts, net):
+        for label, value in netreel.nets.facts.summary(chapter.facts, net):
             click.echo(f"{label:<28} {value}")
 
 

@@ -6,7 +6,7 @@
 
 from manim import DOWN, LEFT, RIGHT, Create, FadeIn, GrowFromEdge, LaggedStart, SurroundingRectangle
 
-from scenes.kit import Bars, NetScene, grey_image, palette, pixel_image
+from netreel.scenes.kit import Bars, NetScene, grey_image, palette, pixel_image
 
 
 class Prediction(NetScene):

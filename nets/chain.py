@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from nets.hooks import HookedModule, HookPoint
+from netreel.nets.hooks import HookedModule, HookPoint
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nets import store
-from nets.data import Digits
-from nets.hooks import HookedModule, HookPoint
+from netreel.nets import store
+from netreel.nets.data import Digits
+from netreel.nets.hooks import HookedModule, HookPoint
 
 
 MNIST_EPOCHS = 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import asdict, dataclass
 
-from nets import data as data_mod
+from netreel.nets import data as data_mod
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
-import nets
-import nets.facts
-from nets.config import NetConfig
-from nets.facts import Facts
-from nets.paths import cache_dir
+import netreel.nets.facts
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import Facts
+from netreel.nets.paths import cache_dir
 
-NETS_ROOT = Path(nets.__file__).resolve().parent
+NETS_ROOT = Path(netreel.nets.__file__).resolve().parent
 PACKAGES = ("torch", "numpy", "scikit-learn", "safetensors")
 
 
@@ -37,7 +36,7 @@ def build(name: str, config: NetConfig) -> Facts:
     stored = _load(path)
     if stored is not None:
         return stored
-    facts = nets.facts.build(name, config)
+    facts = netreel.nets.facts.build(name, config)
     _store(path, facts)
     stored = _load(path)
     if stored is not None and stored.digest() != facts.digest():  # e.g. metadata JSON cannot carry exactly

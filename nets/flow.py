@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from nets import store
-from nets.hooks import HookedModule, HookPoint
+from netreel.nets import store
+from netreel.nets.hooks import HookedModule, HookPoint
 
 Velocity = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 """v(x [n, 2], t [n]) -> [n, 2]: the model, or any field written by hand."""

@@ -31,9 +31,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nets import store
-from nets.corpus import Corpus
-from nets.hooks import HookedModule, HookPoint
+from netreel.nets import store
+from netreel.nets.corpus import Corpus
+from netreel.nets.hooks import HookedModule, HookPoint
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ order of the dict holding them (a cache file lists them alphabetically).
 Examples
 --------
 >>> import torch
->>> from nets.mlp import MLP, MLPConfig
+>>> from netreel.nets.mlp import MLP, MLPConfig
 >>> model = MLP(MLPConfig(sizes=(4, 3, 2)))
 >>> model.init_weights(torch.Generator().manual_seed(0))
 >>> x, y = torch.rand(5, 4), torch.tensor([0, 1, 1, 0, 1])
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import torch
 
-from nets import mlp
+from netreel.nets import mlp
 
 Weights = dict[str, torch.Tensor]
 

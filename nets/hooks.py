@@ -7,7 +7,7 @@ name a scene asks for is the name a reader finds in the model's source.
 Examples
 --------
 >>> import torch
->>> from nets.mlp import MLP, MLPConfig
+>>> from netreel.nets.mlp import MLP, MLPConfig
 >>> model = MLP(MLPConfig(sizes=(4, 3, 2)))
 >>> out, cache = model.run_with_cache(torch.zeros(1, 4))
 >>> sorted(cache)[:2]

@@ -9,7 +9,7 @@ weights into the last hidden layer by the chain rule written out, as their check
 Examples
 --------
 >>> import torch
->>> from nets.mlp import MLP, MLPConfig
+>>> from netreel.nets.mlp import MLP, MLPConfig
 >>> model = MLP(MLPConfig(sizes=(4, 3, 2)))
 >>> model.init_weights(torch.Generator().manual_seed(0))
 >>> weights = {k: v.double() for k, v in model.state_dict().items()}
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from nets import gradients, mlp
+from netreel.nets import gradients, mlp
 
 Weights = gradients.Weights
 

@@ -12,9 +12,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from nets import store
-from nets.data import Digits
-from nets.hooks import HookedModule, HookPoint
+from netreel.nets import store
+from netreel.nets.data import Digits
+from netreel.nets.hooks import HookedModule, HookPoint
 
 
 @dataclass(frozen=True)

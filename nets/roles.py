@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from nets.corpus import END, GRAMMAR, Corpus, part_of_speech
-from nets.gpt import GPT
+from netreel.nets.corpus import END, GRAMMAR, Corpus, part_of_speech
+from netreel.nets.gpt import GPT
 
 ADJECTIVE = "adjective"
 PREVIOUS = "previous"

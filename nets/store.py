@@ -22,7 +22,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from nets.paths import cache_dir
+from netreel.nets.paths import cache_dir
 
 log = logging.getLogger("netreel")
 

@@ -3,10 +3,10 @@
 Which two weights, at which point of training,, and the real cost surface over them.
 Most single weights give a cost curve with one valley, so we look for weights
 whose curve has two: every weight between the two hidden layers, in snapshots
-along training, scored by :func:`nets.landscape.two_valley_score` (on a seeded
+along training, scored by :func:`netreel.nets.landscape.two_valley_score` (on a seeded
 subset of the training digits first, the best few again on all of them). The
 snapshot with the best pair is the one shown; the cost surface over the pair,
-on every training digit, is cached with the choice through :mod:`nets.store`.
+on every training digit, is cached with the choice through :mod:`netreel.nets.store`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from nets import landscape, mlp, store
-from nets.data import Digits
-from nets.landscape import Param
+from netreel.nets import landscape, mlp, store
+from netreel.nets.data import Digits
+from netreel.nets.landscape import Param
 
 REACH = 24.0  # the weights are varied over [-REACH, REACH]
 SCAN_POINTS = 33  # grid of a curve while scanning

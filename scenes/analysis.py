@@ -25,12 +25,12 @@ from manim import (
     linear,
 )
 
-from scenes.common import palette
-from scenes.common.base import NetScene
-from scenes.common.diagram import NetworkDiagram, input_window_start
-from scenes.common.flipbook import Flipbook
-from scenes.common.mobjects import Bars, digit_image, pixel_image, stack
-from scenes.common.text import eq
+from netreel.scenes.common import palette
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
+from netreel.scenes.common.flipbook import Flipbook
+from netreel.scenes.common.mobjects import Bars, digit_image, pixel_image, stack
+from netreel.scenes.common.text import eq
 
 COUNT = ",.0f"
 VALUE = ",.2f"

@@ -28,11 +28,11 @@ from manim import (
     Write,
 )
 
-from scenes.common import palette
-from scenes.common.base import NetScene
-from scenes.common.text import eq
-from scenes.common.mobjects import pixel_image
-from scenes.common.tokens import number_column, strip, token_word, weight_image
+from netreel.scenes.common import palette
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.text import eq
+from netreel.scenes.common.mobjects import pixel_image
+from netreel.scenes.common.tokens import number_column, strip, token_word, weight_image
 
 COUNT = ",.0f"
 VALUE = ",.2f"

@@ -25,11 +25,11 @@ from manim import (
     linear,
 )
 
-from scenes.common import palette
-from scenes.common.base import NetScene
-from scenes.common.mobjects import NeuronColumn, brackets, edge_buckets, nudge_arrow, pixel_image
-from scenes.common.plots import param_parts, polyline, surface_map
-from scenes.common.text import eq
+from netreel.scenes.common import palette
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.mobjects import NeuronColumn, brackets, edge_buckets, nudge_arrow, pixel_image
+from netreel.scenes.common.plots import param_parts, polyline, surface_map
+from netreel.scenes.common.text import eq
 
 COUNT = ",.0f"
 VALUE = ",.2f"

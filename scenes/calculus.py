@@ -30,11 +30,11 @@ from manim import (
     linear,
 )
 
-from scenes.common import palette
-from scenes.common.base import NetScene
-from scenes.common.flipbook import Flipbook
-from scenes.common.mobjects import NeuronColumn, edge_buckets, pixel_image, stack
-from scenes.common.text import eq
+from netreel.scenes.common import palette
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.flipbook import Flipbook
+from netreel.scenes.common.mobjects import NeuronColumn, edge_buckets, pixel_image, stack
+from netreel.scenes.common.text import eq
 
 COUNT = ",.0f"
 V3 = ",.3f"  # values of the chain and its factors

@@ -28,10 +28,10 @@ from manim import (
     Write,
 )
 
-from scenes.common import palette
-from scenes.common.base import NetScene
-from scenes.common.mobjects import Bars, brackets, grid_lines, pixel_image, stack
-from scenes.common.text import eq
+from netreel.scenes.common import palette
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.mobjects import Bars, brackets, grid_lines, pixel_image, stack
+from netreel.scenes.common.text import eq
 
 COUNT = ",.0f"  # counts, labels, sizes
 VALUE = ",.2f"  # pixels, weights, activations

@@ -38,12 +38,12 @@ from manim import (
     rate_functions,
 )
 
-from scenes.common import palette
-from scenes.common.base import NetScene
-from scenes.common.diagram import NetworkDiagram, input_window_start
-from scenes.common.mobjects import brackets, nudge_arrow, pixel_image, stack
-from scenes.common.plots import Plot, param_parts, polyline, surface_map
-from scenes.common.text import eq
+from netreel.scenes.common import palette
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
+from netreel.scenes.common.mobjects import brackets, nudge_arrow, pixel_image, stack
+from netreel.scenes.common.plots import Plot, param_parts, polyline, surface_map
+from netreel.scenes.common.text import eq
 
 COUNT = ",.0f"
 VALUE = ",.2f"

@@ -33,10 +33,10 @@ from manim import (
     linear,
 )
 
-from scenes.common import palette
-from scenes.common.base import NetScene
-from scenes.common.plane import DotCloud, arrows
-from scenes.common.text import eq
+from netreel.scenes.common import palette
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.plane import DotCloud, arrows
+from netreel.scenes.common.text import eq
 
 COUNT = ",.0f"
 VALUE = ",.2f"

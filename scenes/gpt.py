@@ -34,11 +34,11 @@ from manim import (
     Write,
 )
 
-from scenes.common import palette
-from scenes.common.base import NetScene
-from scenes.common.mobjects import Bars
-from scenes.common.text import eq
-from scenes.common.tokens import number_column, strip, token_row, token_word
+from netreel.scenes.common import palette
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.mobjects import Bars
+from netreel.scenes.common.text import eq
+from netreel.scenes.common.tokens import number_column, strip, token_row, token_word
 
 COUNT = ",.0f"
 VALUE = ",.2f"

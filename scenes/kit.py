@@ -43,10 +43,10 @@ Examples
             self.play(FadeIn(bars))
 """
 
-from scenes.common import palette
-from scenes.common.base import NetScene
-from scenes.common.diagram import NetworkDiagram, input_window_start
-from scenes.common.mobjects import (
+from netreel.scenes.common import palette
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
+from netreel.scenes.common.mobjects import (
     Bars,
     NeuronColumn,
     brackets,
@@ -57,8 +57,8 @@ from scenes.common.mobjects import (
     pixel_image,
     stack,
 )
-from scenes.common.palette import grey_image, lit, signed_image
-from scenes.common.text import eq
+from netreel.scenes.common.palette import grey_image, lit, signed_image
+from netreel.scenes.common.text import eq
 
 __all__ = [
     "Bars",

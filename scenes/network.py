@@ -28,11 +28,11 @@ from manim import (
     Write,
 )
 
-from scenes.common import palette
-from scenes.common.base import NetScene
-from scenes.common.diagram import NetworkDiagram, input_window_start
-from scenes.common.mobjects import Bars, brackets, cell, edge_raster, grid_lines, pixel_image, stack
-from scenes.common.text import eq
+from netreel.scenes.common import palette
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
+from netreel.scenes.common.mobjects import Bars, brackets, cell, edge_raster, grid_lines, pixel_image, stack
+from netreel.scenes.common.text import eq
 
 COUNT = ",.0f"  # counts and labels: whole numbers with thousands separators
 VALUE = ",.2f"  # activations, weights, sums

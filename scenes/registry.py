@@ -6,7 +6,7 @@ import difflib
 import importlib
 from dataclasses import dataclass
 
-from scenes.common.base import NetScene
+from netreel.scenes.common.base import NetScene
 
 
 @dataclass(frozen=True)
@@ -30,15 +30,15 @@ class Chapter:
 
 
 CHAPTERS: list[Chapter] = [
-    Chapter("network", 1, "scenes.network", "network"),
-    Chapter("descent", 2, "scenes.descent", "descent"),
-    Chapter("analysis", 3, "scenes.analysis", "analysis"),
-    Chapter("backprop", 4, "scenes.backprop", "backprop"),
-    Chapter("calculus", 5, "scenes.calculus", "calculus"),
-    Chapter("gpt", 6, "scenes.gpt", "gpt"),
-    Chapter("attention", 7, "scenes.attention", "attention"),
-    Chapter("cnn", 8, "scenes.cnn", "cnn"),
-    Chapter("flow", 9, "scenes.flow", "flow"),
+    Chapter("network", 1, "netreel.scenes.network", "network"),
+    Chapter("descent", 2, "netreel.scenes.descent", "descent"),
+    Chapter("analysis", 3, "netreel.scenes.analysis", "analysis"),
+    Chapter("backprop", 4, "netreel.scenes.backprop", "backprop"),
+    Chapter("calculus", 5, "netreel.scenes.calculus", "calculus"),
+    Chapter("gpt", 6, "netreel.scenes.gpt", "gpt"),
+    Chapter("attention", 7, "netreel.scenes.attention", "attention"),
+    Chapter("cnn", 8, "netreel.scenes.cnn", "cnn"),
+    Chapter("flow", 9, "netreel.scenes.flow", "flow"),
 ]
 
 

@@ -3,7 +3,7 @@
 A target ``path/to/file.py:MyScene`` names one scene class of the file,
 ``path/to/file.py`` every scene class in it (the file's ``SCENES`` list when it
 has one, else the classes in the order they are written). A scene class
-subclasses :class:`scenes.common.base.NetScene` and sets ``chapter`` to the
+subclasses :class:`netreel.scenes.common.base.NetScene` and sets ``chapter`` to the
 registered chapter whose network facts it shows. Its words come from a catalog
 beside the file (``file.toml``, keys in full: ``[network.MyScene]``; other
 languages in ``file.zh.toml``). Renders go to ``OUT/<file name>/<quality>/``.
@@ -17,10 +17,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from scenes import registry
-from scenes.common.base import NetScene
-from scenes.common.text import DEFAULT_LANG, add_catalog_file, languages
-from scenes.registry import Chapter, TargetError
+from netreel.scenes import registry
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.text import DEFAULT_LANG, add_catalog_file, languages
+from netreel.scenes.registry import Chapter, TargetError
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ def rendered(tmp_path_factory, net_cache):
 
     ``subtitles``: the languages whose subtitles the render writes too (``--subtitles``).
     """
-    from scenes import registry
-    from scenes.render.pipeline import RenderOptions, read_manifest, render
+    from netreel.scenes import registry
+    from netreel.render.pipeline import RenderOptions, read_manifest, render
 
     out = tmp_path_factory.mktemp("renders")
     done: dict[tuple, tuple[Path, dict]] = {}
@@ -53,15 +53,15 @@ def rendered(tmp_path_factory, net_cache):
 @pytest.fixture(scope="session")
 def chapter_facts(net_cache):
     """A facts module's facts and its independent reference, built once: {name: (facts, reference)}."""
-    import nets.facts
-    from nets.config import NetConfig
+    import netreel.nets.facts
+    from netreel.nets.config import NetConfig
 
     built: dict[str, tuple] = {}
 
     def get(name: str, config: NetConfig | None = None):
         config = config or NetConfig()
         if (name, config) not in built:
-            built[(name, config)] = (nets.facts.build(name, config), nets.facts.reference(name, config))
+            built[(name, config)] = (netreel.nets.facts.build(name, config), netreel.nets.facts.reference(name, config))
         return built[(name, config)]
 
     return get
@@ -70,7 +70,7 @@ def chapter_facts(net_cache):
 @pytest.fixture(scope="session")
 def audited(chapter_facts):
     """A scene's audit in a language, run once per session: an AuditReport (with the keys it used)."""
-    from scenes.audit import audit_scene
+    from netreel.render.audit import audit_scene
 
     reports: dict[tuple, object] = {}
 

@@ -40,8 +40,8 @@ def compare(actual: np.ndarray, expected: np.ndarray) -> str | None:
 
 
 def regenerate(target: str) -> None:
-    from scenes import registry
-    from scenes.render.pipeline import RenderOptions, render
+    from netreel.scenes import registry
+    from netreel.render.pipeline import RenderOptions, render
 
     with tempfile.TemporaryDirectory() as out:
         for output in render(registry.resolve(target), RenderOptions(quality="tiny", out=Path(out), jobs=2, force=True)):

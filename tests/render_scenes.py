@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 from manim import RIGHT, FadeIn, FadeOut, Square, Transform
 
-from scenes.common.base import NetScene
-from scenes.common.mobjects import pixel_image
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.mobjects import pixel_image
 
 DIE_MARKER = "NETREEL_TEST_DIE_MARKER"  # the file DiesOnce leaves behind when its first worker dies
 

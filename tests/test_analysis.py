@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from nets import mlp
-from nets.config import NetConfig
-from nets.facts import analysis
-from nets.facts.network import trained
+from netreel.nets import mlp
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import analysis
+from netreel.nets.facts.network import trained
 
 
 def assert_matches_reference(facts, reference) -> None:

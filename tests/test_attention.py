@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from nets import corpus, roles
-from nets.config import NetConfig
+from netreel.nets import corpus, roles
+from netreel.nets.config import NetConfig
 
 PROMPTS = [None, "the woolly red critter napped in the misty meadow . a plumed beast"]
 
@@ -105,7 +105,7 @@ def test_head_role_recomputed_independently(chapter_facts):
 
 def test_previous_token_role_on_a_users_text(tmp_path, monkeypatch):
     """Without the grammar's parts of speech the chapters follow the previous-token head."""
-    from nets import gpt
+    from netreel.nets import gpt
 
     path = tmp_path / "story.txt"
     path.write_text("once upon a time a cat sat on a mat and the dog ran far away . " * 140, encoding="utf-8")

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from nets import gradients, landscape, mlp, terrain
-from nets.config import NetConfig
-from nets.facts import backprop, descent
+from netreel.nets import gradients, landscape, mlp, terrain
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import backprop, descent
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from scenes.render import bench
+from netreel.cli import main
+from netreel.render import bench
 
 SCENE_FIELDS = {"video_s", "render_s", "cpu_s", "frames", "ratio", "fps", "peak_rss_mb"}
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from nets import mlp
-from nets.chain import Chain, ChainConfig
-from nets.config import NetConfig
-from nets.facts import calculus
-from nets.facts.network import trained
+from netreel.nets import mlp
+from netreel.nets.chain import Chain, ChainConfig
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import calculus
+from netreel.nets.facts.network import trained
 
 
 def assert_matches_reference(facts, reference) -> None:

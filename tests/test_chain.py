@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from nets.chain import Chain, ChainConfig, cost
+from netreel.nets.chain import Chain, ChainConfig, cost
 
 
 def test_forward_matches_plain_torch():

@@ -14,8 +14,8 @@ import pytest
 import srt
 from click.testing import CliRunner
 
-from cli import main
-from scenes.render import video
+from netreel.cli import main
+from netreel.render import video
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -160,7 +160,7 @@ def test_output_bad_input_is_one_line(args, needles):
 
 def test_scene_file_with_a_syntax_error_is_one_line(tmp_path):
     broken = tmp_path / "broken.py"
-    broken.write_text("from scenes.kit import NetScene\n\nclass Mine(NetScene):\n    chapter = 'network'\n    def construct(self)\n        pass\n")
+    broken.write_text("from netreel.scenes.kit import NetScene\n\nclass Mine(NetScene):\n    chapter = 'network'\n    def construct(self)\n        pass\n")
     one_line_error(run("render", f"{broken}:Mine"), f"{broken}:5: syntax error")
 
 

@@ -7,9 +7,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from nets import cnn, data
-from nets.config import NetConfig
-from nets.facts import cnn as cnn_facts
+from netreel.nets import cnn, data
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import cnn as cnn_facts
 
 
 def seeded_model(seed: int = 3, side: int = 8) -> cnn.CNN:

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from nets import gradients, landscape, mlp, terrain
-from nets.config import NetConfig
-from nets.facts import descent
+from netreel.nets import gradients, landscape, mlp, terrain
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import descent
 
 
 def random_weights(sizes=(6, 5, 4, 10), seed=0) -> dict[str, torch.Tensor]:

@@ -12,12 +12,12 @@ import dask
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from scenes import registry
-from scenes.render import executors
-from scenes.render.executors import DaskExecutor, InlineExecutor
-from scenes.render.pipeline import RenderError, RenderOptions, render, run_jobs
-from scenes.render.worker import SceneJob
+from netreel.cli import main
+from netreel.scenes import registry
+from netreel.render import executors
+from netreel.render.executors import DaskExecutor, InlineExecutor
+from netreel.render.pipeline import RenderError, RenderOptions, render, run_jobs
+from netreel.render.worker import SceneJob
 from tests import render_scenes
 
 distributed = pytest.importorskip("distributed")
@@ -121,6 +121,6 @@ def test_bad_executor_options_are_one_line(args, needle, tmp_path):
 
 def test_inline_executor_names_the_failing_scene(chapter_facts, tmp_path):
     facts = chapter_facts("network")[0]
-    broken = SceneJob("network", "scenes.network", "NoSuchScene", facts, "tiny", str(tmp_path))
+    broken = SceneJob("network", "netreel.scenes.network", "NoSuchScene", facts, "tiny", str(tmp_path))
     with pytest.raises(RenderError, match=r"network\.NoSuchScene failed"):
         run_jobs([broken], 1, lambda j, r: None, InlineExecutor())

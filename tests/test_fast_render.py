@@ -13,11 +13,11 @@ from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from manim.renderer.cairo_renderer import CairoRenderer
 from PIL import Image
 
-from scenes.common.base import SceneContext, use_context
-from scenes.render import drawing
-from scenes.render.executors import InlineExecutor
-from scenes.render.pipeline import run_jobs
-from scenes.render.worker import SceneJob, manim_config, render_scene
+from netreel.scenes.common.base import SceneContext, use_context
+from netreel.render import drawing
+from netreel.render.executors import InlineExecutor
+from netreel.render.pipeline import run_jobs
+from netreel.render.worker import SceneJob, manim_config, render_scene
 from tests import render_scenes
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from manim import RIGHT, DecimalNumber, ValueTracker, tempconfig
 
-from scenes.audit import untracked_text
-from scenes.common.flipbook import Flipbook
-from scenes.common.ledger import tag
+from netreel.render.audit import untracked_text
+from netreel.scenes.common.flipbook import Flipbook
+from netreel.scenes.common.ledger import tag
 
 
 @pytest.fixture(autouse=True)

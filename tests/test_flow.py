@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from nets import flow
-from nets.config import NetConfig
-from nets.facts import flow as flow_facts
+from netreel.nets import flow
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import flow as flow_facts
 
 
 def tiny_config(**kw) -> flow.FlowConfig:
@@ -213,7 +213,7 @@ def test_facts_are_deterministic(facts, net_cache):
 def test_dot_cloud_draws_points_where_the_axes_put_them():
     from manim import Axes
 
-    from scenes.common.plane import DotCloud
+    from netreel.scenes.common.plane import DotCloud
 
     axes = Axes(x_range=[-1, 1, 1], y_range=[-1, 1, 1], x_length=4, y_length=4).shift([1.0, 0.5, 0])
     cloud = DotCloud(axes, np.array([[0.5, 0.5]]), radius=0.1)
@@ -233,7 +233,7 @@ def test_dot_cloud_draws_points_where_the_axes_put_them():
 
 
 def test_arrows_run_from_start_to_end_with_equal_point_counts():
-    from scenes.common.plane import arrows
+    from netreel.scenes.common.plane import arrows
 
     starts = np.array([[0.0, 0.0, 0.0], [1.0, 1.0, 0.0], [2.0, 0.0, 0.0]])
     ends = np.array([[1.0, 0.0, 0.0], [1.0, 3.0, 0.0], [2.0, 0.0, 0.0]])  # the last has zero length

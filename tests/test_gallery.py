@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scenes.render import clips, gallery
+from netreel.render import clips, gallery
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [

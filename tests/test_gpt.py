@@ -10,9 +10,9 @@ import torch
 from click.testing import CliRunner
 from torch.nn import functional as F
 
-from cli import main
-from nets import corpus, gpt, roles
-from nets.config import NetConfig
+from netreel.cli import main
+from netreel.nets import corpus, gpt, roles
+from netreel.nets.config import NetConfig
 
 TINY = dict(n_vocab=11, n_ctx=7, d_model=12, n_heads=3, d_head=4, d_mlp=20, n_layers=2)
 

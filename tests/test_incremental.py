@@ -10,18 +10,18 @@ from pathlib import Path
 
 import pytest
 
-import nets.facts
-from nets import facts_cache
-from nets.config import NetConfig
-from scenes.registry import Chapter
-from scenes.render.executors import InlineExecutor
-from scenes.render.pipeline import RenderOptions, read_manifest, render
+import netreel.nets.facts
+from netreel.nets import facts_cache
+from netreel.nets.config import NetConfig
+from netreel.scenes.registry import Chapter
+from netreel.render.executors import InlineExecutor
+from netreel.render.pipeline import RenderOptions, read_manifest, render
 
 SCENES = textwrap.dedent(
     '''
     from manim import Circle, FadeIn, Square
 
-    from scenes.common.base import NetScene
+    from netreel.scenes.common.base import NetScene
 
 
     class First(NetScene):
@@ -55,7 +55,7 @@ def forbid_building(monkeypatch) -> None:
     def build(*_):
         raise AssertionError("the facts were built again")
 
-    monkeypatch.setattr(nets.facts, "build", build)
+    monkeypatch.setattr(netreel.nets.facts, "build", build)
 
 
 def test_only_the_changed_scene_renders_again(monkeypatch, tmp_path, chapter_facts):

@@ -18,15 +18,15 @@ import pytest
 import srt
 from manim import DOWN, RIGHT, FadeIn, FadeOut, Text
 
-from scenes import registry
-from scenes.audit import audit_scene, construct, missing_glyphs, overlapping_words, words_in
-from scenes.common import palette, text
-from scenes.common.base import NetScene
-from scenes.common.ledger import tag
-from scenes.common.text import DEFAULT_LANG, LOCALE_DIR, catalog, catalog_file, languages, placeholders, tr
-from scenes.render import clips, gallery, slides, video
-from scenes.render.aspect import DEFAULT_ASPECT, frame_size, outside_frame
-from scenes.render.pipeline import subtitle_name
+from netreel.scenes import registry
+from netreel.render.audit import audit_scene, construct, missing_glyphs, overlapping_words, words_in
+from netreel.scenes.common import palette, text
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.ledger import tag
+from netreel.scenes.common.text import DEFAULT_LANG, LOCALE_DIR, catalog, catalog_file, languages, placeholders, tr
+from netreel.render import clips, gallery, slides, video
+from netreel.render.aspect import DEFAULT_ASPECT, frame_size, outside_frame
+from netreel.render.pipeline import subtitle_name
 from tests import frames
 from tests.test_cli import one_line_error, run
 
@@ -196,7 +196,7 @@ def no_chinese_font(tmp_path) -> dict[str, str]:
 def test_without_the_chinese_font_the_glyph_check_fails(no_chinese_font, tmp_path):
     probe = (
         "from manim import config; config.text_dir = {texts!r}\n"
-        "from scenes.audit import missing_glyphs; from scenes.common.text import words\n"
+        "from netreel.render.audit import missing_glyphs; from netreel.scenes.common.text import words\n"
         "print(len(missing_glyphs([words('network.title', 'zh')])))\n"
     ).format(texts=str(tmp_path / "texts"))
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=no_chinese_font, capture_output=True, text=True, timeout=300)

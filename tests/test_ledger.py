@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from manim import DecimalNumber, FadeIn, MathTex, Text, VGroup
 
-from nets.facts import Facts
-from scenes.audit import audit_scene, check_entry, untracked_text
-from scenes.common.base import NetScene
-from scenes.common.ledger import Ledger, Shown
-from scenes.common.text import CatalogError, eq, tr, words
+from netreel.nets.facts import Facts
+from netreel.render.audit import audit_scene, check_entry, untracked_text
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.ledger import Ledger, Shown
+from netreel.scenes.common.text import CatalogError, eq, tr, words
 
 
 def facts() -> Facts:

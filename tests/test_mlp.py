@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import torch
 
-from nets import data, mlp, store
-from nets.config import NetConfig
-from nets.facts import network as network_facts
+from netreel.nets import data, mlp, store
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import network as network_facts
 
 
 def small_config(**kw) -> mlp.MLPConfig:

@@ -12,11 +12,11 @@ import pytest
 import srt
 from PIL import Image
 
-from scenes import registry
-from scenes.audit import construct
-from scenes.render import clips, slides, video
-from scenes.render.aspect import frame_size, outside_frame
-from scenes.render.pipeline import RenderOptions, read_manifest, render
+from netreel.scenes import registry
+from netreel.render.audit import construct
+from netreel.render import clips, slides, video
+from netreel.render.aspect import frame_size, outside_frame
+from netreel.render.pipeline import RenderOptions, read_manifest, render
 
 SCENES = [(ch, cls) for ch in registry.CHAPTERS for cls in ch.scenes()]
 IDS = [f"{ch.id}.{cls.__name__}" for ch, cls in SCENES]

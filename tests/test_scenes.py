@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scenes import registry
-from scenes.common.text import languages
-from scenes.render import video
+from netreel.scenes import registry
+from netreel.scenes.common.text import languages
+from netreel.render import video
 from tests import frames
 
 SCENES = [(ch, cls) for ch in registry.CHAPTERS for cls in ch.scenes()]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nets.config import NetConfig
+from netreel.nets.config import NetConfig
 
 
 @dataclass
@@ -57,7 +57,7 @@ def as_arrays(values: Mapping[str, object]) -> dict[str, np.ndarray]:
 
 
 def _module(name: str):
-    return importlib.import_module(f"nets.facts.{name}")
+    return importlib.import_module(f"netreel.nets.facts.{name}")
 
 
 def build(name: str, config: NetConfig) -> Facts:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from nets.config import NetConfig
-from nets.facts import Facts, as_arrays
-from nets.facts.network import trained
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import Facts, as_arrays
+from netreel.nets.facts.network import trained
 
 RUN_LENGTH = 100  # held-out digits in the run, in the test set's order
 MISTAKES_SHOWN = 6  # the first mistakes of the test set, shown side by side

@@ -1,7 +1,7 @@
 """Chapter 7 (Attention): queries, keys, the masked softmax, values, heads, and the low-rank OV map.
 
 The chapter follows one head on the prompt: the head whose role, measured on
-held-out text, is strongest (:mod:`nets.roles`). Its layer's input is the
+held-out text, is strongest (:mod:`netreel.nets.roles`). Its layer's input is the
 residual stream entering that block.
 """
 
@@ -12,12 +12,12 @@ import math
 import numpy as np
 import torch
 
-from nets import corpus as corpus_mod
-from nets import roles
-from nets.config import NetConfig
-from nets.facts import Facts, as_arrays
-from nets.facts.gpt import dims, meta, plain_forward, prompt_and_net, reference_dims, stored_weights
-from nets.facts.gpt import summary as gpt_summary
+from netreel.nets import corpus as corpus_mod
+from netreel.nets import roles
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import Facts, as_arrays
+from netreel.nets.facts.gpt import dims, meta, plain_forward, prompt_and_net, reference_dims, stored_weights
+from netreel.nets.facts.gpt import summary as gpt_summary
 
 RANK_TOLERANCE = 1e-9  # singular values below this fraction of the largest count as zero
 

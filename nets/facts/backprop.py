@@ -2,9 +2,9 @@
 
 The network is the digit MLP before training (its first snapshot), where every
 output is wrong and the nudges are large. ``build`` differentiates with autograd;
-``reference`` writes the chain rule out by hand (nets.gradients.backprop and the
+``reference`` writes the chain rule out by hand (netreel.nets.gradients.backprop and the
 closed forms below). The stochastic-descent paths walk Chapter 2's two-weight
-cost surface (nets.terrain), minibatch by minibatch and with the full training set.
+cost surface (netreel.nets.terrain), minibatch by minibatch and with the full training set.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from nets import gradients, landscape, mlp, terrain
-from nets.config import NetConfig
-from nets.facts import Facts, as_arrays
-from nets.facts.descent import distinct, learning_rate, name, ring_starts
-from nets.facts.network import trained
+from netreel.nets import gradients, landscape, mlp, terrain
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import Facts, as_arrays
+from netreel.nets.facts.descent import distinct, learning_rate, name, ring_starts
+from netreel.nets.facts.network import trained
 
 EXAMPLE_LABEL = 2  # the series follows a "2"
 STRONGEST = 3  # connections highlighted: the largest a_k w_jk into the followed neuron

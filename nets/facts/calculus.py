@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from nets import chain as chain_mod
-from nets import mlp
-from nets.config import NetConfig
-from nets.facts import Facts, as_arrays
-from nets.facts.network import trained
+from netreel.nets import chain as chain_mod
+from netreel.nets import mlp
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import Facts, as_arrays
+from netreel.nets.facts.network import trained
 
 SWEEP_HALF_WIDTH = 2.0  # w(L) is swept over [w - 2, w + 2] ...
 SWEEP_STEP = 0.05  # ... in steps of 0.05

@@ -6,10 +6,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from nets import cnn
-from nets.config import NetConfig
-from nets.facts import Facts, as_arrays
-from nets.facts import network as network_facts
+from netreel.nets import cnn
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import Facts, as_arrays
+from netreel.nets.facts import network as network_facts
 
 CROP = 6  # the pooling scene shows a CROP x CROP corner of a feature map, numbers and all
 

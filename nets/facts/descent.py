@@ -6,7 +6,7 @@ weights, the chain rule written out instead of autograd, and a loop over the
 grid instead of the vectorised landscape.
 
 The weights whose cost curve and surface are shown are an editorial choice
-(``nets.terrain``: the clearest two-valley slices), read from the store by both.
+(``netreel.nets.terrain``: the clearest two-valley slices), read from the store by both.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from nets import gradients, landscape, mlp, terrain
-from nets.config import NetConfig
-from nets.facts import Facts, as_arrays
-from nets.facts.network import trained
+from netreel.nets import gradients, landscape, mlp, terrain
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import Facts, as_arrays
+from netreel.nets.facts.network import trained
 
 AVERAGE_SHOWN = 8  # training digits shown one by one before the average
 GRADIENT_SHOWN = 5  # largest entries of -grad C shown by name

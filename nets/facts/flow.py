@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from nets import flow
-from nets.config import NetConfig
-from nets.facts import Facts, as_arrays
+from netreel.nets import flow
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import Facts, as_arrays
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def build(config: NetConfig) -> Facts:
     return Facts(as_arrays(values), {"net_key": net.record["key"]})
 
 
-# the reference: numpy, written apart from nets.flow ---------------------------------
+# the reference: numpy, written apart from netreel.nets.flow ---------------------------------
 
 
 def _moons(n: int, generator: torch.Generator, noise: float, scale: float) -> tuple[np.ndarray, np.ndarray]:

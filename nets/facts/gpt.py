@@ -13,10 +13,10 @@ import math
 import numpy as np
 import torch
 
-from nets import corpus as corpus_mod
-from nets import gpt, roles
-from nets.config import NetConfig
-from nets.facts import Facts, as_arrays
+from netreel.nets import corpus as corpus_mod
+from netreel.nets import gpt, roles
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import Facts, as_arrays
 
 TOP_WORDS = 6  # next-word bars shown
 TEMPERATURES = 10 ** np.linspace(-2.0, 1.2, 33)  # the slider's stops, from 0.01 to about 16, T = 1 among them

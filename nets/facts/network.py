@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from nets import mlp
-from nets.config import NetConfig
-from nets.facts import Facts, as_arrays
+from netreel.nets import mlp
+from netreel.nets.config import NetConfig
+from netreel.nets.facts import Facts, as_arrays
 
 
 def trained(config: NetConfig) -> mlp.TrainedMLP:

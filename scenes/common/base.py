@@ -1,7 +1,7 @@
 """The base of every netreel scene: facts in, ledger, narration, sections.
 
 A scene never trains and never does tensor math: ``setup()`` hands it the
-chapter's :class:`nets.facts.Facts` and a :class:`Ledger` to read them through.
+chapter's :class:`netreel.nets.facts.Facts` and a :class:`Ledger` to read them through.
 
 Timing is the same in every language, so that one rendered video carries the
 subtitles of all of them and a render in one language can be swapped for one
@@ -34,11 +34,11 @@ from typing import ClassVar
 import numpy as np
 from manim import UP, Mobject, Scene, Text, config
 
-from nets.facts import Facts
-from scenes.common import palette
-from scenes.common.ledger import Ledger
-from scenes.common.mobjects import digit_image
-from scenes.common.text import DEFAULT_LANG, catalog, languages, tr, words
+from netreel.nets.facts import Facts
+from netreel.scenes.common import palette
+from netreel.scenes.common.ledger import Ledger
+from netreel.scenes.common.mobjects import digit_image
+from netreel.scenes.common.text import DEFAULT_LANG, catalog, languages, tr, words
 
 # Subtitles' reading rates, characters per second: English at about the common 15-17 for
 # adults; Chinese at 6, near the rate for children (the lecture is dense), which with our

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from manim import Mobject, VGroup
 
-from scenes.common.mobjects import NeuronColumn, edge_buckets, shown_indices
+from netreel.scenes.common.mobjects import NeuronColumn, edge_buckets, shown_indices
 
 MAX_SHOWN = 16
 

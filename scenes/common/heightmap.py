@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 from manim import ImageMobject, ManimColor
 
-from scenes.common import palette
-from scenes.common.mobjects import pixel_image
+from netreel.scenes.common import palette
+from netreel.scenes.common.mobjects import pixel_image
 
 LOW = "#1d2b53"  # deep blue for the lowest cost
 MID = "#2a9d8f"

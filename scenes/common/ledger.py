@@ -1,7 +1,7 @@
 """The truth ledger: the only way a number, or a size or colour derived from one, reaches the screen.
 
 Every call records ``(fact key, index, value, what was shown)``. The audit
-(:mod:`scenes.audit`) recomputes each entry from the network by an independent
+(:mod:`netreel.render.audit`) recomputes each entry from the network by an independent
 route and fails on any mismatch, and on any numeric mobject that did not come
 from here.
 
@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from manim import DecimalNumber, Integer, Mobject
 
-from nets.facts import Facts
+from netreel.nets.facts import Facts
 
 SOURCE_ATTR = "netreel_source"
 

@@ -43,8 +43,8 @@ from manim import (
 )
 from manim.constants import RESAMPLING_ALGORITHMS
 
-from scenes.common import palette
-from scenes.common.text import eq
+from netreel.scenes.common import palette
+from netreel.scenes.common.text import eq
 
 
 def pixel_image(pixels: np.ndarray, height: float) -> ImageMobject:

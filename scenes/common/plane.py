@@ -31,7 +31,7 @@ import cairo
 import numpy as np
 from manim import WHITE, Axes, ImageMobject, ManimColor, VGroup, VMobject, config
 
-from scenes.common.mobjects import surface_rgba
+from netreel.scenes.common.mobjects import surface_rgba
 
 
 class DotCloud(ImageMobject):

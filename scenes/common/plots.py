@@ -23,9 +23,9 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, Group, Line, SurroundingRectangle, VGroup, VMobject
 
-from scenes.common import palette
-from scenes.common.heightmap import height_map
-from scenes.common.ledger import Ledger
+from netreel.scenes.common import palette
+from netreel.scenes.common.heightmap import height_map
+from netreel.scenes.common.ledger import Ledger
 
 
 def nice_ticks(lo: float, hi: float, count: int = 3) -> list[float]:

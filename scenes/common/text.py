@@ -7,7 +7,7 @@ English (``en``) is the reference: every other language has exactly its keys,
 with the same placeholders.
 
 A catalog sentence holds no digits of its own: a number enters it only as a
-placeholder filled with a value from the truth ledger (:class:`scenes.common.ledger.Shown`).
+placeholder filled with a value from the truth ledger (:class:`netreel.scenes.common.ledger.Shown`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pathlib import Path
 
 from manim import DecimalNumber, MarkupText, MathTex, Mobject, Paragraph, SingleStringMathTex, Text
 
-from scenes.common import palette
-from scenes.common.ledger import Shown, tag
+from netreel.scenes.common import palette
+from netreel.scenes.common.ledger import Shown, tag
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DEFAULT_LANG = "en"

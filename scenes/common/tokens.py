@@ -24,10 +24,10 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, Mobject, RoundedRectangle, Text, VGroup
 
-from scenes.common import palette
-from scenes.common.ledger import Ledger, tag
-from scenes.common.mobjects import brackets, pixel_image
-from scenes.common.text import eq
+from netreel.scenes.common import palette
+from netreel.scenes.common.ledger import Ledger, tag
+from netreel.scenes.common.mobjects import brackets, pixel_image
+from netreel.scenes.common.text import eq
 
 
 def token_word(ledger: Ledger, vocab: list[str], key: str, index=None, font_size: float = palette.LABEL_SIZE, **kwargs) -> Text:

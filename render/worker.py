@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from nets.facts import Facts
-from nets.paths import cache_dir
-from scenes.render.aspect import DEFAULT_ASPECT, frame_size, pixel_size
-from scenes.render.presets import QUALITIES
+from netreel.nets.facts import Facts
+from netreel.nets.paths import cache_dir
+from netreel.render.aspect import DEFAULT_ASPECT, frame_size, pixel_size
+from netreel.render.presets import QUALITIES
 
 
 @dataclass
@@ -120,7 +120,7 @@ def serialise_svg_files() -> None:
 
 def scene_class(module: str, name: str, path: str | None = None):
     if path is not None:
-        from scenes.userfile import load_module
+        from netreel.scenes.userfile import load_module
 
         load_module(Path(path), module)
     return getattr(importlib.import_module(module), name)
@@ -154,12 +154,12 @@ def timing_plan(cls: type, job: SceneJob) -> list[int] | None:
     """The most frames each segment of the scene runs in the other languages that have its words.
 
     Rendered to that plan, the scene's cues, sections and frames are the same in every
-    language (see :mod:`scenes.common.base`). None when no other language has its words.
+    language (see :mod:`netreel.scenes.common.base`). None when no other language has its words.
     A language's segments come from its last render or dry run of the same timing key,
     else from running the scene dry in that language now.
     """
-    from scenes.audit import construct
-    from scenes.common.text import CatalogError, languages
+    from netreel.render.audit import construct
+    from netreel.scenes.common.text import CatalogError, languages
 
     plans = []
     for lang in languages():
@@ -184,8 +184,8 @@ def render_scene(job: SceneJob) -> SceneResult:
     """Render one scene; outputs land in ``job.out_dir`` only when complete."""
     from manim import tempconfig
 
-    from scenes.common.base import SceneContext, use_context
-    from scenes.render import drawing
+    from netreel.scenes.common.base import SceneContext, use_context
+    from netreel.render import drawing
 
     serialise_svg_files()
     drawing.install()

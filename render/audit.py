@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from scenes.common.base import SceneContext, use_context
-from scenes.common.ledger import Entry, decode_index, format_value, source_of
-from scenes.common.text import is_text, recording
-from scenes.render.aspect import DEFAULT_ASPECT, frame_size, outside_frame
+from netreel.scenes.common.base import SceneContext, use_context
+from netreel.scenes.common.ledger import Entry, decode_index, format_value, source_of
+from netreel.scenes.common.text import is_text, recording
+from netreel.render.aspect import DEFAULT_ASPECT, frame_size, outside_frame
 
 RTOL, ATOL = 1e-4, 1e-6
 OVERLAP_TOLERANCE = 0.02  # scene units: boxes that touch do not overlap
@@ -148,7 +148,7 @@ def construct(
     """
     from manim import tempconfig
 
-    from scenes.render.worker import manim_config, serialise_svg_files
+    from netreel.render.worker import manim_config, serialise_svg_files
 
     serialise_svg_files()
     use_context(SceneContext(facts, lang))

@@ -17,14 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from nets import facts_cache
-from nets.config import NetConfig
-from scenes.common.text import DEFAULT_LANG, CatalogError, FontError, catalog
-from scenes.registry import TargetError
-from scenes.render.aspect import DEFAULT_ASPECT
-from scenes.render.executors import InlineExecutor
-from scenes.render.pipeline import RenderError, RenderOptions, check_words, run_jobs
-from scenes.render.worker import SceneJob
+from netreel.nets import facts_cache
+from netreel.nets.config import NetConfig
+from netreel.scenes.common.text import DEFAULT_LANG, CatalogError, FontError, catalog
+from netreel.scenes.registry import TargetError
+from netreel.render.aspect import DEFAULT_ASPECT
+from netreel.render.executors import InlineExecutor
+from netreel.render.pipeline import RenderError, RenderOptions, check_words, run_jobs
+from netreel.render.worker import SceneJob
 
 
 class PreviewError(Exception):
@@ -44,8 +44,8 @@ class PreviewRequest:
 
 def scene_files(request: PreviewRequest) -> list[Path]:
     """The files whose saving should trigger a new preview: the scene's module and its words in the language."""
-    from scenes.common.text import catalog_file
-    from scenes.userfile import resolve
+    from netreel.scenes.common.text import catalog_file
+    from netreel.scenes.userfile import resolve
 
     (_, (cls,)), *_ = resolve(request.target)
     source = Path(inspect.getsourcefile(cls))
@@ -57,7 +57,7 @@ def render_preview(request: PreviewRequest, in_process: bool = True) -> str:
 
     ``in_process=False`` renders in a worker process of its own instead.
     """
-    from scenes.userfile import resolve
+    from netreel.scenes.userfile import resolve
 
     (chapter, scenes), *rest = resolve(request.target)
     if rest or len(scenes) != 1:

@@ -4,7 +4,7 @@ Renders the same forward-pass animation (all 12,960 edges fade in layer by
 layer, neurons light up) twice in one run, at ``low`` quality by default, and
 prints frames per second of each and their ratio::
 
-    python -m scenes.bench.edges [--quality low] [--seconds 2]
+    python -m netreel.render.edge_bench [--quality low] [--seconds 2]
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import numpy as np
 import torch
 from manim import Dot, FadeIn, Line, Scene, VGroup, tempconfig
 
-from nets.mlp import MLP, MLPConfig
-from scenes.common import palette
-from scenes.common.mobjects import edge_raster
-from scenes.render.worker import manim_config
+from netreel.nets.mlp import MLP, MLPConfig
+from netreel.scenes.common import palette
+from netreel.scenes.common.mobjects import edge_raster
+from netreel.render.worker import manim_config
 
 SIZES = (784, 16, 16, 10)
 

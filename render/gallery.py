@@ -18,11 +18,11 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
-from scenes import registry
-from scenes.common.text import DEFAULT_LANG, tr
-from scenes.render import clips as clip_files
-from scenes.render.pipeline import MANIFEST, read_manifest, scene_title
-from scenes.render.slides import DECK_FORMATS
+from netreel.scenes import registry
+from netreel.scenes.common.text import DEFAULT_LANG, tr
+from netreel.render import clips as clip_files
+from netreel.render.pipeline import MANIFEST, read_manifest, scene_title
+from netreel.render.slides import DECK_FORMATS
 
 PAGE = "index.html"
 HTML_LANG = {"zh": "zh-Hans"}  # catalog language -> the page's lang attribute, where they differ

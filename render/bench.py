@@ -10,7 +10,7 @@ over ``--jobs 1`` (whole renders in turns); at every quality: a re-render with n
 changed (the whole command, start-up included); for each chapter's networks:
 building the facts with an empty network cache (training) and with a warm one;
 a still preview of every scene; and the edge-drawing ratio of
-``scenes.bench.edges``. Timings of things that take seconds are the median of
+``netreel.render.edge_bench``. Timings of things that take seconds are the median of
 ``repeat`` runs; everything else is a ratio within this run. The result goes to
 ``bench.json`` and a table.
 """
@@ -31,13 +31,13 @@ from pathlib import Path
 
 import manim
 
-import nets.facts
-from nets import facts_cache
-from nets.config import NetConfig
-from scenes.bench import edges
-from scenes import registry
-from scenes.registry import Chapter
-from scenes.render.pipeline import RenderError, RenderOptions, read_manifest, render
+import netreel.nets.facts
+from netreel.nets import facts_cache
+from netreel.nets.config import NetConfig
+from netreel.render import edge_bench as edges
+from netreel.scenes import registry
+from netreel.scenes.registry import Chapter
+from netreel.render.pipeline import RenderError, RenderOptions, read_manifest, render
 
 TARGETS = {  # the goals of the benchmark, checked in its summary
     "high_ratio": 3.0,  # render seconds per video second, whole target at `high`
@@ -122,7 +122,7 @@ def network_cache(path: Path):
 
 def facts_seconds(chapter: Chapter, net: NetConfig) -> float:
     started = time.perf_counter()
-    nets.facts.build(chapter.facts, net)
+    netreel.nets.facts.build(chapter.facts, net)
     return time.perf_counter() - started
 
 

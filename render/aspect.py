@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scenes.render.presets import QUALITIES
+from netreel.render.presets import QUALITIES
 
 ASPECTS = {"16:9": (16, 9), "4:3": (4, 3), "1:1": (1, 1)}
 DEFAULT_ASPECT = "16:9"

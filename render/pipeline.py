@@ -1,5 +1,5 @@
 """From targets to files: facts once per chapter, one worker process per scene
-(or another executor, see ``scenes.render.executors``), then the chapter video,
+(or another executor, see ``netreel.render.executors``), then the chapter video,
 its subtitles and ``manifest.json``.
 
 A scene whose inputs (its source, the shared scene library, its words, the facts
@@ -29,25 +29,26 @@ from typing import Protocol
 
 import manim
 
-from nets import facts_cache
-from nets.config import NetConfig
-from scenes.registry import Chapter
-from scenes.common.ledger import Shown
-from scenes.common.text import DEFAULT_LANG, CatalogError, check_font, check_language, languages, tr
-from scenes.render import video
-from scenes.render.aspect import DEFAULT_ASPECT, folder_suffix
-from scenes.render.worker import SceneJob, SceneResult, render_scene
+import netreel.scenes
+from netreel.nets import facts_cache
+from netreel.nets.config import NetConfig
+from netreel.scenes.registry import Chapter
+from netreel.scenes.common.ledger import Shown
+from netreel.scenes.common.text import DEFAULT_LANG, CatalogError, check_font, check_language, languages, tr
+from netreel.render import video
+from netreel.render.aspect import DEFAULT_ASPECT, folder_suffix
+from netreel.render.worker import SceneJob, SceneResult, render_scene
 
 OnDone = Callable[[SceneJob, SceneResult], None]
 
 
 class Executor(Protocol):
-    """Renders jobs somewhere, calling ``on_done`` here as each finishes (see ``scenes.render.executors``)."""
+    """Renders jobs somewhere, calling ``on_done`` here as each finishes (see ``netreel.render.executors``)."""
 
     def run(self, jobs: list[SceneJob], on_done: OnDone) -> None: ...
 
 
-SCENES_ROOT = Path(__file__).resolve().parent.parent
+SCENES_ROOT = Path(netreel.scenes.__file__).resolve().parent
 MANIFEST = "manifest.json"
 
 
@@ -171,7 +172,7 @@ def _executor(jobs: int) -> ProcessPoolExecutor:
     if quiet not in os.environ.get("PYTHONWARNINGS", ""):
         os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["manim", "scenes.render.worker", "scenes.common.base"])
+    ctx.set_forkserver_preload(["manim", "netreel.render.worker", "netreel.scenes.common.base"])
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, max_tasks_per_child=1, initializer=_ignore_sigint)
 
 

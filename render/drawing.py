@@ -20,7 +20,7 @@ from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from manim.renderer.cairo_renderer import CairoRenderer
 from PIL import Image
 
-from scenes.render.encoding import StreamWriter
+from netreel.render.encoding import StreamWriter
 
 MANIM_OVERLAY = Camera.overlay_PIL_image  # manim's own, for comparing frames with it
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scenes.render.worker import SceneJob, SceneResult, render_scene
+from netreel.render.worker import SceneJob, SceneResult, render_scene
 
 OnDone = Callable[[SceneJob, SceneResult], None]
 CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler before giving up
@@ -34,7 +34,7 @@ class InlineExecutor:
     """Render in this process: no worker start-up, for one scene at a time."""
 
     def run(self, jobs: list[SceneJob], on_done: OnDone) -> None:
-        from scenes.render.pipeline import scene_failed
+        from netreel.render.pipeline import scene_failed
 
         for job in jobs:
             try:
@@ -55,8 +55,8 @@ class RemoteResult:
 
 def source_hash(job: SceneJob) -> str:
     """The pipeline's content hash of the job's scene, from the sources this process has."""
-    from scenes.render.pipeline import scene_hash, variant
-    from scenes.userfile import scene_classes
+    from netreel.render.pipeline import scene_hash, variant
+    from netreel.scenes.userfile import scene_classes
 
     module = importlib.import_module(job.module)  # a scene file's module: loaded when its target was resolved or rendered
     cls = getattr(module, job.scene)
@@ -99,7 +99,7 @@ class DaskExecutor:
         self.connect_timeout = CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
 
     def connect(self):
-        from scenes.render.pipeline import RenderError
+        from netreel.render.pipeline import RenderError
 
         try:
             from distributed import Client
@@ -115,7 +115,7 @@ class DaskExecutor:
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
-        from scenes.render.pipeline import RenderError, scene_failed
+        from netreel.render.pipeline import RenderError, scene_failed
 
         client = self.connect()
         futures = {}
