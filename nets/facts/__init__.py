@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from netreel.nets import names
 from netreel.nets.config import NetConfig
 
 
@@ -31,13 +32,15 @@ class Facts:
     arrays: dict[str, np.ndarray]
     meta: dict = field(default_factory=dict)
 
-    def __getitem__(self, key: str) -> np.ndarray:
-        if key not in self.arrays:
-            raise KeyError(f"no fact named {key!r}; known: {', '.join(sorted(self.arrays))}")
-        return self.arrays[key]
+    def __getitem__(self, key: names.Key) -> np.ndarray:
+        """A fact by its full key, or by (short name, layer) of the transformer: ``facts["pattern", 0]``."""
+        full = names.key(key)
+        if full not in self.arrays:
+            raise KeyError(f"no fact named {full!r}; known: {', '.join(sorted(self.arrays))}")
+        return self.arrays[full]
 
-    def __contains__(self, key: str) -> bool:
-        return key in self.arrays
+    def __contains__(self, key: names.Key) -> bool:
+        return names.key(key) in self.arrays
 
     def digest(self) -> str:
         """A hash of every array and the metadata: equal digests, equal scenes."""

@@ -18,10 +18,10 @@ Examples
 
     class Hello(NetScene):
         chapter = "network"
+        steps = ("count",)
 
-        def construct(self):
-            self.step("count")
-            self.say("count", n=self.ledger.shown("params.total", spec=",.0f"))
+        def count(self):
+            self.say("count", n=self.ledger.shown("params.total", spec=COUNT))
             self.play(Write(self.ledger.integer("params.total")))
 """
 
@@ -98,10 +98,28 @@ def frames_of_play(scene: Scene) -> int:
 
 
 class NetScene(Scene):
-    """A scene bound to real facts. Subclasses set ``chapter`` and write ``construct``."""
+    """A scene bound to real facts.
+
+    Subclasses set ``chapter`` and list their ``steps``: each step is a section (a
+    clip and a slide of its own) and a method of the same name, and ``construct``
+    runs them in order, so the class reads as its table of contents. A scene of
+    one's own may write ``construct`` instead and call :meth:`step` itself.
+    """
 
     chapter: ClassVar[str] = ""
     estimated_seconds: ClassVar[float] = 30.0
+    steps: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in cls.steps:
+            if hasattr(NetScene, name) or not callable(getattr(cls, name, None)):
+                raise TypeError(f"{cls.__name__}: step {name!r} needs a method of its own named {name!r} (not one of NetScene's)")
+
+    def construct(self) -> None:
+        for name in self.steps:
+            self.step(name)
+            getattr(self, name)()
 
     def setup(self) -> None:
         if _context is None:

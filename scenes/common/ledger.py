@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from manim import DecimalNumber, Integer, Mobject
 
+from netreel.nets import names
 from netreel.nets.facts import Facts
 
 SOURCE_ATTR = "netreel_source"
@@ -90,44 +91,45 @@ class Ledger:
         self.facts = facts
         self.entries: list[Entry] = []
 
-    def _read(self, key: str, index: int | Index | None) -> tuple[np.ndarray, Index]:
-        idx = as_index(index)
-        return np.asarray(self.facts[key][idx]), idx
+    def _read(self, key: names.Key, index: int | Index | None) -> tuple[str, np.ndarray, Index]:
+        """The fact's full key, the value read, and its index."""
+        full, idx = names.key(key), as_index(index)
+        return full, np.asarray(self.facts[full][idx]), idx
 
     def _record(self, key: str, idx: Index, value: np.ndarray, shown: str | None, spec: str | None, kind: str) -> None:
         recorded = value.tolist() if value.ndim else float(value)
         self.entries.append(Entry(key, encode_index(idx), recorded, shown, spec, kind))
 
-    def value(self, key: str, index: int | Index | None = None) -> float:
+    def value(self, key: names.Key, index: int | Index | None = None) -> float:
         """One number used for a size, a position or a colour."""
-        value, idx = self._read(key, index)
+        key, value, idx = self._read(key, index)
         self._record(key, idx, value, None, None, "derived")
         return float(value)
 
-    def array(self, key: str, index: int | Index | None = None) -> np.ndarray:
+    def array(self, key: names.Key, index: int | Index | None = None) -> np.ndarray:
         """An array (or a slice of one) used for sizes, colours or pixels."""
-        value, idx = self._read(key, index)
+        key, value, idx = self._read(key, index)
         self._record(key, idx, value, None, None, "derived")
         return value.copy()
 
-    def shown(self, key: str, index: int | Index | None = None, spec: str = ",.2f") -> Shown:
+    def shown(self, key: names.Key, index: int | Index | None = None, spec: str = ",.2f") -> Shown:
         """A number as text, for a catalog sentence's placeholder or an equation part."""
-        value, idx = self._read(key, index)
+        key, value, idx = self._read(key, index)
         text = format_value(float(value), spec)
         self._record(key, idx, value, text, spec, "number")
         return Shown(text)
 
-    def number(self, key: str, index: int | Index | None = None, decimals: int = 2, **kwargs) -> DecimalNumber:
+    def number(self, key: names.Key, index: int | Index | None = None, decimals: int = 2, **kwargs) -> DecimalNumber:
         """A DecimalNumber showing one fact."""
-        value, idx = self._read(key, index)
+        key, value, idx = self._read(key, index)
         mob = DecimalNumber(float(value), num_decimal_places=decimals, **kwargs)
         spec = decimal_spec(decimals)
         self._record(key, idx, value, format_value(float(value), spec), spec, "number")
         return tag(mob, "ledger", key)
 
-    def integer(self, key: str, index: int | Index | None = None, **kwargs) -> Integer:
+    def integer(self, key: names.Key, index: int | Index | None = None, **kwargs) -> Integer:
         """An Integer showing one whole-number fact (a count, a label, a class)."""
-        value, idx = self._read(key, index)
+        key, value, idx = self._read(key, index)
         if not math.isclose(float(value), round(float(value))):
             raise ValueError(f"{key}{list(idx)} = {float(value)} is not a whole number")
         mob = Integer(int(round(float(value))), **kwargs)

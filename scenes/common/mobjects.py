@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+import functools
+
 import math
 
 import cairo
@@ -260,6 +262,22 @@ class Bars(VGroup):
                 numbers[k].next_to(np.array([length, y, 0]), RIGHT, buff=0.2)
         self.add(self.bars, self.labels, self.numbers)
         self.center()
+
+    @classmethod
+    def for_classes(
+        cls, ledger, key: str, values: np.ndarray | None = None, numbers: str | None = None, font_size: float = 24,
+        decimals: int = 2, **kwargs,
+    ) -> Bars:
+        """The ten digit classes' bars: labels 0-9 from the ledger's ``classes``, lengths ``values``
+        (default: the fact ``key``), and beside each the ledger's ``numbers[d]`` (default: ``key``),
+        as an integer when ``decimals`` is 0."""
+        show = ledger.integer if decimals == 0 else functools.partial(ledger.number, decimals=decimals)
+        return cls(
+            ledger.array(key) if values is None else values,
+            [ledger.integer("classes", d, font_size=font_size) for d in range(10)],
+            [show(numbers or key, d, font_size=font_size) for d in range(10)],
+            **kwargs,
+        )
 
     def row(self, k: int) -> VGroup:
         parts = [self.bars[k], self.labels[k]] + ([self.numbers[k]] if len(self.numbers) else [])
