@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
+# A test that asks for one of these renders scenes or trains a chapter's networks: the slow layer.
+SLOW_FIXTURES = {"rendered", "audited", "chapter_facts", "mnist_dir", "measured"}
 SHARED_MNIST = Path(os.environ.get("NETREEL_TEST_MNIST") or Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark the tests that need rendered scenes or trained networks ``render``."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.render)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -134,6 +134,7 @@ def test_sgd_batches_cover_the_training_set_before_repeating():
     assert [len(b) for b in batches] == [5] * 7
 
 
+@pytest.mark.render
 def test_wishes_use_the_model_hooks():
     model = untrained_model()
     data = NetConfig().digits()

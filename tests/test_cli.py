@@ -41,6 +41,7 @@ def test_list_names_chapters_and_scenes():
     assert "network.ForwardPass" in result.stdout and "network.ParameterCount" in result.stdout
 
 
+@pytest.mark.render
 def test_render_chapter_one_tiny(tmp_path):
     result = run("render", "1", "--quality", "tiny", "--out", str(tmp_path), "--jobs", "2")
     assert result.exit_code == 0, result.stderr
@@ -64,6 +65,7 @@ def test_render_chapter_one_tiny(tmp_path):
     assert {p: p.stat().st_mtime_ns for p in chapter_video.parent.glob("*.mp4")} == before
 
 
+@pytest.mark.render
 def test_preview_still_writes_png(tmp_path):
     result = run("preview", "network.ParameterCount", "--still", "--out", str(tmp_path))
     assert result.exit_code == 0, result.stderr
@@ -98,6 +100,7 @@ def test_unwritable_out_is_one_line(tmp_path):
     one_line_error(run("render", "1", "--quality", "tiny", "--out", str(blocker / "renders")), "cannot write to --out")
 
 
+@pytest.mark.render
 def test_corrupt_cache_file_warns_and_retrains(tmp_path, monkeypatch):
     monkeypatch.setenv("NETREEL_CACHE", str(tmp_path))
     assert run("info").exit_code == 0
@@ -109,6 +112,7 @@ def test_corrupt_cache_file_warns_and_retrains(tmp_path, monkeypatch):
     assert "held-out accuracy" in result.stdout
 
 
+@pytest.mark.render
 def test_ctrl_c_keeps_finished_videos(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = tmp_path / "renders"
@@ -164,6 +168,7 @@ def test_scene_file_with_a_syntax_error_is_one_line(tmp_path):
     one_line_error(run("render", f"{broken}:Mine"), f"{broken}:5: syntax error")
 
 
+@pytest.mark.render
 def test_render_into_a_folder_named_relative_to_where_netreel_runs(tmp_path, monkeypatch):
     """`make render` writes into `renders`, relative; the workers may have started in another folder."""
     run("render", "network.ParameterCount", "--quality", "tiny", "--out", str(tmp_path / "warm"))  # workers start here
@@ -173,6 +178,7 @@ def test_render_into_a_folder_named_relative_to_where_netreel_runs(tmp_path, mon
     assert video.probe(tmp_path / "renders" / "network" / "tiny" / "ParameterCount.mp4")["frames"] > 0
 
 
+@pytest.mark.render
 def test_render_a_scene_file_of_ones_own(tmp_path):
     result = run("render", str(EXAMPLE), "--quality", "tiny", "--out", str(tmp_path))
     assert result.exit_code == 0, result.stderr
@@ -185,6 +191,7 @@ def test_render_a_scene_file_of_ones_own(tmp_path):
     assert audit.exit_code == 0 and audit.stdout.startswith("ok    network.Prediction")
 
 
+@pytest.mark.render
 def test_preview_watch_keeps_the_last_good_preview(tmp_path):
     scene = tmp_path / "mine.py"
     good = EXAMPLE.read_text(encoding="utf-8")

@@ -89,6 +89,7 @@ def test_train_refuses_images_of_another_size():
         cnn.train(cnn.CNNConfig(side=28), data.load_sklearn_digits())
 
 
+@pytest.mark.render
 def test_digits_cnn_reaches_95_percent():
     digits = data.load_sklearn_digits()
     net = cnn.load_or_train(cnn.CNNConfig.for_data(digits), digits)

@@ -211,6 +211,7 @@ def test_training_curves_come_from_the_snapshots(chapter_facts):
     np.testing.assert_array_equal(facts[f"train.snap.{last}.layers.2.weight"], net.model.layers[2].weight.detach().numpy())
 
 
+@pytest.mark.render
 def test_terrain_is_cached_and_deterministic(net_cache):
     data = NetConfig().digits()
     net = descent.trained(NetConfig())

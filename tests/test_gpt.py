@@ -211,6 +211,7 @@ def test_info_attention_prints_the_figures(chapter_facts):
     assert "of its attention on its own adjective" in result.stdout
 
 
+@pytest.mark.render
 def test_info_vocab_lists_the_words():
     result = run("info", "attention", "--vocab")
     assert result.exit_code == 0
@@ -225,6 +226,7 @@ def test_info_vocab_lists_the_words():
         (["--prompt", "the " * 30], "at most 24"),
     ],
 )
+@pytest.mark.render
 def test_bad_prompt_is_one_line(tmp_path, args, needle):
     result = run("render", "attention", "--quality", "tiny", "--out", str(tmp_path), *args)
     assert result.exit_code != 0

@@ -193,6 +193,7 @@ def no_chinese_font(tmp_path) -> dict[str, str]:
     return {**os.environ, "FONTCONFIG_FILE": str(conf), "PYTHONPATH": str(ROOT)}
 
 
+@pytest.mark.render
 def test_without_the_chinese_font_the_glyph_check_fails(no_chinese_font, tmp_path):
     probe = (
         "from manim import config; config.text_dir = {texts!r}\n"
@@ -204,6 +205,7 @@ def test_without_the_chinese_font_the_glyph_check_fails(no_chinese_font, tmp_pat
     assert done.stdout.strip().splitlines()[-1] == "1"
 
 
+@pytest.mark.render
 def test_without_the_chinese_font_render_names_the_package(no_chinese_font, tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "cli", "render", "network.ParameterCount", "--lang", "zh", "--quality", "tiny", "--out", str(tmp_path)],
@@ -391,6 +393,7 @@ def test_a_missing_key_names_itself_and_its_file(locale_without_a_key, command, 
     one_line_error(run(*command, "--lang", "zh", *out), f"catalog key {key!r} is missing from {path}")
 
 
+@pytest.mark.render
 def test_preview_in_chinese_goes_to_its_own_folder(tmp_path):
     result = run("preview", "network.ParameterCount", "--still", "--lang", "zh", "--quality", "tiny", "--out", str(tmp_path))
     assert result.exit_code == 0, result.stderr
