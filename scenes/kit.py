@@ -7,9 +7,9 @@ them; none computes or invents a number.
 Scenes
     :class:`NetScene`: subclass it, set ``chapter`` to the chapter whose network
     facts you show (``"network"``: the trained digit MLP and one held-out digit),
-    write ``construct``. ``self.step(name)`` starts a section (a clip and a
-    slide), ``self.say(key)`` a subcaption, ``self.words(key)`` / ``self.heading()``
-    make text from the catalog, ``self.ledger`` reads numbers.
+    list its ``steps`` and write one method per step (each step is a section: a
+    clip and a slide); ``self.say(key)`` starts a subcaption, ``self.words(key)``
+    and ``self.heading()`` make text from the catalog, ``self.ledger`` reads numbers.
 Networks
     :class:`NetworkDiagram` (columns of neurons bound to a model's layer sizes,
     ``set_layer`` lights them by activations, ``edges`` colours them by weights),
@@ -23,7 +23,8 @@ Images
 Numbers
     :class:`Bars` (probabilities or output activations with their labels and
     values), :func:`brackets` (around a matrix or a column of ledger numbers),
-    :func:`eq` (MathTex whose numbers are ledger values), :func:`stack`.
+    :func:`eq` (MathTex whose numbers are ledger values), :func:`stack`,
+    :mod:`formats` (``formats.COUNT``, ``formats.VALUE``: how each kind of number is shown).
 Looks
     :mod:`palette` (colours and font sizes), :func:`lit` (a neuron's fill).
 
@@ -34,16 +35,15 @@ Examples
 
     class Prediction(NetScene):
         chapter = "network"
+        steps = ("outputs",)
 
-        def construct(self):
-            self.step("outputs")
-            out = "layers.2.hook_a"
-            bars = Bars(self.ledger.array(out), [self.ledger.integer("classes", k) for k in range(10)])
-            self.say("outputs", d=self.ledger.shown("prediction", spec=",.0f"))
+        def outputs(self):
+            bars = Bars.for_classes(self.ledger, names.layer(2, "hook_a"))
+            self.say("outputs")
             self.play(FadeIn(bars))
 """
 
-from netreel.scenes.common import palette
+from netreel.scenes.common import formats, palette
 from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
 from netreel.scenes.common.mobjects import (
@@ -70,6 +70,7 @@ __all__ = [
     "edge_buckets",
     "edge_raster",
     "eq",
+    "formats",
     "grey_image",
     "grid_lines",
     "input_window_start",
