@@ -379,26 +379,17 @@ def gallery(out: str, lang: str) -> None:
 @user_errors
 def audit(target: str, lang: str, net) -> None:
     """Check every number TARGET shows against an independent recomputation, its words, and its layout in the frame."""
-    import netreel.nets.facts
-    from netreel.render.audit import audit_scene
-    from netreel.render.pipeline import RenderOptions, check_words
-    from netreel.scenes.userfile import resolve
+    from netreel.render.audit import audit_target
 
     failed = 0
-    targets = resolve(target)
-    check_words(targets, RenderOptions(lang=lang))
-    for chapter, scenes in targets:
-        facts = netreel.nets.facts.build(chapter.facts, net)
-        reference = netreel.nets.facts.reference(chapter.facts, net)
-        for cls in scenes:
-            report = audit_scene(cls, facts, reference, lang)
-            if report.ok:
-                click.echo(f"ok    {report.scene}: {report.checked} ledger entries match the network")
-            else:
-                failed += 1
-                click.echo(f"FAIL  {report.scene}:")
-                for problem in report.problems:
-                    click.echo(f"        {problem}")
+    for report in audit_target(target, lang, net):
+        if report.ok:
+            click.echo(f"ok    {report.scene}: {report.checked} ledger entries match the network")
+        else:
+            failed += 1
+            click.echo(f"FAIL  {report.scene}:")
+            for problem in report.problems:
+                click.echo(f"        {problem}")
     if failed:
         raise UserError(f"audit failed for {failed} scene(s)")
 
