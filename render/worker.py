@@ -13,58 +13,17 @@ import os
 import resource
 import shutil
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from netreel.nets.facts import Facts
 from netreel.nets.paths import cache_dir
-from netreel.render.aspect import DEFAULT_ASPECT
+from netreel.render.jobs import SceneJob, SceneResult
 from netreel.render.run import Settings, run_scene
 from netreel.scenes.common.base import SceneContext
 from netreel.scenes.common.text import CatalogError, languages
 from netreel.scenes.userfile import load_module
-
-
-@dataclass
-class SceneJob:
-    """What a worker needs to render one scene: picklable, no manim objects."""
-
-    chapter: str
-    module: str
-    scene: str
-    facts: Facts
-    quality: str
-    out_dir: str  # the chapter's folder for this quality
-    lang: str = "en"
-    still: bool = False  # the last frame only, as PNG
-    aspect: str = DEFAULT_ASPECT
-    transparent: bool = False  # no background: a lossless .mov with alpha instead of an .mp4
-    path: str | None = None  # the file of a scene outside the registry (``module`` is then its name)
-    timing_key: str = ""  # a hash of all that decides the scene's timing in any language; "" keeps none
-
-    def __post_init__(self) -> None:
-        # Absolute where the job is made: a worker may run in another folder, and manim joins
-        # a relative output file onto its own media folder.
-        self.out_dir = str(Path(self.out_dir).resolve())
-
-
-@dataclass
-class SceneResult:
-    scene: str
-    video: str | None  # None for a still
-    still: str
-    duration: float
-    cues: list[tuple[str, float, float]] = field(default_factory=list)
-    captions: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # each cue's catalog key and fills
-    sections: list[tuple[str, float]] = field(default_factory=list)
-    render_seconds: float = 0.0
-    ledger_entries: int = 0
-    frames_counted: int = 0  # the frames its cue and section times count; the video has as many
-    cpu_seconds: float = 0.0  # CPU time of the rendering process, encoder threads included
-    peak_rss_mb: float = 0.0  # the rendering process's peak resident memory
 
 
 def scene_class(module: str, name: str, path: str | None = None):

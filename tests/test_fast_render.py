@@ -16,9 +16,10 @@ from PIL import Image
 from netreel.scenes.common.base import SceneContext
 from netreel.render import drawing
 from netreel.render.executors import InlineExecutor
+from netreel.render.jobs import SceneJob
 from netreel.render.pipeline import run_jobs
 from netreel.render.run import manim_config
-from netreel.render.worker import SceneJob, render_scene
+from netreel.render.worker import render_scene
 from tests import render_scenes
 
 

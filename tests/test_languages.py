@@ -26,7 +26,7 @@ from netreel.scenes.common.ledger import tag
 from netreel.scenes.common.text import DEFAULT_LANG, LOCALE_DIR, catalog, catalog_file, languages, placeholders, tr
 from netreel.render import clips, gallery, slides, video
 from netreel.render.aspect import DEFAULT_ASPECT, frame_size, outside_frame
-from netreel.render.pipeline import subtitle_name
+from netreel.render.chapter import subtitle_name
 from netreel.render.run import Settings, run_scene
 from tests import frames
 from tests.test_cli import one_line_error, run

@@ -16,7 +16,8 @@ from netreel.scenes import registry
 from netreel.scenes.common.base import SceneContext
 from netreel.render import clips, slides, video
 from netreel.render.aspect import frame_size, outside_frame
-from netreel.render.pipeline import RenderOptions, read_manifest, render
+from netreel.render.chapter import read_manifest
+from netreel.render.pipeline import RenderOptions, render
 from netreel.render.run import Settings, run_scene
 
 SCENES = [(ch, cls) for ch in registry.CHAPTERS for cls in ch.scenes()]
