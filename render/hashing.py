@@ -12,7 +12,7 @@ import manim
 
 import netreel.scenes
 from netreel.render.aspect import folder_suffix
-from netreel.scenes.common.text import DEFAULT_LANG, languages
+from netreel.scenes.common.text import catalog_files, languages
 
 SCENES_ROOT = Path(netreel.scenes.__file__).resolve().parent
 
@@ -44,14 +44,10 @@ def scene_hash(cls: type, siblings: list[type], facts_digest: str, quality: str,
     """
     module = sys.modules[cls.__module__]
     module_source = inspect.getsource(module)
-    beside = Path(module.__file__)  # a scene file of one's own may bring its words: file.toml, file.zh.toml
     for other in siblings:
         if other is not cls:
             module_source = module_source.replace(_class_source(other), "")
-    words = []
-    for each in languages():
-        words += [SCENES_ROOT / "locale" / each / f"{cls.chapter}.toml", SCENES_ROOT / "locale" / each / "common.toml"]
-        words.append(beside.with_suffix(".toml" if each == DEFAULT_LANG else f".{each}.toml"))
+    words = [path for each in languages() for path in catalog_files(Path(module.__file__), each, cls.chapter)]
     h = hashlib.sha256()
     for part in (
         _class_source(cls),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from netreel.nets import facts_cache
 from netreel.nets.config import NetConfig
-from netreel.scenes.common.text import DEFAULT_LANG, CatalogError, FontError, catalog, catalog_file
+from netreel.scenes.common.text import DEFAULT_LANG, CatalogError, FontError, catalog, catalog_file, catalog_files
 from netreel.scenes.registry import TargetError
 from netreel.scenes.userfile import resolve
 from netreel.render.aspect import DEFAULT_ASPECT
@@ -47,7 +47,8 @@ def scene_files(request: PreviewRequest) -> list[Path]:
     """The files whose saving should trigger a new preview: the scene's module and its words in the language."""
     (_, (cls,)), *_ = resolve(request.target)
     source = Path(inspect.getsourcefile(cls))
-    return [source, source.with_suffix(".toml"), catalog_file(f"{cls.chapter}.{cls.__name__}.title", request.lang)]
+    title = f"{cls.chapter}.{cls.__name__}.title"
+    return [source, *catalog_files(source, DEFAULT_LANG), catalog_file(title, request.lang)]
 
 
 def render_preview(request: PreviewRequest, in_process: bool = True) -> str:
