@@ -100,7 +100,7 @@ def user_errors(command):
         from netreel.nets.corpus import TextError
         from netreel.nets.data import DataError
         from netreel.scenes.registry import TargetError
-        from netreel.render.pipeline import RenderError
+        from netreel.render.jobs import RenderError
         from netreel.scenes.common.text import CatalogError, FontError
         from netreel.render.clips import ClipError
         from netreel.render.slides import SlidesError
@@ -131,7 +131,7 @@ def list_(out: str) -> None:
     """Chapters in order, their scenes and durations."""
     from netreel.scenes.registry import CHAPTERS
     from netreel.scenes.common.text import tr
-    from netreel.render.pipeline import read_manifest
+    from netreel.render.chapter import read_manifest
 
     width = max(len(f"{ch.id}.{cls.__name__}") for ch in CHAPTERS for cls in ch.scenes())
     for ch in CHAPTERS:
@@ -322,7 +322,8 @@ def bench(target: str, qualities: tuple[str, ...], repeat: int, jobs: int | None
 def clips(target: str, fmt: str, transparent: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, net) -> None:
     """Export each section of TARGET's scenes as a clip, with a poster PNG and an index.json."""
     from netreel.render import clips as clip_files
-    from netreel.render.pipeline import RenderOptions, read_manifest
+    from netreel.render.chapter import read_manifest
+    from netreel.render.pipeline import RenderOptions
 
     clip_files.check_format(fmt, transparent)
     opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect)
@@ -345,7 +346,8 @@ def slides(target: str, to: str, offline: bool, quality: str, aspect: str, lang:
     """Make a slide deck of TARGET: one slide per section, the subcaptions as speaker notes."""
     from netreel.scenes.common import palette
     from netreel.render import clips as clip_files, slides as decks
-    from netreel.render.pipeline import RenderOptions, read_manifest
+    from netreel.render.chapter import read_manifest
+    from netreel.render.pipeline import RenderOptions
 
     opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect)
     for output, chapter, scenes in render_targets(target, opts):
@@ -379,26 +381,17 @@ def gallery(out: str, lang: str) -> None:
 @user_errors
 def audit(target: str, lang: str, net) -> None:
     """Check every number TARGET shows against an independent recomputation, its words, and its layout in the frame."""
-    import netreel.nets.facts
-    from netreel.render.audit import audit_scene
-    from netreel.render.pipeline import RenderOptions, check_words
-    from netreel.scenes.userfile import resolve
+    from netreel.render.audit import audit_target
 
     failed = 0
-    targets = resolve(target)
-    check_words(targets, RenderOptions(lang=lang))
-    for chapter, scenes in targets:
-        facts = netreel.nets.facts.build(chapter.facts, net)
-        reference = netreel.nets.facts.reference(chapter.facts, net)
-        for cls in scenes:
-            report = audit_scene(cls, facts, reference, lang)
-            if report.ok:
-                click.echo(f"ok    {report.scene}: {report.checked} ledger entries match the network")
-            else:
-                failed += 1
-                click.echo(f"FAIL  {report.scene}:")
-                for problem in report.problems:
-                    click.echo(f"        {problem}")
+    for report in audit_target(target, lang, net):
+        if report.ok:
+            click.echo(f"ok    {report.scene}: {report.checked} ledger entries match the network")
+        else:
+            failed += 1
+            click.echo(f"FAIL  {report.scene}:")
+            for problem in report.problems:
+                click.echo(f"        {problem}")
     if failed:
         raise UserError(f"audit failed for {failed} scene(s)")
 

@@ -6,22 +6,28 @@ mobject on screen draws digits or words that bypassed the ledger and the catalog
 and when its layout holds in the language it is run in: at the end of every
 animation nothing leaves the frame and no words overlap other characters, and
 every character of its words is drawn with a glyph of its own (no empty boxes).
+
+The audit runs no scene of its own: a dry run (:func:`netreel.render.run.run_scene`)
+with a :class:`LayoutWatch` records the scene, and pure functions check that record.
 """
 
 from __future__ import annotations
 
 import re
-import tempfile
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from netreel.scenes.common.base import SceneContext, use_context
+import netreel.nets.facts
+from netreel.nets.config import NetConfig
+from netreel.render.aspect import DEFAULT_ASPECT, frame_size, outside_frame
+from netreel.render.pipeline import RenderOptions, check_words
+from netreel.render.run import Settings, run_scene
+from netreel.scenes.common.base import NetScene, SceneContext
 from netreel.scenes.common.ledger import Entry, decode_index, format_value, source_of
 from netreel.scenes.common.text import is_text, recording
-from netreel.render.aspect import DEFAULT_ASPECT, frame_size, outside_frame
+from netreel.scenes.userfile import resolve
 
 RTOL, ATOL = 1e-4, 1e-6
 OVERLAP_TOLERANCE = 0.02  # scene units: boxes that touch do not overlap
@@ -138,51 +144,23 @@ def overlapping_words(mobjects) -> list[str]:
     return problems
 
 
-def construct(
-    cls: type, facts, lang: str = "en", aspect: str = DEFAULT_ASPECT, after_play: Callable | None = None, quality: str = "tiny",
-):
-    """Run a scene's construct() without drawing a frame; return the scene.
+class LayoutWatch:
+    """An observer of a run: what leaves the frame and which words overlap, at the end of every animation."""
 
-    ``after_play(scene)`` is called at the end of every animation. The quality's
-    frame rate decides how many frames the scene counts.
-    """
-    from manim import tempconfig
+    def __init__(self) -> None:
+        self.problems: list[str] = []
 
-    from netreel.render.worker import manim_config, serialise_svg_files
-
-    serialise_svg_files()
-    use_context(SceneContext(facts, lang))
-    with tempfile.TemporaryDirectory() as scratch:
-        settings = manim_config(
-            quality, Path(scratch), aspect, output_file=str(Path(scratch) / cls.__name__),
-            dry_run=True, save_last_frame=True, write_to_movie=False,
-        )
-        with tempconfig(settings):
-            scene = cls()
-            if after_play is not None:
-                play = scene.play
-
-                def play_then_check(*args, **kwargs):
-                    play(*args, **kwargs)
-                    after_play(scene)
-
-                scene.play = play_then_check
-            scene.render()
-    return scene
-
-
-def audit_scene(cls: type, facts, reference: dict[str, np.ndarray], lang: str = "en") -> AuditReport:
-    layout: list[str] = []
-
-    def check_layout(scene) -> None:
+    def __call__(self, scene: NetScene) -> None:
         section = scene.sections_started[-1][0] if scene.sections_started else "start"
         where = f"in step {section!r}"
         for problem in outside_frame(scene.mobjects, frame_size(DEFAULT_ASPECT)):
-            layout.append(f"off the frame {where}: {problem}")
-        layout.extend(f"{problem} {where}" for problem in overlapping_words(scene.mobjects))
+            self.problems.append(f"off the frame {where}: {problem}")
+        self.problems.extend(f"{problem} {where}" for problem in overlapping_words(scene.mobjects))
 
-    with recording() as keys:
-        scene = construct(cls, facts, lang, after_play=check_layout)
+
+def check_scene(scene: NetScene, reference: dict[str, np.ndarray], layout: list[str], keys: set[str]) -> AuditReport:
+    """The audit of a scene's run: its ledger against the reference, its text, glyphs and ``layout`` problems."""
+    cls = type(scene)
     report = AuditReport(f"{cls.chapter}.{cls.__name__}", checked=len(scene.ledger.entries), keys=keys)
     report.problems += [p for p in (check_entry(e, reference) for e in scene.ledger.entries) if p]
     report.problems += untracked_text(scene.seen + list(scene.mobjects))
@@ -194,3 +172,23 @@ def audit_scene(cls: type, facts, reference: dict[str, np.ndarray], lang: str = 
     if not scene.ledger.entries:
         report.problems.append("the scene shows no number from the ledger")
     return report
+
+
+def audit_scene(cls: type[NetScene], facts, reference: dict[str, np.ndarray], lang: str = "en") -> AuditReport:
+    """Run a scene dry in ``lang``, watching its layout, and check what it recorded."""
+    watch = LayoutWatch()
+    with recording() as keys:
+        scene = run_scene(cls, SceneContext(facts, lang), Settings(), draw=False, observer=watch)
+    return check_scene(scene, reference, watch.problems, keys)
+
+
+def audit_target(target: str, lang: str = "en", net: NetConfig | None = None) -> Iterator[AuditReport]:
+    """The audit of every scene ``target`` names, scene by scene, once its words are known to be there."""
+    net = net or NetConfig()
+    targets = resolve(target)
+    check_words(targets, RenderOptions(lang=lang))
+    for chapter, scenes in targets:
+        facts = netreel.nets.facts.build(chapter.facts, net)
+        reference = netreel.nets.facts.reference(chapter.facts, net)
+        for cls in scenes:
+            yield audit_scene(cls, facts, reference, lang)

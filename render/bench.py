@@ -37,7 +37,9 @@ from netreel.nets.config import NetConfig
 from netreel.render import edge_bench as edges
 from netreel.scenes import registry
 from netreel.scenes.registry import Chapter
-from netreel.render.pipeline import RenderError, RenderOptions, read_manifest, render
+from netreel.render.chapter import read_manifest
+from netreel.render.jobs import RenderError
+from netreel.render.pipeline import RenderOptions, render
 
 TARGETS = {  # the goals of the benchmark, checked in its summary
     "high_ratio": 3.0,  # render seconds per video second, whole target at `high`

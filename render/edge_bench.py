@@ -21,7 +21,7 @@ from manim import Dot, FadeIn, Line, Scene, VGroup, tempconfig
 from netreel.nets.mlp import MLP, MLPConfig
 from netreel.scenes.common import palette
 from netreel.scenes.common.mobjects import edge_raster
-from netreel.render.worker import manim_config
+from netreel.render.run import manim_config
 
 SIZES = (784, 16, 16, 10)
 

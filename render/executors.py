@@ -1,10 +1,13 @@
-"""Where scene renders run, besides the default pool of local worker processes.
+"""Where scene renders run.
 
 An executor has one method, ``run(jobs, on_done)``: it renders every
 :class:`SceneJob`, calls ``on_done(job, result)`` on this side as each one
 finishes, with the scene's files already in ``job.out_dir``, and raises
 :class:`RenderError` naming the scene at the first failure.
 
+- :class:`LocalPoolExecutor`: in local worker processes, one per scene (the default):
+  manim's config is global to a process, and a fresh process per scene keeps no
+  state from the last one.
 - :class:`InlineExecutor`: in this process, one scene after another (no worker
   start-up; for a quick preview).
 - :class:`DaskExecutor`: on a Dask distributed cluster. Workers render into a
@@ -17,25 +20,82 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import multiprocessing
 import os
+import shutil
+import signal
 import tempfile
 import threading
-from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from netreel.render.worker import SceneJob, SceneResult, render_scene
+from netreel.render.hashing import scene_hash, variant
+from netreel.render.jobs import OnDone, RenderError, SceneJob, SceneResult, scene_failed
+from netreel.render.worker import render_scene
+from netreel.scenes.userfile import scene_classes
 
-OnDone = Callable[[SceneJob, SceneResult], None]
 CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler before giving up
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them and cleans up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class LocalPoolExecutor:
+    """Render in up to ``workers`` local processes, each started fresh for one scene."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    def _pool(self) -> ProcessPoolExecutor:
+        # Workers stopped by Ctrl-C leave their queue's semaphore to multiprocessing's
+        # resource tracker, which cleans it up; its warning about that is noise to a user.
+        quiet = "ignore:resource_tracker:UserWarning"
+        if quiet not in os.environ.get("PYTHONWARNINGS", ""):
+            os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["manim", "netreel.render.worker", "netreel.scenes.common.base"])
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=ctx, max_tasks_per_child=1, initializer=_ignore_sigint,
+        )
+
+    def run(self, jobs: list[SceneJob], on_done: OnDone) -> None:
+        pool = self._pool()
+        pending: dict[Future, SceneJob] = {pool.submit(render_scene, job): job for job in jobs}
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        raise RenderError(f"the worker rendering {job.chapter}.{job.scene} died") from None
+                    except Exception as err:
+                        raise scene_failed(job, err) from err
+                    on_done(job, result)
+        except BaseException:
+            _stop(pool)
+            for folder in {Path(job.out_dir) for job in jobs}:
+                shutil.rmtree(folder / ".work", ignore_errors=True)
+            raise
+        pool.shutdown(wait=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel what has not started, end the workers that are rendering."""
+    for process in list((pool._processes or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 class InlineExecutor:
     """Render in this process: no worker start-up, for one scene at a time."""
 
     def run(self, jobs: list[SceneJob], on_done: OnDone) -> None:
-        from netreel.render.pipeline import scene_failed
-
         for job in jobs:
             try:
                 result = render_scene(job)
@@ -55,9 +115,6 @@ class RemoteResult:
 
 def source_hash(job: SceneJob) -> str:
     """The pipeline's content hash of the job's scene, from the sources this process has."""
-    from netreel.render.pipeline import scene_hash, variant
-    from netreel.scenes.userfile import scene_classes
-
     module = importlib.import_module(job.module)  # a scene file's module: loaded when its target was resolved or rendered
     cls = getattr(module, job.scene)
     return scene_hash(cls, scene_classes(module), job.facts.digest(), variant(job.quality, job.aspect, job.transparent), job.lang)
@@ -99,8 +156,6 @@ class DaskExecutor:
         self.connect_timeout = CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
 
     def connect(self):
-        from netreel.render.pipeline import RenderError
-
         try:
             from distributed import Client
         except ImportError:
@@ -114,8 +169,6 @@ class DaskExecutor:
     def run(self, jobs: list[SceneJob], on_done: OnDone) -> None:
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
-
-        from netreel.render.pipeline import RenderError, scene_failed
 
         client = self.connect()
         futures = {}

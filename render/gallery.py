@@ -21,7 +21,7 @@ from urllib.parse import quote
 from netreel.scenes import registry
 from netreel.scenes.common.text import DEFAULT_LANG, tr
 from netreel.render import clips as clip_files
-from netreel.render.pipeline import MANIFEST, read_manifest, scene_title
+from netreel.render.chapter import MANIFEST, read_manifest, scene_title
 from netreel.render.slides import DECK_FORMATS
 
 PAGE = "index.html"

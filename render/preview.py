@@ -19,12 +19,13 @@ from pathlib import Path
 
 from netreel.nets import facts_cache
 from netreel.nets.config import NetConfig
-from netreel.scenes.common.text import DEFAULT_LANG, CatalogError, FontError, catalog
+from netreel.scenes.common.text import DEFAULT_LANG, CatalogError, FontError, catalog, catalog_file, catalog_files
 from netreel.scenes.registry import TargetError
+from netreel.scenes.userfile import resolve
 from netreel.render.aspect import DEFAULT_ASPECT
 from netreel.render.executors import InlineExecutor
-from netreel.render.pipeline import RenderError, RenderOptions, check_words, run_jobs
-from netreel.render.worker import SceneJob
+from netreel.render.jobs import RenderError, SceneJob
+from netreel.render.pipeline import RenderOptions, check_words, run_jobs
 
 
 class PreviewError(Exception):
@@ -44,12 +45,10 @@ class PreviewRequest:
 
 def scene_files(request: PreviewRequest) -> list[Path]:
     """The files whose saving should trigger a new preview: the scene's module and its words in the language."""
-    from netreel.scenes.common.text import catalog_file
-    from netreel.scenes.userfile import resolve
-
     (_, (cls,)), *_ = resolve(request.target)
     source = Path(inspect.getsourcefile(cls))
-    return [source, source.with_suffix(".toml"), catalog_file(f"{cls.chapter}.{cls.__name__}.title", request.lang)]
+    title = f"{cls.chapter}.{cls.__name__}.title"
+    return [source, *catalog_files(source, DEFAULT_LANG), catalog_file(title, request.lang)]
 
 
 def render_preview(request: PreviewRequest, in_process: bool = True) -> str:
@@ -57,8 +56,6 @@ def render_preview(request: PreviewRequest, in_process: bool = True) -> str:
 
     ``in_process=False`` renders in a worker process of its own instead.
     """
-    from netreel.scenes.userfile import resolve
-
     (chapter, scenes), *rest = resolve(request.target)
     if rest or len(scenes) != 1:
         names = ", ".join(f"{chapter.id}.{cls.__name__}" for cls in scenes)

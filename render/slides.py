@@ -23,7 +23,10 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from netreel.nets.paths import cache_dir
+from netreel.render.chapter import scene_title
 from netreel.render.clips import Clip
+from netreel.scenes.common.text import CatalogError, tr
 
 DECK_FORMATS = ("pptx", "html", "pdf")
 REVEAL_VERSION = "6.0.1"  # the version manim-slides' HTML template is written for
@@ -35,9 +38,6 @@ class SlidesError(Exception):
 
 def deck_name(chapter, scenes: list[type], lang: str = "en") -> tuple[str, str]:
     """The file name and title (in ``lang``) of a deck: the chapter's for all its scenes, else the one scene's."""
-    from netreel.scenes.common.text import CatalogError, tr
-    from netreel.render.pipeline import scene_title
-
     if len(scenes) == 1 and len(chapter.scenes()) > 1:
         return f"{chapter.id}.{scenes[0].__name__}", scene_title(scenes[0], lang)
     try:
@@ -124,8 +124,6 @@ def _move_into_place(scratch: Path, deck: Path) -> None:
 
 def reveal_js() -> Path:
     """The reveal.js package from npm, fetched once into the cache; a SlidesError when it cannot be had."""
-    from netreel.nets.paths import cache_dir
-
     folder = cache_dir() / f"reveal.js-{REVEAL_VERSION}"
     if (folder / "dist" / "reveal.js").exists():
         return folder

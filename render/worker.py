@@ -7,121 +7,27 @@ failed render never replaces a good file with a broken one.
 
 from __future__ import annotations
 
-import fcntl
 import importlib
 import json
 import os
 import resource
 import shutil
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
-from netreel.nets.facts import Facts
 from netreel.nets.paths import cache_dir
-from netreel.render.aspect import DEFAULT_ASPECT, frame_size, pixel_size
-from netreel.render.presets import QUALITIES
-
-
-@dataclass
-class SceneJob:
-    """What a worker needs to render one scene: picklable, no manim objects."""
-
-    chapter: str
-    module: str
-    scene: str
-    facts: Facts
-    quality: str
-    out_dir: str  # the chapter's folder for this quality
-    lang: str = "en"
-    still: bool = False  # the last frame only, as PNG
-    aspect: str = DEFAULT_ASPECT
-    transparent: bool = False  # no background: a lossless .mov with alpha instead of an .mp4
-    path: str | None = None  # the file of a scene outside the registry (``module`` is then its name)
-    timing_key: str = ""  # a hash of all that decides the scene's timing in any language; "" keeps none
-
-    def __post_init__(self) -> None:
-        # Absolute where the job is made: a worker may run in another folder, and manim joins
-        # a relative output file onto its own media folder.
-        self.out_dir = str(Path(self.out_dir).resolve())
-
-
-@dataclass
-class SceneResult:
-    scene: str
-    video: str | None  # None for a still
-    still: str
-    duration: float
-    cues: list[tuple[str, float, float]] = field(default_factory=list)
-    captions: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # each cue's catalog key and fills
-    sections: list[tuple[str, float]] = field(default_factory=list)
-    render_seconds: float = 0.0
-    ledger_entries: int = 0
-    frames_counted: int = 0  # the frames its cue and section times count; the video has as many
-    cpu_seconds: float = 0.0  # CPU time of the rendering process, encoder threads included
-    peak_rss_mb: float = 0.0  # the rendering process's peak resident memory
-
-
-def manim_config(quality: str, media_dir: Path, aspect: str = DEFAULT_ASPECT, **extra) -> dict:
-    """The manim settings for a preset and aspect; LaTeX and text caches shared across renders."""
-    width, height = pixel_size(quality, aspect)
-    frame_width, frame_height = frame_size(aspect)
-    shared = cache_dir() / "manim"
-    return {
-        "pixel_width": width,
-        "pixel_height": height,
-        "frame_width": frame_width,
-        "frame_height": frame_height,
-        "frame_rate": QUALITIES[quality].fps,
-        "media_dir": str(media_dir),
-        "video_dir": str(media_dir),
-        "images_dir": str(media_dir),
-        "partial_movie_dir": str(media_dir / "partial"),
-        "tex_dir": str(shared / "Tex"),
-        "text_dir": str(shared / "texts"),
-        "disable_caching": True,
-        "verbosity": "ERROR",
-        "progress_bar": "none",
-        "write_to_movie": True,
-        "format": None,
-        **extra,
-    }
-
-
-def serialise_svg_files() -> None:
-    """Let one process at a time write into manim's shared LaTeX and text caches.
-
-    manim compiles LaTeX into one folder and then deletes every non-SVG file
-    there, and parses each SVG through a temporary copy beside it: parallel
-    workers would pull files from under each other.
-    """
-    from manim import SVGMobject, config
-    from manim.mobject.text import tex_mobject
-
-    if getattr(SVGMobject.generate_mobject, "serialised", False):
-        return
-
-    def locked(function):
-        def run(*args, **kwargs):
-            folder = config.get_dir("tex_dir").parent  # not inside Tex/: manim clears it of non-SVG files
-            folder.mkdir(parents=True, exist_ok=True)
-            with open(folder / "svg.lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                return function(*args, **kwargs)
-
-        run.serialised = True
-        return run
-
-    tex_mobject.tex_to_svg_file = locked(tex_mobject.tex_to_svg_file)
-    SVGMobject.generate_mobject = locked(SVGMobject.generate_mobject)
+from netreel.render.jobs import SceneJob, SceneResult
+from netreel.render.run import Settings, run_scene
+from netreel.scenes.common.base import SceneContext
+from netreel.scenes.common.text import CatalogError, languages
+from netreel.scenes.userfile import load_module
 
 
 def scene_class(module: str, name: str, path: str | None = None):
     if path is not None:
-        from netreel.scenes.userfile import load_module
-
         load_module(Path(path), module)
     return getattr(importlib.import_module(module), name)
 
@@ -158,9 +64,6 @@ def timing_plan(cls: type, job: SceneJob) -> list[int] | None:
     A language's segments come from its last render or dry run of the same timing key,
     else from running the scene dry in that language now.
     """
-    from netreel.render.audit import construct
-    from netreel.scenes.common.text import CatalogError, languages
-
     plans = []
     for lang in languages():
         if lang == job.lang:
@@ -168,7 +71,8 @@ def timing_plan(cls: type, job: SceneJob) -> list[int] | None:
         segments = _kept_segments(job, lang)
         if segments is None:
             try:
-                segments = construct(cls, job.facts, lang, job.aspect, quality=job.quality).segments
+                dry = run_scene(cls, SceneContext(job.facts, lang), Settings(job.quality, job.aspect), draw=False)
+                segments = dry.segments
             except CatalogError:  # that language lacks this scene's words, and cannot be asked for
                 continue
             _keep_segments(job, lang, segments)
@@ -182,13 +86,6 @@ def timing_plan(cls: type, job: SceneJob) -> list[int] | None:
 
 def render_scene(job: SceneJob) -> SceneResult:
     """Render one scene; outputs land in ``job.out_dir`` only when complete."""
-    from manim import tempconfig
-
-    from netreel.scenes.common.base import SceneContext, use_context
-    from netreel.render import drawing
-
-    serialise_svg_files()
-    drawing.install()
     out_dir = Path(job.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     scratch = out_dir / ".work" / f"{job.scene}-{os.getpid()}"
@@ -197,15 +94,9 @@ def render_scene(job: SceneJob) -> SceneResult:
     start, cpu_start = time.perf_counter(), time.process_time()
     try:
         cls = scene_class(job.module, job.scene, job.path)
-        use_context(SceneContext(job.facts, job.lang, None if job.still else timing_plan(cls, job)))
-        extra = {"save_last_frame": True, "write_to_movie": False} if job.still else {}
-        if job.transparent:
-            extra["transparent"] = True
-        settings = manim_config(job.quality, scratch, job.aspect, output_file=str(scratch / job.scene), **extra)
-        with tempconfig(settings):
-            scene = cls(renderer=drawing.SceneRenderer())
-            scene.render()
-            frame = np.asarray(scene.renderer.get_frame())
+        context = SceneContext(job.facts, job.lang, None if job.still else timing_plan(cls, job))
+        scene = run_scene(cls, context, Settings(job.quality, job.aspect, job.still, job.transparent, scratch))
+        frame = np.asarray(scene.renderer.get_frame())
         if not job.still:
             _keep_segments(job, job.lang, scene.segments)
         still = out_dir / f"{job.scene}.png"
@@ -239,8 +130,6 @@ def render_scene(job: SceneJob) -> SceneResult:
 
 
 def _save_png(frame: np.ndarray, path: Path) -> None:
-    from PIL import Image
-
     Image.fromarray(frame.astype(np.uint8)).save(path)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from netreel.scenes import registry
 from netreel.scenes.common.base import NetScene
-from netreel.scenes.common.text import DEFAULT_LANG, add_catalog_file, languages
+from netreel.scenes.common.text import add_catalog_file, catalog_files, languages
 from netreel.scenes.registry import Chapter, TargetError
 
 
@@ -43,10 +43,10 @@ def module_name(path: Path) -> str:
     return f"netreel_scenes_{path.stem}_{digest}"
 
 
-def load_module(path: Path, name: str, lang: str = DEFAULT_LANG):
+def load_module(path: Path, name: str):
     """Import (again) the file at ``path`` as module ``name``, and the catalogs beside it.
 
-    ``file.toml`` holds the words in ``lang``; ``file.<other>.toml`` those in another language.
+    ``file.toml`` holds the words in English; ``file.<lang>.toml`` those in another language.
     """
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
@@ -56,13 +56,10 @@ def load_module(path: Path, name: str, lang: str = DEFAULT_LANG):
     except BaseException:
         del sys.modules[name]
         raise
-    words = path.with_suffix(".toml")
-    if words.exists():
-        add_catalog_file(words, lang)
-    for other in languages():
-        translated = path.with_suffix(f".{other}.toml")
-        if other != lang and translated.exists():
-            add_catalog_file(translated, other)
+    for lang in languages():
+        (words,) = catalog_files(path, lang)
+        if words.exists():
+            add_catalog_file(words, lang)
     return module
 
 

@@ -44,7 +44,8 @@ def rendered(tmp_path_factory, net_cache):
     ``subtitles``: the languages whose subtitles the render writes too (``--subtitles``).
     """
     from netreel.scenes import registry
-    from netreel.render.pipeline import RenderOptions, read_manifest, render
+    from netreel.render.chapter import read_manifest
+    from netreel.render.pipeline import RenderOptions, render
 
     out = tmp_path_factory.mktemp("renders")
     done: dict[tuple, tuple[Path, dict]] = {}

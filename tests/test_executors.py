@@ -16,8 +16,8 @@ from netreel.cli import main
 from netreel.scenes import registry
 from netreel.render import executors
 from netreel.render.executors import DaskExecutor, InlineExecutor
-from netreel.render.pipeline import RenderError, RenderOptions, render, run_jobs
-from netreel.render.worker import SceneJob
+from netreel.render.jobs import RenderError, SceneJob
+from netreel.render.pipeline import RenderOptions, render, run_jobs
 from tests import render_scenes
 
 distributed = pytest.importorskip("distributed")

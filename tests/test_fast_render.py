@@ -13,11 +13,13 @@ from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from manim.renderer.cairo_renderer import CairoRenderer
 from PIL import Image
 
-from netreel.scenes.common.base import SceneContext, use_context
+from netreel.scenes.common.base import SceneContext
 from netreel.render import drawing
 from netreel.render.executors import InlineExecutor
+from netreel.render.jobs import SceneJob
 from netreel.render.pipeline import run_jobs
-from netreel.render.worker import SceneJob, manim_config, render_scene
+from netreel.render.run import manim_config
+from netreel.render.worker import render_scene
 from tests import render_scenes
 
 
@@ -37,9 +39,9 @@ def drawn_frames(monkeypatch, facts, renderer, folder: Path, aspect: str, transp
         add_frame(self, frame, num_frames)
 
     monkeypatch.setattr(CairoRenderer, "add_frame", record)
-    use_context(SceneContext(facts))
     with tempconfig(manim_config("tiny", folder, aspect, output_file=str(folder / "Short"), transparent=transparent)):
         scene = render_scenes.Short(renderer=renderer())
+        scene.context = SceneContext(facts)
         scene.render()
     monkeypatch.undo()
     return frames
@@ -119,9 +121,9 @@ def test_result_reports_time_and_memory(short_render):
 
 def test_section_videos_when_manim_saves_sections(facts, tmp_path):
     drawing.install()
-    use_context(SceneContext(facts))
     with tempconfig(manim_config("tiny", tmp_path, output_file=str(tmp_path / "Short"), save_sections=True)):
         scene = render_scenes.Short(renderer=drawing.SceneRenderer())
+        scene.context = SceneContext(facts)
         scene.render()
     sections = sorted(tmp_path.glob("Short_*.mp4"))  # with an output_file, manim writes them beside it
     assert [p.stem.split("_", 2)[2] for p in sections] == ["first", "second"]

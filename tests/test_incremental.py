@@ -15,7 +15,8 @@ from netreel.nets import facts_cache
 from netreel.nets.config import NetConfig
 from netreel.scenes.registry import Chapter
 from netreel.render.executors import InlineExecutor
-from netreel.render.pipeline import RenderOptions, read_manifest, render
+from netreel.render.chapter import read_manifest
+from netreel.render.pipeline import RenderOptions, render
 
 SCENES = textwrap.dedent(
     '''

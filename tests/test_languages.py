@@ -19,14 +19,15 @@ import srt
 from manim import DOWN, RIGHT, FadeIn, FadeOut, Text
 
 from netreel.scenes import registry
-from netreel.render.audit import audit_scene, construct, missing_glyphs, overlapping_words, words_in
+from netreel.render.audit import audit_scene, missing_glyphs, overlapping_words, words_in
 from netreel.scenes.common import palette, text
-from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.base import NetScene, SceneContext
 from netreel.scenes.common.ledger import tag
 from netreel.scenes.common.text import DEFAULT_LANG, LOCALE_DIR, catalog, catalog_file, languages, placeholders, tr
 from netreel.render import clips, gallery, slides, video
 from netreel.render.aspect import DEFAULT_ASPECT, frame_size, outside_frame
-from netreel.render.pipeline import subtitle_name
+from netreel.render.chapter import subtitle_name
+from netreel.render.run import Settings, run_scene
 from tests import frames
 from tests.test_cli import one_line_error, run
 
@@ -159,7 +160,7 @@ def test_chinese_still_draws_real_glyphs_inside_the_frame(rendered, chapter_fact
     assert (np.abs(still.astype(int) - english_still).max(axis=2) > frames.LEVEL).any(), "the words on screen did not change"
 
     facts, _ = chapter_facts(chapter.facts)
-    done = construct(scene, facts, "zh")
+    done = run_scene(scene, SceneContext(facts, "zh"), Settings(), draw=False)
     texts = list(dict.fromkeys(words_in(done.seen + done.mobjects)))
     chinese = [t for t in texts if CJK.search(t.original_text)]
     assert chinese, "no Chinese words on screen"

@@ -9,8 +9,9 @@ import pytest
 from manim import DecimalNumber, FadeIn, MathTex, Text, VGroup
 
 from netreel.nets.facts import Facts
-from netreel.render.audit import audit_scene, check_entry, untracked_text
-from netreel.scenes.common.base import NetScene
+from netreel.render.audit import LayoutWatch, audit_scene, check_entry, check_scene, untracked_text
+from netreel.render.run import Settings, run_scene
+from netreel.scenes.common.base import NetScene, SceneContext
 from netreel.scenes.common.ledger import Ledger, Shown
 from netreel.scenes.common.text import CatalogError, eq, tr, words
 
@@ -104,3 +105,18 @@ def test_audit_fails_a_scene_reading_tampered_facts(chapter_facts):
     tampered.arrays["layers.0.hook_a"] += 0.01
     report = audit_scene(ShowsTheFocusActivation, tampered, reference)
     assert any("layers.0.hook_a" in p and "recomputed" in p for p in report.problems)
+
+
+def test_a_scene_without_its_context_says_so():
+    with pytest.raises(RuntimeError, match="ShowsTheFocusActivation has no scene context"):
+        ShowsTheFocusActivation().render()
+
+
+def test_audit_checks_the_record_of_a_dry_run(chapter_facts):
+    built, reference = chapter_facts("network")
+    watch = LayoutWatch()
+    scene = run_scene(ShowsTheFocusActivation, SceneContext(built), Settings(), draw=False, observer=watch)
+    assert scene.frames > 0 and watch.problems == []
+    assert check_scene(scene, reference, watch.problems, set()).ok
+    report = check_scene(scene, reference, ["off the frame in step 'start': a label"], set())
+    assert report.problems == ["off the frame in step 'start': a label"]

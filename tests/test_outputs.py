@@ -13,10 +13,12 @@ import srt
 from PIL import Image
 
 from netreel.scenes import registry
-from netreel.render.audit import construct
+from netreel.scenes.common.base import SceneContext
 from netreel.render import clips, slides, video
 from netreel.render.aspect import frame_size, outside_frame
-from netreel.render.pipeline import RenderOptions, read_manifest, render
+from netreel.render.chapter import read_manifest
+from netreel.render.pipeline import RenderOptions, render
+from netreel.render.run import Settings, run_scene
 
 SCENES = [(ch, cls) for ch in registry.CHAPTERS for cls in ch.scenes()]
 IDS = [f"{ch.id}.{cls.__name__}" for ch, cls in SCENES]
@@ -58,7 +60,7 @@ def test_chapter_video_has_a_marker_per_scene_and_the_subtitles(rendered, chapte
 @pytest.mark.parametrize(("chapter", "scene"), SCENES, ids=IDS)
 def test_last_frame_stays_inside_narrower_frames(chapter_facts, chapter, scene, aspect):
     facts, _ = chapter_facts(chapter.facts)
-    done = construct(scene, facts, aspect=aspect)
+    done = run_scene(scene, SceneContext(facts), Settings(aspect=aspect), draw=False)
     assert done.mobjects, "the scene ends on an empty frame"
     assert outside_frame(done.mobjects, frame_size(aspect)) == []
 

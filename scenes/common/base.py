@@ -73,15 +73,6 @@ class SceneContext:
     plan: list[int] | None = None
 
 
-_context: SceneContext | None = None
-
-
-def use_context(context: SceneContext) -> None:
-    """Set the facts and language the next scene instance will read (one per worker process)."""
-    global _context
-    _context = context
-
-
 @dataclass
 class Cue:
     text: str
@@ -104,8 +95,12 @@ class NetScene(Scene):
     clip and a slide of its own) and a method of the same name, and ``construct``
     runs them in order, so the class reads as its table of contents. A scene of
     one's own may write ``construct`` instead and call :meth:`step` itself.
+
+    What it is rendered from comes on the instance: ``scene.context`` is set before
+    ``scene.render()``, as the render layer's one way to run a scene does.
     """
 
+    context: SceneContext | None = None
     chapter: ClassVar[str] = ""
     estimated_seconds: ClassVar[float] = 30.0
     steps: ClassVar[tuple[str, ...]] = ()
@@ -122,10 +117,13 @@ class NetScene(Scene):
             getattr(self, name)()
 
     def setup(self) -> None:
-        if _context is None:
-            raise RuntimeError("no scene context: render scenes through the netreel pipeline")
-        self.facts = _context.facts
-        self.lang = _context.lang
+        if self.context is None:
+            raise RuntimeError(
+                f"{type(self).__name__} has no scene context (its facts, language and timing): "
+                "set scene.context before scene.render()"
+            )
+        self.facts = self.context.facts
+        self.lang = self.context.lang
         self.ledger = Ledger(self.facts)
         self.seen: list[Mobject] = []
         self.cues: list[tuple[str, float, float]] = []
@@ -133,7 +131,7 @@ class NetScene(Scene):
         self.sections_started: list[tuple[str, float]] = []
         self.frames = 0  # frames written so far, counted alike in a dry run and a render
         self.segments: list[int] = []  # frames each segment needs in this language (before padding)
-        self._plan = _context.plan
+        self._plan = self.context.plan
         self._segment_start = 0
         self._cue: Cue | None = None
         self.camera.background_color = palette.BACKGROUND

@@ -98,6 +98,17 @@ def add_catalog_file(path: Path, lang: str = DEFAULT_LANG) -> None:
         entries[key[1:]] = (text, path)
 
 
+def catalog_files(scene_file: Path, lang: str, chapter: str | None = None) -> list[Path]:
+    """The catalog files that hold the words of a scene file's scenes in ``lang`` (some may not exist).
+
+    With the scenes' ``chapter``: ``locale/<lang>/<chapter>.toml`` and ``locale/<lang>/common.toml``
+    first. Always the catalog of one's own beside the file: ``my_scene.toml`` in English,
+    ``my_scene.<lang>.toml`` in another language.
+    """
+    shared = [] if chapter is None else [LOCALE_DIR / lang / f"{chapter}.toml", LOCALE_DIR / lang / "common.toml"]
+    return [*shared, scene_file.with_suffix(".toml" if lang == DEFAULT_LANG else f".{lang}.toml")]
+
+
 def catalog_file(key: str, lang: str) -> Path:
     """The file that holds (or should hold) ``key`` in ``lang``: the English entry's counterpart.
 
@@ -107,7 +118,8 @@ def catalog_file(key: str, lang: str) -> Path:
     english = catalog(DEFAULT_LANG).get(key)
     if english is None or english[1].parent == LOCALE_DIR / DEFAULT_LANG:
         return LOCALE_DIR / lang / f"{key.split('.')[0]}.toml"
-    return english[1] if lang == DEFAULT_LANG else english[1].with_suffix(f".{lang}.toml")
+    (own,) = catalog_files(english[1], lang)
+    return own
 
 
 def missing_keys(lang: str, prefixes: list[str]) -> list[str]:

@@ -1,0 +1,113 @@
+"""A chapter's folder: its manifest, its scenes' subtitles, and the chapter video assembled from them.
+
+``manifest.json`` records each rendered scene (its hash, duration, cues, sections)
+and the assembled chapter; a scene is current when its hash matches and its video is there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from netreel.render import video
+from netreel.scenes.common.ledger import Shown
+from netreel.scenes.common.text import DEFAULT_LANG, CatalogError, tr
+from netreel.scenes.registry import Chapter
+
+MANIFEST = "manifest.json"
+
+
+def read_manifest(folder: Path) -> dict:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and isinstance(data.get("scenes"), dict) else {"scenes": {}}
+    except (OSError, ValueError):
+        return {"scenes": {}}
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    fd, name = tempfile.mkstemp(dir=folder, prefix=f".{MANIFEST}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=1)
+    os.replace(name, folder / MANIFEST)
+
+
+def is_current(manifest: dict, folder: Path, name: str, hashes: dict[str, str]) -> bool:
+    """Whether a scene's render in ``folder`` is there and of the inputs that hash to ``hashes[name]``."""
+    entry = manifest["scenes"].get(name)
+    return bool(entry) and entry.get("hash") == hashes[name] and (folder / entry.get("video", f"{name}.mp4")).exists()
+
+
+def subtitle_name(name: str, lang: str) -> str:
+    """``network.srt`` in another language: ``network.zh.srt`` (players pick the language from the name)."""
+    stem, _, suffix = name.rpartition(".")
+    return f"{stem}.{lang}.{suffix}"
+
+
+def scene_cues(entry: dict, lang: str) -> list[video.Cue]:
+    """A rendered scene's cues in ``lang``: the same timings, each caption in that language's words.
+
+    The fills were the ledger's formatted numbers when the scene said them.
+    """
+    return [
+        (tr(key, lang, **{name: Shown(value) for name, value in fills.items()}), start, end)
+        for (key, fills), (_, start, end) in zip(entry["captions"], entry["cues"])
+    ]
+
+
+def write_srt(path: Path, cues: list[video.Cue]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(video.cues_to_srt(cues), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def assemble(
+    chapter: Chapter, scenes: list[type], folder: Path, manifest: dict, hashes: dict[str, str],
+    lang: str = DEFAULT_LANG, subtitles: tuple[str, ...] = (),
+) -> Path | None:
+    """Join the chapter's scene videos and subtitles, when every scene is current.
+
+    The video's own language (``lang``) is its first subtitle track and ``<chapter>.srt``;
+    each language of ``subtitles`` gets ``<chapter>.<lang>.srt`` and a track of its own.
+    """
+    names = [cls.__name__ for cls in scenes]
+    if not all(is_current(manifest, folder, n, hashes) for n in names):
+        return None
+    target = folder / f"{chapter.id}.mp4"
+    key = [hashes[n] for n in names]
+    srt_files = {each: subtitle_name(target.with_suffix(".srt").name, each) for each in subtitles}
+    previous = manifest.get("chapter", {})
+    if previous.get("scene_hashes") == key and previous.get("subtitles", {}) == srt_files and "chapters" in previous and target.exists():
+        return target
+    entries = [manifest["scenes"][n] for n in names]
+    cues = video.join_cues([(e["duration"], e["cues"]) for e in entries])
+    tracks = {lang: cues}
+    for each in subtitles:
+        tracks.setdefault(each, video.join_cues([(e["duration"], scene_cues(e, each)) for e in entries]))
+    starts = video.join_cues([(e["duration"], [(scene_title(cls, lang), 0.0, e["duration"])]) for cls, e in zip(scenes, entries)])
+    video.concat([folder / e["video"] for e in entries], target, chapters=starts, tracks=list(tracks.items()))
+    srt_path = target.with_suffix(".srt")
+    write_srt(srt_path, cues)
+    for each, name in srt_files.items():
+        write_srt(folder / name, tracks[each])
+    manifest["chapter"] = {
+        "video": target.name,
+        "srt": srt_path.name,
+        "subtitles": srt_files,
+        "scenes": names,
+        "scene_hashes": key,
+        "duration": sum(e["duration"] for e in entries),
+        "chapters": [[title, start, end] for title, start, end in starts],
+    }
+    write_manifest(folder, manifest)
+    return target
+
+
+def scene_title(cls: type, lang: str = DEFAULT_LANG) -> str:
+    """A scene's title from its catalog (its chapter marker and its name in the gallery), else its class name."""
+    try:
+        return tr(f"{cls.chapter}.{cls.__name__}.title", lang)
+    except CatalogError:
+        return cls.__name__

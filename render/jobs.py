@@ -1,0 +1,72 @@
+"""What a render is made of: a scene job, its result, and what runs jobs (an executor).
+
+Picklable and free of manim objects, so jobs and results cross process and
+machine boundaries (see :mod:`netreel.render.executors`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from netreel.nets.facts import Facts
+from netreel.render.aspect import DEFAULT_ASPECT
+
+
+@dataclass
+class SceneJob:
+    """What a worker needs to render one scene: picklable, no manim objects."""
+
+    chapter: str
+    module: str
+    scene: str
+    facts: Facts
+    quality: str
+    out_dir: str  # the chapter's folder for this quality
+    lang: str = "en"
+    still: bool = False  # the last frame only, as PNG
+    aspect: str = DEFAULT_ASPECT
+    transparent: bool = False  # no background: a lossless .mov with alpha instead of an .mp4
+    path: str | None = None  # the file of a scene outside the registry (``module`` is then its name)
+    timing_key: str = ""  # a hash of all that decides the scene's timing in any language; "" keeps none
+
+    def __post_init__(self) -> None:
+        # Absolute where the job is made: a worker may run in another folder, and manim joins
+        # a relative output file onto its own media folder.
+        self.out_dir = str(Path(self.out_dir).resolve())
+
+
+@dataclass
+class SceneResult:
+    scene: str
+    video: str | None  # None for a still
+    still: str
+    duration: float
+    cues: list[tuple[str, float, float]] = field(default_factory=list)
+    captions: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # each cue's catalog key and fills
+    sections: list[tuple[str, float]] = field(default_factory=list)
+    render_seconds: float = 0.0
+    ledger_entries: int = 0
+    frames_counted: int = 0  # the frames its cue and section times count; the video has as many
+    cpu_seconds: float = 0.0  # CPU time of the rendering process, encoder threads included
+    peak_rss_mb: float = 0.0  # the rendering process's peak resident memory
+
+
+OnDone = Callable[[SceneJob, SceneResult], None]
+
+
+class Executor(Protocol):
+    """Renders jobs somewhere, calling ``on_done`` here as each finishes (see ``netreel.render.executors``)."""
+
+    def run(self, jobs: list[SceneJob], on_done: OnDone) -> None: ...
+
+
+class RenderError(Exception):
+    """A render that could not finish; the message names the scene and the cause."""
+
+
+def scene_failed(job: SceneJob, err: BaseException) -> RenderError:
+    """A scene's own error, reported with its name."""
+    return RenderError(f"{job.chapter}.{job.scene} failed: {type(err).__name__}: {err}")
