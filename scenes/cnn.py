@@ -30,12 +30,9 @@ from manim import (
 
 from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.formats import COUNT, PERCENT2, VALUE
 from netreel.scenes.common.mobjects import Bars, brackets, grid_lines, pixel_image, stack
 from netreel.scenes.common.text import eq
-
-COUNT = ",.0f"  # counts, labels, sizes
-VALUE = ",.2f"  # pixels, weights, activations
-PERCENT = ".2%"  # accuracies
 
 
 def signed_cells(values: np.ndarray, scale: float, height: float, shown: np.ndarray | None = None):
@@ -75,12 +72,11 @@ class ChapterScene(NetScene):
     def side(self) -> int:
         return int(self.facts.meta["side"])
 
-    def shape(self) -> tuple[int, int, int]:
-        """Kernel size, first feature map's side, pooled side."""
-        return (int(self.ledger.value("shape.kernel")), int(self.ledger.value("shape.conv1")), int(self.ledger.value("shape.pool")))
-
-    def focus(self) -> int:
-        return int(self.ledger.value("focus.filter"))
+    def read_sizes(self) -> None:
+        """The filter in focus ``f``; the kernel's size ``k``, the first feature map's side ``m``, the pooled
+        side ``p``."""
+        self.f = int(self.ledger.value("focus.filter"))
+        self.k, self.m, self.p = (int(self.ledger.value(key)) for key in ("shape.kernel", "shape.conv1", "shape.pool"))
 
     def digit_image(self, height: float):
         pixels = self.ledger.array("hook_input", 0)
@@ -111,187 +107,225 @@ class SlidingKernel(ChapterScene):
     SLOW = 3  # positions worked through number by number; the rest fill at speed
     FAST_STEPS = 36  # at most this many hops for the rest
     FONT = 26  # the numbers of the worked positions
+    steps = ("input", "kernel", "first", "next", "rest", "formula")
 
-    def construct(self):
-        f, side, (k, m, _) = self.focus(), self.side, self.shape()
-        self.step("digit")
+    def input(self):
+        """The held-out digit, its pixel grid and its true label."""
+        self.read_sizes()
+        side = self.side
         title = self.heading()
-        digit = self.digit_image(3.0).move_to(LEFT * 4.6 + UP * 1.35)
+        digit = self.image = self.digit_image(3.0).move_to(LEFT * 4.6 + UP * 1.35)
         digit_grid = grid_lines(digit, side, side)
-        digit_label = self.small("digit_caption", label=self.ledger.shown("digit.label", spec=COUNT)).next_to(digit, DOWN, buff=0.15)
+        label = self.ledger.shown("digit.label", spec=COUNT)
+        digit_label = self.small("digit_caption", label=label).next_to(digit, DOWN, buff=0.15)
         self.say("digit", n_test=self.ledger.shown("data.n_test", spec=COUNT))
         self.play(FadeIn(title), FadeIn(digit), Create(digit_grid), FadeIn(digit_label))
         self.wait(0.5)
 
-        self.step("kernel")
+    def kernel(self):
+        """The filter in focus, and the empty grid of the feature map it is going to fill."""
+        f, k, m = self.f, self.k, self.m
         weights = self.ledger.array("conv1.weight", (f, 0))
-        kernel = pixel_image(palette.signed_image(weights, self.kernel_scale()), 1.5).move_to(UP * 1.35)
+        kernel = self.filter_image = pixel_image(palette.signed_image(weights, self.kernel_scale()), 1.5)
+        kernel.move_to(UP * 1.35)
         kernel_grid = grid_lines(kernel, k, k)
         kernel_label = self.small("kernel_caption", k=self.filter_name()).next_to(kernel, DOWN, buff=0.15)
-        z = self.ledger.array("conv1.hook_z", f)
-        scale = self.map_scale()
-        filled = np.zeros((m, m), dtype=bool)
-        out = signed_cells(z, scale, 3.0, filled).move_to(RIGHT * 4.6 + UP * 1.35)
-        out_grid = grid_lines(out, m, m)
+        self.z = self.ledger.array("conv1.hook_z", f)
+        self.scale = self.map_scale()
+        self.filled = np.zeros((m, m), dtype=bool)
+        out = self.feature_map = signed_cells(self.z, self.scale, 3.0, self.filled).move_to(RIGHT * 4.6 + UP * 1.35)
+        self.map_grid = grid_lines(out, m, m)
         out_label = self.small("map_caption").next_to(out, DOWN, buff=0.15)
         self.say("kernel", k=self.filter_name(), n=self.ledger.shown("shape.kernel", spec=COUNT))
         self.play(FadeIn(kernel), Create(kernel_grid), FadeIn(kernel_label))
         self.say("map", m=self.ledger.shown("shape.conv1", spec=COUNT))
-        self.play(Create(out_grid), FadeIn(out_label))
+        self.play(Create(self.map_grid), FadeIn(out_label))
         self.wait(0.5)
 
-        self.step("first")
-        frame = window(digit, side, side, 0, 0, k, k)
-        target = window(out, m, m, 0, 0, 1, 1)
-        patch, products, total = self.arithmetic(f, 0, 0)
-        weight_block = self.block([self.ledger.number("conv1.weight", (f, 0, u, v), 2, font_size=self.FONT) for u in range(k) for v in range(k)], k)
+    def first(self):
+        """The window on the top-left corner: its pixels times the weights, summed with the bias: the map's first
+        cell."""
+        f, side, k, m = self.f, self.side, self.k, self.m
+        frame = self.frame = window(self.image, side, side, 0, 0, k, k)
+        self.target = window(self.feature_map, m, m, 0, 0, 1, 1)
+        patch, products, total = self.patch, self.products, self.total = self.arithmetic(0, 0)
+        cells = [(u, v) for u in range(k) for v in range(k)]
+        weights = [self.ledger.number("conv1.weight", (f, 0, u, v), 2, font_size=self.FONT) for u, v in cells]
+        weight_block = self.weight_block = self.block(weights, k)
         for number in weight_block[0]:
             number.set_color(palette.POSITIVE if number.get_value() >= 0 else palette.NEGATIVE)
-        row = VGroup(patch, eq(r"\times", font_size=38), weight_block, eq("=", font_size=38), products).arrange(RIGHT, buff=0.55)
-        row.move_to(DOWN * 1.55)
+        row = self.row = VGroup(patch, eq(r"\times", font_size=38), weight_block, eq("=", font_size=38), products)
+        row.arrange(RIGHT, buff=0.55).move_to(DOWN * 1.55)
         total.next_to(row, DOWN, buff=0.4)
-        captions = VGroup(
+        captions = self.block_captions = VGroup(
             self.small("patch_caption").next_to(patch, UP, buff=0.12),
             self.small("weights_caption").next_to(weight_block, UP, buff=0.12),
             self.small("products_caption").next_to(products, UP, buff=0.12),
         )
-        nine = self.ledger.shown("reach.conv", spec=COUNT)
-        self.say("window", n=nine)
+        reach = self.reach = self.ledger.shown("reach.conv", spec=COUNT)
+        self.say("window", n=reach)
         self.play(Create(frame))
         self.play(TransformFromCopy(frame, patch), FadeIn(captions[0]))
         self.say("weights")
-        self.play(FadeIn(weight_block, target_position=kernel.get_center(), scale=0.5), FadeIn(row[1]), FadeIn(captions[1]))
-        self.say("products", n=nine)
-        self.play(FadeIn(row[3]), LaggedStart(*(FadeIn(p) for p in products[0]), lag_ratio=0.1), FadeIn(products[1]), FadeIn(captions[2]))
-        self.say("sum", n=nine, b=self.ledger.shown("conv1.bias", f, VALUE))
+        self.play(
+            FadeIn(weight_block, target_position=self.filter_image.get_center(), scale=0.5),
+            FadeIn(row[1]),
+            FadeIn(captions[1]),
+        )
+        self.say("products", n=reach)
+        self.play(
+            FadeIn(row[3]),
+            LaggedStart(*(FadeIn(p) for p in products[0]), lag_ratio=0.1),
+            FadeIn(products[1]),
+            FadeIn(captions[2]),
+        )
+        self.say("sum", n=reach, b=self.ledger.shown("conv1.bias", f, VALUE))
         self.play(Write(total))
         self.say("cell", z=self.ledger.shown("conv1.hook_z", (f, 0, 0), VALUE))
-        out = self.fill(out, [(0, 0)], filled, z, scale, [out_grid], total[-1], target)
+        self.fill(0, 0, create_target=True)
 
-        self.step("next")
-        self.say("next", n=nine)
+    def next(self):
+        """The window slides on: new pixels, the very same weights, the next cells worked through."""
+        self.say("next", n=self.reach)
         for position in range(1, self.SLOW):
-            i, j = divmod(position, m)
-            new_patch, new_products, new_total = self.arithmetic(f, i, j)
-            new_patch.move_to(patch)
-            new_products.move_to(products)
-            new_total.move_to(total)
+            i, j = divmod(position, self.m)
+            patch, products, total = self.arithmetic(i, j)
+            patch.move_to(self.patch)
+            products.move_to(self.products)
+            total.move_to(self.total)
             self.play(
-                frame.animate.move_to(window(digit, side, side, i, j, k, k)),
-                target.animate.move_to(cell_center(out, m, m, i, j)),
-                Transform(patch, new_patch),
-                Transform(products, new_products),
-                Transform(total, new_total),
+                *self.follow(i, j),
+                Transform(self.patch, patch),
+                Transform(self.products, products),
+                Transform(self.total, total),
                 run_time=1.2,
             )
             self.wait(1.5)
-            out = self.fill(out, [(i, j)], filled, z, scale, [out_grid, target], total[-1], None)
+            self.fill(i, j)
 
-        self.step("rest")
-        self.say("rest", n=self.ledger.shown("count.outputs", spec=COUNT), c=self.ledger.shown("shape.channels", 0, COUNT))
-        self.play(FadeOut(VGroup(patch, products, total, row[1], row[3], weight_block, captions)))
-        rest = [divmod(position, m) for position in range(self.SLOW, m * m)]
-        hop = math.ceil(len(rest) / self.FAST_STEPS)
-        for start in range(0, len(rest), hop):
-            cells = rest[start : start + hop]
-            i, j = cells[-1]
-            self.play(
-                frame.animate.move_to(window(digit, side, side, i, j, k, k)),
-                target.animate.move_to(cell_center(out, m, m, i, j)),
-                run_time=0.15,
-            )
-            out = self.swap(out, self.mark(filled, cells, z, scale, out), [out_grid, target])
+    def rest(self):
+        """Every other cell at speed, a few at each hop."""
+        n, c = self.ledger.shown("count.outputs", spec=COUNT), self.ledger.shown("shape.channels", 0, COUNT)
+        self.say("rest", n=n, c=c)
+        row = self.row
+        worked = VGroup(self.patch, self.products, self.total, row[1], row[3], self.weight_block, self.block_captions)
+        self.play(FadeOut(worked))
+        cells_left = [divmod(position, self.m) for position in range(self.SLOW, self.m * self.m)]
+        hop = math.ceil(len(cells_left) / self.FAST_STEPS)
+        for start in range(0, len(cells_left), hop):
+            cells = cells_left[start : start + hop]
+            self.play(*self.follow(*cells[-1]), run_time=0.15)
+            self.colour_in(cells)
         self.wait(0.5)
 
-        self.step("formula")
-        formula = eq(r"z_{ij}", "=", r"\sum_{u,v}", r"w_{uv}\, x_{i+u,\, j+v}", "+", "b", font_size=44).move_to(DOWN * 2.2)
+    def formula(self):
+        """The sum as a formula, and the one filter shared by every position."""
+        formula = eq(r"z_{ij}", "=", r"\sum_{u,v}", r"w_{uv}\, x_{i+u,\, j+v}", "+", "b", font_size=44)
+        formula.move_to(DOWN * 2.2)
         self.say("formula")
-        self.play(FadeOut(frame), FadeOut(target), Write(formula))
+        self.play(FadeOut(self.frame), FadeOut(self.target), Write(formula))
         self.say("shared")
-        self.play(Indicate(kernel, scale_factor=1.1, color=palette.HIGHLIGHT))
+        self.play(Indicate(self.filter_image, scale_factor=1.1, color=palette.HIGHLIGHT))
         self.wait(1)
 
     def block(self, numbers: list, k: int) -> VGroup:
         grid = VGroup(*numbers).arrange_in_grid(rows=k, cols=k, buff=(0.22, 0.14))
         return VGroup(grid, brackets(grid, buff=0.08, tip=0.1))
 
-    def arithmetic(self, f: int, i: int, j: int) -> tuple[VGroup, VGroup, VGroup]:
+    def arithmetic(self, i: int, j: int) -> tuple[VGroup, VGroup, VGroup]:
         """The pixels under the window at (i, j), their products with the weights, and the sum."""
         k = int(self.ledger.value("shape.kernel"))
         cells = [(u, v) for u in range(k) for v in range(k)]
-        patch = self.block([self.ledger.number("hook_input", (0, i + u, j + v), 2, font_size=self.FONT) for u, v in cells], k)
-        products = self.block([self.ledger.number("slide.products", (i, j, u, v), 2, font_size=self.FONT) for u, v in cells], k)
+        pixels = [self.ledger.number("hook_input", (0, i + u, j + v), 2, font_size=self.FONT) for u, v in cells]
+        products = [self.ledger.number("slide.products", (i, j, u, v), 2, font_size=self.FONT) for u, v in cells]
+        patch, products = self.block(pixels, k), self.block(products, k)
         total = eq(
             r"z", "=", r"\sum w\,x", "+", "b", "=",
-            self.ledger.shown("slide.sums", (i, j), VALUE), "+", "(", self.ledger.shown("conv1.bias", f, VALUE), ")",
-            "=", self.ledger.shown("conv1.hook_z", (f, i, j), VALUE),
+            self.ledger.shown("slide.sums", (i, j), VALUE), "+",
+            "(", self.ledger.shown("conv1.bias", self.f, VALUE), ")",
+            "=", self.ledger.shown("conv1.hook_z", (self.f, i, j), VALUE),
             font_size=38,
         )
         return patch, products, total
 
-    def mark(self, filled: np.ndarray, cells: list[tuple[int, int]], z: np.ndarray, scale: float, like):
+    def follow(self, i: int, j: int) -> tuple:
+        """The window onto the pixels of output cell (i, j), and the target onto that cell."""
+        side, k, m = self.side, self.k, self.m
+        return (
+            self.frame.animate.move_to(window(self.image, side, side, i, j, k, k)),
+            self.target.animate.move_to(cell_center(self.feature_map, m, m, i, j)),
+        )
+
+    def colour_in(self, cells: list[tuple[int, int]]) -> None:
+        """The feature map with ``cells`` coloured too, in place of the old one, under its grid and the target."""
         for i, j in cells:
-            filled[i, j] = True
-        return signed_cells(z, scale, like.height, filled).move_to(like)
-
-    def swap(self, old, new, on_top: list):
-        self.remove(old)
+            self.filled[i, j] = True
+        new = signed_cells(self.z, self.scale, self.feature_map.height, self.filled).move_to(self.feature_map)
+        self.remove(self.feature_map)
         self.add(new)
-        self.bring_to_front(*on_top)
-        return new
+        self.bring_to_front(self.map_grid, self.target)
+        self.feature_map = new
 
-    def fill(self, out, cells, filled, z, scale, on_top, value, target):
-        """The sum flies into its cell of the feature map, which takes its colour."""
-        i, j = cells[-1]
-        flying = value.copy()
-        moves = [flying.animate.scale(0.6).move_to(cell_center(out, *z.shape, i, j))]
-        if target is not None:
-            moves.append(Create(target))
+    def fill(self, i: int, j: int, create_target: bool = False) -> None:
+        """The sum flies into cell (i, j) of the feature map, which takes its colour."""
+        flying = self.total[-1].copy()
+        moves = [flying.animate.scale(0.6).move_to(cell_center(self.feature_map, *self.z.shape, i, j))]
+        if create_target:
+            moves.append(Create(self.target))
         self.play(*moves, run_time=0.9)
-        out = self.swap(out, self.mark(filled, cells, z, scale, out), on_top + ([target] if target is not None else []))
+        self.colour_in([(i, j)])
         self.play(FadeOut(flying), run_time=0.3)
-        return out
 
 
 class Filters(ChapterScene):
     """Every learned first-layer filter, and the feature map each one makes of the digit."""
 
     estimated_seconds = 25.0
+    steps = ("filters", "maps", "focus")
 
-    def construct(self):
-        f, (k, m, _) = self.focus(), self.shape()
+    def filters(self):
+        """The digit and every filter of the first layer."""
+        self.read_sizes()
+        k, m = self.k, self.m
         channels = int(self.ledger.value("shape.channels", 0))
-        self.step("filters")
         title = self.heading()
         digit = self.digit_image(3.0).move_to(LEFT * 4.9 + DOWN * 0.2)
         weights = self.ledger.array("conv1.weight")[:, 0]  # [c, k, k]
         maps = self.ledger.array("conv1.hook_z")  # [c, m, m]
         w_scale, z_scale = self.kernel_scale(), self.map_scale()
-        columns = Group()
-        feature_maps = []
+        columns = self.columns = Group()
+        self.feature_maps = []
         for c in range(channels):
             kernel = pixel_image(palette.signed_image(weights[c], w_scale), 0.9)
             fmap = pixel_image(palette.signed_image(maps[c], z_scale), 1.45)
             name = self.small("filter_name", k=self.ledger.shown("filters", c, COUNT))
-            column = Group(name, Group(kernel, grid_lines(kernel, k, k, width=0.8)), Group(fmap, grid_lines(fmap, m, m, width=0.6)))
+            column = Group(
+                name,
+                Group(kernel, grid_lines(kernel, k, k, width=0.8)),
+                Group(fmap, grid_lines(fmap, m, m, width=0.6)),
+            )
             column.arrange(DOWN, buff=0.15)
             columns.add(column)
-            feature_maps.append(column[2])
+            self.feature_maps.append(column[2])
         columns.arrange_in_grid(rows=2, buff=(0.5, 0.35)).move_to(RIGHT * 1.9 + DOWN * 0.1)
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.2)
-        self.say("filters", c=self.ledger.shown("shape.channels", 0, COUNT), n=self.ledger.shown("shape.kernel", spec=COUNT))
+        c, n = self.ledger.shown("shape.channels", 0, COUNT), self.ledger.shown("shape.kernel", spec=COUNT)
+        self.say("filters", c=c, n=n)
         self.play(FadeIn(title), FadeIn(digit), FadeIn(legend))
         self.play(LaggedStart(*(FadeIn(Group(col[0], col[1])) for col in columns), lag_ratio=0.12), run_time=2)
         self.wait(1)
 
-        self.step("maps")
+    def maps(self):
+        """The feature map each filter makes of the digit."""
         self.say("maps")
-        self.play(LaggedStart(*(FadeIn(fm, shift=DOWN * 0.15) for fm in feature_maps), lag_ratio=0.12), run_time=2.5)
+        maps = LaggedStart(*(FadeIn(fm, shift=DOWN * 0.15) for fm in self.feature_maps), lag_ratio=0.12)
+        self.play(maps, run_time=2.5)
         self.say("colours")
         self.wait(1)
 
-        self.step("focus")
-        box = SurroundingRectangle(columns[f], color=palette.HIGHLIGHT, buff=0.08)
+    def focus(self):
+        """The filter of the first scene among them."""
+        box = SurroundingRectangle(self.columns[self.f], color=palette.HIGHLIGHT, buff=0.08)
         self.say("focus", k=self.filter_name())
         self.play(Create(box))
         self.say("learned")
@@ -305,45 +339,51 @@ class ReluPool(ChapterScene):
     SLOW = 3  # windows shown one by one; the rest at speed
     HEIGHT = 3.7
     FONT = 19
+    steps = ("map", "relu", "pool", "every_filter")
 
-    def construct(self):
-        f, (k, m, p) = self.focus(), self.shape()
+    def map(self):
+        """A crop of the filter's feature map, each cell with its value."""
+        self.read_sizes()
         r0, c0 = (int(v) for v in self.ledger.array("pool.origin"))
-        s = int(self.ledger.value("shape.window"))
-        size = min(6, p * s)
-        crop = (f, slice(r0, r0 + size), slice(c0, c0 + size))
-        pooled_crop = (f, slice(r0 // s, (r0 + size) // s), slice(c0 // s, (c0 + size) // s))
+        self.s = int(self.ledger.value("shape.window"))
+        size = self.size = min(6, self.p * self.s)
+        crop = self.crop = (self.f, slice(r0, r0 + size), slice(c0, c0 + size))
         z = self.ledger.array("conv1.hook_z", crop)
-        a = self.ledger.array("conv1.hook_a", crop)
-        scale = self.map_scale()
-
-        self.step("map")
+        self.scale = self.map_scale()
         title = self.heading()
-        z_image = signed_cells(z, scale, self.HEIGHT).move_to(LEFT * 4.7 + UP * 0.2)
-        z_numbers = self.numbers_on(z_image, "conv1.hook_z", crop, size, size)
+        z_image = self.z_image = signed_cells(z, self.scale, self.HEIGHT).move_to(LEFT * 4.7 + UP * 0.2)
+        z_numbers = self.z_numbers = self.numbers_on(z_image, "conv1.hook_z", crop, size, size)
         z_label = self.small("map_caption", k=self.filter_name()).next_to(z_image, UP, buff=0.15)
         z_group = Group(z_image, grid_lines(z_image, size, size), z_numbers)
         self.say("map", k=self.filter_name())
         self.play(FadeIn(title), FadeIn(z_group), FadeIn(z_label))
         self.wait(0.5)
 
-        self.step("relu")
-        a_image = signed_cells(a, scale, self.HEIGHT).move_to(UP * 0.2)
-        a_numbers = self.numbers_on(a_image, "conv1.hook_a", crop, size, size)
+    def relu(self):
+        """ReLU of every cell: the negative ones become zero."""
+        size = self.size
+        a = self.ledger.array("conv1.hook_a", self.crop)
+        a_image = self.a_image = signed_cells(a, self.scale, self.HEIGHT).move_to(UP * 0.2)
+        a_numbers = self.a_numbers = self.numbers_on(a_image, "conv1.hook_a", self.crop, size, size)
         a_label = self.small("relu_caption").next_to(a_image, UP, buff=0.15)
         relu = eq(r"\mathrm{ReLU}(z)", "=", r"\max(0,\, z)", font_size=36).next_to(a_image, DOWN, buff=0.35)
         self.say("relu")
         self.play(Write(relu), FadeIn(a_label))
         self.play(
-            TransformFromCopy(z_image, a_image),
+            TransformFromCopy(self.z_image, a_image),
             FadeIn(grid_lines(a_image, size, size)),
-            *(TransformFromCopy(zn, an) for zn, an in zip(z_numbers, a_numbers)),
+            *(TransformFromCopy(zn, an) for zn, an in zip(self.z_numbers, a_numbers)),
             run_time=1.8,
         )
         self.say("relu_effect")
         self.wait(1)
 
-        self.step("pool")
+    def pool(self):
+        """Max-pooling window by window: the largest value of each is kept."""
+        f, s, size, scale, a_image, a_numbers = self.f, self.s, self.size, self.scale, self.a_image, self.a_numbers
+        _, rows, cols = self.crop
+        r0, c0 = rows.start, cols.start
+        pooled_crop = (f, slice(r0 // s, (r0 + size) // s), slice(c0 // s, (c0 + size) // s))
         q = size // s
         filled = np.zeros((q, q), dtype=bool)
         pooled = self.ledger.array("hook_pool", pooled_crop)
@@ -391,18 +431,22 @@ class ReluPool(ChapterScene):
             if slow:
                 self.wait(0.5)
         self.play(FadeOut(frame), FadeOut(slot))
-        self.say("pool_effect", n=self.ledger.shown("shape.conv1", spec=COUNT), p=self.ledger.shown("shape.pool", spec=COUNT))
+        n, p = self.ledger.shown("shape.conv1", spec=COUNT), self.ledger.shown("shape.pool", spec=COUNT)
+        self.say("pool_effect", n=n, p=p)
         self.wait(1.5)
 
-        self.step("every_filter")
+    def every_filter(self):
+        """The pooled map of every filter."""
+        p, scale = self.p, self.scale
         pooled_all = self.ledger.array("hook_pool")  # [c, p, p]
-        row = Group(*(Group(im, grid_lines(im, p, p, width=0.6)) for im in (signed_cells(x, scale, 0.75) for x in pooled_all)))
+        images = (signed_cells(x, scale, 0.75) for x in pooled_all)
+        row = Group(*(Group(im, grid_lines(im, p, p, width=0.6)) for im in images))
         row.arrange(RIGHT, buff=0.3)
         caption = self.small("all_caption")
         Group(caption, row).arrange(RIGHT, buff=0.4).to_edge(DOWN, buff=0.25)
         self.say("every_filter", c=self.ledger.shown("shape.channels", 0, COUNT))
         self.play(FadeIn(caption), LaggedStart(*(FadeIn(x, shift=UP * 0.1) for x in row), lag_ratio=0.1), run_time=1.8)
-        self.play(Indicate(row[f], color=palette.HIGHLIGHT))
+        self.play(Indicate(row[self.f], color=palette.HIGHLIGHT))
         self.wait(1)
 
     def numbers_on(self, image, key: str, crop: tuple, rows: int, cols: int) -> VGroup:
@@ -410,8 +454,8 @@ class ReluPool(ChapterScene):
         numbers = VGroup()
         for r in range(rows):
             for c in range(cols):
-                number = readable(self.ledger.number(key, (crop[0], rs.start + r, cs.start + c), 2, font_size=self.FONT))
-                numbers.add(number.move_to(cell_center(image, rows, cols, r, c)))
+                number = self.ledger.number(key, (crop[0], rs.start + r, cs.start + c), 2, font_size=self.FONT)
+                numbers.add(readable(number).move_to(cell_center(image, rows, cols, r, c)))
         return numbers
 
 
@@ -419,26 +463,35 @@ class Sharing(ChapterScene):
     """Locality and weight sharing: real parameter counts, the layer as a matrix, the receptive field."""
 
     estimated_seconds = 70.0
+    steps = ("counts", "matrix", "receptive")
 
-    def construct(self):
-        f, (k, m, p) = self.focus(), self.shape()
-        side = self.side
-        self.step("counts")
-        title = self.heading()
-        n_in = self.ledger.shown("count.inputs", spec=COUNT)
+    def counts(self):
+        """The parameters of a dense layer, a locally connected one and a convolution doing the same job."""
+        self.read_sizes()
+        title = self.title = self.heading()
+        n_in = self.n_in = self.ledger.shown("count.inputs", spec=COUNT)
         n_out = self.ledger.shown("count.outputs", spec=COUNT)
         kk = self.ledger.shown("shape.kernel", spec=COUNT)
         c1 = self.ledger.shown("shape.channels", 0, COUNT)
         size = 42
         rows = [
-            (self.words("dense_name"), eq(n_in, r"\times", n_out, "+", n_out, "=", self.ledger.shown("count.dense", spec=COUNT), font_size=size)),
-            (self.words("local_name"), eq(n_out, r"\times", kk, r"\times", kk, "+", n_out, "=", self.ledger.shown("count.local", spec=COUNT), font_size=size)),
-            (self.words("conv_name"), eq(c1, r"\times", kk, r"\times", kk, "+", c1, "=", self.ledger.shown("count.conv", spec=COUNT), font_size=size)),
+            (self.words("dense_name"), eq(
+                n_in, r"\times", n_out, "+", n_out, "=", self.ledger.shown("count.dense", spec=COUNT), font_size=size,
+            )),
+            (self.words("local_name"), eq(
+                n_out, r"\times", kk, r"\times", kk, "+", n_out, "=", self.ledger.shown("count.local", spec=COUNT),
+                font_size=size,
+            )),
+            (self.words("conv_name"), eq(
+                c1, r"\times", kk, r"\times", kk, "+", c1, "=", self.ledger.shown("count.conv", spec=COUNT),
+                font_size=size,
+            )),
         ]
-        table = VGroup(*(m_ for row in rows for m_ in row)).arrange_in_grid(cols=2, buff=(0.8, 0.85), col_alignments="lr")
+        table = self.table = VGroup(*(m_ for row in rows for m_ in row))
+        table.arrange_in_grid(cols=2, buff=(0.8, 0.85), col_alignments="lr")
         table.move_to(UP * 0.3)
         bar_values = [self.ledger.value(key) for key in ("count.dense", "count.local", "count.conv")]
-        bars = VGroup()
+        bars = self.bars = VGroup()
         for (name, _), value in zip(rows, bar_values):
             bar = Rectangle(width=max(table.width * value / bar_values[0], 0.02), height=0.2, stroke_width=0)
             bar.set_fill(palette.HIGHLIGHT, opacity=0.85)
@@ -451,17 +504,19 @@ class Sharing(ChapterScene):
             self.play(FadeIn(name), Write(formula), GrowFromEdge(bar, LEFT))
             self.wait(1.5)
 
-        self.step("matrix")
+    def matrix(self):
+        """The convolution written as a dense layer's matrix: few weights in each row, the same ones in every row."""
+        m = self.m
         dense = self.ledger.array("dense.focus")  # [m*m, side*side]
         n_rows, n_cols = dense.shape
         matrix = pixel_image(palette.signed_image(dense), 3.3)
         matrix.stretch_to_fit_width(min(3.3 * n_cols / n_rows, 11.0)).move_to(DOWN * 1.55)
         border = SurroundingRectangle(matrix, color=palette.MUTED, buff=0, stroke_width=1.5)
-        x_label = self.small("matrix_columns", n=n_in).next_to(matrix, DOWN, buff=0.12)
+        x_label = self.small("matrix_columns", n=self.n_in).next_to(matrix, DOWN, buff=0.12)
         y_label = self.small("matrix_rows", n=self.ledger.shown("count.cells", spec=COUNT)).rotate(np.pi / 2)
         y_label.next_to(matrix, LEFT, buff=0.12)
         self.say("matrix", k=self.filter_name())
-        self.play(FadeOut(bars), table.animate.scale(0.6).next_to(title, DOWN, buff=0.3))
+        self.play(FadeOut(self.bars), self.table.animate.scale(0.6).next_to(self.title, DOWN, buff=0.3))
         self.play(FadeIn(matrix), Create(border), FadeIn(x_label), FadeIn(y_label))
         self.say("matrix_local", n=self.ledger.shown("reach.conv", spec=COUNT))
         row = window(matrix, n_rows, n_cols, 0, 0, 1, n_cols, stroke_width=2.5)
@@ -472,9 +527,12 @@ class Sharing(ChapterScene):
             self.play(row.animate.move_to(cell_center(matrix, n_rows, n_cols, r, (n_cols - 1) / 2)), run_time=0.8)
             self.wait(0.4)
         self.wait(1)
+        self.matrix_view = Group(self.table, matrix, border, row, x_label, y_label)
 
-        self.step("receptive")
-        self.play(FadeOut(Group(table, matrix, border, row, x_label, y_label)))
+    def receptive(self):
+        """The receptive field of one cell, layer after layer, growing on the digit."""
+        f, m, p, side = self.f, self.m, self.p, self.side
+        self.play(FadeOut(self.matrix_view))
         digit = self.digit_image(4.4).move_to(LEFT * 3.4 + DOWN * 0.3)
         digit_grid = grid_lines(digit, side, side)
         boxes = self.ledger.array("rf.box")
@@ -505,7 +563,8 @@ class Sharing(ChapterScene):
             self.play(FadeIn(panels[n]))
             if field is not None:
                 self.add(field.copy().set_stroke(opacity=0.35))
-            self.play(Create(mark), Create(new_field) if field is None else ReplacementTransform(field, new_field), run_time=1.2)
+            grow = Create(new_field) if field is None else ReplacementTransform(field, new_field)
+            self.play(Create(mark), grow, run_time=1.2)
             field = new_field
             self.wait(1.5)
         self.say("grows")
@@ -516,25 +575,36 @@ class Neighbourhood(ChapterScene):
     """A convolution reads a small neighbourhood with shared weights; attention reads every position."""
 
     estimated_seconds = 50.0
+    steps = ("grids", "local", "everywhere", "depth")
 
-    def construct(self):
-        f, (k, m, _) = self.focus(), self.shape()
+    def grids(self):
+        """The digit twice: once for a convolution, once for attention."""
+        self.read_sizes()
         side = self.side
-        self.step("grids")
         title = self.heading()
-        left = self.digit_image(3.3).move_to(LEFT * 3.5 + UP * 0.4)
-        right = self.digit_image(3.3).move_to(RIGHT * 3.5 + UP * 0.4)
+        left = self.left = self.digit_image(3.3).move_to(LEFT * 3.5 + UP * 0.4)
+        right = self.right = self.digit_image(3.3).move_to(RIGHT * 3.5 + UP * 0.4)
         grids = VGroup(grid_lines(left, side, side), grid_lines(right, side, side))
-        names = VGroup(self.label("conv_name").next_to(left, UP, buff=0.2), self.label("attention_name").next_to(right, UP, buff=0.2))
+        names = VGroup(
+            self.label("conv_name").next_to(left, UP, buff=0.2),
+            self.label("attention_name").next_to(right, UP, buff=0.2),
+        )
         self.say("grids")
         self.play(FadeIn(title), FadeIn(left), FadeIn(right), Create(grids), FadeIn(names))
 
-        self.step("local")
-        weights = self.ledger.array("conv1.weight", (f, 0))
+    def local(self):
+        """A convolution's output reads its neighbourhood through the filter's weights, wherever it slides."""
+        side, k, m, left = self.side, self.k, self.m, self.left
+        weights = self.ledger.array("conv1.weight", (self.f, 0))
         i, j = (m - 1) // 2, (m - 1) // 2
+        self.centre = (i + k // 2, j + k // 2)
         conv_side = self.conv_view(left, weights, i, j)
         conv_eq = eq(r"y_i", "=", r"\sum_{j \in N(i)}", r"w_{j-i}\, x_j", font_size=36).next_to(left, DOWN, buff=0.3)
-        conv_count = self.small("reads", n=self.ledger.shown("reach.conv", spec=COUNT), total=self.ledger.shown("count.inputs", spec=COUNT))
+        conv_count = self.small(
+            "reads",
+            n=self.ledger.shown("reach.conv", spec=COUNT),
+            total=self.ledger.shown("count.inputs", spec=COUNT),
+        )
         conv_count.next_to(conv_eq, DOWN, buff=0.2)
         self.say("local", n=self.ledger.shown("reach.conv", spec=COUNT), k=self.filter_name())
         self.play(FadeIn(conv_side), Write(conv_eq), FadeIn(conv_count), run_time=1.5)
@@ -545,17 +615,24 @@ class Neighbourhood(ChapterScene):
             self.play(conv_side.animate.shift(np.array([dx * step_x, dy * step_y, 0.0])), run_time=0.9)
         self.wait(0.5)
 
-        self.step("global")
-        attention_side = self.spokes(right, [(r, c) for r in range(side) for c in range(side)], (i + k // 2, j + k // 2))
+    def everywhere(self):
+        """Attention's output at the same position reads every position."""
+        side, right = self.side, self.right
+        attention_side = self.spokes(right, [(r, c) for r in range(side) for c in range(side)], self.centre)
         att_eq = eq(r"y_i", "=", r"\sum_{j}", r"\alpha_{ij}\, v_j", font_size=36).next_to(right, DOWN, buff=0.3)
-        att_count = self.small("reads", n=self.ledger.shown("reach.attention", spec=COUNT), total=self.ledger.shown("count.inputs", spec=COUNT))
+        att_count = self.small(
+            "reads",
+            n=self.ledger.shown("reach.attention", spec=COUNT),
+            total=self.ledger.shown("count.inputs", spec=COUNT),
+        )
         att_count.next_to(att_eq, DOWN, buff=0.2)
         self.say("global", n=self.ledger.shown("reach.attention", spec=COUNT))
         self.play(Create(attention_side), Write(att_eq), FadeIn(att_count), run_time=2)
         self.say("content")
         self.wait(1)
 
-        self.step("depth")
+    def depth(self):
+        """Stacked convolutions see farther, layer by layer."""
         sizes = [self.ledger.shown("rf.size", n, COUNT) for n in range(3)]
         depth = self.label("depth_label", a=sizes[0], b=sizes[1], c=sizes[2]).to_edge(DOWN, buff=0.25)
         self.say("depth", a=sizes[0], b=sizes[1], c=sizes[2])
@@ -566,7 +643,8 @@ class Neighbourhood(ChapterScene):
     def conv_view(self, image, weights: np.ndarray, i: int, j: int) -> Group:
         """The filter's weights laid over the neighbourhood of output cell (i, j), a line from each to its centre."""
         side, k = self.side, weights.shape[0]
-        overlay = pixel_image(palette.signed_image(weights, self.kernel_scale()), image.height * k / side).set_opacity(0.85)
+        overlay = pixel_image(palette.signed_image(weights, self.kernel_scale()), image.height * k / side)
+        overlay.set_opacity(0.85)
         overlay.move_to(cell_center(image, side, side, i + (k - 1) / 2, j + (k - 1) / 2))
         cells = [(i + u, j + v) for u in range(k) for v in range(k)]
         patch = window(image, side, side, i, j, k, k, stroke_width=3)
@@ -588,19 +666,14 @@ class Prediction(ChapterScene):
     """The CNN's output probabilities for the digit, and its held-out accuracy beside the MLP's."""
 
     estimated_seconds = 35.0
+    steps = ("probabilities", "compare")
 
-    def construct(self):
-        self.step("probabilities")
+    def probabilities(self):
+        """The probability of each class for the digit, and the network's guess."""
         title = self.heading()
         digit = self.digit_image(2.4).move_to(LEFT * 5.2 + UP * 1.2)
-        probs = self.ledger.array("hook_probs")
-        bars = Bars(
-            probs,
-            [self.ledger.integer("classes", d, font_size=26) for d in range(10)],
-            [self.ledger.number("hook_probs", d, decimals=2, font_size=26) for d in range(10)],
-            length=2.2,
-            row_height=0.52,
-        ).move_to(LEFT * 1.3 + DOWN * 0.4)
+        bars = Bars.for_classes(self.ledger, "hook_probs", font_size=26, length=2.2, row_height=0.52)
+        bars.move_to(LEFT * 1.3 + DOWN * 0.4)
         softmax = eq(r"p_d", "=", r"\frac{e^{z_d}}{\sum_{d'} e^{z_{d'}}}", font_size=38).next_to(digit, DOWN, buff=0.45)
         predicted = int(self.ledger.value("prediction"))
         box = SurroundingRectangle(bars.row(predicted), color=palette.HIGHLIGHT, buff=0.06)
@@ -611,26 +684,36 @@ class Prediction(ChapterScene):
         ).next_to(softmax, DOWN, buff=0.45).set_x(digit.get_x())
         self.say("probabilities")
         self.play(FadeIn(title), FadeIn(digit), Write(softmax))
-        self.play(LaggedStart(*(GrowFromEdge(bar, LEFT) for bar in bars.bars), lag_ratio=0.08), FadeIn(bars.labels), FadeIn(bars.numbers), run_time=2)
-        self.say("guess", d=self.ledger.shown("prediction", spec=COUNT), p=self.ledger.shown("hook_probs", predicted, PERCENT))
+        self.play(
+            LaggedStart(*(GrowFromEdge(bar, LEFT) for bar in bars.bars), lag_ratio=0.08),
+            FadeIn(bars.labels),
+            FadeIn(bars.numbers),
+            run_time=2,
+        )
+        d, p = self.ledger.shown("prediction", spec=COUNT), self.ledger.shown("hook_probs", predicted, PERCENT2)
+        self.say("guess", d=d, p=p)
         self.play(Create(box), FadeIn(verdict))
         self.wait(1)
 
-        self.step("compare")
+    def compare(self):
+        """Its held-out accuracy beside the MLP's, with their errors and parameter counts."""
         rows = []
         track_length = 4.2
         for net, key in (("cnn", "params.total"), ("mlp", "params.mlp")):
             accuracy = self.ledger.value(f"test_accuracy.{net}")
-            name = VGroup(self.label(f"{net}_name"), self.small(f"{net}_source", color=palette.MUTED)).arrange(RIGHT, buff=0.2, aligned_edge=DOWN)
+            name = VGroup(self.label(f"{net}_name"), self.small(f"{net}_source", color=palette.MUTED))
+            name.arrange(RIGHT, buff=0.2, aligned_edge=DOWN)
             figure = self.small(
                 "figures",
-                acc=self.ledger.shown(f"test_accuracy.{net}", spec=PERCENT),
+                acc=self.ledger.shown(f"test_accuracy.{net}", spec=PERCENT2),
                 wrong=self.ledger.shown(f"errors.{net}", spec=COUNT),
                 n=self.ledger.shown(key, spec=COUNT),
             )
             track = Rectangle(width=track_length, height=0.3, stroke_color=palette.FAINT, stroke_width=1.5)
-            bar = Rectangle(width=track_length * accuracy, height=0.3, stroke_width=0).set_fill(palette.POSITIVE, opacity=0.9)
-            rows.append(VGroup(name, VGroup(track, bar.align_to(track, LEFT)), figure).arrange(DOWN, buff=0.14, aligned_edge=LEFT))
+            bar = Rectangle(width=track_length * accuracy, height=0.3, stroke_width=0)
+            bar.set_fill(palette.POSITIVE, opacity=0.9)
+            row = VGroup(name, VGroup(track, bar.align_to(track, LEFT)), figure)
+            rows.append(row.arrange(DOWN, buff=0.14, aligned_edge=LEFT))
         panel = VGroup(*rows).arrange(DOWN, buff=0.6, aligned_edge=LEFT)
         heading = self.label("held_out", n=self.ledger.shown("data.n_test", spec=COUNT))
         VGroup(heading, panel).arrange(DOWN, buff=0.5, aligned_edge=LEFT).to_edge(RIGHT, buff=0.45).set_y(-0.3)
@@ -640,8 +723,8 @@ class Prediction(ChapterScene):
             self.play(FadeIn(row[0]), Create(row[1][0]), GrowFromEdge(row[1][1], LEFT), FadeIn(row[2]))
         self.say(
             "verdict",
-            cnn=self.ledger.shown("test_accuracy.cnn", spec=PERCENT),
-            mlp=self.ledger.shown("test_accuracy.mlp", spec=PERCENT),
+            cnn=self.ledger.shown("test_accuracy.cnn", spec=PERCENT2),
+            mlp=self.ledger.shown("test_accuracy.mlp", spec=PERCENT2),
             e_cnn=self.ledger.shown("errors.cnn", spec=COUNT),
             e_mlp=self.ledger.shown("errors.mlp", spec=COUNT),
             n_cnn=self.ledger.shown("params.total", spec=COUNT),

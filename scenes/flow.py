@@ -35,14 +35,9 @@ from manim import (
 
 from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.formats import COUNT, DISTANCE, LOSS, TENTH, TIME, VALUE
 from netreel.scenes.common.plane import DotCloud, arrows
 from netreel.scenes.common.text import eq
-
-COUNT = ",.0f"
-VALUE = ",.2f"
-TIME = ".2f"
-LOSS = ".3f"
-MMD = ".4f"
 
 WINDOW_X = (-3.6, 3.6)  # the plot window, in data units: the noise and the moons fit inside
 WINDOW_Y = (-2.6, 2.6)
@@ -74,7 +69,9 @@ class ChapterScene(NetScene):
         """Plot coordinates [n, 2] as scene points [n, 3]."""
         return np.array([axes.c2p(x, y) for x, y in xy])
 
-    def paths(self, axes: Axes, path: np.ndarray, color=WHITE, width: float = 1.5, opacity: float = 0.8) -> VMobject:
+    def polylines(
+        self, axes: Axes, path: np.ndarray, color=WHITE, width: float = 1.5, opacity: float = 0.8,
+    ) -> VMobject:
         """Polylines through recorded positions [steps + 1, n, 2], one subpath per particle."""
         lines = VMobject(stroke_color=color, stroke_width=width, stroke_opacity=opacity)
         for i in range(path.shape[1]):
@@ -89,7 +86,8 @@ class ChapterScene(NetScene):
 
     def vector_text(self, key: str, index: tuple = ()) -> list[str]:
         """'(a, b)' parts for eq(), both numbers from the ledger."""
-        return [r"(", self.ledger.shown(key, (*index, 0), VALUE), r",\ ", self.ledger.shown(key, (*index, 1), VALUE), r")"]
+        a, b = self.ledger.shown(key, (*index, 0), VALUE), self.ledger.shown(key, (*index, 1), VALUE)
+        return [r"(", a, r",\ ", b, r")"]
 
     def caption(self, key: str, mob, **fills):
         return self.words(key, font_size=palette.SMALL_SIZE, color=palette.MUTED, **fills).next_to(mob, DOWN, buff=0.15)
@@ -100,12 +98,14 @@ class NoiseToData(ChapterScene):
     and what the network learns from it: the average velocity of the pairs passing by."""
 
     estimated_seconds = 90.0
+    steps = ("clouds", "pairs", "velocity", "loss", "passing")
 
-    def construct(self):
-        self.step("clouds")
+    def clouds(self):
+        """The noise the flow starts from, beside the data it has to reach."""
         title = self.heading()
         n = self.ledger.shown("traj.particles", spec=COUNT)
-        left, right = self.plane(5.9).move_to(LEFT * 3.4 + DOWN * 0.4), self.plane(5.9).move_to(RIGHT * 3.4 + DOWN * 0.4)
+        left = self.plane(5.9).move_to(LEFT * 3.4 + DOWN * 0.4)
+        right = self.plane(5.9).move_to(RIGHT * 3.4 + DOWN * 0.4)
         noise = DotCloud(left, self.ledger.array("traj.x", 0), NOISE_COLOR)
         data = DotCloud(right, self.ledger.array("data.points"), self.moon_rgb("data.moon"))
         noise_label = eq(r"x_0 \sim \mathcal{N}(0,\, I)", font_size=34).next_to(left, UP, buff=0.1)
@@ -118,23 +118,27 @@ class NoiseToData(ChapterScene):
         self.play(Create(right), FadeIn(data), Write(data_label), FadeIn(data_caption))
         self.say("goal")
         self.wait(1)
+        self.both_clouds = Group(left, right, noise, data, noise_caption, data_caption, noise_label, data_label)
 
-        self.step("pairs")
-        axes = self.plane(7.2).move_to(LEFT * 2.7 + DOWN * 0.4)
+    def pairs(self):
+        """Random noise-data pairs joined by straight lines, and points travelling along them."""
+        axes = self.axes = self.plane(7.2).move_to(LEFT * 2.7 + DOWN * 0.4)
         k = int(self.ledger.value("pairs.count"))
-        x0_xy = self.ledger.array("traj.x", (0, slice(0, k)))
-        x1_xy = self.ledger.array("data.points", slice(0, k))
+        x0_xy = self.x0_xy = self.ledger.array("traj.x", (0, slice(0, k)))
+        x1_xy = self.x1_xy = self.ledger.array("data.points", slice(0, k))
         x0, x1 = self.points(axes, x0_xy), self.points(axes, x1_xy)
         faint_noise = DotCloud(axes, self.ledger.array("traj.x", 0), NOISE_COLOR, opacity=0.3)
         faint_data = DotCloud(axes, self.ledger.array("data.points"), self.moon_rgb("data.moon"), opacity=0.3)
-        lines = VGroup(*(Line(a, b, stroke_width=2, color=WHITE, stroke_opacity=0.6) for a, b in zip(x0, x1)))
-        ends = VGroup(*(Dot(a, radius=0.05, color=NOISE_COLOR) for a in x0), *(Dot(b, radius=0.05, color=WHITE) for b in x1))
-        movers = VGroup(*(Dot(a, radius=0.08, color=palette.HIGHLIGHT) for a in x0))
-        formula = eq(r"x_t", "=", r"(1 - t)\, x_0", "+", r"t\, x_1", font_size=40).move_to(RIGHT * RIGHT_COLUMN + UP * 2.0)
-        self.play(
-            FadeOut(Group(left, right, noise, data, noise_caption, data_caption, noise_label, data_label)),
-            FadeIn(axes), FadeIn(faint_noise), FadeIn(faint_data),
+        lines = self.lines = VGroup(
+            *(Line(a, b, stroke_width=2, color=WHITE, stroke_opacity=0.6) for a, b in zip(x0, x1)),
         )
+        ends = self.ends = VGroup(
+            *(Dot(a, radius=0.05, color=NOISE_COLOR) for a in x0), *(Dot(b, radius=0.05, color=WHITE) for b in x1),
+        )
+        movers = self.movers = VGroup(*(Dot(a, radius=0.08, color=palette.HIGHLIGHT) for a in x0))
+        formula = self.formula = eq(r"x_t", "=", r"(1 - t)\, x_0", "+", r"t\, x_1", font_size=40)
+        formula.move_to(RIGHT * RIGHT_COLUMN + UP * 2.0)
+        self.play(FadeOut(self.both_clouds), FadeIn(axes), FadeIn(faint_noise), FadeIn(faint_data))
         self.say("pairs", k=self.ledger.shown("pairs.count", spec=COUNT))
         self.play(FadeIn(ends))
         self.play(LaggedStart(*(Create(line) for line in lines), lag_ratio=0.1), run_time=2)
@@ -144,25 +148,34 @@ class NoiseToData(ChapterScene):
         self.play(*(MoveAlongPath(dot, line) for dot, line in zip(movers, lines)), run_time=3, rate_func=linear)
         self.wait(0.5)
 
-        self.step("velocity")
-        velocity = eq(r"\frac{d x_t}{dt}", "=", r"x_1 - x_0", font_size=40).next_to(formula, DOWN, buff=0.45)
+    def velocity(self):
+        """Halfway along each path, the velocity it asks for: the straight step from noise to data."""
+        axes, x0_xy, x1_xy = self.axes, self.x0_xy, self.x1_xy
+        velocity = self.velocity_eq = eq(r"\frac{d x_t}{dt}", "=", r"x_1 - x_0", font_size=40)
+        velocity.next_to(self.formula, DOWN, buff=0.45)
         half = 0.5
         middles = x0_xy + half * (x1_xy - x0_xy)
-        targets = self.velocity_arrows(axes, middles, x1_xy - x0_xy, PAIR_SCALE, color=palette.HIGHLIGHT, stroke_width=3, tip=0.15)
+        targets = self.targets = self.velocity_arrows(
+            axes, middles, x1_xy - x0_xy, PAIR_SCALE, color=palette.HIGHLIGHT, stroke_width=3, tip=0.15,
+        )
         self.say("velocity")
-        self.play(*(dot.animate.move_to(m) for dot, m in zip(movers, self.points(axes, middles))), run_time=1.5)
+        self.play(*(dot.animate.move_to(m) for dot, m in zip(self.movers, self.points(axes, middles))), run_time=1.5)
         self.play(Write(velocity), FadeIn(targets))
         self.wait(1)
 
-        self.step("loss")
-        loss = eq(
-            r"\mathcal{L}(\theta)", "=", r"\mathbb{E}\,\big\|\, v_\theta(x_t, t) - (x_1 - x_0) \,\big\|^2", font_size=34,
-        ).next_to(velocity, DOWN, buff=0.5).set_x(RIGHT_COLUMN)
+    def loss(self):
+        """The training loss: the network's velocity against the pairs' straight ones."""
+        loss = self.loss_eq = eq(
+            r"\mathcal{L}(\theta)", "=", r"\mathbb{E}\,\big\|\, v_\theta(x_t, t) - (x_1 - x_0) \,\big\|^2",
+            font_size=34,
+        ).next_to(self.velocity_eq, DOWN, buff=0.5).set_x(RIGHT_COLUMN)
         self.say("loss")
         self.play(Write(loss))
         self.wait(1)
 
-        self.step("passing")
+    def passing(self):
+        """At one point and time: the velocities of the pairs passing by, their mean, and the network's answer."""
+        axes = self.axes
         focus_xy = self.ledger.array("focus.point")
         focus = axes.c2p(*focus_xy)
         radius = self.ledger.value("focus.radius") * (axes.c2p(1, 0)[0] - axes.c2p(0, 0)[0])
@@ -170,18 +183,26 @@ class NoiseToData(ChapterScene):
         shown_fan = slice(0, 60)
         fan = self.ledger.array("pool.passing", shown_fan)
         fan_arrows = self.velocity_arrows(
-            axes, np.repeat(focus_xy[None], len(fan), axis=0), fan, PAIR_SCALE, color=palette.HIGHLIGHT, stroke_width=1.5, tip=0.1, opacity=0.45,
+            axes, np.repeat(focus_xy[None], len(fan), axis=0), fan, PAIR_SCALE,
+            color=palette.HIGHLIGHT, stroke_width=1.5, tip=0.1, opacity=0.45,
         )
         mean = self.velocity_arrows(axes, focus_xy[None], self.ledger.array("focus.ideal")[None], PAIR_SCALE,
                                     color=palette.HIGHLIGHT, stroke_width=5, tip=0.22)
-        answer = self.velocity_arrows(axes, focus_xy[None], self.ledger.array("focus.v")[None], PAIR_SCALE, color=WHITE, stroke_width=5, tip=0.22)
+        answer = self.velocity_arrows(axes, focus_xy[None], self.ledger.array("focus.v")[None], PAIR_SCALE,
+                                      color=WHITE, stroke_width=5, tip=0.22)
         t = self.ledger.shown("focus.t", spec=TIME)
-        mean_text = eq(r"\mathbb{E}[\,x_1 - x_0 \mid x_t = x\,]", "=", *self.vector_text("focus.ideal"), font_size=30, color=palette.HIGHLIGHT)
+        mean_text = eq(
+            r"\mathbb{E}[\,x_1 - x_0 \mid x_t = x\,]", "=", *self.vector_text("focus.ideal"),
+            font_size=30, color=palette.HIGHLIGHT,
+        )
         answer_text = eq(r"v_\theta(x,", t, ")", "=", *self.vector_text("focus.v"), font_size=30)
         readout = VGroup(mean_text, answer_text).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-        readout.next_to(loss, DOWN, buff=0.55).set_x(RIGHT_COLUMN)
-        self.play(FadeOut(movers), FadeOut(targets), FadeOut(ends), lines.animate.set_stroke(opacity=0.2))
-        self.say("focus", t=t, pool=self.ledger.shown("pool.size", spec=COUNT), m=self.ledger.shown("pool.count", spec=COUNT))
+        readout.next_to(self.loss_eq, DOWN, buff=0.55).set_x(RIGHT_COLUMN)
+        self.play(
+            FadeOut(self.movers), FadeOut(self.targets), FadeOut(self.ends), self.lines.animate.set_stroke(opacity=0.2),
+        )
+        pool, m = self.ledger.shown("pool.size", spec=COUNT), self.ledger.shown("pool.count", spec=COUNT)
+        self.say("focus", t=t, pool=pool, m=m)
         self.play(Create(ring), FadeIn(Dot(focus, radius=0.06, color=WHITE)))
         self.play(Create(fan_arrows), run_time=2)
         self.say("mean")
@@ -194,11 +215,83 @@ class NoiseToData(ChapterScene):
 
 
 class VelocityField(ChapterScene):
-    """The trained network's velocity v(x, t) on a grid, at several times, over the moving cloud."""
+    """The trained network's velocity v(x, t) on a grid, at several times, over the moving cloud.
+
+    A step for each time the facts draw the field at after the first (``time_1`` ...), and the probe
+    right after the time nearest the first scene's point, as the narration tells it.
+    """
 
     estimated_seconds = 60.0
+    steps = ("field", "time_1", "time_2", "probe", "time_3")
 
-    def field(self, axes: Axes, k: int) -> VGroup:
+    def field(self):
+        """The field at the first time, over the noise cloud."""
+        self.times = self.ledger.array("field.t")
+        self.focus_k = int(np.argmin(np.abs(self.times - self.ledger.value("focus.t"))))
+        title = self.heading()
+        axes = self.axes = self.plane(8.0).move_to(LEFT * 2.3 + DOWN * 0.4)
+        name = eq(r"v_\theta(x, t)", font_size=44).move_to(RIGHT * 4.6 + UP * 2.1)
+        clock = self.shown_clock = self.clock(0)
+        self.shown_time = 0
+        field = self.field_arrows = self.arrows_at(axes, 0)
+        cloud = self.cloud = self.cloud_at(axes, 0)
+        legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(axes, DOWN, buff=0.1)
+        self.say("field", n=self.ledger.shown("traj.particles", spec=COUNT))
+        self.play(FadeIn(title), FadeIn(axes), FadeIn(cloud), Write(name), Write(clock))
+        self.play(Create(field), FadeIn(legend), run_time=2)
+        self.say("start")
+        self.wait(2)
+
+    def time_1(self):
+        self.advance(1)
+
+    def time_2(self):
+        self.advance(2)
+
+    def time_3(self):
+        self.advance(3)
+
+    def probe(self):
+        """One arrow of the field read out as numbers: the point of the first scene, at its time."""
+        k = self.focus_k
+        if k != self.shown_time:
+            raise RuntimeError(
+                f"the probe reads the field at t = {self.times[k]}, but the field drawn is at"
+                f" t = {self.times[self.shown_time]}: put 'probe' after time_{k} in {type(self).__name__}.steps"
+            )
+        axes = self.axes
+        p = int(self.ledger.value("field.probe"))
+        point = self.ledger.array("field.grid", p)
+        dot = Dot(axes.c2p(*point), radius=0.08, color=palette.HIGHLIGHT)
+        arrow = self.velocity_arrows(axes, point[None], self.ledger.array("field.v", (k, p))[None], FIELD_SCALE,
+                                     color=palette.HIGHLIGHT, stroke_width=4, tip=0.12)
+        readout = eq(
+            r"v_\theta\big(", *self.vector_text("field.grid", (p,)), r",\ ", self.ledger.shown("field.t", k, TIME),
+            r"\big)", font_size=30,
+        )
+        value = eq("=", *self.vector_text("field.v", (k, p)), font_size=30, color=palette.HIGHLIGHT)
+        group = VGroup(readout, value).arrange(DOWN, aligned_edge=LEFT, buff=0.2).move_to(RIGHT * 4.6 + DOWN * 0.6)
+        self.say("probe")
+        self.play(FadeIn(dot, scale=2), FadeIn(arrow))
+        self.play(Write(readout), Write(value))
+        self.say("same_point")
+        self.wait(1)
+        self.play(FadeOut(group), FadeOut(dot), FadeOut(arrow))
+
+    def advance(self, k: int) -> None:
+        """The field, the cloud and the clock move on to the field's ``k``-th time."""
+        self.say(f"time_{k}", t=self.ledger.shown("field.t", k, TIME))
+        new_clock = self.clock(k)
+        self.play(
+            Transform(self.field_arrows, self.arrows_at(self.axes, k)),
+            Transform(self.cloud, self.cloud_at(self.axes, k)),
+            FadeOut(self.shown_clock), FadeIn(new_clock),
+            run_time=2,
+        )
+        self.shown_clock, self.shown_time = new_clock, k
+        self.wait(1.5)
+
+    def arrows_at(self, axes: Axes, k: int) -> VGroup:
         return self.velocity_arrows(
             axes, self.ledger.array("field.grid"), self.ledger.array("field.v", k), FIELD_SCALE,
             color=palette.POSITIVE, stroke_width=2, tip=0.08,
@@ -211,66 +304,74 @@ class VelocityField(ChapterScene):
     def clock(self, k: int):
         return eq("t", "=", self.ledger.shown("field.t", k, TIME), font_size=40).move_to(RIGHT * 4.6 + UP * 1.0)
 
-    def construct(self):
-        times = self.ledger.array("field.t")
-        focus_k = int(np.argmin(np.abs(times - self.ledger.value("focus.t"))))
-        self.step("field")
-        title = self.heading()
-        axes = self.plane(8.0).move_to(LEFT * 2.3 + DOWN * 0.4)
-        name = eq(r"v_\theta(x, t)", font_size=44).move_to(RIGHT * 4.6 + UP * 2.1)
-        clock = self.clock(0)
-        field = self.field(axes, 0)
-        cloud = self.cloud_at(axes, 0)
-        legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(axes, DOWN, buff=0.1)
-        self.say("field", n=self.ledger.shown("traj.particles", spec=COUNT))
-        self.play(FadeIn(title), FadeIn(axes), FadeIn(cloud), Write(name), Write(clock))
-        self.play(Create(field), FadeIn(legend), run_time=2)
-        self.say("start")
-        self.wait(2)
-
-        for k in range(1, len(times)):
-            if k - 1 == focus_k:
-                self.probe(axes, focus_k)
-            self.step(f"time_{k}")
-            self.say(f"time_{k}", t=self.ledger.shown("field.t", k, TIME))
-            new_clock = self.clock(k)
-            self.play(
-                Transform(field, self.field(axes, k)),
-                Transform(cloud, self.cloud_at(axes, k)),
-                FadeOut(clock), FadeIn(new_clock),
-                run_time=2,
-            )
-            clock = new_clock
-            self.wait(1.5)
-        if focus_k == len(times) - 1:
-            self.probe(axes, focus_k)
-
-    def probe(self, axes: Axes, k: int) -> None:
-        """One arrow of the field read out as numbers: the point of the first scene, at its time."""
-        self.step("probe")
-        p = int(self.ledger.value("field.probe"))
-        point = self.ledger.array("field.grid", p)
-        dot = Dot(axes.c2p(*point), radius=0.08, color=palette.HIGHLIGHT)
-        arrow = self.velocity_arrows(axes, point[None], self.ledger.array("field.v", (k, p))[None], FIELD_SCALE,
-                                     color=palette.HIGHLIGHT, stroke_width=4, tip=0.12)
-        readout = eq(
-            r"v_\theta\big(", *self.vector_text("field.grid", (p,)), r",\ ", self.ledger.shown("field.t", k, TIME), r"\big)",
-            font_size=30,
-        )
-        value = eq("=", *self.vector_text("field.v", (k, p)), font_size=30, color=palette.HIGHLIGHT)
-        group = VGroup(readout, value).arrange(DOWN, aligned_edge=LEFT, buff=0.2).move_to(RIGHT * 4.6 + DOWN * 0.6)
-        self.say("probe")
-        self.play(FadeIn(dot, scale=2), FadeIn(arrow))
-        self.play(Write(readout), Write(value))
-        self.say("same_point")
-        self.wait(1)
-        self.play(FadeOut(group), FadeOut(dot), FadeOut(arrow))
-
 
 class Particles(ChapterScene):
     """Hundreds of noise points integrated with Euler steps; the cloud becomes the moons."""
 
     estimated_seconds = 75.0
+    FIRST = 3  # Euler steps taken one at a time, the network's arrows shown
+    steps = ("start", "euler", "first_steps", "run", "paths", "colours")
+
+    def start(self):
+        """The noise points over the data they are to reach."""
+        path = self.path = self.ledger.array("traj.x")  # [steps + 1, n, 2]
+        self.last = path.shape[0] - 1
+        title = self.heading()
+        axes = self.axes = self.plane(8.0).move_to(LEFT * 2.3 + DOWN * 0.4)
+        target = DotCloud(axes, self.ledger.array("data.points"), palette.FAINT, opacity=0.7)
+        cloud = self.cloud = DotCloud(axes, path[0], WHITE)
+        self.say("start", n=self.ledger.shown("traj.particles", spec=COUNT))
+        self.play(FadeIn(title), FadeIn(axes), FadeIn(target), FadeIn(cloud))
+        self.wait(1)
+
+    def euler(self):
+        """Euler's rule, its step size, and a counter of the steps taken."""
+        rule = eq(r"x_{k+1}", "=", r"x_k", "+", r"\Delta t\;", r"v_\theta(x_k, t_k)", font_size=38)
+        rule.move_to(RIGHT * 4.5 + UP * 2.1)
+        dt = eq(r"\Delta t", "=", r"\tfrac{1}{", self.ledger.shown("traj.steps", spec=COUNT), "}", font_size=38)
+        dt.next_to(rule, DOWN, buff=0.35)
+        self.progress = VGroup(self.counter(0))  # tick() swaps in a fresh Text, with its own ledger tags, at each step
+        self.say("euler", n=self.ledger.shown("traj.steps", spec=COUNT))
+        self.play(Write(rule), Write(dt), FadeIn(self.progress))
+        self.wait(1)
+
+    def first_steps(self):
+        """The first steps one at a time: the network's arrows at some points, then every point moves."""
+        some = slice(0, 40)
+        self.say("first_steps")
+        for k in range(self.FIRST):
+            pointers = self.velocity_arrows(
+                self.axes, self.path[k, some], self.ledger.array("traj.v", (k, some)), FIELD_SCALE,
+                color=palette.HIGHLIGHT, stroke_width=2, tip=0.07,
+            )
+            self.play(FadeIn(pointers), run_time=0.6)
+            self.travel(self.cloud, self.path, (k, k + 1), run_time=1.0, counter=self.progress)
+            self.play(FadeOut(pointers), run_time=0.4)
+
+    def run(self):
+        """Every other step at speed, to the end."""
+        self.say("run")
+        self.travel(self.cloud, self.path, (self.FIRST, self.last), run_time=8, counter=self.progress)
+        self.say("arrived")
+        self.wait(1)
+
+    def paths(self):
+        """The paths some of the points took."""
+        trails = self.trails = self.polylines(
+            self.axes, self.ledger.array("traj.x", (slice(None), slice(0, 60))), width=1.2, opacity=0.7,
+        )
+        self.say("paths")
+        self.play(Create(trails), run_time=3)
+        self.wait(2)
+
+    def colours(self):
+        """Each point coloured by the moon it reached, then run back to the noise it came from."""
+        coloured = DotCloud(self.axes, self.path[-1], self.moon_rgb("traj.moon"))
+        self.say("colours")
+        self.play(FadeOut(self.trails), FadeOut(self.cloud), FadeIn(coloured))
+        self.say("rewind")
+        self.travel(coloured, self.path, (self.last, 0), run_time=5, counter=self.progress)
+        self.wait(2)
 
     def counter(self, k: int):
         text = self.words(
@@ -306,71 +407,19 @@ class Particles(ChapterScene):
         if counter is not None:
             counter.remove_updater(tick)
 
-    def construct(self):
-        path = self.ledger.array("traj.x")  # [steps + 1, n, 2]
-        steps = path.shape[0] - 1
-        self.step("start")
-        title = self.heading()
-        axes = self.plane(8.0).move_to(LEFT * 2.3 + DOWN * 0.4)
-        target = DotCloud(axes, self.ledger.array("data.points"), palette.FAINT, opacity=0.7)
-        cloud = DotCloud(axes, path[0], WHITE)
-        self.say("start", n=self.ledger.shown("traj.particles", spec=COUNT))
-        self.play(FadeIn(title), FadeIn(axes), FadeIn(target), FadeIn(cloud))
-        self.wait(1)
-
-        self.step("euler")
-        rule = eq(r"x_{k+1}", "=", r"x_k", "+", r"\Delta t\;", r"v_\theta(x_k, t_k)", font_size=38).move_to(RIGHT * 4.5 + UP * 2.1)
-        dt = eq(r"\Delta t", "=", r"\tfrac{1}{", self.ledger.shown("traj.steps", spec=COUNT), "}", font_size=38)
-        dt.next_to(rule, DOWN, buff=0.35)
-        counter = VGroup(self.counter(0))  # tick() swaps in a fresh Text, with its own ledger tags, at each step
-        self.say("euler", n=self.ledger.shown("traj.steps", spec=COUNT))
-        self.play(Write(rule), Write(dt), FadeIn(counter))
-        self.wait(1)
-
-        self.step("first_steps")
-        some = slice(0, 40)
-        first = 3
-        self.say("first_steps")
-        for k in range(first):
-            pointers = self.velocity_arrows(axes, path[k, some], self.ledger.array("traj.v", (k, some)), FIELD_SCALE,
-                                            color=palette.HIGHLIGHT, stroke_width=2, tip=0.07)
-            self.play(FadeIn(pointers), run_time=0.6)
-            self.travel(cloud, path, (k, k + 1), run_time=1.0, counter=counter)
-            self.play(FadeOut(pointers), run_time=0.4)
-
-        self.step("run")
-        self.say("run")
-        self.travel(cloud, path, (first, steps), run_time=8, counter=counter)
-        self.say("arrived")
-        self.wait(1)
-
-        self.step("paths")
-        trails = self.paths(axes, self.ledger.array("traj.x", (slice(None), slice(0, 60))), width=1.2, opacity=0.7)
-        self.say("paths")
-        self.play(Create(trails), run_time=3)
-        self.wait(2)
-
-        self.step("colours")
-        coloured = DotCloud(axes, path[-1], self.moon_rgb("traj.moon"))
-        self.say("colours")
-        self.play(FadeOut(trails), FadeOut(cloud), FadeIn(coloured))
-        self.say("rewind")
-        self.travel(coloured, path, (steps, 0), run_time=5, counter=counter)
-        self.wait(2)
-
 
 class Training(ChapterScene):
     """The held-out flow-matching loss during training, and why it levels off above zero."""
 
     estimated_seconds = 45.0
+    steps = ("objective", "curve", "floor")
 
-    def construct(self):
-        iterations = self.ledger.array("loss.iteration")
-        losses = self.ledger.array("loss.value")
-        self.step("objective")
+    def objective(self):
+        """The loss the network was trained on, and how long."""
         title = self.heading()
         formula = eq(
-            r"\mathcal{L}(\theta)", "=", r"\mathbb{E}\,\big\|\, v_\theta(x_t, t) - (x_1 - x_0) \,\big\|^2", font_size=38,
+            r"\mathcal{L}(\theta)", "=", r"\mathbb{E}\,\big\|\, v_\theta(x_t, t) - (x_1 - x_0) \,\big\|^2",
+            font_size=38,
         ).next_to(title, DOWN, buff=0.35)
         self.say(
             "objective",
@@ -381,10 +430,13 @@ class Training(ChapterScene):
         self.play(FadeIn(title), Write(formula))
         self.wait(1)
 
-        self.step("curve")
+    def curve(self):
+        """The held-out loss over the iterations, to its final value."""
+        iterations = self.ledger.array("loss.iteration")
+        losses = self.losses = self.ledger.array("loss.value")
         top = float(np.ceil(losses.max()))
-        last = float(iterations[-1])
-        axes = Axes(
+        last = self.last = float(iterations[-1])
+        axes = self.axes = Axes(
             x_range=[0, last, last / 4], y_range=[0, top, 1], x_length=9.5, y_length=4.3,
             axis_config={"color": palette.MUTED, "include_tip": False},
         ).move_to(DOWN * 0.75)
@@ -392,8 +444,10 @@ class Training(ChapterScene):
             axes.add(self.ledger.tick(x, font_size=24).next_to(axes.c2p(x, 0), DOWN, buff=0.15))
         for y in range(int(top) + 1):
             axes.add(self.ledger.tick(y, font_size=24).next_to(axes.c2p(0, y), LEFT, buff=0.15))
-        x_name = self.words("iterations", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(axes, DOWN, buff=0.5)
-        y_name = self.words("loss_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(axes, UP, buff=0.15).align_to(axes, LEFT)
+        x_name = self.words("iterations", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        x_name.next_to(axes, DOWN, buff=0.5)
+        y_name = self.words("loss_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        y_name.next_to(axes, UP, buff=0.15).align_to(axes, LEFT)
         curve = VMobject(stroke_color=palette.HIGHLIGHT, stroke_width=3).set_points_as_corners(
             [axes.c2p(x, y) for x, y in zip(iterations, losses)]
         )
@@ -401,18 +455,22 @@ class Training(ChapterScene):
         self.play(Create(axes), FadeIn(x_name), FadeIn(y_name))
         self.play(Create(curve), run_time=3)
         end = Dot(axes.c2p(iterations[-1], losses[-1]), radius=0.07, color=palette.HIGHLIGHT)
-        final = eq(r"\mathcal{L}", "=", self.ledger.shown("loss.value", -1, LOSS), font_size=36, color=palette.HIGHLIGHT)
+        final = self.final = eq(
+            r"\mathcal{L}", "=", self.ledger.shown("loss.value", -1, LOSS), font_size=36, color=palette.HIGHLIGHT,
+        )
         final.next_to(end, UP, buff=0.25).align_to(end, RIGHT)
         self.say("final", end=self.ledger.shown("loss.value", -1, LOSS))
         self.play(FadeIn(end), Write(final))
         self.wait(1)
 
-        self.step("floor")
-        floor = DashedLine(axes.c2p(0, losses[-1]), axes.c2p(last, losses[-1]), color=palette.MUTED, stroke_width=2)
+    def floor(self):
+        """The level the loss settles at, above zero: the average the network can do no better than."""
+        axes, level = self.axes, self.losses[-1]
+        floor = DashedLine(axes.c2p(0, level), axes.c2p(self.last, level), color=palette.MUTED, stroke_width=2)
         self.say("floor")
         self.play(Create(floor))
         self.say("average")
-        self.play(Indicate(final, color=WHITE))
+        self.play(Indicate(self.final, color=WHITE))
         self.wait(2)
 
 
@@ -420,20 +478,19 @@ class SampleQuality(ChapterScene):
     """A real distance between generated samples and held-out data, at several step counts."""
 
     estimated_seconds = 65.0
+    LOG_RANGE = (-3.5, 0.0)  # log10 of the plotted range, 0.0003 to 1
+    steps = ("measure", "euler", "heun", "floor")
 
-    def construct(self):
-        steps = self.ledger.array("quality.steps")
-        euler = self.ledger.array("quality.euler")
-        heun = self.ledger.array("quality.heun")
-        last = len(steps) - 1
-        self.step("measure")
+    def measure(self):
+        """The distance measured: the squared MMD with a Gaussian kernel."""
         title = self.heading()
         mmd = eq(
-            r"\mathrm{MMD}^2", "=", r"\overline{k(x, x')}", "+", r"\overline{k(y, y')}", "-", r"2\,\overline{k(x, y)}", font_size=34,
+            r"\mathrm{MMD}^2", "=", r"\overline{k(x, x')}", "+", r"\overline{k(y, y')}", "-", r"2\,\overline{k(x, y)}",
+            font_size=34,
         )
         kernel = eq(
             r"k(a, b)", "=", r"\exp\!\Big(-\frac{\|a - b\|^2}{2\sigma^2}\Big),", r"\quad \sigma =",
-            self.ledger.shown("quality.sigma", spec=".1f"), font_size=30,
+            self.ledger.shown("quality.sigma", spec=TENTH), font_size=30,
         )
         VGroup(mmd, kernel).arrange(RIGHT, buff=0.8).next_to(title, DOWN, buff=0.3)
         self.say("measure", n=self.ledger.shown("quality.n", spec=COUNT))
@@ -442,90 +499,108 @@ class SampleQuality(ChapterScene):
         self.play(Write(kernel))
         self.wait(1)
 
-        self.step("euler")
-        lo, hi = -3.5, 0.0  # log10 of the plotted range, 0.0003 to 1
-        axes = Axes(
+    def euler(self):
+        """The distance after Euler's method at each step count, against plain noise's."""
+        steps = self.ledger.array("quality.steps")
+        euler = self.euler_values = self.ledger.array("quality.euler")
+        heun = self.ledger.array("quality.heun")
+        last = self.last = len(steps) - 1
+        lo, hi = self.LOG_RANGE
+        axes = self.axes = Axes(
             x_range=[0, last, 1], y_range=[0, hi - lo, 1], x_length=7.6, y_length=4.1,
             axis_config={"color": palette.MUTED, "include_tip": False}, y_axis_config={"include_ticks": False},
         ).move_to(LEFT * 1.9 + DOWN * 0.8)
-
-        def at(i: float, value: float) -> np.ndarray:
-            return axes.c2p(i, np.log10(value) - lo)
-
         for i in range(len(steps)):
             axes.add(self.ledger.integer("quality.steps", i, font_size=24).next_to(axes.c2p(i, 0), DOWN, buff=0.15))
         for power in range(int(np.ceil(lo)), int(hi) + 1):
             label = self.ledger.tick(10.0**power, decimals=max(0, -power), font_size=22)
             axes.add(label.next_to(axes.c2p(0, power - lo), LEFT, buff=0.15))
-        x_name = self.words("steps_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(axes, DOWN, buff=0.45)
-        y_name = self.words("mmd_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(axes, UP, buff=0.12).align_to(axes, LEFT)
-
-        def line(values: np.ndarray, color) -> VGroup:
-            corners = [at(i, v) for i, v in enumerate(values)]
-            return VGroup(
-                VMobject(stroke_color=color, stroke_width=3).set_points_as_corners(corners),
-                *(Dot(c, radius=0.06, color=color) for c in corners),
-            )
-
-        def level(key: str, color) -> DashedLine:
-            value = self.ledger.value(key)
-            return DashedLine(at(0, value), at(last, value), color=color, stroke_width=2)
-
-        def entry(name: str, color, dashed: bool) -> VGroup:
-            sample = (DashedLine if dashed else Line)(ORIGIN, RIGHT * 0.5, color=color, stroke_width=3)
-            return VGroup(sample, self.words(name, font_size=palette.SMALL_SIZE, color=color)).arrange(RIGHT, buff=0.2)
-
-        euler_line, heun_line = line(euler, palette.POSITIVE), line(heun, ORANGE)
-        key = VGroup(
-            entry("euler_key", palette.POSITIVE, False), entry("heun_key", ORANGE, False),
-            entry("noise_key", palette.MUTED, True), entry("data_key", WHITE, True),
+        x_name = self.words("steps_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        x_name.next_to(axes, DOWN, buff=0.45)
+        y_name = self.words("mmd_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        y_name.next_to(axes, UP, buff=0.12).align_to(axes, LEFT)
+        euler_line, self.heun_line = self.line(euler, palette.POSITIVE), self.line(heun, ORANGE)
+        key = self.key_entries = VGroup(
+            self.entry("euler_key", palette.POSITIVE, False), self.entry("heun_key", ORANGE, False),
+            self.entry("noise_key", palette.MUTED, True), self.entry("data_key", WHITE, True),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25).next_to(axes, RIGHT, buff=0.9).shift(UP * 1.0)
-        first = eq(self.ledger.shown("quality.euler", 0, MMD), font_size=28, color=palette.POSITIVE).next_to(euler_line[1], RIGHT, buff=0.15)
-        self.say("euler", one=self.ledger.shown("quality.euler", 0, MMD))
+        first = eq(self.ledger.shown("quality.euler", 0, DISTANCE), font_size=28, color=palette.POSITIVE)
+        first.next_to(euler_line[1], RIGHT, buff=0.15)
+        self.say("euler", one=self.ledger.shown("quality.euler", 0, DISTANCE))
         self.play(Create(axes), FadeIn(x_name), FadeIn(y_name))
         self.play(Create(euler_line), FadeIn(key[0]), FadeIn(first), run_time=2)
-        self.say("noise_line", noise=self.ledger.shown("quality.noise", spec=MMD))
-        self.play(Create(level("quality.noise", palette.MUTED)), FadeIn(key[2]))
+        self.say("noise_line", noise=self.ledger.shown("quality.noise", spec=DISTANCE))
+        self.play(Create(self.level("quality.noise", palette.MUTED)), FadeIn(key[2]))
         self.wait(1)
 
-        self.step("heun")
-        self.say("heun", n=self.ledger.shown("quality.steps", 2, COUNT), heun=self.ledger.shown("quality.heun", 2, MMD),
-                 euler=self.ledger.shown("quality.euler", 2, MMD))
-        self.play(Create(heun_line), FadeIn(key[1]), run_time=2)
+    def heun(self):
+        """Heun's method at the same step counts."""
+        self.say(
+            "heun",
+            n=self.ledger.shown("quality.steps", 2, COUNT),
+            heun=self.ledger.shown("quality.heun", 2, DISTANCE),
+            euler=self.ledger.shown("quality.euler", 2, DISTANCE),
+        )
+        self.play(Create(self.heun_line), FadeIn(self.key_entries[1]), run_time=2)
         self.wait(1)
 
-        self.step("floor")
+    def floor(self):
+        """Both methods end at the distance between two sets of real data: the floor of the measure."""
+        last = self.last
         ends = VGroup(
-            eq(self.ledger.shown("quality.euler", last, MMD), font_size=28, color=palette.POSITIVE),
-            eq(self.ledger.shown("quality.heun", last, MMD), font_size=28, color=ORANGE),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(at(last, euler[last]), RIGHT, buff=0.2)
+            eq(self.ledger.shown("quality.euler", last, DISTANCE), font_size=28, color=palette.POSITIVE),
+            eq(self.ledger.shown("quality.heun", last, DISTANCE), font_size=28, color=ORANGE),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(self.at(last, self.euler_values[last]), RIGHT, buff=0.2)
         self.say(
             "floor",
-            base=self.ledger.shown("quality.baseline", spec=MMD),
+            base=self.ledger.shown("quality.baseline", spec=DISTANCE),
             n=self.ledger.shown("quality.steps", last, COUNT),
-            euler=self.ledger.shown("quality.euler", last, MMD),
-            heun=self.ledger.shown("quality.heun", last, MMD),
+            euler=self.ledger.shown("quality.euler", last, DISTANCE),
+            heun=self.ledger.shown("quality.heun", last, DISTANCE),
         )
-        self.play(Create(level("quality.baseline", WHITE)), FadeIn(key[3]))
+        self.play(Create(self.level("quality.baseline", WHITE)), FadeIn(self.key_entries[3]))
         self.play(FadeIn(ends))
         self.wait(2)
+
+    def at(self, i: float, value: float) -> np.ndarray:
+        """The point of the plot for step count ``i`` and distance ``value`` (on a log scale)."""
+        return self.axes.c2p(i, np.log10(value) - self.LOG_RANGE[0])
+
+    def line(self, values: np.ndarray, color) -> VGroup:
+        corners = [self.at(i, v) for i, v in enumerate(values)]
+        return VGroup(
+            VMobject(stroke_color=color, stroke_width=3).set_points_as_corners(corners),
+            *(Dot(c, radius=0.06, color=color) for c in corners),
+        )
+
+    def level(self, key: str, color) -> DashedLine:
+        value = self.ledger.value(key)
+        return DashedLine(self.at(0, value), self.at(self.last, value), color=color, stroke_width=2)
+
+    def entry(self, name: str, color, dashed: bool) -> VGroup:
+        sample = (DashedLine if dashed else Line)(ORIGIN, RIGHT * 0.5, color=color, stroke_width=3)
+        return VGroup(sample, self.words(name, font_size=palette.SMALL_SIZE, color=color)).arrange(RIGHT, buff=0.2)
 
 
 class FewVersusMany(ChapterScene):
     """The same noise after 1, 2, 4, ... straight Euler steps; few steps cut the corners of curved paths."""
 
     estimated_seconds = 75.0
+    steps = ("row", "paths", "bend")
 
-    def construct(self):
+    def row(self):
+        """The samples after each step count, side by side, with their distances."""
         count = len(self.ledger.array("quality.steps"))
-        self.step("row")
         title = self.heading()
-        panels = VGroup(*(self.plane(2.15) for _ in range(count))).arrange(RIGHT, buff=0.15).next_to(title, DOWN, buff=0.55)
+        panels = VGroup(*(self.plane(2.15) for _ in range(count)))
+        panels.arrange(RIGHT, buff=0.15).next_to(title, DOWN, buff=0.55)
         clouds, labels, scores = Group(), VGroup(), VGroup()
         for i, panel in enumerate(panels):
             clouds.add(DotCloud(panel, self.ledger.array("quality.samples", i), WHITE, radius=0.018))
-            labels.add(eq("N =", self.ledger.shown("quality.steps", i, COUNT), font_size=26).next_to(panel, UP, buff=0.1))
-            scores.add(eq(r"\mathrm{MMD}^2 =", self.ledger.shown("quality.euler", i, MMD), font_size=22, color=palette.MUTED).next_to(panel, DOWN, buff=0.1))
+            label = eq("N =", self.ledger.shown("quality.steps", i, COUNT), font_size=26)
+            labels.add(label.next_to(panel, UP, buff=0.1))
+            mmd = self.ledger.shown("quality.euler", i, DISTANCE)
+            scores.add(eq(r"\mathrm{MMD}^2 =", mmd, font_size=22, color=palette.MUTED).next_to(panel, DOWN, buff=0.1))
         self.say("row")
         self.play(FadeIn(title), FadeIn(panels), FadeIn(labels))
         self.play(LaggedStart(*(FadeIn(c) for c in clouds), lag_ratio=0.3), FadeIn(scores), run_time=3)
@@ -534,21 +609,23 @@ class FewVersusMany(ChapterScene):
         self.say("more_steps", n=self.ledger.shown("quality.steps", 3, COUNT))
         self.wait(1)
 
-        self.step("paths")
+    def paths(self):
+        """The paths of a few points with few steps beside many: straight segments cut the corners."""
         sample = slice(0, 24)
         few_axes = self.plane(4.6).move_to(LEFT * 4.3 + DOWN * 1.9)
-        many_axes = self.plane(4.6).move_to(LEFT * 0.9 + DOWN * 1.9).next_to(few_axes, RIGHT, buff=0.5)
+        many_axes = self.many_axes = self.plane(4.6).move_to(LEFT * 0.9 + DOWN * 1.9).next_to(few_axes, RIGHT, buff=0.5)
         few = self.ledger.array("few.x", (slice(None), sample))
         many = self.ledger.array("traj.x", (slice(None), sample))
         colours = self.moon_rgb("traj.moon", sample)
         data = self.ledger.array("data.points")
         backdrops = Group(*(DotCloud(a, data, palette.FAINT, radius=0.02, opacity=0.8) for a in (few_axes, many_axes)))
-        few_paths = self.paths(few_axes, few, width=1.5)
-        many_paths = self.paths(many_axes, many, width=1.5)
+        few_paths = self.polylines(few_axes, few, width=1.5)
+        many_paths = self.polylines(many_axes, many, width=1.5)
         corners = VGroup(*(Dot(p, radius=0.03, color=WHITE) for p in self.points(few_axes, few[1:-1].reshape(-1, 2))))
-        ends = Group(DotCloud(few_axes, few[-1], colours, radius=0.05), DotCloud(many_axes, many[-1], colours, radius=0.05))
+        ends = Group(*(DotCloud(a, x[-1], colours, radius=0.05) for a, x in ((few_axes, few), (many_axes, many))))
         few_label = eq("N =", self.ledger.shown("few.steps", spec=COUNT), font_size=30).next_to(few_axes, UP, buff=0.05)
-        many_label = eq("N =", self.ledger.shown("traj.steps", spec=COUNT), font_size=30).next_to(many_axes, UP, buff=0.05)
+        many_label = eq("N =", self.ledger.shown("traj.steps", spec=COUNT), font_size=30)
+        many_label.next_to(many_axes, UP, buff=0.05)
         self.say("paths", k=self.ledger.shown("few.steps", spec=COUNT), n=self.ledger.shown("traj.steps", spec=COUNT))
         self.play(FadeIn(few_axes), FadeIn(many_axes), FadeIn(backdrops), FadeIn(few_label), FadeIn(many_label))
         self.play(Create(few_paths), Create(many_paths), run_time=3)
@@ -556,13 +633,15 @@ class FewVersusMany(ChapterScene):
         self.say("corners")
         self.wait(2)
 
-        self.step("bend")
+    def bend(self):
+        """How much longer the many-step paths are than straight lines: the flow's paths bend."""
         ratio = eq(
-            r"\frac{\sum_k \|x_{k+1} - x_k\|}{\|x_N - x_0\|}", r"\approx", self.ledger.shown("traj.length_ratio", spec=VALUE),
-            font_size=32,
+            r"\frac{\sum_k \|x_{k+1} - x_k\|}{\|x_N - x_0\|}", r"\approx",
+            self.ledger.shown("traj.length_ratio", spec=VALUE), font_size=32,
         )
-        ratio.next_to(many_axes, RIGHT, buff=0.35)
-        self.say("bend", r=self.ledger.shown("traj.length_ratio", spec=VALUE), n=self.ledger.shown("traj.particles", spec=COUNT))
+        ratio.next_to(self.many_axes, RIGHT, buff=0.35)
+        r, n = self.ledger.shown("traj.length_ratio", spec=VALUE), self.ledger.shown("traj.particles", spec=COUNT)
+        self.say("bend", r=r, n=n)
         self.play(Write(ratio))
         self.say("why")
         self.wait(1)
