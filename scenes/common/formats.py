@@ -14,3 +14,4 @@ LOSS = ".3f"
 PERCENT = ".0%"  # shares of attention, probabilities read as percentages
 PERCENT1 = ".1%"  # accuracies to a tenth of a percent
 PERCENT2 = ".2%"  # accuracies to a hundredth, where two networks are compared
+HUNDREDTH = ".2f"  # a temperature to a hundredth
