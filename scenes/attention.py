@@ -29,18 +29,15 @@ from manim import (
 )
 
 from netreel.scenes.common import palette
-from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.formats import PERCENT, VALUE
 from netreel.scenes.common.text import eq
 from netreel.scenes.common.mobjects import pixel_image
-from netreel.scenes.common.tokens import number_column, strip, token_word, weight_image
+from netreel.scenes.common.tokens import TokenScene, number_column, strip, weight_image
 
-COUNT = ",.0f"
-VALUE = ",.2f"
-PERCENT = ".0%"
 MAX_NUMBERED = 12  # prompts up to this many tokens get numbers in every grid cell
 
 
-class ChapterScene(NetScene):
+class ChapterScene(TokenScene):
     chapter = "attention"
 
     def setup(self) -> None:
@@ -49,28 +46,11 @@ class ChapterScene(NetScene):
         self.head = int(self.ledger.value("focus.head"))
         self.query = int(self.ledger.value("focus.query"))
         self.key_pos = int(self.ledger.value("focus.key"))
-        self.n = int(self.ledger.value("prompt.length"))
+        self.n = self.n_tokens()
 
-    @property
-    def vocab(self) -> list[str]:
-        return self.facts.meta["vocab"]
-
-    def p(self, name: str) -> str:
-        """The focus layer's fact name (``blocks.1.attn.hook_q`` for ``attn.hook_q``)."""
-        return f"blocks.{self.layer}.{name}"
-
-    def dim(self, name: str) -> int:
-        return int(self.ledger.value(name))
-
-    def shown(self, key: str, index=None, spec: str = COUNT):
-        return self.ledger.shown(key, index, spec)
-
-    def token(self, i: int, **kwargs):
-        return token_word(self.ledger, self.vocab, "prompt.tokens", i, **kwargs)
-
-    def word(self, i: int) -> str:
-        """A prompt word for a subcaption (the id is read through the ledger)."""
-        return self.vocab[int(self.ledger.value("prompt.tokens", i))]
+    def tensor(self, name: str) -> tuple[str, int]:
+        """The focus layer's tensor by its short name (``("q", 1)``, read as ``blocks.1.attn.hook_q``)."""
+        return name, self.layer
 
     def head_name(self) -> dict:
         return {"l": self.shown("focus.layer_number"), "h": self.shown("focus.head_number")}
@@ -98,60 +78,63 @@ class QueriesKeys(ChapterScene):
     """The vectors entering the focus head's layer, W_Q and W_K, real queries and keys (d_head shown)."""
 
     estimated_seconds = 30.0
+    steps = ("input", "queries", "keys", "focus")
+    LEFT_EDGE = -5.9  # where the strips' slots begin
 
-    def construct(self):
-        e = self.dim("d_head")
-        x = self.ledger.array(self.p("hook_resid_pre"))  # [n, d_model]
-        q = self.ledger.array(self.p("attn.hook_q"), (slice(None), self.head))  # [n, d_head]
-        k = self.ledger.array(self.p("attn.hook_k"), (slice(None), self.head))
-        slot = min(0.95, 8.6 / self.n)
-        left = -5.9
-        self.step("input")
+    def input(self):
+        self.e = self.dim("d_head")
+        x = self.ledger.array(self.tensor("resid_pre"))  # [n, d_model]
+        q = self.ledger.array(self.tensor("q"), (slice(None), self.head))  # [n, d_head]
+        k = self.ledger.array(self.tensor("k"), (slice(None), self.head))
+        self.slot = min(0.95, 8.6 / self.n)
+        self.qk_scale = float(max(np.abs(q).max(), np.abs(k).max()))
+        self.q, self.k = q, k
         title = self.heading()
-        words = self.slotted_words(left, slot, 2.0)
-        x_strips = self.strips(x, float(np.abs(x).max()), left, slot, 1.9, 2.2)
-        labels = VGroup(eq(r"\vec E", font_size=32), eq(r"\vec q", font_size=32), eq(r"\vec k", font_size=32))
-        labels[0].next_to(x_strips, LEFT, buff=0.25)
+        words = self.slotted_words(self.LEFT_EDGE, self.slot, 2.0)
+        self.x_strips = self.strips(x, float(np.abs(x).max()), self.LEFT_EDGE, self.slot, 1.9, 2.2)
+        self.labels = VGroup(eq(r"\vec E", font_size=32), eq(r"\vec q", font_size=32), eq(r"\vec k", font_size=32))
+        self.labels[0].next_to(self.x_strips, LEFT, buff=0.25)
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.2)
-        head = self.words("head", font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **self.head_name()).to_corner(UP + RIGHT, buff=0.4).shift(DOWN * 0.6)
+        head = self.words("head", font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **self.head_name())
+        head.to_corner(UP + RIGHT, buff=0.4).shift(DOWN * 0.6)
         self.say("input_first" if self.layer == 0 else "input_later", **self.head_name())
         self.play(FadeIn(title), FadeIn(words), FadeIn(head))
-        self.play(LaggedStart(*(FadeIn(s) for s in x_strips), lag_ratio=0.05), FadeIn(labels[0]), FadeIn(legend), run_time=1.5)
+        self.play(LaggedStart(*(FadeIn(s) for s in self.x_strips), lag_ratio=0.05), FadeIn(self.labels[0]), FadeIn(legend), run_time=1.5)
         self.wait(1)
 
-        self.step("queries")
-        qk_scale = float(max(np.abs(q).max(), np.abs(k).max()))
-        small = 0.11 * e
-        q_strips = self.strips(q, qk_scale, left, slot, -0.7, small)
-        labels[1].next_to(q_strips, LEFT, buff=0.25)
-        w_q = self.ledger.array(self.p("attn.W_Q"), self.head)  # [d_model, d_head]
-        matrix_q = strip(w_q, float(np.abs(w_q).max()), height=1.9, width=0.12)
-        q_name = eq("W_Q", font_size=30)
-        q_shape = eq(self.shown("d_model"), r"\times", self.shown("d_head"), font_size=24, color=palette.MUTED)
-        panel_q = Group(q_name, matrix_q, q_shape).arrange(DOWN, buff=0.12).move_to([4.0, 0.5, 0])
-        arrows = VGroup(*(Arrow(x_strips[i].get_bottom(), q_strips[i].get_top(), buff=0.08, stroke_width=2, max_tip_length_to_length_ratio=0.2, color=palette.FAINT) for i in range(self.n)))
+    def queries(self):
+        self.q_strips = self.strips(self.q, self.qk_scale, self.LEFT_EDGE, self.slot, -0.7, 0.11 * self.e)
+        self.labels[1].next_to(self.q_strips, LEFT, buff=0.25)
+        self.panel_q = self.weight_panel("W_Q")
+        self.panel_q.move_to([4.0, 0.5, 0])
+        arrows = VGroup(*(
+            Arrow(
+                self.x_strips[i].get_bottom(), self.q_strips[i].get_top(), buff=0.08, stroke_width=2,
+                max_tip_length_to_length_ratio=0.2, color=palette.FAINT,
+            )
+            for i in range(self.n)
+        ))
         self.say("queries", e=self.shown("d_head"))
-        self.play(FadeIn(panel_q))
+        self.play(FadeIn(self.panel_q))
         self.play(LaggedStart(*(GrowFromEdge(a, UP) for a in arrows), lag_ratio=0.03), run_time=1)
-        self.play(LaggedStart(*(FadeIn(s) for s in q_strips), lag_ratio=0.05), FadeIn(labels[1]), run_time=1.5)
+        self.play(LaggedStart(*(FadeIn(s) for s in self.q_strips), lag_ratio=0.05), FadeIn(self.labels[1]), run_time=1.5)
         self.wait(1)
 
-        self.step("keys")
-        k_strips = self.strips(k, qk_scale, left, slot, 0.0, small)
-        k_strips.next_to(q_strips, DOWN, buff=0.35)
-        labels[2].next_to(k_strips, LEFT, buff=0.25)
-        w_k = self.ledger.array(self.p("attn.W_K"), self.head)
-        matrix_k = strip(w_k, float(np.abs(w_k).max()), height=1.9, width=0.12)
-        panel_k = Group(eq("W_K", font_size=30), matrix_k, eq(self.shown("d_model"), r"\times", self.shown("d_head"), font_size=24, color=palette.MUTED))
-        panel_k.arrange(DOWN, buff=0.12).next_to(panel_q, RIGHT, buff=0.5)
+    def keys(self):
+        self.k_strips = self.strips(self.k, self.qk_scale, self.LEFT_EDGE, self.slot, 0.0, 0.11 * self.e)
+        self.k_strips.next_to(self.q_strips, DOWN, buff=0.35)
+        self.labels[2].next_to(self.k_strips, LEFT, buff=0.25)
+        self.panel_k = self.weight_panel("W_K")
+        self.panel_k.next_to(self.panel_q, RIGHT, buff=0.5)
         self.say("keys", e=self.shown("d_head"))
-        self.play(FadeIn(panel_k))
-        self.play(LaggedStart(*(FadeIn(s) for s in k_strips), lag_ratio=0.05), FadeIn(labels[2]), run_time=1.5)
+        self.play(FadeIn(self.panel_k))
+        self.play(LaggedStart(*(FadeIn(s) for s in self.k_strips), lag_ratio=0.05), FadeIn(self.labels[2]), run_time=1.5)
         self.wait(1)
 
-        self.step("focus")
-        q_col = number_column(self.ledger, self.p("attn.hook_q"), (self.query, self.head), e, head=e, tail=0, font_size=22, buff=0.1)
-        k_col = number_column(self.ledger, self.p("attn.hook_k"), (self.key_pos, self.head), e, head=e, tail=0, font_size=22, buff=0.1)
+    def focus(self):
+        e = self.e
+        q_col = number_column(self.ledger, self.tensor("q"), (self.query, self.head), e, head=e, tail=0, font_size=22, buff=0.1)
+        k_col = number_column(self.ledger, self.tensor("k"), (self.key_pos, self.head), e, head=e, tail=0, font_size=22, buff=0.1)
         cols = VGroup(
             VGroup(eq(r"\vec q", font_size=30), self.token(self.query, font_size=20, color=palette.HIGHLIGHT), q_col).arrange(DOWN, buff=0.12),
             VGroup(eq(r"\vec k", font_size=30), self.token(self.key_pos, font_size=20, color=palette.HIGHLIGHT), k_col).arrange(DOWN, buff=0.12),
@@ -160,32 +143,40 @@ class QueriesKeys(ChapterScene):
         brace = Brace(VGroup(q_col, k_col), DOWN, color=palette.MUTED, buff=0.08)
         d_label.next_to(brace, DOWN, buff=0.1)
         marks = VGroup(
-            SurroundingRectangle(q_strips[self.query], color=palette.HIGHLIGHT, buff=0.04),
-            SurroundingRectangle(k_strips[self.key_pos], color=palette.HIGHLIGHT, buff=0.04),
+            SurroundingRectangle(self.q_strips[self.query], color=palette.HIGHLIGHT, buff=0.04),
+            SurroundingRectangle(self.k_strips[self.key_pos], color=palette.HIGHLIGHT, buff=0.04),
         )
-        self.say("focus", q=self.word(self.query), k=self.word(self.key_pos))
-        self.play(FadeOut(panel_q), FadeOut(panel_k))
+        self.say("focus", q=self.spelled(self.query), k=self.spelled(self.key_pos))
+        self.play(FadeOut(self.panel_q), FadeOut(self.panel_k))
         self.play(Create(marks), FadeIn(cols), FadeIn(brace), FadeIn(d_label))
         self.wait(2)
+
+    def weight_panel(self, name: str) -> Group:
+        """The focus head's W_Q or W_K: its name, its cells and its shape, one above the other."""
+        weights = self.ledger.array(self.tensor(name), self.head)  # [d_model, d_head]
+        matrix = strip(weights, float(np.abs(weights).max()), height=1.9, width=0.12)
+        shape = eq(self.shown("d_model"), r"\times", self.shown("d_head"), font_size=24, color=palette.MUTED)
+        return Group(eq(name, font_size=30), matrix, shape).arrange(DOWN, buff=0.12)
 
 
 class Pattern(ChapterScene):
     """The real K·Q grid, scaled by 1/sqrt(d_head), masked, and softmaxed row by row into the pattern."""
 
     estimated_seconds = 35.0
+    steps = ("grid", "scale", "mask", "softmax")
 
-    def construct(self):
-        n = self.n
-        h = self.head
-        numbered = n <= MAX_NUMBERED
-        cell = min(0.54, 5.2 / n)
-        font = 16 if cell >= 0.5 else 12
-        origin = np.array([-2.9 - cell * n / 2, 1.75, 0])  # top-left corner of the grid
+    def setup(self) -> None:
+        super().setup()
+        self.numbered = self.n <= MAX_NUMBERED
+        self.cell = min(0.54, 5.2 / self.n)
+        self.font = 16 if self.cell >= 0.5 else 12
+        self.origin = np.array([-2.9 - self.cell * self.n / 2, 1.75, 0])  # top-left corner of the grid
 
-        def centre(r: int, c: int) -> np.ndarray:
-            return origin + np.array([cell * (c + 0.5), -cell * (r + 0.5), 0])
+    def centre(self, r: int, c: int) -> np.ndarray:
+        return self.origin + np.array([self.cell * (c + 0.5), -self.cell * (r + 0.5), 0])
 
-        self.step("grid")
+    def grid(self):
+        n, cell, centre = self.n, self.cell, self.centre
         title = self.heading()
         key_words = VGroup(*(self.token(c, font_size=14).rotate(np.pi / 2) for c in range(n)))
         for c, word in enumerate(key_words):
@@ -197,138 +188,159 @@ class Pattern(ChapterScene):
             self.words("keys", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(key_words, UP, buff=0.1),
             self.words("queries", font_size=palette.SMALL_SIZE, color=palette.MUTED).rotate(np.pi / 2).next_to(query_words, LEFT, buff=0.15),
         )
-        frame = VGroup(*(Rectangle(width=cell, height=cell, stroke_color=palette.FAINT, stroke_width=1).move_to(centre(r, c)) for r in range(n) for c in range(n)))
-        dot = self.ledger.array("scores.dot", h)  # [q, k]
-        shade_scale = float(np.abs(dot).max())
-        shading = strip(dot, shade_scale, height=cell * n, width=cell).move_to(origin + np.array([cell * n / 2, -cell * n / 2, 0])).set_opacity(0.45)
-        numbers = self.grid_numbers("scores.dot", n, centre, font) if numbered else VGroup()
-        formula = eq(r"\vec q_i \cdot \vec k_j", font_size=36).move_to([3.9, 1.6, 0])
+        self.cells = VGroup(*(
+            Rectangle(width=cell, height=cell, stroke_color=palette.FAINT, stroke_width=1).move_to(centre(r, c))
+            for r in range(n) for c in range(n)
+        ))
+        dot = self.ledger.array("scores.dot", self.head)  # [q, k]
+        self.shading = strip(dot, float(np.abs(dot).max()), height=cell * n, width=cell)
+        self.shading.move_to(self.origin + np.array([cell * n / 2, -cell * n / 2, 0])).set_opacity(0.45)
+        self.numbers = self.grid_numbers("scores.dot") if self.numbered else VGroup()
+        self.formula = eq(r"\vec q_i \cdot \vec k_j", font_size=36).move_to([3.9, 1.6, 0])
         self.say("grid")
-        self.play(FadeIn(title), FadeIn(key_words), FadeIn(query_words), FadeIn(axis_names), Create(frame), run_time=1.5)
-        self.play(FadeIn(shading), *([LaggedStart(*(FadeIn(m) for m in numbers), lag_ratio=0.005)] if numbered else []), Write(formula), run_time=2)
+        self.play(FadeIn(title), FadeIn(key_words), FadeIn(query_words), FadeIn(axis_names), Create(self.cells), run_time=1.5)
+        numbers = [LaggedStart(*(FadeIn(m) for m in self.numbers), lag_ratio=0.005)] if self.numbered else []
+        self.play(FadeIn(self.shading), *numbers, Write(self.formula), run_time=2)
         self.wait(1)
 
-        self.step("scale")
-        scaled = self.grid_numbers("scores.scaled", n, centre, font) if numbered else VGroup()
-        formula2 = eq(r"\frac{\vec q_i \cdot \vec k_j}{\sqrt{d_{head}}}", font_size=36).move_to(formula)
-        root = eq(r"\sqrt{d_{head}} =", self.shown("sqrt_d_head", spec=VALUE), font_size=28).next_to(formula2, DOWN, buff=0.35)
+    def scale(self):
+        scaled = self.grid_numbers("scores.scaled") if self.numbered else VGroup()
+        formula2 = eq(r"\frac{\vec q_i \cdot \vec k_j}{\sqrt{d_{head}}}", font_size=36).move_to(self.formula)
+        self.root = eq(r"\sqrt{d_{head}} =", self.shown("sqrt_d_head", spec=VALUE), font_size=28).next_to(formula2, DOWN, buff=0.35)
         self.say("scale", r=self.shown("sqrt_d_head", spec=VALUE))
-        self.play(Transform(formula, formula2), FadeIn(root))
-        if numbered:
-            self.play(Transform(numbers, scaled), run_time=1.5)
+        self.play(Transform(self.formula, formula2), FadeIn(self.root))
+        if self.numbered:
+            self.play(Transform(self.numbers, scaled), run_time=1.5)
         self.wait(1)
 
-        self.step("mask")
-        masked = [(r, c) for r in range(n) for c in range(n) if np.isneginf(self.ledger.value(self.p("attn.hook_attn_scores"), (h, r, c)))]
-        covers = VGroup(*(Rectangle(width=cell, height=cell, stroke_width=0).set_fill(palette.BACKGROUND, opacity=0.85).move_to(centre(r, c)) for r, c in masked))
-        infinities = VGroup(*(eq(r"-\infty", font_size=font + 2, color=palette.NEGATIVE).move_to(centre(r, c)) for r, c in masked))
-        mask_formula = eq(r"+\, M, \quad M_{ij} = -\infty \ \ (j > i)", font_size=28).next_to(root, DOWN, buff=0.35)
+    def mask(self):
+        n, cell, centre = self.n, self.cell, self.centre
+        scores = self.tensor("attn_scores")
+        masked = [(r, c) for r in range(n) for c in range(n) if np.isneginf(self.ledger.value(scores, (self.head, r, c)))]
+        covers = VGroup(*(
+            Rectangle(width=cell, height=cell, stroke_width=0).set_fill(palette.BACKGROUND, opacity=0.85).move_to(centre(r, c))
+            for r, c in masked
+        ))
+        self.infinities = VGroup(*(eq(r"-\infty", font_size=self.font + 2, color=palette.NEGATIVE).move_to(centre(r, c)) for r, c in masked))
+        self.mask_formula = eq(r"+\, M, \quad M_{ij} = -\infty \ \ (j > i)", font_size=28).next_to(self.root, DOWN, buff=0.35)
         self.say("mask")
-        self.play(FadeIn(covers), Write(mask_formula))
-        if numbered:
-            hidden = VGroup(*(numbers[r * n + c] for r, c in masked))
-            self.play(FadeOut(hidden), FadeIn(infinities), run_time=1.2)
+        self.play(FadeIn(covers), Write(self.mask_formula))
+        if self.numbered:
+            hidden = VGroup(*(self.numbers[r * n + c] for r, c in masked))
+            self.play(FadeOut(hidden), FadeIn(self.infinities), run_time=1.2)
         else:
-            self.play(FadeIn(infinities), run_time=1.2)
+            self.play(FadeIn(self.infinities), run_time=1.2)
         self.wait(1)
 
-        self.step("softmax")
-        pattern = self.ledger.array(self.p("attn.hook_pattern"), h)  # [q, k]
+    def softmax(self):
+        n, h, cell, centre = self.n, self.head, self.cell, self.centre
+        pattern = self.ledger.array(self.tensor("pattern"), h)  # [q, k]
         dots = VGroup()
         for r in range(n):
             for c in range(r + 1):
                 radius = max(cell * 0.46 * float(np.sqrt(pattern[r, c])), 0.005)
                 dots.add(Circle(radius=radius, stroke_width=0).set_fill(palette.TEXT, opacity=0.9).move_to(centre(r, c)))
-        softmax = eq(r"a_{ij} = \mathrm{softmax}_j\Big(\frac{\vec q_i \cdot \vec k_j}{\sqrt{d_{head}}} + M_{ij}\Big)", font_size=30).move_to([3.9, 1.6, 0])
+        softmax = eq(
+            r"a_{ij} = \mathrm{softmax}_j\Big(\frac{\vec q_i \cdot \vec k_j}{\sqrt{d_{head}}} + M_{ij}\Big)", font_size=30,
+        ).move_to([3.9, 1.6, 0])
         self.say("softmax")
-        self.play(FadeOut(formula), FadeOut(root), FadeOut(mask_formula), Write(softmax))
-        remove = [numbers[r * n + c] for r in range(n) for c in range(n) if c <= r] if numbered else []
-        self.play(FadeOut(shading), *(FadeOut(m) for m in remove), FadeOut(infinities), run_time=0.8)
+        self.play(FadeOut(self.formula), FadeOut(self.root), FadeOut(self.mask_formula), Write(softmax))
+        remove = [self.numbers[r * n + c] for r in range(n) for c in range(n) if c <= r] if self.numbered else []
+        self.play(FadeOut(self.shading), *(FadeOut(m) for m in remove), FadeOut(self.infinities), run_time=0.8)
         self.play(LaggedStart(*(FadeIn(d, scale=0.5) for d in dots), lag_ratio=0.01), run_time=2)
 
-        row = SurroundingRectangle(VGroup(*(frame[self.query * n + c] for c in range(n))), color=palette.HIGHLIGHT, buff=0.02)
-        best = SurroundingRectangle(frame[self.query * n + self.key_pos], color=palette.HIGHLIGHT, buff=0.0, stroke_width=4)
-        weights = [self.ledger.number(self.p("attn.hook_pattern"), (h, self.query, c), decimals=2, font_size=22) for c in range(self.query + 1)]
+        row = SurroundingRectangle(VGroup(*(self.cells[self.query * n + c] for c in range(n))), color=palette.HIGHLIGHT, buff=0.02)
+        best = SurroundingRectangle(self.cells[self.query * n + self.key_pos], color=palette.HIGHLIGHT, buff=0.0, stroke_width=4)
+        weights = [
+            self.ledger.number(self.tensor("pattern"), (h, self.query, c), decimals=2, font_size=22) for c in range(self.query + 1)
+        ]
         listing = VGroup(*(VGroup(self.token(c, font_size=20), weights[c]).arrange(RIGHT, buff=0.25) for c in range(self.query + 1)))
         listing.arrange(DOWN, aligned_edge=RIGHT, buff=0.1)
         if listing.height > 4.0:
             listing.scale_to_fit_height(4.0)
         listing.next_to(softmax, DOWN, buff=0.4)
         self.say(
-            "pattern", q=self.word(self.query), k=self.word(self.key_pos),
-            w=self.shown(self.p("attn.hook_pattern"), (h, self.query, self.key_pos), PERCENT),
+            "pattern", q=self.spelled(self.query), k=self.spelled(self.key_pos),
+            w=self.shown(self.tensor("pattern"), (h, self.query, self.key_pos), PERCENT),
         )
         self.play(Create(row))
         self.play(FadeIn(listing), Create(best))
         self.play(Indicate(listing[self.key_pos], color=palette.HIGHLIGHT))
         self.wait(2)
 
-    def grid_numbers(self, key: str, n: int, centre, font: float) -> VGroup:
+    def grid_numbers(self, key: str) -> VGroup:
         """One ledger number per cell of the focus head's [q, k] grid ``key``."""
-        return VGroup(*(self.ledger.number(key, (self.head, r, c), decimals=1, font_size=font).move_to(centre(r, c)) for r in range(n) for c in range(n)))
+        return VGroup(*(
+            self.ledger.number(key, (self.head, r, c), decimals=1, font_size=self.font).move_to(self.centre(r, c))
+            for r in range(self.n) for c in range(self.n)
+        ))
 
 
 class Values(ChapterScene):
     """Values, the pattern-weighted sum, W_O, and E + ΔE = E′ for one token, with real vectors."""
 
     estimated_seconds = 29.0
+    steps = ("values", "sum", "output", "heads")
 
-    def construct(self):
-        e, d = self.dim("d_head"), self.dim("d_model")
-        h, q = self.head, self.query
-        v = self.ledger.array(self.p("attn.hook_v"), (slice(None), h))  # [n, d_head]
-        weights = self.ledger.array(self.p("attn.hook_pattern"), (h, q))  # [k]
+    def values(self):
+        self.e, self.d = self.dim("d_head"), self.dim("d_model")
+        v = self.ledger.array(self.tensor("v"), (slice(None), self.head))  # [n, d_head]
+        self.weights = self.ledger.array(self.tensor("pattern"), (self.head, self.query))  # [k]
         slot = min(0.95, 8.6 / self.n)
         left = -5.9
-        self.step("values")
         title = self.heading()
-        words = self.slotted_words(left, slot, 1.9)
-        v_strips = self.strips(v, float(np.abs(v).max()), left, slot, 1.8, 0.16 * e)
-        v_label = eq(r"\vec v", font_size=32).next_to(v_strips, LEFT, buff=0.25)
-        formula = eq(r"\vec v_j = \vec E_j\, W_V", font_size=30).move_to([4.3, 1.5, 0])
+        self.prompt_words = self.slotted_words(left, slot, 1.9)
+        self.v_strips = self.strips(v, float(np.abs(v).max()), left, slot, 1.8, 0.16 * self.e)
+        self.v_label = eq(r"\vec v", font_size=32).next_to(self.v_strips, LEFT, buff=0.25)
+        self.formula = eq(r"\vec v_j = \vec E_j\, W_V", font_size=30).move_to([4.3, 1.5, 0])
         self.say("values", e=self.shown("d_head"))
-        self.play(FadeIn(title), FadeIn(words))
-        self.play(LaggedStart(*(FadeIn(s) for s in v_strips), lag_ratio=0.05), FadeIn(v_label), Write(formula), run_time=1.5)
+        self.play(FadeIn(title), FadeIn(self.prompt_words))
+        self.play(LaggedStart(*(FadeIn(s) for s in self.v_strips), lag_ratio=0.05), FadeIn(self.v_label), Write(self.formula), run_time=1.5)
         self.wait(1)
 
-        self.step("sum")
-        numbers = VGroup()
+    def sum(self):
+        h, q = self.head, self.query
+        self.numbers = VGroup()
         for j in range(self.n):
             if j <= q:
-                numbers.add(self.ledger.number(self.p("attn.hook_pattern"), (h, q, j), decimals=2, font_size=18).next_to(v_strips[j], DOWN, buff=0.12))
-        a_label = self.words("weights", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(numbers, LEFT, buff=0.25).set_x(v_label.get_x() - 0.4)
-        faded = [v_strips[j].animate.set_opacity(float(np.clip(weights[j], 0.08, 1.0))) for j in range(q + 1)]
-        z = number_column(self.ledger, self.p("attn.hook_z"), (q, h), e, head=e, tail=0, font_size=22, buff=0.1)
-        z_group = VGroup(eq(r"\sum_j a_{ij}\, \vec v_j =", font_size=32), z).arrange(RIGHT, buff=0.2).move_to([-3.4, -1.6, 0])
-        self.say("sum", q=self.word(q))
-        self.play(FadeIn(numbers), FadeIn(a_label))
+                number = self.ledger.number(self.tensor("pattern"), (h, q, j), decimals=2, font_size=18)
+                self.numbers.add(number.next_to(self.v_strips[j], DOWN, buff=0.12))
+        self.a_label = self.words("weights", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        self.a_label.next_to(self.numbers, LEFT, buff=0.25).set_x(self.v_label.get_x() - 0.4)
+        faded = [self.v_strips[j].animate.set_opacity(float(np.clip(self.weights[j], 0.08, 1.0))) for j in range(q + 1)]
+        z = number_column(self.ledger, self.tensor("z"), (q, h), self.e, head=self.e, tail=0, font_size=22, buff=0.1)
+        self.z_group = VGroup(eq(r"\sum_j a_{ij}\, \vec v_j =", font_size=32), z).arrange(RIGHT, buff=0.2).move_to([-3.4, -1.6, 0])
+        self.say("sum", q=self.spelled(q))
+        self.play(FadeIn(self.numbers), FadeIn(self.a_label))
         self.play(*faded, run_time=1.2)
-        self.play(FadeIn(z_group))
+        self.play(FadeIn(self.z_group))
         self.wait(1)
 
-        self.step("output")
-        delta = number_column(self.ledger, self.p("attn.hook_result"), (q, h), d, font_size=22, buff=0.12)
-        o_group = VGroup(eq(r"\Delta \vec E_h = \Big(\sum_j a_{ij} \vec v_j\Big) W_O =", font_size=30), delta).arrange(RIGHT, buff=0.2)
-        o_group.next_to(z_group, RIGHT, buff=0.6)
-        if o_group.get_right()[0] > 6.9:
-            o_group.shift(LEFT * (o_group.get_right()[0] - 6.9))
-        shape = eq("W_O:", self.shown("d_head"), r"\times", self.shown("d_model"), font_size=24, color=palette.MUTED).next_to(o_group, UP, buff=0.2)
-        self.say("output", d=self.shown("d_model"), q=self.word(q))
-        self.play(FadeIn(o_group), FadeIn(shape))
+    def output(self):
+        q = self.query
+        delta = number_column(self.ledger, self.tensor("result"), (q, self.head), self.d, font_size=22, buff=0.12)
+        self.o_group = VGroup(eq(r"\Delta \vec E_h = \Big(\sum_j a_{ij} \vec v_j\Big) W_O =", font_size=30), delta)
+        self.o_group.arrange(RIGHT, buff=0.2).next_to(self.z_group, RIGHT, buff=0.6)
+        if self.o_group.get_right()[0] > 6.9:
+            self.o_group.shift(LEFT * (self.o_group.get_right()[0] - 6.9))
+        self.shape = eq("W_O:", self.shown("d_head"), r"\times", self.shown("d_model"), font_size=24, color=palette.MUTED)
+        self.shape.next_to(self.o_group, UP, buff=0.2)
+        self.say("output", d=self.shown("d_model"), q=self.spelled(q))
+        self.play(FadeIn(self.o_group), FadeIn(self.shape))
         self.wait(2)
 
-        self.step("heads")
-        self.play(FadeOut(Group(v_strips, numbers, a_label, z_group, o_group, shape, formula, words, v_label)))
-        columns = [
-            number_column(self.ledger, self.p("hook_resid_pre"), (q,), d, font_size=22),
-            number_column(self.ledger, self.p("hook_attn_out"), (q,), d, font_size=22),
-            number_column(self.ledger, self.p("hook_resid_mid"), (q,), d, font_size=22),
-        ]
+    def heads(self):
+        q, d = self.query, self.d
+        self.play(FadeOut(Group(
+            self.v_strips, self.numbers, self.a_label, self.z_group, self.o_group, self.shape, self.formula, self.prompt_words, self.v_label,
+        )))
+        columns = [number_column(self.ledger, self.tensor(name), (q,), d, font_size=22) for name in ("resid_pre", "attn_out", "resid_mid")]
         names = [eq(r"\vec E", font_size=34), eq(r"\Delta \vec E = \sum_h \Delta \vec E_h", font_size=30), eq(r"\vec E'", font_size=34)]
         blocks = [VGroup(name, col).arrange(DOWN, buff=0.2) for name, col in zip(names, columns)]
-        line = VGroup(blocks[0], eq("+", font_size=44), blocks[1], eq("=", font_size=44), blocks[2]).arrange(RIGHT, buff=0.5).move_to(DOWN * 0.3)
+        line = VGroup(blocks[0], eq("+", font_size=44), blocks[1], eq("=", font_size=44), blocks[2])
+        line.arrange(RIGHT, buff=0.5).move_to(DOWN * 0.3)
         word = self.token(q, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT).next_to(line, UP, buff=0.35)
-        self.say("heads", q=self.word(q))
+        self.say("heads", q=self.spelled(q))
         self.play(FadeIn(word), FadeIn(blocks[0]))
         self.play(FadeIn(line[1]), FadeIn(blocks[1]))
         self.play(FadeIn(line[3]), FadeIn(blocks[2]))
@@ -340,34 +352,36 @@ class Heads(ChapterScene):
     """Every head's real pattern on the prompt, the measured-role head highlighted with its score."""
 
     estimated_seconds = 17.0
+    steps = ("heads", "role")
 
-    def construct(self):
-        layers, heads = self.dim("n_layers"), self.dim("n_heads")
-        kind = self.facts.meta["role"]
+    def heads(self):
+        layers, self.n_heads = self.dim("n_layers"), self.dim("n_heads")
+        heads = self.n_heads
+        self.kind = self.facts.meta["role"]
         size = min(2.4, 12.5 / heads - 0.8, 6.6 / layers - 1.0)
-        panels = Group()
+        self.panels = Group()
         for l in range(layers):
             for hd in range(heads):
-                pattern = self.ledger.array(f"blocks.{l}.attn.hook_pattern", hd)  # [q, k]
+                pattern = self.ledger.array(("pattern", l), hd)  # [q, k]
                 image = weight_image(pattern, height=size)
                 border = Rectangle(width=size, height=size, stroke_color=palette.FAINT, stroke_width=1).move_to(image)
-                label = self.words("label", l=self.shown("layer_numbers", l), h=self.shown("head_numbers", hd), font_size=16)
-                score = self.words(f"score_{kind}", s=self.shown("role.scores", (l, hd), PERCENT), font_size=14, color=palette.MUTED)
-                panels.add(Group(label, Group(image, border), score).arrange(DOWN, buff=0.08))
-        panels.arrange_in_grid(rows=layers, cols=heads, buff=(0.45, 0.3)).next_to(self.heading(), DOWN, buff=0.3)
-        self.step("heads")
+                label = self.words("label", l=self.layer_number(l), h=self.shown("head_numbers", hd), font_size=16)
+                score = self.words(f"score_{self.kind}", s=self.shown("role.scores", (l, hd), PERCENT), font_size=14, color=palette.MUTED)
+                self.panels.add(Group(label, Group(image, border), score).arrange(DOWN, buff=0.08))
+        self.panels.arrange_in_grid(rows=layers, cols=heads, buff=(0.45, 0.3)).next_to(self.heading(), DOWN, buff=0.3)
         title = self.heading()
         self.say("heads")
         self.play(FadeIn(title))
         for l in range(layers):
-            self.play(LaggedStart(*(FadeIn(panels[l * heads + hd]) for hd in range(heads)), lag_ratio=0.15), run_time=1.5)
+            self.play(LaggedStart(*(FadeIn(self.panels[l * heads + hd]) for hd in range(heads)), lag_ratio=0.15), run_time=1.5)
         self.wait(1)
 
-        self.step("role")
-        focus = panels[self.layer * heads + self.head]
+    def role(self):
+        focus = self.panels[self.layer * self.n_heads + self.head]
         box = SurroundingRectangle(focus, color=palette.HIGHLIGHT, buff=0.14)
-        focus_score = self.words(f"score_{kind}", s=self.shown("role.score", spec=PERCENT), font_size=16, color=palette.HIGHLIGHT).move_to(focus[2])
-        self.say(f"role_{kind}", n=self.shown("role.count"), s=self.shown("role.score", spec=PERCENT))
+        focus_score = self.words(f"score_{self.kind}", s=self.shown("role.score", spec=PERCENT), font_size=16, color=palette.HIGHLIGHT)
+        focus_score.move_to(focus[2])
+        self.say(f"role_{self.kind}", n=self.shown("role.count"), s=self.shown("role.score", spec=PERCENT))
         self.play(Create(box), Transform(focus[2], focus_score))
         self.play(Indicate(focus[1], color=palette.HIGHLIGHT, scale_factor=1.05))
         self.wait(2)
@@ -377,21 +391,20 @@ class LowRank(ChapterScene):
     """W_OV = W_V W_O: the matrix, its singular values (exactly d_head non-zero), d_model -> d_head -> d_model; W_QK likewise."""
 
     estimated_seconds = 33.0
+    steps = ("ov", "rank", "bottleneck", "qk")
+    BIG = 2.8  # the height of a d_model-tall matrix
 
-    def construct(self):
-        d, e = self.dim("d_model"), self.dim("d_head")
-        w_v = self.ledger.array(self.p("attn.W_V"), self.head)  # [d_model, d_head]
-        w_o = self.ledger.array(self.p("attn.W_O"), self.head)  # [d_head, d_model]
+    def ov(self):
+        self.d, self.e = d, e = self.dim("d_model"), self.dim("d_head")
+        w_v = self.ledger.array(self.tensor("W_V"), self.head)  # [d_model, d_head]
+        w_o = self.ledger.array(self.tensor("W_O"), self.head)  # [d_head, d_model]
         ov = self.ledger.array("ov.matrix")  # [d_model, d_model]
-        big = 2.8
-        cellsize = big / d
-
-        self.step("ov")
+        cellsize = self.BIG / d
         title = self.heading()
-        v_img = strip(w_v, float(np.abs(w_v).max()), height=big, width=cellsize)
+        v_img = strip(w_v, float(np.abs(w_v).max()), height=self.BIG, width=cellsize)
         o_img = strip(w_o, float(np.abs(w_o).max()), height=cellsize * e, width=cellsize)
-        ov_img = strip(ov, float(np.abs(ov).max()), height=big, width=cellsize)
-        product = Group(
+        ov_img = strip(ov, float(np.abs(ov).max()), height=self.BIG, width=cellsize)
+        self.product = Group(
             Group(eq("W_V", font_size=30), v_img, self.shape_label(d, e)).arrange(DOWN, buff=0.15),
             eq(r"\times", font_size=36),
             Group(eq("W_O", font_size=30), o_img, self.shape_label(e, d)).arrange(DOWN, buff=0.15),
@@ -399,48 +412,58 @@ class LowRank(ChapterScene):
             Group(eq("W_{OV}", font_size=30), ov_img, self.shape_label(d, d)).arrange(DOWN, buff=0.15),
         ).arrange(RIGHT, buff=0.35).move_to(LEFT * 2.5 + DOWN * 0.2)
         self.say("ov", d=self.shown("d_model"))
-        self.play(FadeIn(title), FadeIn(product[0]), FadeIn(product[1]), FadeIn(product[2]))
-        self.play(FadeIn(product[3]), FadeIn(product[4]))
+        self.play(FadeIn(title), FadeIn(self.product[0]), FadeIn(self.product[1]), FadeIn(self.product[2]))
+        self.play(FadeIn(self.product[3]), FadeIn(self.product[4]))
         self.wait(1)
 
-        self.step("rank")
-        chart = self.singular_chart("ov.singular", d, e).move_to([4.5, -0.2, 0])
-        rank = eq(r"\mathrm{rank}\, W_{OV} =", self.shown("ov.rank"), font_size=30, color=palette.HIGHLIGHT).next_to(chart, DOWN, buff=0.3)
+    def rank(self):
+        self.chart = self.singular_chart("ov.singular", self.d, self.e).move_to([4.5, -0.2, 0])
+        chart = self.chart
+        self.rank_label = eq(r"\mathrm{rank}\, W_{OV} =", self.shown("ov.rank"), font_size=30, color=palette.HIGHLIGHT)
+        self.rank_label.next_to(chart, DOWN, buff=0.3)
         self.say("rank", e=self.shown("d_head"), r=self.shown("ov.rank"), d=self.shown("d_model"))
         self.play(FadeIn(chart[0]), LaggedStart(*(GrowFromEdge(b, DOWN) for b in chart[1]), lag_ratio=0.03), FadeIn(chart[2]), run_time=2)
-        self.play(FadeIn(chart[3]), Write(rank))
+        self.play(FadeIn(chart[3]), Write(self.rank_label))
         self.wait(2)
 
-        self.step("bottleneck")
-        self.play(FadeOut(product), FadeOut(chart), FadeOut(rank))
+    def bottleneck(self):
+        self.play(FadeOut(self.product), FadeOut(self.chart), FadeOut(self.rank_label))
+        big, d, e = self.BIG, self.d, self.e
         heights = [big * 1.2, big * 1.2 * e / d, big * 1.2]
         xs = [-3.5, 0.0, 3.5]
-        bars = VGroup(*(Rectangle(width=0.5, height=hgt, stroke_color=palette.MUTED, stroke_width=2).set_fill(palette.POSITIVE_DARK, 0.6).move_to([x, -0.3, 0]) for x, hgt in zip(xs, heights)))
-        funnels = VGroup(
-            Polygon(bars[0].get_corner(UP + RIGHT), bars[1].get_corner(UP + LEFT), bars[1].get_corner(DOWN + LEFT), bars[0].get_corner(DOWN + RIGHT), stroke_width=0).set_fill(palette.FAINT, 0.5),
-            Polygon(bars[1].get_corner(UP + RIGHT), bars[2].get_corner(UP + LEFT), bars[2].get_corner(DOWN + LEFT), bars[1].get_corner(DOWN + RIGHT), stroke_width=0).set_fill(palette.FAINT, 0.5),
-        )
-        sizes = VGroup(
-            eq(self.shown("d_model"), font_size=32).next_to(bars[0], DOWN, buff=0.2),
-            eq(self.shown("d_head"), font_size=32).next_to(bars[1], DOWN, buff=0.2),
-            eq(self.shown("d_model"), font_size=32).next_to(bars[2], DOWN, buff=0.2),
-        )
+        bars = VGroup(*(
+            Rectangle(width=0.5, height=hgt, stroke_color=palette.MUTED, stroke_width=2).set_fill(palette.POSITIVE_DARK, 0.6).move_to([x, -0.3, 0])
+            for x, hgt in zip(xs, heights)
+        ))
+        funnels = VGroup(*(
+            Polygon(
+                left.get_corner(UP + RIGHT), right.get_corner(UP + LEFT), right.get_corner(DOWN + LEFT), left.get_corner(DOWN + RIGHT),
+                stroke_width=0,
+            ).set_fill(palette.FAINT, 0.5)
+            for left, right in ((bars[0], bars[1]), (bars[1], bars[2]))
+        ))
+        sizes = VGroup(*(
+            eq(self.shown(name), font_size=32).next_to(bar, DOWN, buff=0.2) for name, bar in zip(("d_model", "d_head", "d_model"), bars)
+        ))
         maps = VGroup(eq("W_V", font_size=30).next_to(funnels[0], UP, buff=0.1), eq("W_O", font_size=30).next_to(funnels[1], UP, buff=0.1))
         self.say("bottleneck", e=self.shown("d_head"))
         self.play(FadeIn(bars[0]), FadeIn(sizes[0]))
         self.play(FadeIn(funnels[0]), FadeIn(bars[1]), FadeIn(sizes[1]), FadeIn(maps[0]))
         self.play(FadeIn(funnels[1]), FadeIn(bars[2]), FadeIn(sizes[2]), FadeIn(maps[1]))
         self.wait(2)
+        self.flow = VGroup(bars, funnels, sizes, maps)
 
-        self.step("qk")
-        self.play(FadeOut(VGroup(bars, funnels, sizes, maps)))
+    def qk(self):
+        self.play(FadeOut(self.flow))
         qk = self.ledger.array("qk.matrix")
-        qk_img = strip(qk, float(np.abs(qk).max()), height=big, width=cellsize)
-        qk_group = Group(eq(r"W_{QK} = W_Q W_K^{\top}", font_size=30), qk_img, self.shape_label(d, d)).arrange(DOWN, buff=0.15).move_to([-4.8, -0.2, 0])
-        chart = self.singular_chart("qk.singular", d, e).move_to([-0.6, -0.2, 0])
+        qk_img = strip(qk, float(np.abs(qk).max()), height=self.BIG, width=self.BIG / self.d)
+        qk_group = Group(eq(r"W_{QK} = W_Q W_K^{\top}", font_size=30), qk_img, self.shape_label(self.d, self.d))
+        qk_group.arrange(DOWN, buff=0.15).move_to([-4.8, -0.2, 0])
+        chart = self.singular_chart("qk.singular", self.d, self.e).move_to([-0.6, -0.2, 0])
+        scores = ("scores.dot", (self.head, self.query, self.key_pos))
         form = VGroup(
             eq(r"\vec E_i^{\top}\, W_{QK}\, \vec E_j", "=", self.shown("qk.bilinear", spec=VALUE), font_size=30),
-            eq(r"\vec q_i \cdot \vec k_j", "=", self.shown("scores.dot", (self.head, self.query, self.key_pos), VALUE), font_size=30),
+            eq(r"\vec q_i \cdot \vec k_j", "=", self.shown(*scores, VALUE), font_size=30),
         ).arrange(DOWN, buff=0.3, aligned_edge=LEFT).move_to([4.6, 0.6, 0])
         pair = VGroup(
             eq("i:", font_size=26), self.token(self.query, font_size=20, color=palette.HIGHLIGHT),
@@ -449,7 +472,7 @@ class LowRank(ChapterScene):
         self.say("qk", r=self.shown("qk.rank"))
         self.play(FadeIn(qk_group), FadeIn(chart))
         self.play(FadeIn(pair), Write(form[0]))
-        self.say("same", v=self.shown("scores.dot", (self.head, self.query, self.key_pos), VALUE))
+        self.say("same", v=self.shown(*scores, VALUE))
         self.play(Write(form[1]))
         self.wait(2)
 
@@ -481,21 +504,33 @@ class LowRank(ChapterScene):
         return VGroup(base, bars, numbers, name)
 
 
+
+
 class Formula(ChapterScene):
     """softmax(QKᵀ/√d_k + M)·V assembled from the real pieces of the focus head."""
 
     estimated_seconds = 25.0
+    steps = ("formula", "pieces", "output")
+    SIDE = 1.5  # an [n, n] matrix's side
 
-    def construct(self):
-        h, n, e = self.head, self.n, self.dim("d_head")
-        q = self.ledger.array(self.p("attn.hook_q"), (slice(None), h))  # [n, d_head]
-        k = self.ledger.array(self.p("attn.hook_k"), (slice(None), h))
-        v = self.ledger.array(self.p("attn.hook_v"), (slice(None), h))
+    def formula(self):
+        title = self.heading()
+        self.equation = eq(
+            r"Z = \mathrm{softmax}\Big(", r"\frac{Q K^{\top}}{\sqrt{d_k}}", "+", "M", r"\Big)", r"\, V", font_size=46,
+        ).next_to(title, DOWN, buff=0.35)
+        self.say("formula")
+        self.play(FadeIn(title), Write(self.equation))
+        self.wait(1)
+
+    def pieces(self):
+        h, n, e, side = self.head, self.n, self.dim("d_head"), self.SIDE
+        q = self.ledger.array(self.tensor("q"), (slice(None), h))  # [n, d_head]
+        k = self.ledger.array(self.tensor("k"), (slice(None), h))
+        v = self.ledger.array(self.tensor("v"), (slice(None), h))
         scaled = self.ledger.array("scores.scaled", h)  # [q, k]
-        masked = self.ledger.array(self.p("attn.hook_attn_scores"), h)
-        pattern = self.ledger.array(self.p("attn.hook_pattern"), h)
-        z = self.ledger.array(self.p("attn.hook_z"), (slice(None), h))
-        side = 1.5
+        masked = self.ledger.array(self.tensor("attn_scores"), h)
+        pattern = self.ledger.array(self.tensor("pattern"), h)
+        z = self.ledger.array(self.tensor("z"), (slice(None), h))
         tall = side * e / n  # a [n, d_head] matrix drawn n rows high
 
         def piece(label: str, image, font_size: float = 28) -> Group:
@@ -504,16 +539,6 @@ class Formula(ChapterScene):
         def matrix(values: np.ndarray, rows: int, cols: int):
             return strip(values, float(np.abs(values).max()), height=side * rows / n, width=side / n)
 
-        self.step("formula")
-        title = self.heading()
-        formula = eq(
-            r"Z = \mathrm{softmax}\Big(", r"\frac{Q K^{\top}}{\sqrt{d_k}}", "+", "M", r"\Big)", r"\, V", font_size=46,
-        ).next_to(title, DOWN, buff=0.35)
-        self.say("formula")
-        self.play(FadeIn(title), Write(formula))
-        self.wait(1)
-
-        self.step("pieces")
         mask = np.where(np.isneginf(masked), 1.0, 0.0)[..., None]  # [q, k, 1]
         mask_rgb = (mask * np.array(ManimColor(palette.NEGATIVE_DARK).to_rgb()) + (1 - mask) * np.array(ManimColor(palette.FAINT).to_rgb())) * 255
         top = Group(
@@ -526,8 +551,8 @@ class Formula(ChapterScene):
             piece("M", pixel_image(mask_rgb.round().astype(np.uint8), height=side)),
             eq(r"\xrightarrow{\mathrm{softmax}}", font_size=30),
             piece("A", weight_image(pattern, height=side)),
-        ).arrange(RIGHT, buff=0.25).next_to(formula, DOWN, buff=0.45)
-        bottom = Group(
+        ).arrange(RIGHT, buff=0.25).next_to(self.equation, DOWN, buff=0.45)
+        self.bottom = bottom = Group(
             piece("A", weight_image(pattern, height=side)),
             eq(r"\times", font_size=32),
             piece("V", matrix(v, n, e)),
@@ -548,13 +573,13 @@ class Formula(ChapterScene):
         self.play(FadeIn(bottom), run_time=1.2)
         self.wait(1)
 
-        self.step("output")
-        tail = eq(r"\Delta E = \sum_h Z_h\, W_O^{(h)}", font_size=34).next_to(bottom, RIGHT, buff=0.8)
+    def output(self):
+        tail = eq(r"\Delta E = \sum_h Z_h\, W_O^{(h)}", font_size=34).next_to(self.bottom, RIGHT, buff=0.8)
         self.say("output")
         self.play(Write(tail))
         self.wait(1)
         self.say("prompt")
-        self.play(Indicate(formula, color=palette.HIGHLIGHT, scale_factor=1.03))
+        self.play(Indicate(self.equation, color=palette.HIGHLIGHT, scale_factor=1.03))
         self.wait(2)
 
 

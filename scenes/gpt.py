@@ -35,14 +35,11 @@ from manim import (
 )
 
 from netreel.scenes.common import palette
-from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.formats import HUNDREDTH, PERCENT, TENTH, VALUE
 from netreel.scenes.common.mobjects import Bars
 from netreel.scenes.common.text import eq
-from netreel.scenes.common.tokens import number_column, strip, token_row, token_word
+from netreel.scenes.common.tokens import TokenScene, number_column, strip, token_row
 
-COUNT = ",.0f"
-VALUE = ",.2f"
-PERCENT = ".0%"
 PART_COLOURS = {
     "adjective": "#f4a261",
     "colour": "#e76f51",
@@ -56,31 +53,8 @@ PART_COLOURS = {
 }
 
 
-class ChapterScene(NetScene):
+class ChapterScene(TokenScene):
     chapter = "gpt"
-
-    @property
-    def vocab(self) -> list[str]:
-        return self.facts.meta["vocab"]
-
-    def n_tokens(self) -> int:
-        return int(self.ledger.value("prompt.length"))
-
-    def dim(self, name: str) -> int:
-        return int(self.ledger.value(name))
-
-    def token(self, i: int, **kwargs):
-        return token_word(self.ledger, self.vocab, "prompt.tokens", i, **kwargs)
-
-    def word(self, key: str, index=None, **kwargs):
-        return token_word(self.ledger, self.vocab, key, index, **kwargs)
-
-    def token_id(self, i: int) -> int:
-        return int(self.ledger.value("prompt.tokens", i))
-
-    def layer_number(self, l: int):
-        """Layer l as people count it (from one), through the ledger."""
-        return self.ledger.shown("layer_numbers", l, COUNT)
 
     def slotted_prompt(self, slot: float, font_size: float = 18) -> VGroup:
         """The prompt's tokens in boxes centred on slots ``slot`` apart (room for a column under each),
@@ -98,64 +72,68 @@ class Tokens(ChapterScene):
     """The prompt becomes tokens, ids, and each token's real column of W_E."""
 
     estimated_seconds = 31.0
+    steps = ("prompt", "ids", "columns", "matrix")
 
-    def construct(self):
-        n = self.n_tokens()
-        d = self.dim("d_model")
-        self.step("prompt")
+    def prompt(self):
+        self.n, self.d = self.n_tokens(), self.dim("d_model")
         title = self.heading()
-        slot = min(1.3, 11.0 / n)
-        row = self.slotted_prompt(slot).next_to(title, DOWN, buff=0.45).set_x(0.9)
-        self.say("prompt", n=self.ledger.shown("prompt.length", spec=COUNT))
-        self.play(FadeIn(title), LaggedStart(*(FadeIn(box, shift=DOWN * 0.2) for box in row), lag_ratio=0.1), run_time=2)
+        self.slot = min(1.3, 11.0 / self.n)
+        self.row = self.slotted_prompt(self.slot).next_to(title, DOWN, buff=0.45).set_x(0.9)
+        self.say("prompt", n=self.shown("prompt.length"))
+        self.play(FadeIn(title), LaggedStart(*(FadeIn(box, shift=DOWN * 0.2) for box in self.row), lag_ratio=0.1), run_time=2)
         self.wait(1)
 
-        self.step("ids")
-        ids = VGroup(*(self.ledger.integer("prompt.tokens", i, font_size=palette.SMALL_SIZE, color=palette.MUTED) for i in range(n)))
-        for i, label in enumerate(ids):
-            label.next_to(row[i], DOWN, buff=0.15)
-        self.say("ids", v=self.ledger.shown("n_vocab", spec=COUNT))
-        self.play(LaggedStart(*(FadeIn(label) for label in ids), lag_ratio=0.05), run_time=1.5)
+    def ids(self):
+        self.id_labels = VGroup(
+            *(self.ledger.integer("prompt.tokens", i, font_size=palette.SMALL_SIZE, color=palette.MUTED) for i in range(self.n))
+        )
+        for i, label in enumerate(self.id_labels):
+            label.next_to(self.row[i], DOWN, buff=0.15)
+        self.say("ids", v=self.shown("n_vocab"))
+        self.play(LaggedStart(*(FadeIn(label) for label in self.id_labels), lag_ratio=0.05), run_time=1.5)
         self.wait(1)
 
-        self.step("columns")
-        font = 20 if slot >= 0.9 else 13
-        columns = VGroup()
-        for i in range(n):
-            column = number_column(self.ledger, "W_E", (self.token_id(i),), d, font_size=font, buff=0.14)
-            columns.add(column.next_to(ids[i], DOWN, buff=0.25))
-        brace = Brace(columns[0], LEFT, color=palette.MUTED, buff=0.1)
-        size = VGroup(
-            eq("d_{model} =", self.ledger.shown("d_model", spec=COUNT), font_size=26),
+    def columns(self):
+        font = 20 if self.slot >= 0.9 else 13
+        self.vectors = VGroup()
+        for i in range(self.n):
+            column = number_column(self.ledger, "W_E", (self.token_id(i),), self.d, font_size=font, buff=0.14)
+            self.vectors.add(column.next_to(self.id_labels[i], DOWN, buff=0.25))
+        self.brace = Brace(self.vectors[0], LEFT, color=palette.MUTED, buff=0.1)
+        self.size_label = VGroup(
+            eq("d_{model} =", self.shown("d_model"), font_size=26),
             self.words("d_label", font_size=16, color=palette.MUTED),
-        ).arrange(DOWN, buff=0.1).next_to(brace, LEFT, buff=0.1)
-        self.say("columns", d=self.ledger.shown("d_model", spec=COUNT))
-        self.play(LaggedStart(*(FadeIn(c, shift=DOWN * 0.2) for c in columns), lag_ratio=0.08), run_time=2.5)
-        self.play(FadeIn(brace), FadeIn(size))
+        ).arrange(DOWN, buff=0.1).next_to(self.brace, LEFT, buff=0.1)
+        self.say("columns", d=self.shown("d_model"))
+        self.play(LaggedStart(*(FadeIn(c, shift=DOWN * 0.2) for c in self.vectors), lag_ratio=0.08), run_time=2.5)
+        self.play(FadeIn(self.brace), FadeIn(self.size_label))
         self.wait(2)
 
-        self.step("matrix")
+    def matrix(self):
         v = self.dim("n_vocab")
         embeddings = self.ledger.array("W_E")  # [vocab, d_model]
         scale = float(np.abs(embeddings).max())
         cell_w = min(0.2, 12.0 / v)
-        matrix = strip(embeddings.T, scale, height=3.4, width=cell_w).next_to(row, DOWN, buff=0.9)
+        matrix = strip(embeddings.T, scale, height=3.4, width=cell_w).next_to(self.row, DOWN, buff=0.9)
         label = eq(
-            "W_E", r"\in \mathbb{R}^{", self.ledger.shown("d_model", spec=COUNT), r"\times", self.ledger.shown("n_vocab", spec=COUNT), "}",
-            font_size=30,
+            "W_E", r"\in \mathbb{R}^{", self.shown("d_model"), r"\times", self.shown("n_vocab"), "}", font_size=30,
         ).next_to(matrix, DOWN, buff=0.2)
         picks = VGroup()
-        for i in sorted({self.token_id(i) for i in range(n)}):
+        for i in sorted({self.token_id(i) for i in range(self.n)}):
             rect = Rectangle(width=cell_w, height=matrix.height, stroke_color=palette.HIGHLIGHT, stroke_width=2)
             picks.add(rect.move_to(matrix.get_left() + RIGHT * cell_w * (i + 0.5)).set_y(matrix.get_y()))
         links = VGroup()
-        for i in range(n):
+        for i in range(self.n):
             x = matrix.get_left()[0] + cell_w * (self.token_id(i) + 0.5)
-            links.add(Line(row[i].get_bottom(), [x, matrix.get_top()[1], 0], stroke_width=1.5, color=palette.HIGHLIGHT, stroke_opacity=0.6))
-        self.say("matrix", v=self.ledger.shown("n_vocab", spec=COUNT), d=self.ledger.shown("d_model", spec=COUNT))
-        self.play(FadeOut(columns), FadeOut(brace), FadeOut(size), FadeOut(ids))
+            links.add(Line(
+                self.row[i].get_bottom(), [x, matrix.get_top()[1], 0], stroke_width=1.5, color=palette.HIGHLIGHT, stroke_opacity=0.6,
+            ))
+        self.say("matrix", v=self.shown("n_vocab"), d=self.shown("d_model"))
+        self.play(FadeOut(self.vectors), FadeOut(self.brace), FadeOut(self.size_label), FadeOut(self.id_labels))
         self.play(FadeIn(matrix), Write(label))
-        self.play(LaggedStart(*(Create(r) for r in picks), lag_ratio=0.1), LaggedStart(*(Create(k) for k in links), lag_ratio=0.1), run_time=2)
+        self.play(
+            LaggedStart(*(Create(r) for r in picks), lag_ratio=0.1), LaggedStart(*(Create(k) for k in links), lag_ratio=0.1), run_time=2,
+        )
         self.wait(2)
 
 
@@ -163,10 +141,16 @@ class EmbeddingSpace(ChapterScene):
     """PCA of the real W_E: parts of speech cluster; dot products between chosen words."""
 
     estimated_seconds = 31.0
+    steps = ("pca", "clusters", "dot")
     PLOT = (9.0, 5.8)  # width, height of the plot area
     MAX_DOTS = 300  # a larger vocabulary is drawn by its most frequent words (and the prompt's)
 
-    def construct(self):
+    def setup(self) -> None:
+        super().setup()
+        if not self.facts.meta["parts"]:  # a vocabulary of one's own has no parts of speech to cluster
+            self.steps = tuple(name for name in self.steps if name != "clusters")
+
+    def pca(self):
         coords = self.ledger.array("pca.coords")  # [vocab, 2]
         parts = self.facts.meta["parts"]
         width, height = self.PLOT
@@ -177,52 +161,57 @@ class EmbeddingSpace(ChapterScene):
         def point(xy: np.ndarray) -> np.ndarray:
             return centre + np.array([*((xy - (lo + hi) / 2) * unit), 0])
 
-        frame = Rectangle(width=width, height=height, stroke_color=palette.FAINT, stroke_width=1.5).move_to(centre)
-        names = VGroup(
-            self.words("axis_1", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(frame, DOWN, buff=0.1),
-            self.words("axis_2", font_size=palette.SMALL_SIZE, color=palette.MUTED).rotate(np.pi / 2).next_to(frame, LEFT, buff=0.1),
+        self.box = Rectangle(width=width, height=height, stroke_color=palette.FAINT, stroke_width=1.5).move_to(centre)
+        axis_names = VGroup(
+            self.words("axis_1", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(self.box, DOWN, buff=0.1),
+            self.words("axis_2", font_size=palette.SMALL_SIZE, color=palette.MUTED).rotate(np.pi / 2).next_to(self.box, LEFT, buff=0.1),
         )
         pairs = self.ledger.array("dot.pairs").astype(int)  # [2, 2]
-        a, b, c = pairs[0][0], pairs[0][1], pairs[1][1]
-        labelled = list(dict.fromkeys([self.token_id(i) for i in range(self.n_tokens())] + [a, b, c]))
+        self.pair = pairs[0][0], pairs[0][1], pairs[1][1]
+        labelled = list(dict.fromkeys([self.token_id(i) for i in range(self.n_tokens())] + list(self.pair)))
         drawn = sorted(set(range(min(len(coords), self.MAX_DOTS))) | set(labelled))  # a user's vocabulary comes most frequent first
-        dots = {i: Dot(point(coords[i]), radius=0.06, color=PART_COLOURS.get(parts[i], palette.MUTED) if parts else palette.POSITIVE) for i in drawn}
-        self.step("pca")
+        self.dots = {
+            i: Dot(point(coords[i]), radius=0.06, color=PART_COLOURS.get(parts[i], palette.MUTED) if parts else palette.POSITIVE)
+            for i in drawn
+        }
         title = self.heading()
         self.say(
-            "pca", d=self.ledger.shown("d_model", spec=COUNT),
-            first=self.ledger.shown("pca.explained", 0, PERCENT), second=self.ledger.shown("pca.explained", 1, PERCENT),
+            "pca", d=self.shown("d_model"),
+            first=self.shown("pca.explained", 0, PERCENT), second=self.shown("pca.explained", 1, PERCENT),
         )
-        self.play(FadeIn(title), Create(frame), FadeIn(names))
-        self.play(LaggedStart(*(FadeIn(d, scale=2) for d in dots.values()), lag_ratio=min(0.02, 1.0 / len(dots))), run_time=2)
+        self.play(FadeIn(title), Create(self.box), FadeIn(axis_names))
+        self.play(LaggedStart(*(FadeIn(d, scale=2) for d in self.dots.values()), lag_ratio=min(0.02, 1.0 / len(self.dots))), run_time=2)
         if len(drawn) < len(coords):
             self.say("frequent")
         labels = {i: self.word("vocab.ids", i, font_size=16) for i in labelled}
-        leaders = place_labels(dots, labels, frame)
+        leaders = place_labels(self.dots, labels, self.box)
         self.play(LaggedStart(*(FadeIn(label) for label in labels.values()), lag_ratio=0.05), FadeIn(leaders), run_time=1.5)
 
-        if parts:
-            self.step("clusters")
-            legend = VGroup(self.words("legend_title", font_size=palette.SMALL_SIZE, color=palette.MUTED))
-            for part in dict.fromkeys(parts):
-                legend.add(VGroup(Dot(radius=0.07, color=PART_COLOURS[part]), self.words(f"gpt.parts.{part}", font_size=palette.SMALL_SIZE)).arrange(RIGHT, buff=0.15))
-            legend.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(frame, RIGHT, buff=0.5).align_to(frame, UP)
-            self.say("clusters")
-            self.play(FadeIn(legend))
-            self.wait(2)
-            self.play(FadeOut(legend))
+    def clusters(self):
+        legend = VGroup(self.words("legend_title", font_size=palette.SMALL_SIZE, color=palette.MUTED))
+        for part in dict.fromkeys(self.facts.meta["parts"]):
+            legend.add(VGroup(
+                Dot(radius=0.07, color=PART_COLOURS[part]), self.words(f"gpt.parts.{part}", font_size=palette.SMALL_SIZE),
+            ).arrange(RIGHT, buff=0.15))
+        legend.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(self.box, RIGHT, buff=0.5).align_to(self.box, UP)
+        self.say("clusters")
+        self.play(FadeIn(legend))
+        self.wait(2)
+        self.play(FadeOut(legend))
 
-        self.step("dot")
+    def dot(self):
+        a, b, c = self.pair
+        dots = self.dots
         rings = {i: Circle(radius=0.14, color=palette.HIGHLIGHT, stroke_width=3).move_to(dots[i]) for i in (a, b, c)}
-        close = self.dot_line(0).next_to(frame, RIGHT, buff=0.45).align_to(frame, UP).shift(DOWN * 0.6)
+        close = self.dot_line(0).next_to(self.box, RIGHT, buff=0.45).align_to(self.box, UP).shift(DOWN * 0.6)
         far = self.dot_line(1).next_to(close, DOWN, buff=0.8).align_to(close, LEFT)
         link_ab = DashedLine(dots[a].get_center(), dots[b].get_center(), color=palette.HIGHLIGHT, stroke_width=2)
         link_ac = DashedLine(dots[a].get_center(), dots[c].get_center(), color=palette.HIGHLIGHT, stroke_width=2)
-        self.say("dot", a=self.vocab[a], b=self.vocab[b], v=self.ledger.shown("dot.values", 0, VALUE))
+        self.say("dot", a=self.vocab[a], b=self.vocab[b], v=self.shown("dot.values", 0, VALUE))
         self.play(Create(rings[a]), Create(rings[b]), Create(link_ab))
         self.play(Write(close))
         self.wait(1)
-        self.say("dot_far", a=self.vocab[a], c=self.vocab[c], v=self.ledger.shown("dot.values", 1, VALUE), d=self.ledger.shown("d_model", spec=COUNT))
+        self.say("dot_far", a=self.vocab[a], c=self.vocab[c], v=self.shown("dot.values", 1, VALUE), d=self.shown("d_model"))
         self.play(Create(rings[c]), Create(link_ac))
         self.play(Write(far))
         self.wait(2)
@@ -276,32 +265,34 @@ def _overlap(a, b, pad: float = 0.03) -> bool:
     )
 
 
+
 class Residual(ChapterScene):
     """Positions, then the residual stream through every attention and MLP block, with real values."""
 
     estimated_seconds = 28.0
+    steps = ("positions", "stream")
+    HEIGHT = 3.3  # of every strip
 
-    def construct(self):
-        n = self.n_tokens()
-        d = self.dim("d_model")
-        layers = self.dim("n_layers")
+    def positions(self):
+        self.n = n = self.n_tokens()
+        self.d = self.dim("d_model")
+        self.layers = self.dim("n_layers")
         embed, pos = self.ledger.array("hook_embed"), self.ledger.array("hook_pos_embed")  # [n, d_model]
-        stages = [("stage_embed", {}, "blocks.0.hook_resid_pre")]
-        for l in range(layers):
-            stages.append(("stage_attn", {"l": self.layer_number(l)}, f"blocks.{l}.hook_resid_mid"))
-            stages.append(("stage_mlp", {"l": self.layer_number(l)}, f"blocks.{l}.hook_resid_post"))
-        streams = [self.ledger.array(key) for _, _, key in stages]
-        everything = np.abs(np.concatenate([s.ravel() for s in streams + [embed, pos]]))
-        scale = float(np.percentile(everything, 98))  # one colour scale for every stage; the rare larger values saturate
-        height = 3.3
+        self.stages = [("stage_embed", {}, ("resid_pre", 0))]
+        for l in range(self.layers):
+            self.stages.append(("stage_attn", {"l": self.layer_number(l)}, ("resid_mid", l)))
+            self.stages.append(("stage_mlp", {"l": self.layer_number(l)}, ("resid_post", l)))
+        self.streams = [self.ledger.array(key) for _, _, key in self.stages]
+        everything = np.abs(np.concatenate([s.ravel() for s in self.streams + [embed, pos]]))
+        self.scale = float(np.percentile(everything, 98))  # one colour scale for every stage; the rare larger values saturate
 
-        self.step("positions")
         title = self.heading()
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.25)
         cell = min(0.3, 3.6 / n)
-        parts = [strip(m.T, scale, height, cell) for m in (embed, pos, streams[0])]
+        parts = [strip(m.T, self.scale, self.HEIGHT, cell) for m in (embed, pos, self.streams[0])]
         captions = [self.words(k, font_size=palette.SMALL_SIZE) for k in ("word_label", "position_label", "sum_label")]
-        formula = Group(parts[0], eq("+", font_size=44), parts[1], eq("=", font_size=44), parts[2]).arrange(RIGHT, buff=0.4).shift(DOWN * 0.3)
+        formula = Group(parts[0], eq("+", font_size=44), parts[1], eq("=", font_size=44), parts[2])
+        formula.arrange(RIGHT, buff=0.4).shift(DOWN * 0.3)
         for caption, part in zip(captions, parts):
             caption.next_to(part, DOWN, buff=0.15)
         tops = VGroup(*(self.token_words(part, cell, n) for part in parts))
@@ -310,34 +301,38 @@ class Residual(ChapterScene):
         self.play(FadeIn(formula[1]), FadeIn(parts[1]), FadeIn(captions[1]), FadeIn(tops[1]))
         self.play(FadeIn(formula[3]), FadeIn(parts[2]), FadeIn(captions[2]), FadeIn(tops[2]))
         self.wait(2)
+        self.sum_picture = Group(*parts, formula[1], formula[3], *tops, *captions)
 
-        self.step("stream")
-        self.play(FadeOut(Group(*parts, formula[1], formula[3], *tops, *captions)))
+    def stream(self):
+        n = self.n
+        self.play(FadeOut(self.sum_picture))
         cell = min(0.45, 4.5 / n)
-        stream = strip(streams[0].T, scale, height, cell).move_to(RIGHT * 0.3 + DOWN * 0.4)
+        stream = strip(self.streams[0].T, self.scale, self.HEIGHT, cell).move_to(RIGHT * 0.3 + DOWN * 0.4)
         words = self.token_words(stream, cell, n)
         blocks = VGroup()
-        for l in range(layers):
+        for l in range(self.layers):
             for kind in ("block_attn", "block_mlp"):
                 box = RoundedRectangle(corner_radius=0.1, width=2.6, height=0.55, stroke_color=palette.MUTED, stroke_width=2)
                 label = self.words(kind, l=self.layer_number(l), font_size=palette.SMALL_SIZE)
                 blocks.add(VGroup(box, label.move_to(box)))
         blocks.arrange(UP, buff=0.3).to_edge(LEFT, buff=0.6).set_y(stream.get_y())
-        flow = Arrow(blocks.get_bottom() + DOWN * 0.1, blocks.get_top() + UP * 0.25, buff=0, stroke_width=2, color=palette.FAINT).next_to(blocks, LEFT, buff=0.12)
-        stage_label = self.words(stages[0][0], font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **stages[0][1]).next_to(stream, DOWN, buff=0.25)
+        flow = Arrow(blocks.get_bottom() + DOWN * 0.1, blocks.get_top() + UP * 0.25, buff=0, stroke_width=2, color=palette.FAINT)
+        flow.next_to(blocks, LEFT, buff=0.12)
+        key, fills, fact = self.stages[0]
+        stage_label = self.words(key, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **fills).next_to(stream, DOWN, buff=0.25)
         last = n - 1
-        numbers = number_column(self.ledger, stages[0][2], (last,), d, font_size=24, buff=0.16).next_to(stream, RIGHT, buff=1.0)
+        numbers = number_column(self.ledger, fact, (last,), self.d, font_size=24, buff=0.16).next_to(stream, RIGHT, buff=1.0)
         pointer = Arrow(stream.get_right() + LEFT * cell / 2 + RIGHT * 0.1, numbers.get_left(), buff=0.05, stroke_width=2, color=palette.MUTED)
         self.say("stream")
         self.play(FadeIn(stream), FadeIn(words), FadeIn(blocks), FadeIn(flow), FadeIn(stage_label))
         self.play(FadeIn(numbers), Create(pointer))
         self.wait(1)
         self.say("update")
-        for k, (key, fills, fact) in enumerate(stages[1:], start=1):
+        for k, (key, fills, fact) in enumerate(self.stages[1:], start=1):
             box = SurroundingRectangle(blocks[k - 1], color=palette.HIGHLIGHT, buff=0.06)
-            new_stream = strip(streams[k].T, scale, height, cell).move_to(stream)
+            new_stream = strip(self.streams[k].T, self.scale, self.HEIGHT, cell).move_to(stream)
             new_label = self.words(key, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **fills).move_to(stage_label)
-            new_numbers = number_column(self.ledger, fact, (last,), d, font_size=24, buff=0.16).move_to(numbers)
+            new_numbers = number_column(self.ledger, fact, (last,), self.d, font_size=24, buff=0.16).move_to(numbers)
             self.play(Create(box), run_time=0.5)
             self.play(
                 Transform(stream, new_stream), FadeOut(stage_label), FadeIn(new_label), FadeOut(numbers), FadeIn(new_numbers), run_time=1.2,
@@ -358,68 +353,81 @@ class Residual(ChapterScene):
         return words
 
 
+
 class MLPBlock(ChapterScene):
     """One token through the MLP: up-projection, ReLU, down-projection, with real neuron activations."""
 
     estimated_seconds = 24.0
+    steps = ("input", "up", "relu", "down")
 
-    def construct(self):
-        layer = self.dim("mlp.layer")
-        last = self.n_tokens() - 1
-        p = f"blocks.{layer}."
-        x = self.ledger.array(p + "hook_resid_mid", last)
-        out = self.ledger.array(p + "hook_mlp_out", last)
-        scale = float(max(np.abs(x).max(), np.abs(out).max()))
-        pre = self.ledger.array(p + "mlp.hook_pre", last)  # [d_mlp]
-        post = self.ledger.array(p + "mlp.hook_post", last)
-        neurons = [int(i) for i in self.ledger.array("mlp.neurons")]
-        block = self.layer_number(layer)
+    def input(self):
+        self.layer = self.dim("mlp.layer")
+        self.last = self.n_tokens() - 1
+        x = self.ledger.array(("resid_mid", self.layer), self.last)
+        self.out = self.ledger.array(("mlp_out", self.layer), self.last)
+        self.scale = float(max(np.abs(x).max(), np.abs(self.out).max()))
+        self.pre = self.ledger.array(("mlp_pre", self.layer), self.last)  # [d_mlp]
+        self.post = self.ledger.array(("mlp_post", self.layer), self.last)
+        self.neurons = [int(i) for i in self.ledger.array("mlp.neurons")]
+        block = self.layer_number(self.layer)
 
-        self.step("input")
         title = self.heading()
-        x_strip = strip(x, scale, height=3.6, width=0.32).move_to(LEFT * 6.2 + DOWN * 0.4)
-        x_label = eq("x", font_size=36).next_to(x_strip, UP, buff=0.15)
-        word = self.token(last, font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(x_label, UP, buff=0.1)
-        self.say("input", l=block, d=self.ledger.shown("d_model", spec=COUNT))
-        self.play(FadeIn(title), FadeIn(x_strip), FadeIn(x_label), FadeIn(word))
+        self.x_strip = strip(x, self.scale, height=3.6, width=0.32).move_to(LEFT * 6.2 + DOWN * 0.4)
+        x_label = eq("x", font_size=36).next_to(self.x_strip, UP, buff=0.15)
+        word = self.token(self.last, font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(x_label, UP, buff=0.1)
+        self.say("input", l=block, d=self.shown("d_model"))
+        self.play(FadeIn(title), FadeIn(self.x_strip), FadeIn(x_label), FadeIn(word))
         self.wait(1)
 
-        self.step("up")
-        chart = self.neuron_chart(pre, width=7.0, height=3.0).move_to(RIGHT * 0.1 + DOWN * 0.1)
-        arrow = Arrow(x_strip.get_right(), chart.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
+    def up(self):
+        pre = self.pre
+        self.chart = self.neuron_chart(pre, width=7.0, height=3.0).move_to(RIGHT * 0.1 + DOWN * 0.1)
+        chart = self.chart
+        arrow = Arrow(self.x_strip.get_right(), chart.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
         up = eq(r"h = W_{in}\, x + b_{in}", font_size=30).next_to(chart, UP, buff=0.3).align_to(chart, LEFT)
         shape = eq(
-            "W_{in}:", self.ledger.shown("d_mlp", spec=COUNT), r"\times", self.ledger.shown("d_model", spec=COUNT), font_size=24, color=palette.MUTED,
+            "W_{in}:", self.shown("d_mlp"), r"\times", self.shown("d_model"), font_size=24, color=palette.MUTED,
         ).next_to(arrow, DOWN, buff=0.1)
         step = chart[0].width / len(pre)
-        marks = VGroup(*(Triangle(color=palette.HIGHLIGHT, fill_opacity=1).scale(0.06).move_to([chart[0].get_left()[0] + step * (i + 0.5), chart.get_bottom()[1] - 0.12, 0]) for i in neurons))
-        table = self.neuron_table(p, last, neurons).next_to(marks, DOWN, buff=0.45).set_x(chart.get_x())
-        leads = [Line(m.get_bottom(), c.get_top() + UP * 0.05, stroke_width=1, color=palette.HIGHLIGHT, stroke_opacity=0.5) for m, c in zip(marks, table[0][1:])]
+        marks = VGroup(*(
+            Triangle(color=palette.HIGHLIGHT, fill_opacity=1).scale(0.06)
+            .move_to([chart[0].get_left()[0] + step * (i + 0.5), chart.get_bottom()[1] - 0.12, 0])
+            for i in self.neurons
+        ))
+        self.table = self.neuron_table(self.layer, self.last, self.neurons).next_to(marks, DOWN, buff=0.45).set_x(chart.get_x())
+        leads = [
+            Line(m.get_bottom(), c.get_top() + UP * 0.05, stroke_width=1, color=palette.HIGHLIGHT, stroke_opacity=0.5)
+            for m, c in zip(marks, self.table[0][1:])
+        ]
         marks.add(*leads)
-        self.say("up", m=self.ledger.shown("d_mlp", spec=COUNT))
+        self.say("up", m=self.shown("d_mlp"))
         self.play(GrowFromEdge(arrow, LEFT), Write(up), FadeIn(shape))
-        self.play(LaggedStart(*(GrowFromEdge(bar, DOWN if v >= 0 else UP) for bar, v in zip(chart[1], pre)), lag_ratio=0.005), FadeIn(chart[0]), run_time=2)
-        self.play(FadeIn(table[0]), FadeIn(table[1]), FadeIn(marks))
+        self.play(
+            LaggedStart(*(GrowFromEdge(bar, DOWN if v >= 0 else UP) for bar, v in zip(chart[1], pre)), lag_ratio=0.005),
+            FadeIn(chart[0]), run_time=2,
+        )
+        self.play(FadeIn(self.table[0]), FadeIn(self.table[1]), FadeIn(marks))
         self.wait(1)
 
-        self.step("relu")
+    def relu(self):
+        chart = self.chart
         relu = eq(r"\mathrm{ReLU}(h) = \max(0, h)", font_size=30).next_to(chart, UP, buff=0.3).align_to(chart, RIGHT)
-        after = self.neuron_chart(post, width=7.0, height=3.0, like=pre).move_to(chart)
+        after = self.neuron_chart(self.post, width=7.0, height=3.0, like=self.pre).move_to(chart)
         self.say("relu")
         self.play(Write(relu))
-        self.play(Transform(chart, after), FadeIn(table[2]), run_time=1.5)
-        self.say("active", k=self.ledger.shown("mlp.active", spec=COUNT), m=self.ledger.shown("d_mlp", spec=COUNT))
-        count = eq(self.ledger.shown("mlp.active", spec=COUNT), "/", self.ledger.shown("d_mlp", spec=COUNT), font_size=32, color=palette.HIGHLIGHT)
+        self.play(Transform(chart, after), FadeIn(self.table[2]), run_time=1.5)
+        self.say("active", k=self.shown("mlp.active"), m=self.shown("d_mlp"))
+        count = eq(self.shown("mlp.active"), "/", self.shown("d_mlp"), font_size=32, color=palette.HIGHLIGHT)
         count.next_to(relu, DOWN, buff=0.15).align_to(relu, RIGHT)
         self.play(FadeIn(count))
         self.wait(1)
 
-        self.step("down")
-        out_strip = strip(out, scale, height=3.6, width=0.32).move_to(RIGHT * 6.2 + DOWN * 0.4)
-        arrow2 = Arrow(chart.get_right(), out_strip.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
+    def down(self):
+        out_strip = strip(self.out, self.scale, height=3.6, width=0.32).move_to(RIGHT * 6.2 + DOWN * 0.4)
+        arrow = Arrow(self.chart.get_right(), out_strip.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
         down = eq(r"W_{out}\, \mathrm{ReLU}(h) + b_{out}", font_size=26).next_to(out_strip, UP, buff=0.15).align_to(out_strip, RIGHT)
-        self.say("down", d=self.ledger.shown("d_model", spec=COUNT))
-        self.play(GrowFromEdge(arrow2, LEFT), FadeIn(out_strip), Write(down))
+        self.say("down", d=self.shown("d_model"))
+        self.play(GrowFromEdge(arrow, LEFT), FadeIn(out_strip), Write(down))
         self.play(Indicate(out_strip, color=palette.HIGHLIGHT))
         self.wait(2)
 
@@ -436,18 +444,19 @@ class MLPBlock(ChapterScene):
             bars.add(bar)
         return VGroup(base, bars)
 
-    def neuron_table(self, p: str, last: int, neurons: list[int]) -> VGroup:
+    def neuron_table(self, layer: int, last: int, neurons: list[int]) -> VGroup:
         """Three rows (neuron index, value before ReLU, value after) for the neurons shown.
 
         Returned as [index row, before row, after row], each a header followed by its cells.
         """
         font = 20
-        rows = [
-            [self.words("neuron", font_size=font, color=palette.MUTED)] + [self.ledger.integer("mlp.neurons", k, font_size=font) for k in range(len(neurons))],
-            [self.words("before", font_size=font, color=palette.MUTED)] + [self.ledger.number(p + "mlp.hook_pre", (last, i), decimals=2, font_size=font) for i in neurons],
-            [self.words("after", font_size=font, color=palette.MUTED)] + [self.ledger.number(p + "mlp.hook_post", (last, i), decimals=2, font_size=font) for i in neurons],
-        ]
-        grid = VGroup(*(c for row in rows for c in row)).arrange_in_grid(rows=3, buff=(0.3, 0.15), col_alignments="r" * (len(neurons) + 1))
+        rows = [[self.words("neuron", font_size=font, color=palette.MUTED)]]
+        rows[0] += [self.ledger.integer("mlp.neurons", k, font_size=font) for k in range(len(neurons))]
+        for header, name in (("before", "mlp_pre"), ("after", "mlp_post")):
+            cells = [self.ledger.number((name, layer), (last, i), decimals=2, font_size=font) for i in neurons]
+            rows.append([self.words(header, font_size=font, color=palette.MUTED)] + cells)
+        grid = VGroup(*(c for row in rows for c in row))
+        grid.arrange_in_grid(rows=3, buff=(0.3, 0.15), col_alignments="r" * (len(neurons) + 1))
         width = len(neurons) + 1
         return VGroup(*(VGroup(*grid[r * width : (r + 1) * width]) for r in range(3)))
 
@@ -456,59 +465,60 @@ class Unembedding(ChapterScene):
     """The last vector times W_U gives real logits; softmax gives the next-word probabilities."""
 
     estimated_seconds = 27.0
+    steps = ("vector", "unembed", "softmax")
 
-    def construct(self):
+    def vector(self):
         last = self.n_tokens() - 1
         layers = self.dim("n_layers")
-        d, v = self.dim("d_model"), self.dim("n_vocab")
-        final = f"blocks.{layers - 1}.hook_resid_post"
-        top = [int(i) for i in self.ledger.array("top")]
-        k = len(top)
-
-        self.step("vector")
+        d, self.v = self.dim("d_model"), self.dim("n_vocab")
+        self.top = [int(i) for i in self.ledger.array("top")]
         title = self.heading()
-        vector = number_column(self.ledger, final, (last,), d, font_size=22, buff=0.15).move_to(LEFT * 6.0 + DOWN * 0.3)
-        word = self.token(last, font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(vector, UP, buff=0.2)
+        self.column = number_column(self.ledger, ("resid_post", layers - 1), (last,), d, font_size=22, buff=0.15)
+        self.column.move_to(LEFT * 6.0 + DOWN * 0.3)
+        word = self.token(last, font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(self.column, UP, buff=0.2)
         self.say("vector")
-        self.play(FadeIn(title), FadeIn(vector), FadeIn(word))
+        self.play(FadeIn(title), FadeIn(self.column), FadeIn(word))
         self.wait(1)
 
-        self.step("unembed")
+    def unembed(self):
+        top = self.top
         w_u = self.ledger.array("W_U")  # [d_model, vocab]: drawn with a row per word, as W_U x computes
         height = 3.6
-        matrix = strip(w_u.T, float(np.abs(w_u).max()), height=height, width=height / v).move_to(LEFT * 3.4 + DOWN * 0.3)
+        matrix = strip(w_u.T, float(np.abs(w_u).max()), height=height, width=height / self.v).move_to(LEFT * 3.4 + DOWN * 0.3)
         m_label = eq(
-            "W_U", r"\in \mathbb{R}^{", self.ledger.shown("n_vocab", spec=COUNT), r"\times", self.ledger.shown("d_model", spec=COUNT), "}", font_size=26,
+            "W_U", r"\in \mathbb{R}^{", self.shown("n_vocab"), r"\times", self.shown("d_model"), "}", font_size=26,
         ).next_to(matrix, DOWN, buff=0.2)
-        rows = VGroup()
-        for j in range(k):
-            rows.add(VGroup(self.word("top", j, font_size=22), self.ledger.number("logits", top[j], decimals=2, font_size=24)).arrange(RIGHT, buff=0.3))
+        self.logit_rows = rows = VGroup()
+        for j in range(len(top)):
+            number = self.ledger.number("logits", top[j], decimals=2, font_size=24)
+            rows.add(VGroup(self.word("top", j, font_size=22), number).arrange(RIGHT, buff=0.3))
         rows.add(eq(r"\vdots", font_size=24, color=palette.MUTED))
         rows.arrange(DOWN, buff=0.2, aligned_edge=RIGHT)
         logits_title = VGroup(self.words("logits_label", font_size=24), eq(r"z = W_U\, x", font_size=30)).arrange(RIGHT, buff=0.2)
         VGroup(logits_title, rows).arrange(DOWN, buff=0.3).move_to(LEFT * 0.2 + DOWN * 0.2)
-        arrow = Arrow(vector.get_right(), matrix.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
+        arrow = Arrow(self.column.get_right(), matrix.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
         arrow2 = Arrow(matrix.get_right(), rows.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
         self.say("unembed")
         self.play(GrowFromEdge(arrow, LEFT), FadeIn(matrix), Write(m_label))
         self.play(GrowFromEdge(arrow2, LEFT), FadeIn(logits_title))
-        self.say("logits", v=self.ledger.shown("n_vocab", spec=COUNT))
+        self.say("logits", v=self.shown("n_vocab"))
         self.play(LaggedStart(*(FadeIn(r) for r in rows), lag_ratio=0.1), run_time=1.5)
         self.wait(1)
 
-        self.step("softmax")
+    def softmax(self):
+        top, k = self.top, len(self.top)
         probs = self.ledger.array("probs")
         bars = Bars(
             np.array([probs[i] for i in top]),
             [self.word("top", j, font_size=22) for j in range(k)],
             [self.ledger.number("probs", top[j], decimals=2, font_size=22) for j in range(k)],
             length=2.4, row_height=0.5,
-        ).to_edge(RIGHT, buff=0.4).align_to(rows, UP)
+        ).to_edge(RIGHT, buff=0.4).align_to(self.logit_rows, UP)
         formula = eq(r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}", font_size=34).next_to(bars, UP, buff=0.4)
         self.say("softmax")
         self.play(Write(formula))
         self.play(LaggedStart(*(GrowFromEdge(b, LEFT) for b in bars.bars), lag_ratio=0.1), FadeIn(bars.labels), FadeIn(bars.numbers), run_time=2)
-        self.say("bars", w=self.vocab[top[0]], p=self.ledger.shown("probs", top[0], VALUE))
+        self.say("bars", w=self.vocab[top[0]], p=self.shown("probs", top[0], VALUE))
         self.play(Indicate(bars.row(0), color=palette.HIGHLIGHT))
         self.wait(2)
 
@@ -517,70 +527,59 @@ class Temperature(ChapterScene):
     """Bars follow softmax(logits / T) as T sweeps; then sampled continuations at two temperatures."""
 
     estimated_seconds = 33.0
+    steps = ("formula", "cold", "hot", "back", "sample")
     BAR_LENGTH = 5.0
 
-    def construct(self):
-        grid = self.ledger.array("temperature.grid")
-        top = [int(i) for i in self.ledger.array("top")]
-        k = len(top)
-        middle = int(np.argmin(np.abs(np.log(grid))))
-        coldest, hottest = 0, len(grid) - 1
-        lo, hi = np.log10(grid[0]), np.log10(grid[-1])
+    def formula(self):
+        self.grid = self.ledger.array("temperature.grid")
+        self.top = [int(i) for i in self.ledger.array("top")]
+        k = len(self.top)
+        self.middle = int(np.argmin(np.abs(np.log(self.grid))))
+        self.coldest, self.hottest = 0, len(self.grid) - 1
 
-        self.step("formula")
         title = self.heading()
-        formula = eq(r"p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}", font_size=38).next_to(title, DOWN, buff=0.3)
-        track = Line(LEFT * 4, RIGHT * 4, color=palette.MUTED, stroke_width=3).shift(DOWN * 3.0)
-
-        def x_of(t: float) -> float:
-            return track.get_left()[0] + (np.log10(t) - lo) / (hi - lo) * track.width
-
-        ticks = VGroup()
+        self.equation = eq(r"p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}", font_size=38).next_to(title, DOWN, buff=0.3)
+        self.track = Line(LEFT * 4, RIGHT * 4, color=palette.MUTED, stroke_width=3).shift(DOWN * 3.0)
+        self.ticks = VGroup()
         for t, decimals in ((0.01, 2), (0.1, 1), (1.0, 0), (10.0, 0)):
-            mark = Line(UP * 0.1, DOWN * 0.1, color=palette.MUTED).move_to([x_of(t), track.get_y(), 0])
-            ticks.add(mark, self.ledger.tick(t, decimals=decimals, font_size=22).next_to(mark, DOWN, buff=0.1))
-        slider_name = self.words("slider", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(track, LEFT, buff=0.3)
+            mark = Line(UP * 0.1, DOWN * 0.1, color=palette.MUTED).move_to([self.x_of(t), self.track.get_y(), 0])
+            self.ticks.add(mark, self.ledger.tick(t, decimals=decimals, font_size=22).next_to(mark, DOWN, buff=0.1))
+        self.slider_name = self.words("slider", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(self.track, LEFT, buff=0.3)
         labels = [self.word("top", j, font_size=24) for j in range(k)] + [self.words("others", font_size=22, color=palette.MUTED)]
-        layout = Bars(np.full(k + 1, 1.0), labels, None, length=self.BAR_LENGTH, row_height=0.5).move_to(DOWN * 0.45 + RIGHT * 0.2)
-        marker = Triangle(color=palette.HIGHLIGHT, fill_opacity=1).scale(0.12).rotate(np.pi)
-
-        def state(g: int) -> VGroup:
-            """The bars, their numbers, the T readout and the slider's marker at grid stop g."""
-            values = list(self.ledger.array("temperature.probs", g)) + [self.ledger.value("temperature.rest", g)]
-            rows = VGroup()
-            for j, value in enumerate(values):
-                slot = layout.bars[j]
-                bar = Rectangle(width=max(self.BAR_LENGTH * value, 1e-3), height=slot.height, stroke_width=0).set_fill(palette.POSITIVE, opacity=0.9)
-                key, index = ("temperature.probs", (g, j)) if j < k else ("temperature.rest", g)
-                number = self.ledger.number(key, index, decimals=2, font_size=24)
-                number.next_to(slot.get_left() + RIGHT * self.BAR_LENGTH, RIGHT, buff=0.25)
-                rows.add(VGroup(bar.move_to(slot.get_left(), aligned_edge=LEFT), number))
-            where = marker.copy().move_to([x_of(grid[g]), track.get_y() + 0.2, 0])
-            readout = VGroup(eq("T =", font_size=30, color=palette.HIGHLIGHT), self.ledger.number("temperature.grid", g, decimals=2, font_size=30, color=palette.HIGHLIGHT))
-            readout.arrange(RIGHT, buff=0.12).next_to(where, UP, buff=0.1)
-            return VGroup(rows, readout, where)
-
-        now = state(middle)
+        self.layout = Bars(np.full(k + 1, 1.0), labels, None, length=self.BAR_LENGTH, row_height=0.5)
+        self.layout.move_to(DOWN * 0.45 + RIGHT * 0.2)
+        self.marker = Triangle(color=palette.HIGHLIGHT, fill_opacity=1).scale(0.12).rotate(np.pi)
+        self.now = self.state(self.middle)
         self.say("formula")
-        self.play(FadeIn(title), Write(formula))
-        self.play(FadeIn(layout.labels), FadeIn(now), Create(track), FadeIn(ticks), FadeIn(slider_name))
+        self.play(FadeIn(title), Write(self.equation))
+        self.play(FadeIn(self.layout.labels), FadeIn(self.now), Create(self.track), FadeIn(self.ticks), FadeIn(self.slider_name))
         self.wait(1)
 
-        self.step("cold")
-        self.say("cold", t=self.ledger.shown("temperature.grid", coldest, ".2f"), w=self.vocab[top[0]], p=self.ledger.shown("temperature.probs", (coldest, 0), VALUE))
-        now = self.sweep(now, state, range(middle - 1, coldest - 1, -1))
+    def cold(self):
+        coldest = self.coldest
+        self.say(
+            "cold", t=self.shown("temperature.grid", coldest, HUNDREDTH), w=self.vocab[self.top[0]],
+            p=self.shown("temperature.probs", (coldest, 0), VALUE),
+        )
+        self.sweep(range(self.middle - 1, coldest - 1, -1))
         self.wait(1)
-        self.step("hot")
-        self.say("hot", t=self.ledger.shown("temperature.grid", hottest, ".2f"), p=self.ledger.shown("temperature.rest", hottest, VALUE))
-        now = self.sweep(now, state, range(coldest + 1, hottest + 1))
+
+    def hot(self):
+        hottest = self.hottest
+        self.say("hot", t=self.shown("temperature.grid", hottest, HUNDREDTH), p=self.shown("temperature.rest", hottest, VALUE))
+        self.sweep(range(self.coldest + 1, hottest + 1))
         self.wait(1)
-        self.step("back")
+
+    def back(self):
         self.say("back")
-        now = self.sweep(now, state, range(hottest - 1, middle - 1, -1))
+        self.sweep(range(self.hottest - 1, self.middle - 1, -1))
         self.wait(1)
 
-        self.step("sample")
-        self.play(FadeOut(now), FadeOut(layout.labels), FadeOut(track), FadeOut(ticks), FadeOut(slider_name), FadeOut(formula))
+    def sample(self):
+        self.play(
+            FadeOut(self.now), FadeOut(self.layout.labels), FadeOut(self.track), FadeOut(self.ticks), FadeOut(self.slider_name),
+            FadeOut(self.equation),
+        )
         prompt = VGroup(*(self.token(i, font_size=24, color=palette.MUTED) for i in range(self.n_tokens()))).arrange(RIGHT, buff=0.16)
         prompt_line = VGroup(self.words("prompt_label", font_size=26, color=palette.MUTED), prompt).arrange(RIGHT, buff=0.3)
         lines = VGroup(prompt_line, *(self.sample_line(s) for s in (0, 1))).arrange(DOWN, buff=0.7, aligned_edge=LEFT).move_to(DOWN * 0.2)
@@ -593,34 +592,60 @@ class Temperature(ChapterScene):
             self.play(LaggedStart(*(FadeIn(w, shift=RIGHT * 0.1) for w in line[1]), lag_ratio=0.15), run_time=2)
         self.wait(2)
 
-    def sweep(self, now: VGroup, state, indices) -> VGroup:
+    def x_of(self, t: float) -> float:
+        """Where temperature t lies on the slider's track (a log scale over the grid)."""
+        lo, hi = np.log10(self.grid[0]), np.log10(self.grid[-1])
+        return self.track.get_left()[0] + (np.log10(t) - lo) / (hi - lo) * self.track.width
+
+    def state(self, g: int) -> VGroup:
+        """The bars, their numbers, the T readout and the slider's marker at grid stop g."""
+        k = len(self.top)
+        values = list(self.ledger.array("temperature.probs", g)) + [self.ledger.value("temperature.rest", g)]
+        rows = VGroup()
+        for j, value in enumerate(values):
+            slot = self.layout.bars[j]
+            bar = Rectangle(width=max(self.BAR_LENGTH * value, 1e-3), height=slot.height, stroke_width=0)
+            bar.set_fill(palette.POSITIVE, opacity=0.9)
+            key, index = ("temperature.probs", (g, j)) if j < k else ("temperature.rest", g)
+            number = self.ledger.number(key, index, decimals=2, font_size=24)
+            number.next_to(slot.get_left() + RIGHT * self.BAR_LENGTH, RIGHT, buff=0.25)
+            rows.add(VGroup(bar.move_to(slot.get_left(), aligned_edge=LEFT), number))
+        where = self.marker.copy().move_to([self.x_of(self.grid[g]), self.track.get_y() + 0.2, 0])
+        readout = VGroup(
+            eq("T =", font_size=30, color=palette.HIGHLIGHT),
+            self.ledger.number("temperature.grid", g, decimals=2, font_size=30, color=palette.HIGHLIGHT),
+        )
+        readout.arrange(RIGHT, buff=0.12).next_to(where, UP, buff=0.1)
+        return VGroup(rows, readout, where)
+
+    def sweep(self, indices) -> None:
         """Step the slider through grid stops: every frame shows one stop's exact bars, none in between."""
         for g in indices:
-            self.remove(now)
-            now = state(g)
-            self.add(now)
+            self.remove(self.now)
+            self.now = self.state(g)
+            self.add(self.now)
             self.wait(0.2)
-        return now
 
     def sample_line(self, s: int) -> VGroup:
         """'T = t:' and the words sampled after the prompt at that temperature."""
         key = "sample_low" if s == 0 else "sample_high"
-        label = self.words(key, t=self.ledger.shown(f"sample.{s}.T", spec=".1f"), font_size=26, color=palette.HIGHLIGHT)
+        label = self.words(key, t=self.ledger.shown(f"sample.{s}.T", spec=TENTH), font_size=26, color=palette.HIGHLIGHT)
         n_new = len(self.facts[f"sample.{s}.tokens"])
         new = VGroup(*(self.word(f"sample.{s}.tokens", j, font_size=24, color=palette.POSITIVE) for j in range(n_new))).arrange(RIGHT, buff=0.16)
         return VGroup(label, new).arrange(RIGHT, buff=0.3)
+
 
 
 class ParameterCount(ChapterScene):
     """The parameters counted from the model, block by block."""
 
     estimated_seconds = 16.0
+    steps = ("count", "total")
 
-    def construct(self):
+    def count(self):
         layers = self.dim("n_layers")
-        self.step("count")
         title = self.heading()
-        d, shown = self.ledger.shown("d_model", spec=COUNT), lambda key: self.ledger.shown(key, spec=COUNT)
+        d, shown = self.shown("d_model"), self.shown
         rows = [
             (self.words("embed", font_size=26), eq(r"W_E:\ ", d, r"\times", shown("n_vocab"), font_size=30), "params.W_E"),
             (self.words("pos", font_size=26), eq(r"W_{pos}:\ ", d, r"\times", shown("n_ctx"), font_size=30), "params.W_pos"),
@@ -634,23 +659,25 @@ class ParameterCount(ChapterScene):
         rows.append((self.words("unembed", font_size=26), eq(r"W_U:\ ", shown("n_vocab"), r"\times", d, font_size=30), "params.W_U"))
         cells = []
         for name, how, key in rows:
-            cells += [name, how.set_color(palette.MUTED), eq(self.ledger.shown(key, spec=COUNT), font_size=34)]
-        table = VGroup(*cells).arrange_in_grid(cols=3, buff=(0.7, 0.28), col_alignments="llr")
-        table.next_to(title, DOWN, buff=0.45).set_x(0)
-        if table.height > 5.4:
-            table.scale_to_fit_height(5.4).next_to(title, DOWN, buff=0.4)
-        rule = Line(table.get_corner(DOWN + LEFT), table.get_corner(DOWN + RIGHT), color=palette.MUTED).shift(DOWN * 0.2)
-        total = VGroup(
-            self.words("total_label", font_size=palette.BODY_SIZE),
-            eq(self.ledger.shown("params.total", spec=COUNT), font_size=44, color=palette.HIGHLIGHT),
-        ).arrange(RIGHT, buff=0.4)
-        total.next_to(rule, DOWN, buff=0.25).align_to(table, RIGHT)
+            cells += [name, how.set_color(palette.MUTED), eq(self.shown(key), font_size=34)]
+        self.table = VGroup(*cells).arrange_in_grid(cols=3, buff=(0.7, 0.28), col_alignments="llr")
+        self.table.next_to(title, DOWN, buff=0.45).set_x(0)
+        if self.table.height > 5.4:
+            self.table.scale_to_fit_height(5.4).next_to(title, DOWN, buff=0.4)
         self.say("intro")
         self.play(FadeIn(title))
         for r in range(len(rows)):
             self.play(LaggedStart(*(FadeIn(c) for c in cells[3 * r : 3 * r + 3]), lag_ratio=0.2), run_time=0.9)
-        self.step("total")
-        self.say("total", n=self.ledger.shown("params.total", spec=COUNT))
+
+    def total(self):
+        table = self.table
+        rule = Line(table.get_corner(DOWN + LEFT), table.get_corner(DOWN + RIGHT), color=palette.MUTED).shift(DOWN * 0.2)
+        total = VGroup(
+            self.words("total_label", font_size=palette.BODY_SIZE),
+            eq(self.shown("params.total"), font_size=44, color=palette.HIGHLIGHT),
+        ).arrange(RIGHT, buff=0.4)
+        total.next_to(rule, DOWN, buff=0.25).align_to(table, RIGHT)
+        self.say("total", n=self.shown("params.total"))
         self.play(Create(rule), Write(total))
         self.play(Indicate(total[1], color=palette.HIGHLIGHT))
         self.wait(2)

@@ -3,19 +3,20 @@
 A token is drawn as the vocabulary word of a token id read through the ledger
 (the word is the network's own, so it comes from the facts, not the catalog).
 A vector is a bracketed column of ledger numbers with ⋮ for the entries left
-out, or a strip of coloured cells, one per entry.
+out, or a strip of coloured cells, one per entry. :class:`TokenScene` is the
+base of both chapters' scenes: the prompt, its tokens and the model's sizes.
 
 Examples
 --------
 ::
 
-    class Prompt(NetScene):
+    class Prompt(TokenScene):
         chapter = "gpt"
+        steps = ("prompt",)
 
-        def construct(self):
-            vocab = self.facts.meta["vocab"]
-            words = [token_word(self.ledger, vocab, "prompt.tokens", i) for i in range(3)]
-            column = number_column(self.ledger, "W_E", (int(self.ledger.value("prompt.tokens", 0)),), 32)
+        def prompt(self):
+            words = [self.token(i) for i in range(self.n_tokens())]
+            column = number_column(self.ledger, "W_E", (self.token_id(0),), self.dim("d_model"))
             self.add(token_row(words), column)
 """
 
@@ -24,8 +25,11 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, Mobject, RoundedRectangle, Text, VGroup
 
+from netreel.nets import names
 from netreel.scenes.common import palette
-from netreel.scenes.common.ledger import Ledger, tag
+from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.formats import COUNT
+from netreel.scenes.common.ledger import Ledger, Shown, tag
 from netreel.scenes.common.mobjects import brackets, pixel_image
 from netreel.scenes.common.text import eq
 
@@ -97,3 +101,39 @@ def weight_image(values: np.ndarray, height: float, width: float | None = None) 
     if width is not None:
         image.stretch_to_fit_width(width)
     return image
+
+
+class TokenScene(NetScene):
+    """A scene of the transformer: the prompt's tokens and the model's sizes, read through the ledger."""
+
+    @property
+    def vocab(self) -> list[str]:
+        return self.facts.meta["vocab"]
+
+    def n_tokens(self) -> int:
+        return int(self.ledger.value("prompt.length"))
+
+    def dim(self, name: str) -> int:
+        return int(self.ledger.value(name))
+
+    def shown(self, key: names.Key, index=None, spec: str = COUNT) -> Shown:
+        return self.ledger.shown(key, index, spec)
+
+    def token_id(self, i: int) -> int:
+        return int(self.ledger.value("prompt.tokens", i))
+
+    def token(self, i: int, **kwargs) -> Text:
+        """The prompt's i-th token, drawn."""
+        return token_word(self.ledger, self.vocab, "prompt.tokens", i, **kwargs)
+
+    def word(self, key: str, index=None, **kwargs) -> Text:
+        """The token whose id is ``key[index]``, drawn."""
+        return token_word(self.ledger, self.vocab, key, index, **kwargs)
+
+    def spelled(self, i: int) -> str:
+        """The prompt's i-th word for a subcaption (the id is read through the ledger)."""
+        return self.vocab[self.token_id(i)]
+
+    def layer_number(self, l: int) -> Shown:
+        """Layer l as people count it (from one), through the ledger."""
+        return self.shown("layer_numbers", l)
