@@ -23,10 +23,10 @@ RANK_TOLERANCE = 1e-9  # singular values below this fraction of the largest coun
 
 
 def build(config: NetConfig) -> Facts:
-    ids, net = prompt_and_net(config)
+    ids, corpus, net = prompt_and_net(config)
     model = net.model.double()
     cfg = model.cfg
-    role = roles.measure(model, net.corpus)
+    role = roles.measure(model, corpus)
     layer, head = role.layer, role.head
     _, cache = model.run_with_cache(torch.tensor([ids]))
     acts = {name: t[0] for name, t in cache.items()}  # drop the batch dim
@@ -68,7 +68,7 @@ def build(config: NetConfig) -> Facts:
             "qk.bilinear": x[query] @ qk.AB[head] @ x[key],
         }
     )
-    return Facts(as_arrays(values), {**meta(net, ids), "role": role.kind})
+    return Facts(as_arrays(values), {**meta(net, corpus, ids), "role": role.kind})
 
 
 def reference_role(patterns: np.ndarray, corpus: corpus_mod.Corpus) -> tuple[str, np.ndarray, np.ndarray, int]:
@@ -94,12 +94,12 @@ def reference_role(patterns: np.ndarray, corpus: corpus_mod.Corpus) -> tuple[str
 
 def reference(config: NetConfig) -> dict[str, np.ndarray]:
     """Every fact again: the plain forward on the stored weights, numpy SVDs, a fresh walk over the held-out nouns."""
-    ids, net = prompt_and_net(config)
+    ids, corpus, net = prompt_and_net(config)
     cfg = net.model.cfg
     w = stored_weights(net)
-    held_out = plain_forward(w, torch.from_numpy(net.corpus.test[:, :-1]), cfg.n_layers, cfg.n_heads)
+    held_out = plain_forward(w, torch.from_numpy(corpus.test[:, :-1]), cfg.n_layers, cfg.n_heads)
     patterns = np.stack([held_out[f"blocks.{l}.attn.hook_pattern"].numpy() for l in range(cfg.n_layers)])
-    _, scores, previous, count = reference_role(patterns, net.corpus)
+    _, scores, previous, count = reference_role(patterns, corpus)
     layer, head = (int(i) for i in np.unravel_index(np.argmax(scores), scores.shape))
     run = {k: v[0] for k, v in plain_forward(w, torch.tensor([ids]), cfg.n_layers, cfg.n_heads).items()}
     run.pop("logits")

@@ -35,17 +35,18 @@ def trained(config: NetConfig, corpus: corpus_mod.Corpus | None = None) -> gpt.T
     return gpt.load_or_train(cfg, corpus)
 
 
-def prompt_and_net(config: NetConfig) -> tuple[list[int], gpt.TrainedGPT]:
-    """The prompt's token ids (checked before any training) and the trained network."""
+def prompt_and_net(config: NetConfig) -> tuple[list[int], corpus_mod.Corpus, gpt.TrainedGPT]:
+    """The prompt's token ids (checked before any training), the corpus and the network trained on it."""
     corpus = corpus_of(config)
     ids = corpus.prompt_ids(config.prompt)
-    return ids, trained(config, corpus)
+    return ids, corpus, trained(config, corpus)
 
 
-def meta(net: gpt.TrainedGPT, ids: list[int]) -> dict:
-    words = list(net.corpus.vocab.words)
-    parts = [corpus_mod.part_of_speech(w) for w in words] if net.corpus.name == corpus_mod.GRAMMAR else []
-    return {"vocab": words, "parts": parts, "corpus": net.corpus.name, "prompt": [words[i] for i in ids], "net_key": net.record["key"]}
+def meta(net: gpt.TrainedGPT, corpus: corpus_mod.Corpus, ids: list[int]) -> dict:
+    words = list(corpus.vocab.words)
+    parts = [corpus_mod.part_of_speech(w) for w in words] if corpus.name == corpus_mod.GRAMMAR else []
+    prompt = [words[i] for i in ids]
+    return {"vocab": words, "parts": parts, "corpus": corpus.name, "prompt": prompt, "net_key": net.record["key"]}
 
 
 def dims(cfg: gpt.GPTConfig) -> dict[str, object]:
@@ -114,7 +115,7 @@ def sample_seed(config: NetConfig, k: int) -> int:
 
 # ---------------------------------------------------------------- the facts
 def build(config: NetConfig) -> Facts:
-    ids, net = prompt_and_net(config)
+    ids, corpus, net = prompt_and_net(config)
     model = net.model.double()
     cfg = model.cfg
     tokens = torch.tensor([ids])  # [1, n]
@@ -162,7 +163,7 @@ def build(config: NetConfig) -> Facts:
         values[f"sample.{k}.T"] = temperature
         values[f"sample.{k}.tokens"] = chosen
         values[f"sample.{k}.probs"] = chances
-    return Facts(as_arrays(values), meta(net, ids))
+    return Facts(as_arrays(values), meta(net, corpus, ids))
 
 
 def pca_facts(embeddings: np.ndarray) -> dict[str, np.ndarray]:
@@ -248,7 +249,7 @@ def plain_next_probs(w: dict[str, torch.Tensor], n_layers: int, n_heads: int):
 
 def reference(config: NetConfig) -> dict[str, np.ndarray]:
     """Every fact again, from the stored weights by plain algebra and numpy, without the model's forward()."""
-    ids, net = prompt_and_net(config)
+    ids, corpus, net = prompt_and_net(config)
     cfg = net.model.cfg
     w = stored_weights(net)
     run = {k: v[0] for k, v in plain_forward(w, torch.tensor([ids]), cfg.n_layers, cfg.n_heads).items()}
@@ -280,7 +281,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
             "mlp.layer": last,
             "mlp.neurons": sorted(ranked[:half] + ranked[-(SHOWN_NEURONS - half) :]),
             "mlp.active": int(np.count_nonzero(pre > 0)),
-            "test_loss": reference_loss(w, net.corpus, cfg),
+            "test_loss": reference_loss(w, corpus, cfg),
         }
     )
     values.update(reference_pca(w["W_E"].numpy()))
