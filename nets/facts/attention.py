@@ -16,7 +16,8 @@ from netreel.nets import corpus as corpus_mod
 from netreel.nets import roles
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
-from netreel.nets.facts.gpt import dims, meta, plain_forward, prompt_and_net, reference_dims, stored_weights
+from netreel.nets.reference import plain_forward, stored_weights
+from netreel.nets.facts.gpt import dims, meta, prompt_and_net, reference_dims
 from netreel.nets.facts.gpt import summary as gpt_summary
 
 RANK_TOLERANCE = 1e-9  # singular values below this fraction of the largest count as zero

@@ -1,9 +1,8 @@
 """Chapter 6 (What is a GPT): the tiny transformer reads the prompt and predicts the next word.
 
 Also the shared ground of Chapter 7: the trained network for a config, the
-prompt's tokens, and :func:`plain_forward`, the whole forward pass written out
-in plain tensor algebra on the stored weights, which both chapters' references
-recompute from.
+prompt's tokens, the network's sizes. Both chapters' references recompute from
+:func:`netreel.nets.reference.plain_forward`.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from netreel.nets import corpus as corpus_mod
 from netreel.nets import gpt, roles
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
+from netreel.nets.reference import plain_forward, stored_weights
 
 TOP_WORDS = 6  # next-word bars shown
 TEMPERATURES = 10 ** np.linspace(-2.0, 1.2, 33)  # the slider's stops, from 0.01 to about 16, T = 1 among them
@@ -190,54 +190,6 @@ def parameter_counts(weights: dict[str, torch.Tensor], n_layers: int) -> dict[st
 
 
 # ---------------------------------------------------------------- the reference
-def stored_weights(net: gpt.TrainedGPT) -> dict[str, torch.Tensor]:
-    return {k: v.double() for k, v in net.model.state_dict().items()}
-
-
-def plain_forward(w: dict[str, torch.Tensor], tokens: torch.Tensor, n_layers: int, n_heads: int) -> dict[str, torch.Tensor]:
-    """The forward pass in plain algebra, head by head, for a batch of token ids [b, n].
-
-    Returns the same names as the model's hooks (batch dim kept), and ``logits``.
-    """
-    b, n = tokens.shape
-    one_hot = torch.zeros(b, n, w["W_E"].shape[0], dtype=torch.float64)
-    one_hot[torch.arange(b)[:, None], torch.arange(n)[None, :], tokens] = 1.0
-    out = {"hook_embed": one_hot @ w["W_E"], "hook_pos_embed": w["W_pos"][:n].expand(b, n, -1)}
-    x = out["hook_embed"] + out["hook_pos_embed"]  # [b, n, d_model]
-    future = torch.arange(n)[None, :] > torch.arange(n)[:, None]  # [q, k]
-    for l in range(n_layers):
-        p = f"blocks.{l}."
-        out[p + "hook_resid_pre"] = x
-        per_head: dict[str, list[torch.Tensor]] = {name: [] for name in ("q", "k", "v", "attn_scores", "pattern", "z", "result")}
-        for h in range(n_heads):
-            q = x @ w[p + "attn.W_Q"][h]  # [b, n, d_head]
-            k = x @ w[p + "attn.W_K"][h]
-            v = x @ w[p + "attn.W_V"][h]
-            scores = (q @ k.transpose(1, 2)) / math.sqrt(q.shape[-1])  # [b, q, k]
-            scores = torch.where(future, torch.tensor(-math.inf, dtype=torch.float64), scores)
-            e = torch.exp(scores - scores.max(dim=-1, keepdim=True).values)
-            pattern = e / e.sum(dim=-1, keepdim=True)  # [b, q, k]
-            z = pattern @ v  # [b, n, d_head]
-            for name, t in zip(per_head, (q, k, v, scores, pattern, z, z @ w[p + "attn.W_O"][h])):
-                per_head[name].append(t)
-        for name in ("q", "k", "v", "z", "result"):
-            out[p + f"attn.hook_{name}"] = torch.stack(per_head[name], dim=2)  # [b, n, head, ...]
-        for name in ("attn_scores", "pattern"):
-            out[p + f"attn.hook_{name}"] = torch.stack(per_head[name], dim=1)  # [b, head, q, k]
-        attn_out = out[p + "attn.hook_result"].sum(dim=2)
-        out[p + "hook_attn_out"] = attn_out
-        x = x + attn_out
-        out[p + "hook_resid_mid"] = x
-        pre = x @ w[p + "mlp.W_in"] + w[p + "mlp.b_in"]  # [b, n, d_mlp]
-        post = pre * (pre > 0)
-        mlp_out = post @ w[p + "mlp.W_out"] + w[p + "mlp.b_out"]
-        out.update({p + "mlp.hook_pre": pre, p + "mlp.hook_post": post, p + "hook_mlp_out": mlp_out})
-        x = x + mlp_out
-        out[p + "hook_resid_post"] = x
-    out["logits"] = x @ w["W_U"]
-    return out
-
-
 def plain_next_probs(w: dict[str, torch.Tensor], n_layers: int, n_heads: int):
     def next_probs(seq: list[int], temperature: float) -> np.ndarray:
         logits = plain_forward(w, torch.tensor([seq]), n_layers, n_heads)["logits"][0, -1].numpy()
