@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from netreel.nets import corpus as corpus_mod
-from netreel.nets import gpt, roles
+from netreel.nets import gpt, names, roles
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 from netreel.nets.reference import plain_forward, stored_weights
@@ -128,7 +128,7 @@ def build(config: NetConfig) -> Facts:
     scaled = logits[None, :] / torch.tensor(TEMPERATURES)[:, None]  # [n_T, vocab]
     sweep = scaled.softmax(-1)  # [n_T, vocab]
     last = cfg.n_layers - 1
-    pre = acts[f"blocks.{last}.mlp.hook_pre"][-1]  # [d_mlp]
+    pre = acts[names.act("mlp_pre", last)][-1]  # [d_mlp]
 
     @torch.no_grad()
     def next_probs(seq: list[int], temperature: float) -> np.ndarray:
@@ -149,7 +149,7 @@ def build(config: NetConfig) -> Facts:
             "temperature.rest": 1 - sweep[:, top].sum(-1),
             "mlp.layer": last,
             "mlp.neurons": shown_neurons(pre.numpy()),
-            "mlp.active": int((acts[f"blocks.{last}.mlp.hook_post"][-1] > 0).sum()),
+            "mlp.active": int((acts[names.act("mlp_post", last)][-1] > 0).sum()),
             "test_loss": net.record["test_loss"],
         }
     )
@@ -183,8 +183,8 @@ def parameter_counts(weights: dict[str, torch.Tensor], n_layers: int) -> dict[st
     count = {name: t.numel() for name, t in weights.items()}
     out = {"params.W_E": count["W_E"], "params.W_pos": count["W_pos"], "params.W_U": count["W_U"]}
     for l in range(n_layers):
-        out[f"params.blocks.{l}.attn"] = sum(count[f"blocks.{l}.attn.{m}"] for m in ("W_Q", "W_K", "W_V", "W_O"))
-        out[f"params.blocks.{l}.mlp"] = sum(count[f"blocks.{l}.mlp.{m}"] for m in ("W_in", "b_in", "W_out", "b_out"))
+        out[f"params.blocks.{l}.attn"] = sum(count[names.act(m, l)] for m in ("W_Q", "W_K", "W_V", "W_O"))
+        out[f"params.blocks.{l}.mlp"] = sum(count[names.act(m, l)] for m in ("W_in", "b_in", "W_out", "b_out"))
     out["params.total"] = sum(count.values())
     return out
 
@@ -215,7 +215,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     e = np.exp((logits[None, :] - logits.max()) / TEMPERATURES[:, None])  # [n_T, vocab]
     sweep = e / e.sum(axis=1, keepdims=True)
     last = cfg.n_layers - 1
-    pre = run[f"blocks.{last}.mlp.hook_pre"][-1].numpy()
+    pre = run[names.act("mlp_pre", last)][-1].numpy()
     ranked = sorted(range(len(pre)), key=lambda i: (-pre[i], i))
     half = SHOWN_NEURONS // 2
     values.update(
