@@ -19,6 +19,16 @@ MISTAKES_SHOWN = 6  # the first mistakes of the test set, shown side by side
 NOISE_IMAGES = 100  # seeded random images fed to the network
 CONFIDENT = 0.5  # an output above this counts as a confident answer
 
+KEYS = (
+    names.layer("{layer}", "weight"), names.layer("{layer}", "bias"),
+    "classes", "sizes", "neurons", "pixels.n", "pixels.blank", "pixels.n_blank", "weights.blank_change",
+    "test.n", "test.correct", "test.accuracy", "test.mean_top",
+    "run.images", "run.labels", "run.outputs", "run.guesses", "run.correct", "run.wrong", "run.seen",
+    "mistakes.index", "mistakes.images", "mistakes.labels", "mistakes.guesses", "mistakes.total",
+    "noise.n", "noise.image", "noise.output", "noise.guess", "noise.guess_counts", "noise.confident",
+    "noise.threshold", "noise.mean_top", "noise.shown",
+)
+
 
 def noise_images(config: NetConfig, n_inputs: int) -> torch.Tensor:
     """Seeded images of uniform random pixels in [0, 1): [NOISE_IMAGES, n_inputs]."""

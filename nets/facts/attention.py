@@ -17,10 +17,18 @@ from netreel.nets import names, roles
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 from netreel.nets.reference import plain_forward, stored_weights
-from netreel.nets.facts.gpt import dims, meta, prompt_and_net, reference_dims
+from netreel.nets.facts.gpt import DIMS_KEYS, MODEL_KEYS, dims, meta, prompt_and_net, reference_dims
 from netreel.nets.facts.gpt import summary as gpt_summary
 
 RANK_TOLERANCE = 1e-9  # singular values below this fraction of the largest count as zero
+
+KEYS = (
+    *MODEL_KEYS, *DIMS_KEYS,
+    "prompt.tokens", "prompt.length", "positions", "sqrt_d_head", "scores.dot", "scores.scaled",
+    "focus.layer", "focus.head", "focus.layer_number", "focus.head_number", "focus.query", "focus.key",
+    "role.scores", "role.previous", "role.score", "role.count",
+    "ov.matrix", "ov.singular", "ov.rank", "qk.matrix", "qk.singular", "qk.rank", "qk.bilinear",
+)
 
 
 def build(config: NetConfig) -> Facts:

@@ -25,6 +25,17 @@ SGD_STEPS = 300  # steps of each path on the surface
 SGD_MAX_STEP = 0.06  # the minibatch path's longest step, as a fraction of the surface's width
 WINDOW_POINTS = 41  # the surface is drawn again, WINDOW_POINTS square, around the two paths
 
+KEYS = (
+    "classes", "sizes", "data.n_train", "example.index", "example.label", "example.pixels",
+    "out.a", "out.y", "out.z", "out.nudge", "out.biggest", "wishes", "prev.a", "prev.nudge", "prev.autograd",
+    "lever.j", "lever.w", "lever.bias", "lever.prev", "lever.aw", "lever.dc_da", "lever.sigma_prime",
+    "lever.strong", "lever.weights",
+    "batch.count", "batch.index", "batch.label", "batch.pixels", "batch.lr", "batch.step", "batch.mean",
+    "batch.rest", "batch.rows", "batch.rows.name", "batch.values",
+    "sgd.name", "sgd.u", "sgd.v", "sgd.cost", "sgd.valleys", "sgd.lr", "sgd.steps", "sgd.batch", "sgd.epoch",
+    "sgd.examples.full", "sgd.examples.mini", "sgd.full", "sgd.full.cost", "sgd.mini", "sgd.mini.cost",
+)
+
 
 def build(config: NetConfig) -> Facts:
     data = config.digits()

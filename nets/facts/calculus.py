@@ -21,6 +21,18 @@ SWEEP_STEP = 0.05  # ... in steps of 0.05
 NUDGE_STEPS = 2  # the nudge the scenes follow: w(L) + 2 steps
 COST_THRESHOLD = 0.1  # the layer example: the first training digit classified right with C0 above this
 
+KEYS = (
+    "classes",
+    "chain.depth", "chain.w", "chain.b", "chain.y", "chain.z", "chain.a", "chain.cost", "chain.dc_da_out",
+    "chain.sigma_prime", "chain.grad.w", "chain.grad.b", "chain.grad.a",
+    "chain.product.w", "chain.product.w_prev", "chain.product.b", "chain.product.a",
+    "nudge.dw", "nudge.dz", "nudge.da", "nudge.dc", "nudge.ratio", "nudge.slope",
+    "sweep.center", "sweep.moved", "sweep.w", "sweep.z", "sweep.a", "sweep.cost",
+    "layer.index", "layer.sizes", "layer.example", "layer.image", "layer.label", "layer.j", "layer.k",
+    "layer.a_prev", "layer.w", "layer.z", "layer.a", "layer.y", "layer.cost", "layer.dc_da", "layer.sigma_prime",
+    "layer.product", "layer.terms", "layer.terms_sum", "layer.grad_w", "layer.grad_b", "layer.grad_a_prev",
+)
+
 
 def chain_config(config: NetConfig) -> chain_mod.ChainConfig:
     return chain_mod.ChainConfig(seed=config.seed)

@@ -29,6 +29,24 @@ RING = 8  # candidate starts of surface paths, on a ring around its centre
 SHOWN_PATHS = 3  # at most this many surface paths are shown, each ending in a different valley
 STEP_FRACTION = 0.08  # the steepest step is this fraction of the plotted range
 
+STATES = ("untrained", "trained")  # the network before training and after, side by side
+
+KEYS = (
+    "classes", "sizes", "data.n_train", "example.index", "example.label", "example.pixels", "example.target",
+    *(f"example.{state}.{what}" for state in STATES for what in ("output", "terms", "cost")),
+    *(f"avg.{state}.cost" for state in STATES), *(f"cost.{state}" for state in STATES),
+    "avg.index", "avg.label", "avg.pixels", "avg.rest",
+    "train.cost", "train.accuracy", "train.epochs", "train.shown",
+    "train.snap.{snapshot}." + names.layer("{layer}", "weight"),
+    "grad.count", "grad.sorted", "grad.top", "grad.top.name", "grad.top.value", "grad.median", "grad.median.name",
+    "grad.median.value", "grad.rest", "grad.ratio", "grad.nudge", "terrain.epoch",
+    "curve.name", "curve.grid", "curve.cost", "curve.current", "curve.lr", "curve.valleys", "curve.balls",
+    "curve.balls.cost", "curve.other", "curve.other.value", "curve.others",
+    "curve.tangent", "curve.tangent.w", "curve.tangent.cost", "curve.tangent.slope",
+    "surface.name", "surface.grid", "surface.cost", "surface.current", "surface.lr", "surface.valleys",
+    "surface.paths", "surface.paths.cost",
+)
+
 
 def build(config: NetConfig) -> Facts:
     data = config.digits()

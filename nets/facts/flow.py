@@ -17,6 +17,17 @@ from netreel.nets import flow
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 
+KEYS = (
+    "data.points", "data.moon", "data.n_train", "train.batch", "train.iterations", "model.params",
+    "loss.iteration", "loss.value", "pairs.count", "pool.count", "pool.passing", "pool.size",
+    "field.grid", "field.probe", "field.t", "field.v",
+    "focus.point", "focus.t", "focus.v", "focus.ideal", "focus.radius", "few.steps", "few.x",
+    "traj.particles", "traj.moon", "traj.steps", "traj.step", "traj.dt", "traj.t", "traj.x", "traj.v",
+    "traj.length_ratio",
+    "quality.n", "quality.steps", "quality.sigma", "quality.samples", "quality.euler", "quality.heun",
+    "quality.noise", "quality.baseline",
+)
+
 
 @dataclass(frozen=True)
 class Lesson:

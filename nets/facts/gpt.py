@@ -24,6 +24,24 @@ SAMPLE_TEMPERATURES = (0.5, 2.0)
 SAMPLE_LENGTH = 10
 SHOWN_NEURONS = 8  # MLP neurons whose numbers are shown
 
+DIMS_KEYS = ("n_vocab", "n_ctx", "d_model", "n_heads", "d_head", "d_mlp", "n_layers", "layer_numbers", "head_numbers")
+"""What :func:`dims` gives: the network's sizes, the layer and head numbers."""
+
+MODEL_KEYS = (
+    "W_E", "W_pos", "W_U",
+    *(names.act(name, "{layer}" if "{layer}" in pattern else None) for name, pattern in names.TRANSFORMER.items()),
+)
+"""The transformer's recorded tensors: every hook of its run on the prompt and every weight."""
+
+KEYS = (
+    *MODEL_KEYS, *DIMS_KEYS,
+    "prompt.tokens", "prompt.length", "positions", "vocab.ids", "logits", "probs", "top", "test_loss",
+    "temperature.grid", "temperature.probs", "temperature.rest", "mlp.layer", "mlp.neurons", "mlp.active",
+    "params.W_E", "params.W_pos", "params.W_U", "params.blocks.{layer}.attn", "params.blocks.{layer}.mlp",
+    "params.total", "pca.coords", "pca.explained", "dot.pairs", "dot.values", "dot.cosines",
+    "sample.{k}.T", "sample.{k}.tokens", "sample.{k}.probs",
+)
+
 
 def corpus_of(config: NetConfig) -> corpus_mod.Corpus:
     return corpus_mod.load(config.corpus)

@@ -9,6 +9,16 @@ from netreel.nets import mlp, names
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 
+MLP_KEYS = (names.INPUT, *(names.layer("{layer}", tensor) for tensor in names.LAYER_TENSORS))
+"""The digit MLP's recorded tensors: its input, and each layer's pre-activation, activation and parameters."""
+
+KEYS = (
+    *MLP_KEYS,
+    "classes", "sizes", "prediction", "test_accuracy", "data.n_train", "data.n_test", "digit.index", "digit.label",
+    "focus.neuron", "focus.terms", "focus.weighted_sum",
+    "params.layers.{layer}.weight", "params.layers.{layer}.bias", "params.total", "edges.total",
+)
+
 
 def trained(config: NetConfig) -> mlp.TrainedMLP:
     data = config.digits()
