@@ -154,23 +154,17 @@ def train(config: CNNConfig, data: Digits) -> tuple[CNN, History]:
     return model, history
 
 
-@dataclass
-class TrainedCNN:
-    model: CNN
-    history: History
-    record: dict  # the store's JSON record (key, config, train_seconds, ...)
+TrainedCNN = store.Trained[CNN, History]
 
 
 def load_or_train(config: CNNConfig, data: Digits) -> TrainedCNN:
     """The trained network for ``config`` on ``data``, from the cache when present."""
 
-    def trainer() -> store.Trained:
+    def trained() -> tuple[list[store.StateDict], dict]:
         model, history = train(config, data)
-        tensors = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        return tensors, {"history": asdict(history), "test_accuracy": history.test_accuracy[-1]}
+        return [model.state_dict()], {"history": asdict(history), "test_accuracy": history.test_accuracy[-1]}
 
-    tensors, record = store.load_or_train("cnn", {**config.to_dict(), "data": data.digest()}, trainer)
-    model = CNN(config)
-    model.load_state_dict(tensors)
-    model.eval()
-    return TrainedCNN(model, History(**record["history"]), record)
+    config_dict = {**config.to_dict(), "data": data.digest()}
+    return store.load_or_train(
+        "cnn", config_dict, lambda: CNN(config), trained, lambda record: History(**record["history"])
+    )

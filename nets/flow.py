@@ -207,33 +207,32 @@ def train(config: FlowConfig) -> tuple[VelocityNet, list[int], list[float], list
 
 
 @dataclass
-class TrainedFlow:
-    """A trained velocity network with its loss curve and a snapshot per checkpoint."""
+class History:
+    """The held-out flow-matching loss at each checkpoint, and the checkpoints' iterations (0 first)."""
 
-    model: VelocityNet
-    iterations: list[int]  # the checkpoints' iterations, 0 first
-    losses: list[float]  # held-out flow-matching loss at each checkpoint
-    snapshots: list[dict[str, torch.Tensor]]  # state_dict at each checkpoint
-    record: dict  # the store's JSON record (key, config, train_seconds, ...)
+    iterations: list[int]
+    losses: list[float]
+
+
+TrainedFlow = store.Trained[VelocityNet, History]
+"""The velocity network, its loss curve, a snapshot per checkpoint and the store's record."""
 
 
 def load_or_train(config: FlowConfig) -> TrainedFlow:
     """The trained network for ``config``, from the cache when present."""
 
-    def trainer() -> store.Trained:
+    def trained() -> tuple[list[store.StateDict], dict]:
         _, iterations, losses, snapshots = train(config)
-        tensors = {f"checkpoint.{c}.{k}": v for c, snap in enumerate(snapshots) for k, v in snap.items()}
-        return tensors, {"iterations": iterations, "losses": losses, "final_loss": losses[-1]}
+        return snapshots, {"iterations": iterations, "losses": losses, "final_loss": losses[-1]}
 
-    tensors, record = store.load_or_train("flow", config.to_dict(), trainer)
-    snapshots = [
-        {k.split(".", 2)[2]: v for k, v in tensors.items() if k.startswith(f"checkpoint.{c}.")}
-        for c in range(len(record["iterations"]))
-    ]
-    model = VelocityNet(config)
-    model.load_state_dict(snapshots[-1])
-    model.eval()
-    return TrainedFlow(model, record["iterations"], record["losses"], snapshots, record)
+    return store.load_or_train(
+        "flow",
+        config.to_dict(),
+        lambda: VelocityNet(config),
+        trained,
+        lambda record: History(record["iterations"], record["losses"]),
+        snapshots="checkpoint",
+    )
 
 
 # sampling -----------------------------------------------------------------------

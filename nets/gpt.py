@@ -224,20 +224,7 @@ def train(cfg: GPTConfig, corpus: Corpus, every: int = 100) -> tuple[GPT, Histor
 
     Every ``every`` steps it measures the validation loss and keeps the weights where that
     was lowest (on a small text the network soon memorises instead of generalising).
-
-    On one thread: the matrices are so small that more threads only wait on each other
-    (ten times slower on a busy two-core machine), and one thread gives the same weights
-    on every machine whatever its core count.
     """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return _train(cfg, corpus, every)
-    finally:
-        torch.set_num_threads(threads)
-
-
-def _train(cfg: GPTConfig, corpus: Corpus, every: int) -> tuple[GPT, History]:
     generator = torch.Generator().manual_seed(cfg.seed)
     model = GPT(cfg)
     model.init_weights(generator)
@@ -268,26 +255,15 @@ def _train(cfg: GPTConfig, corpus: Corpus, every: int) -> tuple[GPT, History]:
     return model, history
 
 
-@dataclass
-class TrainedGPT:
-    """A trained transformer with what its training reported."""
-
-    model: GPT
-    corpus: Corpus
-    history: History
-    record: dict  # the store's JSON record (key, config, train_seconds, test_loss, ...)
+TrainedGPT = store.Trained[GPT, History]
 
 
 def load_or_train(cfg: GPTConfig, corpus: Corpus) -> TrainedGPT:
     """The trained transformer for ``cfg`` on ``corpus``, from the cache when present."""
 
-    def trainer() -> store.Trained:
+    def trained() -> tuple[list[store.StateDict], dict]:
         model, history = train(cfg, corpus)
-        tensors = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        return tensors, {"history": asdict(history), "test_loss": history.kept_test_loss}
+        return [model.state_dict()], {"history": asdict(history), "test_loss": history.kept_test_loss}
 
-    tensors, record = store.load_or_train("gpt", {**cfg.to_dict(), "corpus": corpus.digest()}, trainer)
-    model = GPT(cfg)
-    model.load_state_dict(tensors)
-    model.eval()
-    return TrainedGPT(model, corpus, History(**record["history"]), record)
+    config = {**cfg.to_dict(), "corpus": corpus.digest()}
+    return store.load_or_train("gpt", config, lambda: GPT(cfg), trained, lambda record: History(**record["history"]))

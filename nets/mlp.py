@@ -138,30 +138,18 @@ def _snapshot(model: MLP) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
-@dataclass
-class TrainedMLP:
-    """A trained network with what its training reported."""
-
-    model: MLP
-    history: History
-    snapshots: list[dict[str, torch.Tensor]]  # state_dict after each epoch, 0 = untrained
-    record: dict  # the store's JSON record (key, config, train_seconds, ...)
+TrainedMLP = store.Trained[MLP, History]
+"""The network, its history, its state_dict after each epoch (0 = untrained) and the store's record."""
 
 
 def load_or_train(config: MLPConfig, data: Digits) -> TrainedMLP:
     """The trained network for ``config`` on ``data``, from the cache when present."""
 
-    def trainer() -> store.Trained:
+    def trained() -> tuple[list[store.StateDict], dict]:
         _, history, snapshots = train(config, data)
-        tensors = {f"epoch.{e}.{k}": v for e, snap in enumerate(snapshots) for k, v in snap.items()}
-        return tensors, {"history": asdict(history), "test_accuracy": history.test_accuracy[-1]}
+        return snapshots, {"history": asdict(history), "test_accuracy": history.test_accuracy[-1]}
 
-    tensors, record = store.load_or_train("mlp", {**config.to_dict(), "data": data.digest()}, trainer)
-    snapshots = [
-        {k.split(".", 2)[2]: v for k, v in tensors.items() if k.startswith(f"epoch.{e}.")}
-        for e in range(config.epochs + 1)
-    ]
-    model = MLP(config)
-    model.load_state_dict(snapshots[-1])
-    model.eval()
-    return TrainedMLP(model, History(**record["history"]), snapshots, record)
+    config_dict = {**config.to_dict(), "data": data.digest()}
+    return store.load_or_train(
+        "mlp", config_dict, lambda: MLP(config), trained, lambda record: History(**record["history"]), snapshots="epoch"
+    )

@@ -14,6 +14,12 @@ does, so a renamed hook fails where the name is made, not when a scene is audite
 'blocks.1.hook_resid_pre'
 >>> matches("blocks.{layer}.attn.hook_q", "blocks.1.attn.hook_q")
 True
+
+Given a placeholder instead of a number, ``act`` and ``layer`` make the key pattern
+a facts module declares:
+
+>>> act("q", "{layer}")
+'blocks.{layer}.attn.hook_q'
 """
 
 from __future__ import annotations
@@ -58,8 +64,8 @@ INPUT = "hook_input"
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
-def act(name: str, layer: int | None = None) -> str:
-    """The transformer's tensor ``name`` (a TransformerLens short name) in block ``layer``."""
+def act(name: str, layer: int | str | None = None) -> str:
+    """The transformer's tensor ``name`` (a TransformerLens short name) in block ``layer`` (or a placeholder)."""
     try:
         pattern = TRANSFORMER[name]
     except KeyError:
@@ -69,8 +75,8 @@ def act(name: str, layer: int | None = None) -> str:
     return pattern.format(layer=layer)
 
 
-def layer(index: int, tensor: str) -> str:
-    """The digit MLP's ``tensor`` (one of :data:`LAYER_TENSORS`) in layer ``index``."""
+def layer(index: int | str, tensor: str) -> str:
+    """The digit MLP's ``tensor`` (one of :data:`LAYER_TENSORS`) in layer ``index`` (or a placeholder)."""
     if tensor not in LAYER_TENSORS:
         raise KeyError(f"an MLP layer holds no {tensor!r}; it holds {', '.join(LAYER_TENSORS)}")
     return f"layers.{index}.{tensor}"

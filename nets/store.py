@@ -16,18 +16,35 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
+from torch import nn
 
 from netreel.nets.paths import cache_dir
 
 log = logging.getLogger("netreel")
 
-Trained = tuple[dict[str, torch.Tensor], dict]
-"""What a trainer hands the store: named tensors and a JSON-able record."""
+Entry = tuple[dict[str, torch.Tensor], dict]
+"""What the store keeps: named tensors and a JSON-able record."""
+
+StateDict = dict[str, torch.Tensor]
+M = TypeVar("M", bound=nn.Module)
+H = TypeVar("H")
+
+
+@dataclass
+class Trained(Generic[M, H]):
+    """A trained network with what its training reported."""
+
+    model: M  # the final weights, in eval mode
+    history: H  # what training measured along the way
+    snapshots: list[StateDict]  # state_dict at each checkpoint (0 = untrained), or only the final one
+    record: dict  # the store's JSON record (key, config, train_seconds, ...)
 
 
 def config_key(config: dict) -> str:
@@ -52,11 +69,47 @@ def one_thread() -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def load_or_train(kind: str, config: dict, trainer: Callable[[], Trained]) -> Trained:
-    """Return the cached entry for ``config``, training (and caching) it when absent.
+def load_or_train(
+    kind: str,
+    config: dict,
+    model: Callable[[], M],
+    train: Callable[[], tuple[list[StateDict], dict]],
+    history: Callable[[dict], H],
+    snapshots: str | None = None,
+) -> Trained[M, H]:
+    """The trained network for ``config``, from the cache when present.
+
+    ``train()`` returns the state_dicts it kept (the final weights last) and a JSON-able
+    record; ``model()`` makes an untrained network to load the weights into, ``history``
+    reads the history back from the record. With ``snapshots`` (a name such as "epoch")
+    every kept state_dict is stored, as ``{snapshots}.{i}.{tensor}``; without it only the final one.
+    """
+
+    def trainer() -> Entry:
+        states, record = train()
+        if snapshots is None:
+            return {k: v.detach().clone() for k, v in states[-1].items()}, record
+        return {f"{snapshots}.{i}.{k}": v for i, state in enumerate(states) for k, v in state.items()}, record
+
+    tensors, record = load_or_compute(kind, config, trainer)
+    states = [tensors] if snapshots is None else _unpack(tensors, snapshots)
+    net = model()
+    net.load_state_dict(states[-1])
+    net.eval()
+    return Trained(net, history(record), states, record)
+
+
+def _unpack(tensors: dict[str, torch.Tensor], prefix: str) -> list[StateDict]:
+    """The state_dicts stored as ``{prefix}.{i}.{tensor}``, in order of i."""
+    count = 1 + max(int(k.split(".", 2)[1]) for k in tensors)
+    return [{k.split(".", 2)[2]: v for k, v in tensors.items() if k.startswith(f"{prefix}.{i}.")} for i in range(count)]
+
+
+def load_or_compute(kind: str, config: dict, compute: Callable[[], Entry]) -> Entry:
+    """Return the cached entry for ``config``, computing (training) and caching it when absent.
 
     The returned record carries ``key``, ``config``, ``train_seconds`` and
-    whatever the trainer recorded (accuracy, loss curves, ...).
+    whatever ``compute`` recorded (accuracy, loss curves, ...).
     """
     key = config_key(config)
     stem = cache_dir() / f"{kind}-{key}"
@@ -71,7 +124,7 @@ def load_or_train(kind: str, config: dict, trainer: Callable[[], Trained]) -> Tr
             log.warning("cache entry %s is unreadable (%s); retraining", stem.name, _first_line(err))
     start = time.perf_counter()
     with one_thread():
-        tensors, record = trainer()
+        tensors, record = compute()
     record = {**record, "key": key, "config": config, "train_seconds": time.perf_counter() - start}
     _save(weights_path, record_path, tensors, record)
     return tensors, record

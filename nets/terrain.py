@@ -61,7 +61,7 @@ def load(net: mlp.TrainedMLP, data: Digits) -> Terrain:
         "surface": SURFACE_POINTS,
     }
 
-    def trainer() -> store.Trained:
+    def compute() -> store.Entry:
         epoch, params, scores = choose(net.snapshots, data)
         weights = double(net.snapshots[epoch])
         grid = torch.linspace(-REACH, REACH, SURFACE_POINTS, dtype=torch.float64)  # [G]
@@ -69,7 +69,7 @@ def load(net: mlp.TrainedMLP, data: Digits) -> Terrain:
         record = {"epoch": epoch, "params": [p.as_list() for p in params], "scores": scores}
         return {"grid": grid, "surface": surface.detach()}, record
 
-    tensors, record = store.load_or_train("terrain", config, trainer)
+    tensors, record = store.load_or_compute("terrain", config, compute)
     params = [Param(*p) for p in record["params"]]
     weights = double(net.snapshots[record["epoch"]])
     return Terrain(record["epoch"], params, record["scores"], weights, tensors["grid"], tensors["surface"])

@@ -139,7 +139,7 @@ def test_store_reuses_the_trained_flow(tmp_path, monkeypatch):
     first = flow.load_or_train(tiny_config())
     again = flow.load_or_train(tiny_config())
     assert again.record["train_seconds"] == first.record["train_seconds"]  # loaded, not retrained
-    assert len(again.snapshots) == len(again.iterations) == len(again.losses)
+    assert len(again.snapshots) == len(again.history.iterations) == len(again.history.losses)
     for a, b in zip(first.model.state_dict().values(), again.model.state_dict().values()):
         assert torch.equal(a, b)
 

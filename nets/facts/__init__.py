@@ -1,6 +1,6 @@
 """The numbers each chapter shows, and an independent recomputation of them.
 
-A chapter's facts module has two functions:
+A chapter's facts module has two functions,
 
 ``build(config) -> Facts``
     runs the real networks (``run_with_cache``) and gathers every array the
@@ -8,6 +8,11 @@ A chapter's facts module has two functions:
 ``reference(config) -> dict[str, np.ndarray]``
     recomputes the same names by a different route (plain tensor algebra on the
     stored weights, autograd, a fresh count), for the truth ledger's audit.
+
+and declares its keys in ``KEYS``: patterns of :mod:`netreel.nets.names`, with a
+``{placeholder}`` for each number that repeats (layer, sample, snapshot). A key that
+``reference`` may leave out is named in ``NOT_RECOMPUTED`` with its reason
+(tests/test_facts_keys.py holds every chapter to both).
 
 Scenes only read facts; the audit compares what they showed with the reference.
 """

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from netreel.nets import names
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 from netreel.nets.facts.network import trained
@@ -17,6 +18,16 @@ RUN_LENGTH = 100  # held-out digits in the run, in the test set's order
 MISTAKES_SHOWN = 6  # the first mistakes of the test set, shown side by side
 NOISE_IMAGES = 100  # seeded random images fed to the network
 CONFIDENT = 0.5  # an output above this counts as a confident answer
+
+KEYS = (
+    names.layer("{layer}", "weight"), names.layer("{layer}", "bias"),
+    "classes", "sizes", "neurons", "pixels.n", "pixels.blank", "pixels.n_blank", "weights.blank_change",
+    "test.n", "test.correct", "test.accuracy", "test.mean_top",
+    "run.images", "run.labels", "run.outputs", "run.guesses", "run.correct", "run.wrong", "run.seen",
+    "mistakes.index", "mistakes.images", "mistakes.labels", "mistakes.guesses", "mistakes.total",
+    "noise.n", "noise.image", "noise.output", "noise.guess", "noise.guess_counts", "noise.confident",
+    "noise.threshold", "noise.mean_top", "noise.shown",
+)
 
 
 def noise_images(config: NetConfig, n_inputs: int) -> torch.Tensor:
@@ -39,8 +50,8 @@ def build(config: NetConfig) -> Facts:
     mistakes = np.flatnonzero(~hits)[:MISTAKES_SHOWN]  # [M]
     top = noise_out.max(dim=1).values  # [K]
     shown = int(torch.argmax(top))
-    weights = net.snapshots[-1]["layers.0.weight"]  # [16, inputs]
-    start = net.snapshots[0]["layers.0.weight"]  # [16, inputs] before training
+    weights = net.snapshots[-1][names.layer(0, "weight")]  # [16, inputs]
+    start = net.snapshots[0][names.layer(0, "weight")]  # [16, inputs] before training
     blank = (data.x_train == 0).all(axis=0)  # [inputs]: no training digit ever inks these pixels
     values = {
         "run.images": data.x_test[:n_run],
@@ -84,7 +95,7 @@ def _forward(weights: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     """The network's outputs by plain float64 algebra: [n, inputs] -> [n, 10]."""
     a = x.astype(np.float64)
     for i in range(len(weights) // 2):
-        a = 1.0 / (1.0 + np.exp(-(a @ weights[f"layers.{i}.weight"].T + weights[f"layers.{i}.bias"])))
+        a = 1.0 / (1.0 + np.exp(-(a @ weights[names.layer(i, "weight")].T + weights[names.layer(i, "bias")])))
     return a
 
 
@@ -102,8 +113,8 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     noise_out = _forward(weights, noise)  # [K, 10]
     top = noise_out.max(axis=1)
     shown = int(np.argmax(top))
-    first = weights["layers.0.weight"]
-    start = net.snapshots[0]["layers.0.weight"].double().numpy()
+    first = weights[names.layer(0, "weight")]
+    start = net.snapshots[0][names.layer(0, "weight")].double().numpy()
     inked = np.zeros(data.n_inputs, dtype=bool)
     for image in data.x_train:
         inked |= image > 0
@@ -127,7 +138,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
             "mistakes.guesses": test_out[mistakes].argmax(axis=1),
             **weights,
             "neurons": range(first.shape[0]),
-            "sizes": [data.n_inputs] + [len(weights[f"layers.{i}.bias"]) for i in range(len(weights) // 2)],
+            "sizes": [data.n_inputs] + [len(weights[names.layer(i, "bias")]) for i in range(len(weights) // 2)],
             "pixels.n": data.x_test.shape[1],
             "pixels.blank": ~inked,
             "pixels.n_blank": int((~inked).sum()),

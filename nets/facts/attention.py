@@ -13,33 +13,41 @@ import numpy as np
 import torch
 
 from netreel.nets import corpus as corpus_mod
-from netreel.nets import roles
+from netreel.nets import names, roles
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
-from netreel.nets.facts.gpt import dims, meta, plain_forward, prompt_and_net, reference_dims, stored_weights
+from netreel.nets.reference import plain_forward, stored_weights
+from netreel.nets.facts.gpt import DIMS_KEYS, MODEL_KEYS, dims, meta, prompt_and_net, reference_dims
 from netreel.nets.facts.gpt import summary as gpt_summary
 
 RANK_TOLERANCE = 1e-9  # singular values below this fraction of the largest count as zero
 
+KEYS = (
+    *MODEL_KEYS, *DIMS_KEYS,
+    "prompt.tokens", "prompt.length", "positions", "sqrt_d_head", "scores.dot", "scores.scaled",
+    "focus.layer", "focus.head", "focus.layer_number", "focus.head_number", "focus.query", "focus.key",
+    "role.scores", "role.previous", "role.score", "role.count",
+    "ov.matrix", "ov.singular", "ov.rank", "qk.matrix", "qk.singular", "qk.rank", "qk.bilinear",
+)
+
 
 def build(config: NetConfig) -> Facts:
-    ids, net = prompt_and_net(config)
+    ids, corpus, net = prompt_and_net(config)
     model = net.model.double()
     cfg = model.cfg
-    role = roles.measure(model, net.corpus)
+    role = roles.measure(model, corpus)
     layer, head = role.layer, role.head
     _, cache = model.run_with_cache(torch.tensor([ids]))
     acts = {name: t[0] for name, t in cache.items()}  # drop the batch dim
     attn = model.blocks[layer].attn
-    p = f"blocks.{layer}.attn."
-    q, k = acts[p + "hook_q"], acts[p + "hook_k"]  # [n, head, d_head]
+    q, k = acts[names.act("q", layer)], acts[names.act("k", layer)]  # [n, head, d_head]
     dot = torch.einsum("qhe,khe->hqk", q, k)  # [head, q, k]
     query = len(ids) - 1
-    key = int(acts[p + "hook_pattern"][head, query].argmax())
+    key = int(acts[names.act("pattern", layer)][head, query].argmax())
     ov, qk = attn.OV, attn.QK
     _, ov_s, _ = ov.svd()
     _, qk_s, _ = qk.svd()
-    x = acts[f"blocks.{layer}.hook_resid_pre"]  # [n, d_model]
+    x = acts[names.act("resid_pre", layer)]  # [n, d_model]
     values: dict[str, object] = {**acts, **dict(model.state_dict()), **dims(cfg)}
     values.update(
         {
@@ -68,7 +76,7 @@ def build(config: NetConfig) -> Facts:
             "qk.bilinear": x[query] @ qk.AB[head] @ x[key],
         }
     )
-    return Facts(as_arrays(values), {**meta(net, ids), "role": role.kind})
+    return Facts(as_arrays(values), {**meta(net, corpus, ids), "role": role.kind})
 
 
 def reference_role(patterns: np.ndarray, corpus: corpus_mod.Corpus) -> tuple[str, np.ndarray, np.ndarray, int]:
@@ -94,24 +102,23 @@ def reference_role(patterns: np.ndarray, corpus: corpus_mod.Corpus) -> tuple[str
 
 def reference(config: NetConfig) -> dict[str, np.ndarray]:
     """Every fact again: the plain forward on the stored weights, numpy SVDs, a fresh walk over the held-out nouns."""
-    ids, net = prompt_and_net(config)
+    ids, corpus, net = prompt_and_net(config)
     cfg = net.model.cfg
     w = stored_weights(net)
-    held_out = plain_forward(w, torch.from_numpy(net.corpus.test[:, :-1]), cfg.n_layers, cfg.n_heads)
-    patterns = np.stack([held_out[f"blocks.{l}.attn.hook_pattern"].numpy() for l in range(cfg.n_layers)])
-    _, scores, previous, count = reference_role(patterns, net.corpus)
+    held_out = plain_forward(w, torch.from_numpy(corpus.test[:, :-1]), cfg.n_layers, cfg.n_heads)
+    patterns = np.stack([held_out[names.act("pattern", l)].numpy() for l in range(cfg.n_layers)])
+    _, scores, previous, count = reference_role(patterns, corpus)
     layer, head = (int(i) for i in np.unravel_index(np.argmax(scores), scores.shape))
     run = {k: v[0] for k, v in plain_forward(w, torch.tensor([ids]), cfg.n_layers, cfg.n_heads).items()}
     run.pop("logits")
-    p = f"blocks.{layer}."
-    x = run[p + "hook_resid_pre"].numpy()  # [n, d_model]
-    W_Q, W_K = w[p + "attn.W_Q"].numpy(), w[p + "attn.W_K"].numpy()  # [head, d_model, d_head]
+    x = run[names.act("resid_pre", layer)].numpy()  # [n, d_model]
+    W_Q, W_K = w[names.act("W_Q", layer)].numpy(), w[names.act("W_K", layer)].numpy()  # [head, d_model, d_head]
     q = np.einsum("nd,hde->hne", x, W_Q)
     k = np.einsum("nd,hde->hne", x, W_K)
     dot = np.einsum("hqe,hke->hqk", q, k)
     query = len(ids) - 1
-    key = int(np.argmax(run[p + "attn.hook_pattern"][head, query].numpy()))
-    ov = w[p + "attn.W_V"][head].numpy() @ w[p + "attn.W_O"][head].numpy()  # [d_model, d_model]
+    key = int(np.argmax(run[names.act("pattern", layer)][head, query].numpy()))
+    ov = w[names.act("W_V", layer)][head].numpy() @ w[names.act("W_O", layer)][head].numpy()  # [d_model, d_model]
     qk = W_Q[head] @ W_K[head].T
     ov_s = np.linalg.svd(ov, compute_uv=False)
     qk_s = np.linalg.svd(qk, compute_uv=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from netreel.nets import gradients, landscape, mlp, terrain
+from netreel.nets import gradients, landscape, mlp, names, terrain
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 from netreel.nets.facts.descent import distinct, learning_rate, name, ring_starts
@@ -24,6 +24,17 @@ BATCH_ROWS = 6  # parameters shown in the minibatch grid
 SGD_STEPS = 300  # steps of each path on the surface
 SGD_MAX_STEP = 0.06  # the minibatch path's longest step, as a fraction of the surface's width
 WINDOW_POINTS = 41  # the surface is drawn again, WINDOW_POINTS square, around the two paths
+
+KEYS = (
+    "classes", "sizes", "data.n_train", "example.index", "example.label", "example.pixels",
+    "out.a", "out.y", "out.z", "out.nudge", "out.biggest", "wishes", "prev.a", "prev.nudge", "prev.autograd",
+    "lever.j", "lever.w", "lever.bias", "lever.prev", "lever.aw", "lever.dc_da", "lever.sigma_prime",
+    "lever.strong", "lever.weights",
+    "batch.count", "batch.index", "batch.label", "batch.pixels", "batch.lr", "batch.step", "batch.mean",
+    "batch.rest", "batch.rows", "batch.rows.name", "batch.values",
+    "sgd.name", "sgd.u", "sgd.v", "sgd.cost", "sgd.valleys", "sgd.lr", "sgd.steps", "sgd.batch", "sgd.epoch",
+    "sgd.examples.full", "sgd.examples.mini", "sgd.full", "sgd.full.cost", "sgd.mini", "sgd.mini.cost",
+)
 
 
 def build(config: NetConfig) -> Facts:
@@ -63,7 +74,7 @@ def wishes(model: mlp.MLP, x: torch.Tensor, label: int) -> dict[str, object]:
     """
     last = len(model.layers) - 1
     _, cache = model.run_with_cache(x[None])
-    hidden = cache[f"layers.{last - 1}.hook_a"][0].clone().requires_grad_(True)  # [16] a^(L-1), a leaf
+    hidden = cache[names.layer(last - 1, "hook_a")][0].clone().requires_grad_(True)  # [16] a^(L-1), a leaf
     layer = model.layers[last]
     w, b = layer.weight.detach().clone().requires_grad_(True), layer.bias.detach().clone().requires_grad_(True)  # [10, 16], [10]
     z = w @ hidden + b  # [10]
@@ -210,7 +221,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     index = int(np.flatnonzero(y.numpy() == EXAMPLE_LABEL)[0])
     values: dict[str, object] = {
         "classes": np.arange(10),
-        "sizes": [x.shape[1]] + [weights[f"layers.{i}.bias"].numel() for i in range(last + 1)],
+        "sizes": [x.shape[1]] + [weights[names.layer(i, "bias")].numel() for i in range(last + 1)],
         "data.n_train": x.shape[0],
         "example.index": index,
         "example.label": int(y[index]),
@@ -224,7 +235,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
 
 def _hand_wishes(weights, x, label, last) -> dict[str, object]:
     a_prev = gradients.forward(weights, x[None])[-2][0].numpy()  # [16]
-    w, b = weights[f"layers.{last}.weight"].numpy(), weights[f"layers.{last}.bias"].numpy()
+    w, b = weights[names.layer(last, "weight")].numpy(), weights[names.layer(last, "bias")].numpy()
     z = w @ a_prev + b
     a = 1 / (1 + np.exp(-z))
     y = np.eye(10)[label]

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from netreel.nets import chain as chain_mod
-from netreel.nets import mlp
+from netreel.nets import mlp, names
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 from netreel.nets.facts.network import trained
@@ -20,6 +20,18 @@ SWEEP_HALF_WIDTH = 2.0  # w(L) is swept over [w - 2, w + 2] ...
 SWEEP_STEP = 0.05  # ... in steps of 0.05
 NUDGE_STEPS = 2  # the nudge the scenes follow: w(L) + 2 steps
 COST_THRESHOLD = 0.1  # the layer example: the first training digit classified right with C0 above this
+
+KEYS = (
+    "classes",
+    "chain.depth", "chain.w", "chain.b", "chain.y", "chain.z", "chain.a", "chain.cost", "chain.dc_da_out",
+    "chain.sigma_prime", "chain.grad.w", "chain.grad.b", "chain.grad.a",
+    "chain.product.w", "chain.product.w_prev", "chain.product.b", "chain.product.a",
+    "nudge.dw", "nudge.dz", "nudge.da", "nudge.dc", "nudge.ratio", "nudge.slope",
+    "sweep.center", "sweep.moved", "sweep.w", "sweep.z", "sweep.a", "sweep.cost",
+    "layer.index", "layer.sizes", "layer.example", "layer.image", "layer.label", "layer.j", "layer.k",
+    "layer.a_prev", "layer.w", "layer.z", "layer.a", "layer.y", "layer.cost", "layer.dc_da", "layer.sigma_prime",
+    "layer.product", "layer.terms", "layer.terms_sum", "layer.grad_w", "layer.grad_b", "layer.grad_a_prev",
+)
 
 
 def chain_config(config: NetConfig) -> chain_mod.ChainConfig:
@@ -44,8 +56,8 @@ def chain_facts(config: chain_mod.ChainConfig) -> dict[str, object]:
     model = chain_mod.Chain(config)
     depth = config.depth
     _, cache = model.run_with_cache(model.input[None])
-    z = torch.stack([cache[f"layers.{i}.hook_z"][0] for i in range(depth)])  # [L]
-    a = torch.stack([cache["hook_input"][0]] + [cache[f"layers.{i}.hook_a"][0] for i in range(depth)])  # [L+1]
+    z = torch.stack([cache[names.layer(i, "hook_z")][0] for i in range(depth)])  # [L]
+    a = torch.stack([cache[names.INPUT][0]] + [cache[names.layer(i, "hook_a")][0] for i in range(depth)])  # [L+1]
     grads = model.gradients()
     last = model.layers[-1]
     sweep_w = sweep_weights(last.weight.item())
@@ -55,7 +67,7 @@ def chain_facts(config: chain_mod.ChainConfig) -> dict[str, object]:
         for w in sweep_w:
             last.weight.fill_(float(w))
             out, swept = model.run_with_cache(model.input[None])
-            sweep["z"].append(float(swept[f"layers.{depth - 1}.hook_z"][0]))
+            sweep["z"].append(float(swept[names.layer(depth - 1, "hook_z")][0]))
             sweep["a"].append(float(out[0]))
             sweep["cost"].append(float(chain_mod.cost(out[0], model.target)))
         last.weight.copy_(original)
@@ -128,9 +140,9 @@ def layer_facts(config: NetConfig) -> dict[str, object]:
     x = x_train[example : example + 1]  # [1, inputs]
     _, cache = model.run_with_cache(x)
     last = len(model.layers) - 1
-    a_prev = cache[f"layers.{last - 1}.hook_a"][0]  # [16]
-    z = cache[f"layers.{last}.hook_z"][0]  # [10]
-    a = cache[f"layers.{last}.hook_a"][0]  # [10]
+    a_prev = cache[names.layer(last - 1, "hook_a")][0]  # [16]
+    z = cache[names.layer(last, "hook_z")][0]  # [10]
+    a = cache[names.layer(last, "hook_a")][0]  # [10]
     y = mlp.one_hot(labels[example : example + 1])[0]  # [10]
     out_layer = model.layers[last]
     model.zero_grad()
@@ -243,14 +255,14 @@ def layer_reference(config: NetConfig) -> dict[str, object]:
     activations = [data.x_train.astype(np.float64)]  # [n, inputs] each step: [n, layer size]
     zs = []
     for i in range(n_layers):
-        zs.append(activations[-1] @ weights[f"layers.{i}.weight"].T + weights[f"layers.{i}.bias"])
+        zs.append(activations[-1] @ weights[names.layer(i, "weight")].T + weights[names.layer(i, "bias")])
         activations.append(_sigmoid(zs[-1]))
     y_all = np.eye(10)[data.y_train]  # [n, 10]
     costs = ((activations[-1] - y_all) ** 2).sum(axis=1)  # [n]
     example = pick_example(costs, activations[-1].argmax(axis=1) == data.y_train)
     a_prev = activations[-2][example]  # [16]
     z, a, y = zs[-1][example], activations[-1][example], y_all[example]  # [10] each
-    w = weights[f"layers.{n_layers - 1}.weight"]  # [10, 16]
+    w = weights[names.layer(n_layers - 1, "weight")]  # [10, 16]
     sigma_prime = a * (1 - a)
     dc_da = 2 * (a - y)
     delta = sigma_prime * dc_da  # [10] dC0/dz_j

@@ -13,6 +13,23 @@ from netreel.nets.facts import network as network_facts
 
 CROP = 6  # the pooling scene shows a CROP x CROP corner of a feature map, numbers and all
 
+CNN_KEYS = (
+    "hook_input", "hook_pool", "hook_logits", "hook_probs",
+    *(f"{conv}.{tensor}" for conv in ("conv1", "conv2") for tensor in ("hook_z", "hook_a", "weight", "bias")),
+    "head.weight", "head.bias",
+)
+"""The CNN's recorded tensors (nets/cnn.py): its hooks on one digit and its parameters."""
+
+KEYS = (
+    *CNN_KEYS, *(f"params.{name}" for name in CNN_KEYS if name.endswith(("weight", "bias"))),
+    "classes", "prediction", "data.n_test", "digit.index", "digit.label", "filters",
+    "focus.filter", "focus.conv2", "dense.focus", "errors.cnn", "errors.mlp", "test_accuracy.cnn", "test_accuracy.mlp",
+    "count.cells", "count.conv", "count.dense", "count.inputs", "count.local", "count.outputs",
+    "params.mlp", "params.total", "pool.row", "pool.col", "pool.origin", "reach.attention", "reach.conv",
+    "rf.box", "rf.size", "shape.channels", "shape.conv1", "shape.kernel", "shape.pool", "shape.side", "shape.window",
+    "slide.products", "slide.sums",
+)
+
 
 def trained(config: NetConfig) -> cnn.TrainedCNN:
     data = config.digits()

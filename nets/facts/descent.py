@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from netreel.nets import gradients, landscape, mlp, terrain
+from netreel.nets import gradients, landscape, mlp, names, terrain
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 from netreel.nets.facts.network import trained
@@ -29,6 +29,24 @@ RING = 8  # candidate starts of surface paths, on a ring around its centre
 SHOWN_PATHS = 3  # at most this many surface paths are shown, each ending in a different valley
 STEP_FRACTION = 0.08  # the steepest step is this fraction of the plotted range
 
+STATES = ("untrained", "trained")  # the network before training and after, side by side
+
+KEYS = (
+    "classes", "sizes", "data.n_train", "example.index", "example.label", "example.pixels", "example.target",
+    *(f"example.{state}.{what}" for state in STATES for what in ("output", "terms", "cost")),
+    *(f"avg.{state}.cost" for state in STATES), *(f"cost.{state}" for state in STATES),
+    "avg.index", "avg.label", "avg.pixels", "avg.rest",
+    "train.cost", "train.accuracy", "train.epochs", "train.shown",
+    "train.snap.{snapshot}." + names.layer("{layer}", "weight"),
+    "grad.count", "grad.sorted", "grad.top", "grad.top.name", "grad.top.value", "grad.median", "grad.median.name",
+    "grad.median.value", "grad.rest", "grad.ratio", "grad.nudge", "terrain.epoch",
+    "curve.name", "curve.grid", "curve.cost", "curve.current", "curve.lr", "curve.valleys", "curve.balls",
+    "curve.balls.cost", "curve.other", "curve.other.value", "curve.others",
+    "curve.tangent", "curve.tangent.w", "curve.tangent.cost", "curve.tangent.slope",
+    "surface.name", "surface.grid", "surface.cost", "surface.current", "surface.lr", "surface.valleys",
+    "surface.paths", "surface.paths.cost",
+)
+
 
 def build(config: NetConfig) -> Facts:
     data = config.digits()
@@ -42,7 +60,7 @@ def build(config: NetConfig) -> Facts:
     values.update({"example.index": index, "example.label": int(y[index]), "example.pixels": x[index], "example.target": mlp.one_hot(y[index : index + 1])[0]})
     for state, model in models.items():
         _, cache = model.run_with_cache(x[index : index + 1].float())
-        output = cache[f"layers.{len(model.layers) - 1}.hook_a"][0]  # [10]
+        output = cache[names.layer(len(model.layers) - 1, "hook_a")][0]  # [10]
         terms = (output - values["example.target"]) ** 2  # [10]
         values.update({f"example.{state}.output": output, f"example.{state}.terms": terms, f"example.{state}.cost": terms.sum()})
 
@@ -259,7 +277,7 @@ def training_facts(net: mlp.TrainedMLP) -> dict[str, object]:
     }
     for i, epoch in enumerate(epochs):
         for k in range(len(net.model.layers)):
-            values[f"train.snap.{i}.layers.{k}.weight"] = net.snapshots[epoch][f"layers.{k}.weight"]
+            values[f"train.snap.{i}." + names.layer(k, "weight")] = net.snapshots[epoch][names.layer(k, "weight")]
     return values
 
 
@@ -275,7 +293,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     index = int(np.argmax(_plain_forward(states["trained"], x).argmax(dim=1).numpy() == y.numpy()))
     values: dict[str, object] = {
         "classes": np.arange(10),
-        "sizes": [x.shape[1]] + [states["trained"][f"layers.{i}.bias"].numel() for i in range(n_layers)],
+        "sizes": [x.shape[1]] + [states["trained"][names.layer(i, "bias")].numel() for i in range(n_layers)],
         "data.n_train": x.shape[0],
         "example.index": index,
         "example.label": y[index],
@@ -308,8 +326,9 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
 def _plain_forward(weights: dict[str, torch.Tensor], a: torch.Tensor) -> torch.Tensor:
     """Every layer as z = W a + b and 1 / (1 + e^-z), one after another."""
     i = 0
-    while f"layers.{i}.weight" in weights:
-        z = torch.einsum("oi,ni->no", weights[f"layers.{i}.weight"], a) + weights[f"layers.{i}.bias"]  # [n, out]
+    while names.layer(i, "weight") in weights:
+        w, b = weights[names.layer(i, "weight")], weights[names.layer(i, "bias")]  # [out, in], [out]
+        z = torch.einsum("oi,ni->no", w, a) + b  # [n, out]
         a = 1.0 / (1.0 + torch.exp(-z))  # [n, out]
         i += 1
     return a

@@ -17,6 +17,17 @@ from netreel.nets import flow
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 
+KEYS = (
+    "data.points", "data.moon", "data.n_train", "train.batch", "train.iterations", "model.params",
+    "loss.iteration", "loss.value", "pairs.count", "pool.count", "pool.passing", "pool.size",
+    "field.grid", "field.probe", "field.t", "field.v",
+    "focus.point", "focus.t", "focus.v", "focus.ideal", "focus.radius", "few.steps", "few.x",
+    "traj.particles", "traj.moon", "traj.steps", "traj.step", "traj.dt", "traj.t", "traj.x", "traj.v",
+    "traj.length_ratio",
+    "quality.n", "quality.steps", "quality.sigma", "quality.samples", "quality.euler", "quality.heun",
+    "quality.noise", "quality.baseline",
+)
+
 
 @dataclass(frozen=True)
 class Lesson:
@@ -124,8 +135,8 @@ def build(config: NetConfig) -> Facts:
         "traj.length_ratio": arc.sum() / chord.sum(),
         "few.steps": lesson.few_steps,
         "few.x": few,
-        "loss.iteration": net.iterations,
-        "loss.value": net.losses,
+        "loss.iteration": net.history.iterations,
+        "loss.value": net.history.losses,
         "train.iterations": fc.iterations,
         "train.batch": fc.batch_size,
         "model.params": net.model.n_params(),
@@ -297,7 +308,7 @@ def summary(config: NetConfig) -> list[tuple[str, str]]:
         ("network", f"(x, y, t) -> {' -> '.join([str(fc.width)] * fc.depth)} -> 2, SiLU"),
         ("parameters", f"{net.model.n_params():,}"),
         ("iterations, batch, lr", f"{fc.iterations:,}, {fc.batch_size}, {fc.lr} (Adam, cosine)"),
-        ("held-out loss", f"{net.losses[-1]:.4f} (untrained {net.losses[0]:.4f})"),
+        ("held-out loss", f"{net.history.losses[-1]:.4f} (untrained {net.history.losses[0]:.4f})"),
         (f"MMD^2 (sigma {LESSON.sigma}), Euler", euler),
         ("MMD^2, Heun", heun),
         ("MMD^2, noise / fresh data", f"{facts['quality.noise']:.4f} / {facts['quality.baseline']:.4f}"),

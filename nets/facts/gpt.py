@@ -1,9 +1,8 @@
 """Chapter 6 (What is a GPT): the tiny transformer reads the prompt and predicts the next word.
 
 Also the shared ground of Chapter 7: the trained network for a config, the
-prompt's tokens, and :func:`plain_forward`, the whole forward pass written out
-in plain tensor algebra on the stored weights, which both chapters' references
-recompute from.
+prompt's tokens, the network's sizes. Both chapters' references recompute from
+:func:`netreel.nets.reference.plain_forward`.
 """
 
 from __future__ import annotations
@@ -14,15 +13,34 @@ import numpy as np
 import torch
 
 from netreel.nets import corpus as corpus_mod
-from netreel.nets import gpt, roles
+from netreel.nets import gpt, names, roles
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
+from netreel.nets.reference import plain_forward, stored_weights
 
 TOP_WORDS = 6  # next-word bars shown
 TEMPERATURES = 10 ** np.linspace(-2.0, 1.2, 33)  # the slider's stops, from 0.01 to about 16, T = 1 among them
 SAMPLE_TEMPERATURES = (0.5, 2.0)
 SAMPLE_LENGTH = 10
 SHOWN_NEURONS = 8  # MLP neurons whose numbers are shown
+
+DIMS_KEYS = ("n_vocab", "n_ctx", "d_model", "n_heads", "d_head", "d_mlp", "n_layers", "layer_numbers", "head_numbers")
+"""What :func:`dims` gives: the network's sizes, the layer and head numbers."""
+
+MODEL_KEYS = (
+    "W_E", "W_pos", "W_U",
+    *(names.act(name, "{layer}" if "{layer}" in pattern else None) for name, pattern in names.TRANSFORMER.items()),
+)
+"""The transformer's recorded tensors: every hook of its run on the prompt and every weight."""
+
+KEYS = (
+    *MODEL_KEYS, *DIMS_KEYS,
+    "prompt.tokens", "prompt.length", "positions", "vocab.ids", "logits", "probs", "top", "test_loss",
+    "temperature.grid", "temperature.probs", "temperature.rest", "mlp.layer", "mlp.neurons", "mlp.active",
+    "params.W_E", "params.W_pos", "params.W_U", "params.blocks.{layer}.attn", "params.blocks.{layer}.mlp",
+    "params.total", "pca.coords", "pca.explained", "dot.pairs", "dot.values", "dot.cosines",
+    "sample.{k}.T", "sample.{k}.tokens", "sample.{k}.probs",
+)
 
 
 def corpus_of(config: NetConfig) -> corpus_mod.Corpus:
@@ -35,17 +53,18 @@ def trained(config: NetConfig, corpus: corpus_mod.Corpus | None = None) -> gpt.T
     return gpt.load_or_train(cfg, corpus)
 
 
-def prompt_and_net(config: NetConfig) -> tuple[list[int], gpt.TrainedGPT]:
-    """The prompt's token ids (checked before any training) and the trained network."""
+def prompt_and_net(config: NetConfig) -> tuple[list[int], corpus_mod.Corpus, gpt.TrainedGPT]:
+    """The prompt's token ids (checked before any training), the corpus and the network trained on it."""
     corpus = corpus_of(config)
     ids = corpus.prompt_ids(config.prompt)
-    return ids, trained(config, corpus)
+    return ids, corpus, trained(config, corpus)
 
 
-def meta(net: gpt.TrainedGPT, ids: list[int]) -> dict:
-    words = list(net.corpus.vocab.words)
-    parts = [corpus_mod.part_of_speech(w) for w in words] if net.corpus.name == corpus_mod.GRAMMAR else []
-    return {"vocab": words, "parts": parts, "corpus": net.corpus.name, "prompt": [words[i] for i in ids], "net_key": net.record["key"]}
+def meta(net: gpt.TrainedGPT, corpus: corpus_mod.Corpus, ids: list[int]) -> dict:
+    words = list(corpus.vocab.words)
+    parts = [corpus_mod.part_of_speech(w) for w in words] if corpus.name == corpus_mod.GRAMMAR else []
+    prompt = [words[i] for i in ids]
+    return {"vocab": words, "parts": parts, "corpus": corpus.name, "prompt": prompt, "net_key": net.record["key"]}
 
 
 def dims(cfg: gpt.GPTConfig) -> dict[str, object]:
@@ -114,7 +133,7 @@ def sample_seed(config: NetConfig, k: int) -> int:
 
 # ---------------------------------------------------------------- the facts
 def build(config: NetConfig) -> Facts:
-    ids, net = prompt_and_net(config)
+    ids, corpus, net = prompt_and_net(config)
     model = net.model.double()
     cfg = model.cfg
     tokens = torch.tensor([ids])  # [1, n]
@@ -127,7 +146,7 @@ def build(config: NetConfig) -> Facts:
     scaled = logits[None, :] / torch.tensor(TEMPERATURES)[:, None]  # [n_T, vocab]
     sweep = scaled.softmax(-1)  # [n_T, vocab]
     last = cfg.n_layers - 1
-    pre = acts[f"blocks.{last}.mlp.hook_pre"][-1]  # [d_mlp]
+    pre = acts[names.act("mlp_pre", last)][-1]  # [d_mlp]
 
     @torch.no_grad()
     def next_probs(seq: list[int], temperature: float) -> np.ndarray:
@@ -148,7 +167,7 @@ def build(config: NetConfig) -> Facts:
             "temperature.rest": 1 - sweep[:, top].sum(-1),
             "mlp.layer": last,
             "mlp.neurons": shown_neurons(pre.numpy()),
-            "mlp.active": int((acts[f"blocks.{last}.mlp.hook_post"][-1] > 0).sum()),
+            "mlp.active": int((acts[names.act("mlp_post", last)][-1] > 0).sum()),
             "test_loss": net.record["test_loss"],
         }
     )
@@ -162,7 +181,7 @@ def build(config: NetConfig) -> Facts:
         values[f"sample.{k}.T"] = temperature
         values[f"sample.{k}.tokens"] = chosen
         values[f"sample.{k}.probs"] = chances
-    return Facts(as_arrays(values), meta(net, ids))
+    return Facts(as_arrays(values), meta(net, corpus, ids))
 
 
 def pca_facts(embeddings: np.ndarray) -> dict[str, np.ndarray]:
@@ -182,61 +201,13 @@ def parameter_counts(weights: dict[str, torch.Tensor], n_layers: int) -> dict[st
     count = {name: t.numel() for name, t in weights.items()}
     out = {"params.W_E": count["W_E"], "params.W_pos": count["W_pos"], "params.W_U": count["W_U"]}
     for l in range(n_layers):
-        out[f"params.blocks.{l}.attn"] = sum(count[f"blocks.{l}.attn.{m}"] for m in ("W_Q", "W_K", "W_V", "W_O"))
-        out[f"params.blocks.{l}.mlp"] = sum(count[f"blocks.{l}.mlp.{m}"] for m in ("W_in", "b_in", "W_out", "b_out"))
+        out[f"params.blocks.{l}.attn"] = sum(count[names.act(m, l)] for m in ("W_Q", "W_K", "W_V", "W_O"))
+        out[f"params.blocks.{l}.mlp"] = sum(count[names.act(m, l)] for m in ("W_in", "b_in", "W_out", "b_out"))
     out["params.total"] = sum(count.values())
     return out
 
 
 # ---------------------------------------------------------------- the reference
-def stored_weights(net: gpt.TrainedGPT) -> dict[str, torch.Tensor]:
-    return {k: v.double() for k, v in net.model.state_dict().items()}
-
-
-def plain_forward(w: dict[str, torch.Tensor], tokens: torch.Tensor, n_layers: int, n_heads: int) -> dict[str, torch.Tensor]:
-    """The forward pass in plain algebra, head by head, for a batch of token ids [b, n].
-
-    Returns the same names as the model's hooks (batch dim kept), and ``logits``.
-    """
-    b, n = tokens.shape
-    one_hot = torch.zeros(b, n, w["W_E"].shape[0], dtype=torch.float64)
-    one_hot[torch.arange(b)[:, None], torch.arange(n)[None, :], tokens] = 1.0
-    out = {"hook_embed": one_hot @ w["W_E"], "hook_pos_embed": w["W_pos"][:n].expand(b, n, -1)}
-    x = out["hook_embed"] + out["hook_pos_embed"]  # [b, n, d_model]
-    future = torch.arange(n)[None, :] > torch.arange(n)[:, None]  # [q, k]
-    for l in range(n_layers):
-        p = f"blocks.{l}."
-        out[p + "hook_resid_pre"] = x
-        per_head: dict[str, list[torch.Tensor]] = {name: [] for name in ("q", "k", "v", "attn_scores", "pattern", "z", "result")}
-        for h in range(n_heads):
-            q = x @ w[p + "attn.W_Q"][h]  # [b, n, d_head]
-            k = x @ w[p + "attn.W_K"][h]
-            v = x @ w[p + "attn.W_V"][h]
-            scores = (q @ k.transpose(1, 2)) / math.sqrt(q.shape[-1])  # [b, q, k]
-            scores = torch.where(future, torch.tensor(-math.inf, dtype=torch.float64), scores)
-            e = torch.exp(scores - scores.max(dim=-1, keepdim=True).values)
-            pattern = e / e.sum(dim=-1, keepdim=True)  # [b, q, k]
-            z = pattern @ v  # [b, n, d_head]
-            for name, t in zip(per_head, (q, k, v, scores, pattern, z, z @ w[p + "attn.W_O"][h])):
-                per_head[name].append(t)
-        for name in ("q", "k", "v", "z", "result"):
-            out[p + f"attn.hook_{name}"] = torch.stack(per_head[name], dim=2)  # [b, n, head, ...]
-        for name in ("attn_scores", "pattern"):
-            out[p + f"attn.hook_{name}"] = torch.stack(per_head[name], dim=1)  # [b, head, q, k]
-        attn_out = out[p + "attn.hook_result"].sum(dim=2)
-        out[p + "hook_attn_out"] = attn_out
-        x = x + attn_out
-        out[p + "hook_resid_mid"] = x
-        pre = x @ w[p + "mlp.W_in"] + w[p + "mlp.b_in"]  # [b, n, d_mlp]
-        post = pre * (pre > 0)
-        mlp_out = post @ w[p + "mlp.W_out"] + w[p + "mlp.b_out"]
-        out.update({p + "mlp.hook_pre": pre, p + "mlp.hook_post": post, p + "hook_mlp_out": mlp_out})
-        x = x + mlp_out
-        out[p + "hook_resid_post"] = x
-    out["logits"] = x @ w["W_U"]
-    return out
-
-
 def plain_next_probs(w: dict[str, torch.Tensor], n_layers: int, n_heads: int):
     def next_probs(seq: list[int], temperature: float) -> np.ndarray:
         logits = plain_forward(w, torch.tensor([seq]), n_layers, n_heads)["logits"][0, -1].numpy()
@@ -248,7 +219,7 @@ def plain_next_probs(w: dict[str, torch.Tensor], n_layers: int, n_heads: int):
 
 def reference(config: NetConfig) -> dict[str, np.ndarray]:
     """Every fact again, from the stored weights by plain algebra and numpy, without the model's forward()."""
-    ids, net = prompt_and_net(config)
+    ids, corpus, net = prompt_and_net(config)
     cfg = net.model.cfg
     w = stored_weights(net)
     run = {k: v[0] for k, v in plain_forward(w, torch.tensor([ids]), cfg.n_layers, cfg.n_heads).items()}
@@ -262,7 +233,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     e = np.exp((logits[None, :] - logits.max()) / TEMPERATURES[:, None])  # [n_T, vocab]
     sweep = e / e.sum(axis=1, keepdims=True)
     last = cfg.n_layers - 1
-    pre = run[f"blocks.{last}.mlp.hook_pre"][-1].numpy()
+    pre = run[names.act("mlp_pre", last)][-1].numpy()
     ranked = sorted(range(len(pre)), key=lambda i: (-pre[i], i))
     half = SHOWN_NEURONS // 2
     values.update(
@@ -280,7 +251,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
             "mlp.layer": last,
             "mlp.neurons": sorted(ranked[:half] + ranked[-(SHOWN_NEURONS - half) :]),
             "mlp.active": int(np.count_nonzero(pre > 0)),
-            "test_loss": reference_loss(w, net.corpus, cfg),
+            "test_loss": reference_loss(w, corpus, cfg),
         }
     )
     values.update(reference_pca(w["W_E"].numpy()))

@@ -5,9 +5,19 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from netreel.nets import mlp
+from netreel.nets import mlp, names
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
+
+MLP_KEYS = (names.INPUT, *(names.layer("{layer}", tensor) for tensor in names.LAYER_TENSORS))
+"""The digit MLP's recorded tensors: its input, and each layer's pre-activation, activation and parameters."""
+
+KEYS = (
+    *MLP_KEYS,
+    "classes", "sizes", "prediction", "test_accuracy", "data.n_train", "data.n_test", "digit.index", "digit.label",
+    "focus.neuron", "focus.terms", "focus.weighted_sum",
+    "params.layers.{layer}.weight", "params.layers.{layer}.bias", "params.total", "edges.total",
+)
 
 
 def trained(config: NetConfig) -> mlp.TrainedMLP:
@@ -24,20 +34,20 @@ def build(config: NetConfig) -> Facts:
     _, cache = net.model.run_with_cache(x_test[index : index + 1])
     activations = {name: tensor[0] for name, tensor in cache.items()}  # drop the batch dim
     weights = dict(net.model.state_dict())
-    evidence = (weights["layers.0.weight"] * activations["hook_input"]).abs().sum(dim=1)  # [16]
-    focus = pick_focus(activations["layers.0.hook_a"].numpy(), evidence.numpy())
+    evidence = (weights[names.layer(0, "weight")] * activations[names.INPUT]).abs().sum(dim=1)  # [16]
+    focus = pick_focus(activations[names.layer(0, "hook_a")].numpy(), evidence.numpy())
     values = {
         **activations,
         **weights,
         **parameter_counts(weights),
         "digit.index": index,
         "digit.label": data.y_test[index],
-        "prediction": int(activations[f"layers.{len(net.model.layers) - 1}.hook_a"].argmax()),
+        "prediction": int(activations[names.layer(len(net.model.layers) - 1, "hook_a")].argmax()),
         "classes": np.arange(10),
         "sizes": np.array(net.model.config.sizes),
         "focus.neuron": focus,
-        "focus.terms": weights["layers.0.weight"][focus] * activations["hook_input"],
-        "focus.weighted_sum": activations["layers.0.hook_z"][focus] - weights["layers.0.bias"][focus],
+        "focus.terms": weights[names.layer(0, "weight")][focus] * activations[names.INPUT],
+        "focus.weighted_sum": activations[names.layer(0, "hook_z")][focus] - weights[names.layer(0, "bias")][focus],
         "edges.total": sum(w.numel() for name, w in weights.items() if name.endswith("weight")),
         "data.n_train": len(data.y_train),
         "data.n_test": len(data.y_test),
@@ -75,7 +85,8 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     def forward(x: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
         out, a = [], x  # a: [n, inputs]
         for i in range(n_layers):
-            z = torch.einsum("oi,ni->no", weights[f"layers.{i}.weight"], a) + weights[f"layers.{i}.bias"]  # [n, out]
+            w, b = weights[names.layer(i, "weight")], weights[names.layer(i, "bias")]  # [out, in], [out]
+            z = torch.einsum("oi,ni->no", w, a) + b  # [n, out]
             a = 1.0 / (1.0 + torch.exp(-z))  # [n, out]
             out.append((z, a))
         return out
@@ -86,15 +97,15 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     index = int(np.argmax(hits))
     x = x_test[index]  # [inputs]
     layers = forward(x[None])
-    values: dict[str, object] = {"hook_input": x}
+    values: dict[str, object] = {names.INPUT: x}
     for i, (z, a) in enumerate(layers):
-        values[f"layers.{i}.hook_z"] = z[0]
-        values[f"layers.{i}.hook_a"] = a[0]
+        values[names.layer(i, "hook_z")] = z[0]
+        values[names.layer(i, "hook_a")] = a[0]
     values.update(weights)
     for name, tensor in weights.items():
         values[f"params.{name}"] = int(np.prod(tensor.shape))
     values["params.total"] = sum(int(np.prod(t.shape)) for t in weights.values())
-    w0 = weights["layers.0.weight"]  # [16, inputs]
+    w0 = weights[names.layer(0, "weight")]  # [16, inputs]
     focus = pick_focus(layers[0][1][0].numpy(), (w0 * x).abs().sum(dim=1).numpy())
     values.update(
         {
@@ -102,10 +113,10 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
             "digit.label": data.y_test[index],
             "prediction": int(layers[-1][1][0].argmax()),
             "classes": np.arange(10),
-            "sizes": [data.n_inputs] + [weights[f"layers.{i}.bias"].numel() for i in range(n_layers)],
+            "sizes": [data.n_inputs] + [weights[names.layer(i, "bias")].numel() for i in range(n_layers)],
             "focus.neuron": focus,
-            "focus.terms": weights["layers.0.weight"][focus] * x,
-            "focus.weighted_sum": float(weights["layers.0.weight"][focus] @ x),
+            "focus.terms": weights[names.layer(0, "weight")][focus] * x,
+            "focus.weighted_sum": float(weights[names.layer(0, "weight")][focus] @ x),
             "edges.total": sum(int(np.prod(t.shape)) for t in weights.values() if t.ndim == 2),
             "data.n_train": len(data.x_train),
             "data.n_test": len(data.x_test),
