@@ -38,22 +38,18 @@ from manim import (
     rate_functions,
 )
 
+from netreel.nets import names
 from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
+from netreel.scenes.common.formats import COUNT, PERCENT1, VALUE4, VALUE6
 from netreel.scenes.common.mobjects import brackets, nudge_arrow, pixel_image, stack
 from netreel.scenes.common.plots import Plot, param_parts, polyline, surface_map
 from netreel.scenes.common.text import eq
 
-COUNT = ",.0f"
-VALUE = ",.2f"
-COST = ",.4f"
-PERCENT = ".1%"
-
 
 class ChapterScene(NetScene):
     chapter = "descent"
-
 
     def param(self, key: str, index: tuple = (), font_size: float = 32):
         return eq(*param_parts(self.ledger, key, index), font_size=font_size)
@@ -63,68 +59,94 @@ class OneExampleCost(ChapterScene):
     """Ten outputs beside the one-hot target, the ten squared differences, their sum; untrained, then trained."""
 
     estimated_seconds = 40.0
+    steps = ("example", "outputs", "target", "terms", "sum", "trained")
+    ROWS = [1.95 - 0.5 * k for k in range(10)]
+    XS = {"class": -3.15, "circle": -2.45, "a": -1.25, "y": 0.45, "term": 2.35}  # each column's x
 
-    def construct(self):
+    def example(self):
         label = self.ledger.shown("example.label", spec=COUNT)
-        self.step("example")
         title = self.heading()
         image = self.digit("example.pixels", None, 2.6).move_to(LEFT * 5.2 + UP * 0.5)
         caption = self.words("label", label=label, font_size=palette.LABEL_SIZE).next_to(image, DOWN, buff=0.2)
-        state = self.words("untrained", font_size=palette.LABEL_SIZE, color=palette.MUTED).next_to(caption, DOWN, buff=0.3)
+        self.state = self.words("untrained", font_size=palette.LABEL_SIZE, color=palette.MUTED)
+        self.state.next_to(caption, DOWN, buff=0.3)
         self.say("example", label=label)
-        self.play(FadeIn(title), FadeIn(image), FadeIn(caption), FadeIn(state))
+        self.play(FadeIn(title), FadeIn(image), FadeIn(caption), FadeIn(self.state))
 
-        self.step("outputs")
-        rows = [1.95 - 0.5 * k for k in range(10)]
-        xs = {"class": -3.15, "circle": -2.45, "a": -1.25, "y": 0.45, "term": 2.35}
-        headers = VGroup(*(eq(tex, font_size=36).move_to([xs[k], 2.65, 0]) for k, tex in (("a", "a_j"), ("y", "y_j"), ("term", "(a_j - y_j)^2"))))
-        classes = VGroup(*(self.ledger.integer("classes", k, font_size=28).move_to([xs["class"], rows[k], 0]) for k in range(10)))
-        blank = VGroup(*(Circle(radius=0.18, stroke_color=palette.NEURON_STROKE, stroke_width=2).move_to([xs["circle"], rows[k], 0]) for k in range(10)))
-        circles = self.lit(blank, "untrained")
-        outputs, terms = self.columns("untrained", rows, xs)
+    def outputs(self):
+        rows, xs = self.ROWS, self.XS
+        heads = (("a", "a_j"), ("y", "y_j"), ("term", "(a_j - y_j)^2"))
+        self.headers = VGroup(*(eq(tex, font_size=36).move_to([xs[k], 2.65, 0]) for k, tex in heads))
+        self.classes = VGroup(
+            *(self.ledger.integer("classes", k, font_size=28).move_to([xs["class"], rows[k], 0]) for k in range(10))
+        )
+        blank = VGroup(*(Circle(radius=0.18, stroke_color=palette.NEURON_STROKE, stroke_width=2) for _ in range(10)))
+        for circle, y in zip(blank, rows):
+            circle.move_to([xs["circle"], y, 0])
+        self.circles = self.lit(blank, "untrained")
+        self.output_numbers, self.term_numbers = self.columns("untrained")
         self.say("outputs")
-        self.play(FadeIn(classes), FadeIn(circles), FadeIn(headers[0]), LaggedStart(*(FadeIn(o) for o in outputs), lag_ratio=0.08), run_time=2)
+        self.play(
+            FadeIn(self.classes),
+            FadeIn(self.circles),
+            FadeIn(self.headers[0]),
+            LaggedStart(*(FadeIn(o) for o in self.output_numbers), lag_ratio=0.08),
+            run_time=2,
+        )
 
-        self.step("target")
-        target = VGroup(*(self.ledger.integer("example.target", k, font_size=30).move_to([xs["y"], rows[k], 0]) for k in range(10)))
+    def target(self):
+        rows, xs = self.ROWS, self.XS
+        target = VGroup(
+            *(self.ledger.integer("example.target", k, font_size=30).move_to([xs["y"], rows[k], 0]) for k in range(10))
+        )
         truth = int(self.ledger.value("example.label"))
-        box = SurroundingRectangle(VGroup(classes[truth], target[truth]), color=palette.HIGHLIGHT, buff=0.08)
+        box = SurroundingRectangle(VGroup(self.classes[truth], target[truth]), color=palette.HIGHLIGHT, buff=0.08)
         self.say("target")
-        self.play(FadeIn(headers[1]), LaggedStart(*(FadeIn(t) for t in target), lag_ratio=0.08), run_time=1.5)
+        self.play(FadeIn(self.headers[1]), LaggedStart(*(FadeIn(t) for t in target), lag_ratio=0.08), run_time=1.5)
         self.play(Create(box))
 
-        self.step("terms")
+    def terms(self):
         self.say("terms")
-        self.play(FadeIn(headers[2]), LaggedStart(*(FadeIn(t, shift=0.2 * RIGHT) for t in terms), lag_ratio=0.08), run_time=2)
-
-        self.step("sum")
-        brace = Brace(VGroup(*terms), RIGHT, color=palette.MUTED)
-        total = self.total("untrained").next_to(brace, RIGHT, buff=0.2)
-        formula = eq(r"C_0 = \sum_{j=0}^{9} (a_j - y_j)^2", font_size=36).next_to(total, UP, buff=0.6).align_to(total, LEFT)
-        self.say("sum", c=self.ledger.shown("example.untrained.cost", spec=COST))
-        self.play(Create(brace), Write(formula))
-        self.play(Write(total))
-        self.play(Indicate(total, color=palette.HIGHLIGHT))
-
-        self.step("trained")
-        new_state = self.words("trained", font_size=palette.LABEL_SIZE, color=palette.MUTED).move_to(state)
-        new_outputs, new_terms = self.columns("trained", rows, xs)
-        new_total = self.total("trained").move_to(total, aligned_edge=LEFT)
-        self.say("trained_step", c=self.ledger.shown("example.trained.cost", spec=COST))
         self.play(
-            ReplacementTransform(state, new_state),
-            *(FadeTransform(a, b) for a, b in zip(outputs, new_outputs)),
-            *(FadeTransform(a, b) for a, b in zip(terms, new_terms)),
-            FadeTransform(total, new_total),
-            Transform(circles, self.lit(circles, "trained")),
+            FadeIn(self.headers[2]),
+            LaggedStart(*(FadeIn(t, shift=0.2 * RIGHT) for t in self.term_numbers), lag_ratio=0.08),
+            run_time=2,
+        )
+
+    def sum(self):
+        brace = Brace(VGroup(*self.term_numbers), RIGHT, color=palette.MUTED)
+        self.cost = self.total("untrained").next_to(brace, RIGHT, buff=0.2)
+        formula = eq(r"C_0 = \sum_{j=0}^{9} (a_j - y_j)^2", font_size=36)
+        formula.next_to(self.cost, UP, buff=0.6).align_to(self.cost, LEFT)
+        self.say("sum", c=self.ledger.shown("example.untrained.cost", spec=VALUE4))
+        self.play(Create(brace), Write(formula))
+        self.play(Write(self.cost))
+        self.play(Indicate(self.cost, color=palette.HIGHLIGHT))
+
+    def trained(self):
+        new_state = self.words("trained", font_size=palette.LABEL_SIZE, color=palette.MUTED).move_to(self.state)
+        new_outputs, new_terms = self.columns("trained")
+        new_total = self.total("trained").move_to(self.cost, aligned_edge=LEFT)
+        self.say("trained_step", c=self.ledger.shown("example.trained.cost", spec=VALUE4))
+        self.play(
+            ReplacementTransform(self.state, new_state),
+            *(FadeTransform(a, b) for a, b in zip(self.output_numbers, new_outputs)),
+            *(FadeTransform(a, b) for a, b in zip(self.term_numbers, new_terms)),
+            FadeTransform(self.cost, new_total),
+            Transform(self.circles, self.lit(self.circles, "trained")),
             run_time=2,
         )
         self.play(Indicate(new_total, color=palette.HIGHLIGHT))
         self.wait(1)
 
-    def columns(self, state: str, rows: list[float], xs: dict) -> tuple[VGroup, VGroup]:
-        outputs = VGroup(*(self.ledger.number(f"example.{state}.output", k, 2, font_size=30).move_to([xs["a"], rows[k], 0]) for k in range(10)))
-        terms = VGroup(*(self.ledger.number(f"example.{state}.terms", k, 4, font_size=30).move_to([xs["term"], rows[k], 0]) for k in range(10)))
+    def columns(self, state: str) -> tuple[VGroup, VGroup]:
+        """The network's ten outputs and the ten squared differences, in their columns."""
+        rows, xs = self.ROWS, self.XS
+        outputs = VGroup(*(self.ledger.number(f"example.{state}.output", k, 2, font_size=30) for k in range(10)))
+        terms = VGroup(*(self.ledger.number(f"example.{state}.terms", k, 4, font_size=30) for k in range(10)))
+        for output, term, y in zip(outputs, terms, rows):
+            output.move_to([xs["a"], y, 0])
+            term.move_to([xs["term"], y, 0])
         return outputs, terms
 
     def lit(self, circles: VGroup, state: str) -> VGroup:
@@ -135,58 +157,80 @@ class OneExampleCost(ChapterScene):
         return lit
 
     def total(self, state: str):
-        return eq(r"=", self.ledger.shown(f"example.{state}.cost", spec=COST), font_size=44, color=palette.HIGHLIGHT)
+        return eq(r"=", self.ledger.shown(f"example.{state}.cost", spec=VALUE4), font_size=44, color=palette.HIGHLIGHT)
 
 
 class AverageCost(ChapterScene):
     """Per-example costs of the first training digits, then the average over all of them; untrained, then trained."""
 
     estimated_seconds = 25.0
+    steps = ("many", "average", "trained", "compare")
 
-    def construct(self):
+    def many(self):
         n_shown = len(self.ledger.array("avg.index"))
-        self.step("many")
         title = self.heading()
         xs = np.linspace(-5.0, 5.4, n_shown)
-        images = Group(*(self.digit("avg.pixels", k, 1.25).move_to([xs[k], 1.75, 0]) for k in range(n_shown)))
-        costs = self.costs("untrained", images)
-        row_label = eq("C_k", font_size=36).next_to(costs, LEFT, buff=0.35)
-        rest = self.words("rest", n=self.ledger.shown("avg.rest", spec=COUNT), font_size=palette.LABEL_SIZE, color=palette.MUTED)
-        rest.next_to(costs, DOWN, buff=0.3).align_to(costs, RIGHT)
+        self.images = Group(*(self.digit("avg.pixels", k, 1.25).move_to([xs[k], 1.75, 0]) for k in range(n_shown)))
+        self.cost_numbers = self.costs("untrained")
+        row_label = eq("C_k", font_size=36).next_to(self.cost_numbers, LEFT, buff=0.35)
+        rest = self.words(
+            "rest", n=self.ledger.shown("avg.rest", spec=COUNT), font_size=palette.LABEL_SIZE, color=palette.MUTED
+        )
+        rest.next_to(self.cost_numbers, DOWN, buff=0.3).align_to(self.cost_numbers, RIGHT)
         self.say("many")
-        self.play(FadeIn(title), LaggedStart(*(FadeIn(i) for i in images), lag_ratio=0.1), run_time=1.5)
-        self.play(FadeIn(row_label), LaggedStart(*(FadeIn(c) for c in costs), lag_ratio=0.1), FadeIn(rest), run_time=1.5)
-
-        self.step("average")
-        n = self.ledger.shown("data.n_train", spec=COUNT)
-        formula = self.formula(n, "untrained").move_to(DOWN * 0.55)
-        state = self.words("untrained", font_size=palette.LABEL_SIZE, color=palette.MUTED).next_to(formula, DOWN, buff=0.25)
-        self.say("average", n=n, c=self.ledger.shown("cost.untrained", spec=COST))
-        self.play(Write(formula), FadeIn(state))
-        self.play(Indicate(formula[-1], color=palette.HIGHLIGHT))
-
-        self.step("trained")
-        new_costs = self.costs("trained", images)
-        new_formula = self.formula(n, "trained").move_to(formula, aligned_edge=LEFT)
-        new_state = self.words("trained", font_size=palette.LABEL_SIZE, color=palette.MUTED).move_to(state)
-        self.say("trained_step", c=self.ledger.shown("cost.trained", spec=COST))
+        self.play(FadeIn(title), LaggedStart(*(FadeIn(i) for i in self.images), lag_ratio=0.1), run_time=1.5)
         self.play(
-            *(FadeTransform(a, b) for a, b in zip(costs, new_costs)),
-            FadeTransform(formula, new_formula), ReplacementTransform(state, new_state), run_time=2,
+            FadeIn(row_label),
+            LaggedStart(*(FadeIn(c) for c in self.cost_numbers), lag_ratio=0.1),
+            FadeIn(rest),
+            run_time=1.5,
         )
 
-        self.step("compare")
+    def average(self):
+        self.n_train = self.ledger.shown("data.n_train", spec=COUNT)
+        self.mean = self.formula("untrained").move_to(DOWN * 0.55)
+        self.state = self.words("untrained", font_size=palette.LABEL_SIZE, color=palette.MUTED)
+        self.state.next_to(self.mean, DOWN, buff=0.25)
+        self.say("average", n=self.n_train, c=self.ledger.shown("cost.untrained", spec=VALUE4))
+        self.play(Write(self.mean), FadeIn(self.state))
+        self.play(Indicate(self.mean[-1], color=palette.HIGHLIGHT))
+
+    def trained(self):
+        new_costs = self.costs("trained")
+        new_formula = self.formula("trained").move_to(self.mean, aligned_edge=LEFT)
+        self.new_state = self.words("trained", font_size=palette.LABEL_SIZE, color=palette.MUTED).move_to(self.state)
+        self.say("trained_step", c=self.ledger.shown("cost.trained", spec=VALUE4))
+        self.play(
+            *(FadeTransform(a, b) for a, b in zip(self.cost_numbers, new_costs)),
+            FadeTransform(self.mean, new_formula),
+            ReplacementTransform(self.state, self.new_state),
+            run_time=2,
+        )
+
+    def compare(self):
         bars = self.bars().to_edge(DOWN, buff=0.45)
-        self.say("compare", a=self.ledger.shown("cost.untrained", spec=COST), b=self.ledger.shown("cost.trained", spec=COST))
-        self.play(FadeOut(new_state))
+        self.say(
+            "compare",
+            a=self.ledger.shown("cost.untrained", spec=VALUE4),
+            b=self.ledger.shown("cost.trained", spec=VALUE4),
+        )
+        self.play(FadeOut(self.new_state))
         self.play(*(GrowFromEdge(bar, LEFT) for bar in bars[0]), FadeIn(bars[1]), run_time=1.5)
         self.wait(1)
 
-    def formula(self, n: str, state: str):
-        return eq(r"C = \frac{1}{", n, r"} \sum_{k} C_k", "=", self.ledger.shown(f"cost.{state}", spec=COST), font_size=48)
+    def formula(self, state: str):
+        """The average cost over the training set, with its value for the network in ``state``."""
+        cost = self.ledger.shown(f"cost.{state}", spec=VALUE4)
+        return eq(r"C = \frac{1}{", self.n_train, r"} \sum_{k} C_k", "=", cost, font_size=48)
 
-    def costs(self, state: str, images: Group) -> VGroup:
-        return VGroup(*(self.ledger.number(f"avg.{state}.cost", k, 3, font_size=28).next_to(image, DOWN, buff=0.2) for k, image in enumerate(images)))
+    def costs(self, state: str) -> VGroup:
+        """Each shown digit's cost, under its image."""
+        return VGroup(
+            *(
+                self.ledger.number(f"avg.{state}.cost", k, 3, font_size=28).next_to(image, DOWN, buff=0.2)
+                for k, image in enumerate(self.images)
+            )
+        )
 
     def bars(self) -> VGroup:
         """The two averages as bars on one scale: untrained above, trained below."""
@@ -196,7 +240,8 @@ class AverageCost(ChapterScene):
         for k, state in enumerate(("untrained", "trained")):
             value = self.ledger.value(f"cost.{state}")
             y = -0.6 * k
-            bar = Rectangle(width=max(length * value / top, 0.01), height=0.42, stroke_width=0).set_fill(palette.NEGATIVE if k == 0 else palette.POSITIVE, 1.0)
+            bar = Rectangle(width=max(length * value / top, 0.01), height=0.42, stroke_width=0)
+            bar.set_fill(palette.NEGATIVE if k == 0 else palette.POSITIVE, 1.0)
             bar.move_to([-2.5, y, 0], aligned_edge=LEFT)
             name = self.words(state, font_size=palette.LABEL_SIZE).next_to([-2.5, y, 0], LEFT, buff=0.25)
             number = self.ledger.number(f"cost.{state}", decimals=4, font_size=28).next_to(bar, RIGHT, buff=0.2)
@@ -209,69 +254,100 @@ class OneWeight(ChapterScene):
     """The real cost along one weight, its slope, and balls rolling down by real gradient steps."""
 
     estimated_seconds = 55.0
+    steps = ("slice", "curve", "slope", "one_step", "balls", "valleys")
 
-    def construct(self):
-        grid, cost = self.ledger.array("curve.grid"), self.ledger.array("curve.cost")
-        pad = 0.08 * (cost.max() - cost.min())
-        plot = Plot(self.ledger, (grid[0], grid[-1]), (cost.min() - pad, cost.max() + pad), 10.6, 4.1, font_size=24)
-        plot.move_to(DOWN * 1.0 + RIGHT * 0.55)
-        x_label = VGroup(self.words("axis_w", font_size=palette.LABEL_SIZE), self.param("curve.name", font_size=34)).arrange(RIGHT, buff=0.15)
-        x_label.next_to(plot, DOWN, buff=0.2)
-        y_label = self.words("axis_c", font_size=palette.LABEL_SIZE).next_to(plot, UP, buff=0.1).align_to(plot, LEFT)
-        curve = polyline(plot.points_of(grid, cost), stroke_color=palette.POSITIVE, stroke_width=4)
-
-        self.step("slice")
+    def slice(self):
+        self.grid, self.cost = self.ledger.array("curve.grid"), self.ledger.array("curve.cost")
+        pad = 0.08 * (self.cost.max() - self.cost.min())
+        self.cost_range = (self.cost.min() - pad, self.cost.max() + pad)
+        self.plot = Plot(self.ledger, (self.grid[0], self.grid[-1]), self.cost_range, 10.6, 4.1, font_size=24)
+        self.plot.move_to(DOWN * 1.0 + RIGHT * 0.55)
+        x_label = VGroup(self.words("axis_w", font_size=palette.LABEL_SIZE), self.param("curve.name", font_size=34))
+        x_label.arrange(RIGHT, buff=0.15).next_to(self.plot, DOWN, buff=0.2)
+        y_label = self.words("axis_c", font_size=palette.LABEL_SIZE)
+        y_label.next_to(self.plot, UP, buff=0.1).align_to(self.plot, LEFT)
         title = self.heading()
-        self.say("slice", epoch=self.ledger.shown("terrain.epoch", spec=COUNT), rest=self.ledger.shown("curve.others", spec=COUNT))
-        self.play(FadeIn(title), Create(plot), FadeIn(x_label), FadeIn(y_label))
+        self.say(
+            "slice",
+            epoch=self.ledger.shown("terrain.epoch", spec=COUNT),
+            rest=self.ledger.shown("curve.others", spec=COUNT),
+        )
+        self.play(FadeIn(title), Create(self.plot), FadeIn(x_label), FadeIn(y_label))
 
-        self.step("curve")
+    def curve(self):
+        plot, grid, cost = self.plot, self.grid, self.cost
+        line = polyline(plot.points_of(grid, cost), stroke_color=palette.POSITIVE, stroke_width=4)
         now_w = self.ledger.value("curve.current")
         now = Dot(plot.p(now_w, float(np.interp(now_w, grid, cost))), color=WHITE, radius=0.08)
-        corners = (plot.p(grid[0], cost.min() - pad), plot.p(grid[-1], cost.max() + pad))
-        now_label = beside(self.words("now", font_size=palette.SMALL_SIZE, color=palette.MUTED), now, curve.get_points(), corners)
+        corners = (plot.p(grid[0], self.cost_range[0]), plot.p(grid[-1], self.cost_range[1]))
+        self.now_label = beside(
+            self.words("now", font_size=palette.SMALL_SIZE, color=palette.MUTED), now, line.get_points(), corners
+        )
         self.say("curve")
-        self.play(Create(curve), run_time=2.5)
-        self.play(FadeIn(now), FadeIn(now_label))
+        self.play(Create(line), run_time=2.5)
+        self.play(FadeIn(now), FadeIn(self.now_label))
 
-        self.step("slope")
-        b = int(self.ledger.value("curve.tangent"))
+    def slope(self):
+        plot = self.plot
+        self.ball_index = int(self.ledger.value("curve.tangent"))
         w0, c0 = self.ledger.value("curve.tangent.w"), self.ledger.value("curve.tangent.cost")
+        self.tangent_point = (w0, c0)
         slope = self.ledger.value("curve.tangent.slope")
-        reach = 0.1 * (grid[-1] - grid[0])
-        tangent = Line(plot.p(w0 - reach, c0 - slope * reach), plot.p(w0 + reach, c0 + slope * reach), color=palette.HIGHLIGHT, stroke_width=4)
-        ball = Dot(plot.p(w0, c0), color=palette.HIGHLIGHT, radius=0.1)
-        slope_text = eq(r"\frac{\partial C}{\partial w} =", self.ledger.shown("curve.tangent.slope", spec=",.6f"), font_size=36)
+        reach = 0.1 * (self.grid[-1] - self.grid[0])
+        self.tangent = Line(
+            plot.p(w0 - reach, c0 - slope * reach), plot.p(w0 + reach, c0 + slope * reach),
+            color=palette.HIGHLIGHT, stroke_width=4,
+        )
+        self.ball = Dot(plot.p(w0, c0), color=palette.HIGHLIGHT, radius=0.1)
+        slope_text = eq(
+            r"\frac{\partial C}{\partial w} =", self.ledger.shown("curve.tangent.slope", spec=VALUE6), font_size=36
+        )
         slope_text.move_to([plot.get_left()[0], 2.35, 0], aligned_edge=LEFT)
-        self.say("slope_up" if slope > 0 else "slope_down", s=self.ledger.shown("curve.tangent.slope", spec=",.6f"))
-        self.play(FadeOut(now_label), FadeIn(ball), Create(tangent))
+        self.say("slope_up" if slope > 0 else "slope_down", s=self.ledger.shown("curve.tangent.slope", spec=VALUE6))
+        self.play(FadeOut(self.now_label), FadeIn(self.ball), Create(self.tangent))
         self.play(Write(slope_text))
 
-        self.step("step")
+    def one_step(self):
+        plot, b = self.plot, self.ball_index
+        w0, c0 = self.tangent_point
         w1 = self.ledger.value("curve.balls", (b, 1))
-        rule = eq(r"w \leftarrow w - \eta \frac{\partial C}{\partial w}, \quad \eta =", self.ledger.shown("curve.lr", spec=COUNT), font_size=36)
+        rule = eq(
+            r"w \leftarrow w - \eta \frac{\partial C}{\partial w}, \quad \eta =",
+            self.ledger.shown("curve.lr", spec=COUNT),
+            font_size=36,
+        )
         rule.move_to([plot.get_right()[0], 2.35, 0], aligned_edge=RIGHT)
-        arrow = Arrow(plot.p(w0, c0), plot.p(w1, c0), buff=0, color=palette.HIGHLIGHT, stroke_width=5, max_tip_length_to_length_ratio=0.3)
+        arrow = Arrow(
+            plot.p(w0, c0), plot.p(w1, c0),
+            buff=0, color=palette.HIGHLIGHT, stroke_width=5, max_tip_length_to_length_ratio=0.3,
+        )
         self.say("step", lr=self.ledger.shown("curve.lr", spec=COUNT))
         self.play(Write(rule))
         self.play(GrowFromEdge(arrow, LEFT if w1 > w0 else RIGHT))
-        self.play(ball.animate.move_to(plot.p(w1, self.ledger.value("curve.balls.cost", (b, 1)))), FadeOut(tangent), FadeOut(arrow))
+        self.play(
+            self.ball.animate.move_to(plot.p(w1, self.ledger.value("curve.balls.cost", (b, 1)))),
+            FadeOut(self.tangent),
+            FadeOut(arrow),
+        )
 
-        self.step("balls")
+    def balls(self):
+        plot = self.plot
         paths = self.ledger.array("curve.balls")
         heights = self.ledger.array("curve.balls.cost")
-        balls = VGroup(*(Dot(plot.p(paths[k, 0], heights[k, 0]), color=BALL_COLOURS[k % 4], radius=0.11) for k in range(len(paths))))
-        trails = VGroup(*(polyline(plot.points_of(paths[k], heights[k]), stroke_color=BALL_COLOURS[k % 4], stroke_width=3) for k in range(len(paths))))
+        colours = [BALL_COLOURS[k % 4] for k in range(len(paths))]
+        runs = list(zip(paths, heights, colours))
+        self.ball_dots = VGroup(*(Dot(plot.p(w[0], c[0]), color=colour, radius=0.11) for w, c, colour in runs))
+        trails = VGroup(*(polyline(plot.points_of(w, c), stroke_color=colour, stroke_width=3) for w, c, colour in runs))
         self.say("balls")
-        self.play(FadeOut(ball), FadeIn(balls))
-        self.roll(balls, plot, paths, heights)
+        self.play(FadeOut(self.ball), FadeIn(self.ball_dots))
+        self.roll(self.ball_dots, plot, paths, heights)
         self.add(trails)
-        self.bring_to_front(balls)
+        self.bring_to_front(self.ball_dots)
 
-        self.step("valleys")
+    def valleys(self):
         n = int(self.ledger.value("curve.valleys"))
         self.say("valleys" if n > 1 else "valleys_one", n=self.ledger.shown("curve.valleys", spec=COUNT))
-        self.play(*(Indicate(b, scale_factor=1.6, color=WHITE) for b in balls))
+        self.play(*(Indicate(b, scale_factor=1.6, color=WHITE) for b in self.ball_dots))
         self.wait(1)
 
     def roll(self, balls: VGroup, plot: Plot, paths: np.ndarray, heights: np.ndarray) -> None:
@@ -285,7 +361,8 @@ class OneWeight(ChapterScene):
                 t = min(clock.get_value(), steps)
                 i = min(int(t), steps - 1)
                 f = t - i
-                dot.move_to(plot.p(paths[k, i] * (1 - f) + paths[k, i + 1] * f, heights[k, i] * (1 - f) + heights[k, i + 1] * f))
+                w = paths[k, i] * (1 - f) + paths[k, i + 1] * f
+                dot.move_to(plot.p(w, heights[k, i] * (1 - f) + heights[k, i + 1] * f))
             return update
 
         for k, dot in enumerate(balls):
@@ -296,7 +373,8 @@ class OneWeight(ChapterScene):
 
 
 def beside(label, anchor, points: np.ndarray, corners: tuple[np.ndarray, np.ndarray]):
-    """Put ``label`` next to ``anchor`` on the first side where it covers none of ``points`` and stays between ``corners``.
+    """Put ``label`` next to ``anchor`` on the first side where it covers none of ``points`` and stays
+    between ``corners``.
 
     A curve through ``anchor`` can run anywhere near it, so no one side is clear for every
     network; below is tried first, and used when no side is clear.
@@ -318,50 +396,51 @@ class TwoWeights(ChapterScene):
     """The real cost surface over two weights as a height map, with real descent paths on it."""
 
     estimated_seconds = 38.0
+    steps = ("surface", "current", "gradient", "descent", "valleys")
 
-    def construct(self):
+    def surface(self):
         grid = self.ledger.array("surface.grid")
-        picture, plot = surface_map(self.ledger, self.ledger.array("surface.cost"), grid, grid, 5.6)
+        picture, self.plot = surface_map(self.ledger, self.ledger.array("surface.cost"), grid, grid, 5.6)
         picture.move_to(LEFT * 2.9 + DOWN * 0.25)
         u_name = self.param("surface.name", (0,), font_size=32).next_to(picture, DOWN, buff=0.1)
         v_name = self.param("surface.name", (1,), font_size=32).next_to(picture, LEFT, buff=0.15)
-        legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(picture, UP, buff=0.1).align_to(picture, RIGHT)
-
-        self.step("surface")
+        legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        legend.next_to(picture, UP, buff=0.1).align_to(picture, RIGHT)
         title = self.heading()
         self.say("surface", epoch=self.ledger.shown("terrain.epoch", spec=COUNT))
         self.play(FadeIn(title), FadeIn(picture), FadeIn(u_name), FadeIn(v_name), FadeIn(legend))
 
-        self.step("current")
+    def current(self):
         now = self.ledger.array("surface.current")
-        ring = Circle(radius=0.14, color=WHITE, stroke_width=3).move_to(plot.p(*now))
-        now_label = self.words("now", font_size=palette.SMALL_SIZE).next_to(ring, RIGHT, buff=0.1)
+        ring = Circle(radius=0.14, color=WHITE, stroke_width=3).move_to(self.plot.p(*now))
+        self.now_label = self.words("now", font_size=palette.SMALL_SIZE).next_to(ring, RIGHT, buff=0.1)
         self.say("current")
-        self.play(Create(ring), FadeIn(now_label))
+        self.play(Create(ring), FadeIn(self.now_label))
 
-        self.step("gradient")
+    def gradient(self):
         rule = eq(r"\vec{w} \leftarrow \vec{w} - \eta \, \nabla C(\vec{w})", font_size=40)
         rate = eq(r"\eta =", self.ledger.shown("surface.lr", spec=COUNT), font_size=40)
         panel = stack(rule, rate, buff=0.35).move_to(RIGHT * 3.9 + UP * 1.0)
         self.say("gradient", lr=self.ledger.shown("surface.lr", spec=COUNT))
-        self.play(FadeOut(now_label), Write(panel))
+        self.play(FadeOut(self.now_label), Write(panel))
 
-        self.step("descent")
-        paths = self.ledger.array("surface.paths")
+    def descent(self):
+        self.paths = self.ledger.array("surface.paths")
         drawn = VGroup()
-        for k, path in enumerate(paths):
-            points = plot.points_of(path[:, 0], path[:, 1])
+        for k, path in enumerate(self.paths):
+            points = self.plot.points_of(path[:, 0], path[:, 1])
             colour = BALL_COLOURS[k % 4]
             steps = VGroup(*(Dot(p, radius=0.03, color=colour) for p in points[::3]))
-            drawn.add(VGroup(polyline(points, stroke_color=colour, stroke_width=3), steps, Dot(points[0], radius=0.09, color=colour)))
+            line = polyline(points, stroke_color=colour, stroke_width=3)
+            drawn.add(VGroup(line, steps, Dot(points[0], radius=0.09, color=colour)))
         self.say("descent")
         for group in drawn:
             self.play(FadeIn(group[2]), run_time=0.4)
             self.play(Create(group[0]), FadeIn(group[1], lag_ratio=0.1), run_time=2.2, rate_func=linear)
 
-        self.step("valleys")
+    def valleys(self):
         n = int(self.ledger.value("surface.valleys"))
-        ends = VGroup(*(Dot(plot.p(*path[-1]), radius=0.11, color=WHITE) for path in paths))
+        ends = VGroup(*(Dot(self.plot.p(*path[-1]), radius=0.11, color=WHITE) for path in self.paths))
         self.say("valleys" if n > 1 else "valleys_one", n=self.ledger.shown("surface.valleys", spec=COUNT))
         self.play(LaggedStart(*(FadeIn(e, scale=2) for e in ends), lag_ratio=0.3))
         self.wait(1)
@@ -371,54 +450,78 @@ class GradientVector(ChapterScene):
     """-grad C for every parameter of the untrained network: the largest by name, a typical one, all sorted."""
 
     estimated_seconds = 33.0
+    steps = ("column", "sign", "size", "compare", "sorted")
 
-    def construct(self):
-        top = self.ledger.array("grad.top.value")
-        scale = float(np.abs(top).max())
-        count = self.ledger.shown("grad.count", spec=COUNT)
-        names = [self.param("grad.top.name", (k,)) for k in range(len(top))]
-        numbers = [self.ledger.number("grad.top.value", k, 4, font_size=32) for k in range(len(top))]
-        typical_name = self.param("grad.median.name")
-        typical_number = self.ledger.number("grad.median.value", decimals=4, font_size=32)
+    def column(self):
+        self.top = self.ledger.array("grad.top.value")
+        scale = float(np.abs(self.top).max())
+        self.count = self.ledger.shown("grad.count", spec=COUNT)
+        self.param_names = [self.param("grad.top.name", (k,)) for k in range(len(self.top))]
+        self.numbers = [self.ledger.number("grad.top.value", k, 4, font_size=32) for k in range(len(self.top))]
+        self.typical_name = self.param("grad.median.name")
+        self.typical_number = self.ledger.number("grad.median.value", decimals=4, font_size=32)
         dots = eq(r"\vdots", font_size=36)
-        column = VGroup(*numbers, dots, typical_number).arrange(DOWN, buff=0.3)
-        for number in (*numbers, typical_number):
-            number.align_to(numbers[0], RIGHT)
+        column_numbers = (*self.numbers, self.typical_number)
+        column = VGroup(*self.numbers, dots, self.typical_number).arrange(DOWN, buff=0.3)
+        for number in column_numbers:
+            number.align_to(self.numbers[0], RIGHT)
         column.move_to(LEFT * 3.3 + DOWN * 0.4)
-        for name, number in zip((*names, typical_name), (*numbers, typical_number)):
+        for name, number in zip((*self.param_names, self.typical_name), column_numbers):
             name.next_to(number, LEFT, buff=0.5)
         box = brackets(column, buff=0.18)
-        lhs = eq(r"-\nabla C =", font_size=44).next_to(VGroup(*names, typical_name), LEFT, buff=0.4)
-        arrows = VGroup(*(nudge_arrow(float(v), scale, 0.6).next_to(box, RIGHT, buff=0.35).set_y(n.get_y()) for v, n in zip(top, numbers)))
+        lhs = eq(r"-\nabla C =", font_size=44).next_to(VGroup(*self.param_names, self.typical_name), LEFT, buff=0.4)
+        self.arrows = VGroup(
+            *(
+                nudge_arrow(float(v), scale, 0.6).next_to(box, RIGHT, buff=0.35).set_y(n.get_y())
+                for v, n in zip(self.top, self.numbers)
+            )
+        )
         typical_value = self.ledger.value("grad.median.value")
-        typical_arrow = nudge_arrow(typical_value, scale, 0.6).next_to(box, RIGHT, buff=0.35).set_y(typical_number.get_y())
-        rest = self.words("rest", n=self.ledger.shown("grad.rest", spec=COUNT), font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        self.typical_arrow = nudge_arrow(typical_value, scale, 0.6).next_to(box, RIGHT, buff=0.35)
+        self.typical_arrow.set_y(self.typical_number.get_y())
+        rest = self.words(
+            "rest", n=self.ledger.shown("grad.rest", spec=COUNT), font_size=palette.SMALL_SIZE, color=palette.MUTED
+        )
         rest.next_to(box, RIGHT, buff=0.35).set_y(dots.get_y())
-        total = self.words("count", n=count, font_size=palette.LABEL_SIZE).to_edge(DOWN, buff=0.3)
-
-        self.step("column")
+        total = self.words("count", n=self.count, font_size=palette.LABEL_SIZE).to_edge(DOWN, buff=0.3)
         title = self.heading()
-        self.say("column", n=count)
+        self.say("column", n=self.count)
         self.play(FadeIn(title), Write(lhs), Create(box))
-        self.play(LaggedStart(*(FadeIn(VGroup(n, v)) for n, v in zip(names, numbers)), lag_ratio=0.15), FadeIn(dots), FadeIn(rest), FadeIn(total), run_time=2)
+        self.play(
+            LaggedStart(*(FadeIn(VGroup(n, v)) for n, v in zip(self.param_names, self.numbers)), lag_ratio=0.15),
+            FadeIn(dots),
+            FadeIn(rest),
+            FadeIn(total),
+            run_time=2,
+        )
 
-        self.step("sign")
+    def sign(self):
         self.say("sign")
-        self.play(LaggedStart(*(GrowFromEdge(a, UP if v < 0 else DOWN) for a, v in zip(arrows, top)), lag_ratio=0.15), run_time=1.5)
+        self.play(
+            LaggedStart(
+                *(GrowFromEdge(a, UP if v < 0 else DOWN) for a, v in zip(self.arrows, self.top)), lag_ratio=0.15
+            ),
+            run_time=1.5,
+        )
 
-        self.step("size")
+    def size(self):
         self.say("size")
-        self.play(LaggedStart(*(Indicate(n, color=palette.HIGHLIGHT) for n in names), lag_ratio=0.15))
+        self.play(LaggedStart(*(Indicate(n, color=palette.HIGHLIGHT) for n in self.param_names), lag_ratio=0.15))
 
-        self.step("compare")
-        typical_label = self.words("typical", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(typical_arrow, RIGHT, buff=0.3)
-        self.say("compare", r=self.ledger.shown("grad.ratio", spec=",.0f"))
-        self.play(FadeIn(typical_name), FadeIn(typical_number), FadeIn(typical_arrow), FadeIn(typical_label))
-        self.play(Indicate(numbers[0], color=palette.HIGHLIGHT), Indicate(typical_number, color=palette.HIGHLIGHT))
+    def compare(self):
+        typical_label = self.words("typical", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        typical_label.next_to(self.typical_arrow, RIGHT, buff=0.3)
+        self.say("compare", r=self.ledger.shown("grad.ratio", spec=COUNT))
+        self.play(
+            FadeIn(self.typical_name), FadeIn(self.typical_number), FadeIn(self.typical_arrow), FadeIn(typical_label)
+        )
+        self.play(
+            Indicate(self.numbers[0], color=palette.HIGHLIGHT), Indicate(self.typical_number, color=palette.HIGHLIGHT)
+        )
 
-        self.step("sorted")
+    def sorted(self):
         chart = self.sorted_chart().move_to(RIGHT * 4.2 + DOWN * 0.2)
-        self.say("sorted_step", n=count)
+        self.say("sorted_step", n=self.count)
         self.play(FadeIn(chart, shift=0.3 * LEFT), run_time=1.5)
         self.wait(1)
 
@@ -441,62 +544,99 @@ class Training(ChapterScene):
     """The real loss curve and held-out accuracy by epoch, the edges recoloured from weight snapshots."""
 
     estimated_seconds = 22.0
+    steps = ("start", "train", "done")
 
-    def construct(self):
+    def start(self):
         sizes = [int(s) for s in self.ledger.array("sizes")]
-        epochs = int(self.ledger.value("train.epochs"))
-        shown = [int(e) for e in self.ledger.array("train.shown")]
-        costs, accuracy = self.ledger.array("train.cost"), self.ledger.array("train.accuracy")
-        net = NetworkDiagram(sizes, input_start=input_window_start(sizes[0]), width=5.0, radius=0.11, spacing=0.27).move_to(LEFT * 3.6 + DOWN * 0.55)
-        top = float(np.ceil(costs.max()))
-        cost_plot = Plot(self.ledger, (0, epochs), (0, top), 5.2, 1.9, x_ticks=[0, epochs], y_ticks=[0, top])
-        acc_plot = Plot(self.ledger, (0, epochs), (0, 1), 5.2, 1.9, x_ticks=[0, epochs], y_ticks=[0, 1])
-        plots = VGroup(cost_plot, acc_plot).arrange(DOWN, buff=1.0).move_to(RIGHT * 3.7 + DOWN * 0.45)
-        cost_label = self.words("cost_axis", font_size=palette.SMALL_SIZE).next_to(cost_plot, UP, buff=0.1).align_to(cost_plot, LEFT)
-        acc_label = self.words("accuracy_axis", font_size=palette.SMALL_SIZE).next_to(acc_plot, UP, buff=0.1).align_to(acc_plot, LEFT)
-        epoch_label = self.words("epoch_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(acc_plot, DOWN, buff=0.15)
-
-        self.step("start")
+        self.epochs = int(self.ledger.value("train.epochs"))
+        self.shown_epochs = [int(e) for e in self.ledger.array("train.shown")]
+        self.costs, self.accuracy = self.ledger.array("train.cost"), self.ledger.array("train.accuracy")
+        self.net = NetworkDiagram(sizes, input_start=input_window_start(sizes[0]), width=5.0, radius=0.11, spacing=0.27)
+        self.net.move_to(LEFT * 3.6 + DOWN * 0.55)
+        top = float(np.ceil(self.costs.max()))
+        epochs = self.epochs
+        self.cost_plot = Plot(self.ledger, (0, epochs), (0, top), 5.2, 1.9, x_ticks=[0, epochs], y_ticks=[0, top])
+        self.acc_plot = Plot(self.ledger, (0, epochs), (0, 1), 5.2, 1.9, x_ticks=[0, epochs], y_ticks=[0, 1])
+        VGroup(self.cost_plot, self.acc_plot).arrange(DOWN, buff=1.0).move_to(RIGHT * 3.7 + DOWN * 0.45)
+        cost_label = self.words("cost_axis", font_size=palette.SMALL_SIZE).next_to(self.cost_plot, UP, buff=0.1)
+        cost_label.align_to(self.cost_plot, LEFT)
+        acc_label = self.words("accuracy_axis", font_size=palette.SMALL_SIZE).next_to(self.acc_plot, UP, buff=0.1)
+        acc_label.align_to(self.acc_plot, LEFT)
+        epoch_label = self.words("epoch_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        epoch_label.next_to(self.acc_plot, DOWN, buff=0.15)
         title = self.heading()
-        edges = self.edges(net, 0)
-        marks = self.marks(cost_plot, acc_plot, 0, costs, accuracy)
-        clock = self.words("epoch", e=self.ledger.shown("train.shown", 0, COUNT), font_size=palette.LABEL_SIZE).next_to(title, DOWN, buff=0.2).set_x(net.get_x())
-        self.say("start", c=self.ledger.shown("train.cost", 0, COST), a=self.ledger.shown("train.accuracy", 0, PERCENT))
-        self.play(FadeIn(title), FadeIn(edges), FadeIn(net), FadeIn(clock))
-        self.bring_to_front(net)
-        self.play(Create(cost_plot), Create(acc_plot), FadeIn(cost_label), FadeIn(acc_label), FadeIn(epoch_label), FadeIn(marks))
+        self.edges = self.edges_at(0)
+        self.marks = self.marks_at(0)
+        self.clock = self.words("epoch", e=self.ledger.shown("train.shown", 0, COUNT), font_size=palette.LABEL_SIZE)
+        self.clock.next_to(title, DOWN, buff=0.2).set_x(self.net.get_x())
+        self.say(
+            "start",
+            c=self.ledger.shown("train.cost", 0, VALUE4),
+            a=self.ledger.shown("train.accuracy", 0, PERCENT1),
+        )
+        self.play(FadeIn(title), FadeIn(self.edges), FadeIn(self.net), FadeIn(self.clock))
+        self.bring_to_front(self.net)
+        self.play(
+            Create(self.cost_plot), Create(self.acc_plot),
+            FadeIn(cost_label), FadeIn(acc_label), FadeIn(epoch_label), FadeIn(self.marks),
+        )
 
-        self.step("train")
+    def train(self):
         self.say("train")
+        shown, costs, accuracy = self.shown_epochs, self.costs, self.accuracy
         for i in range(1, len(shown)):
             span = range(shown[i - 1], shown[i] + 1)
+            cost_points = self.cost_plot.points_of(span, costs[span.start : span.stop])
+            acc_points = self.acc_plot.points_of(span, accuracy[span.start : span.stop])
             segments = VGroup(
-                polyline(cost_plot.points_of(span, costs[span.start : span.stop]), stroke_color=palette.NEGATIVE),
-                polyline(acc_plot.points_of(span, accuracy[span.start : span.stop]), stroke_color=palette.POSITIVE),
+                polyline(cost_points, stroke_color=palette.NEGATIVE),
+                polyline(acc_points, stroke_color=palette.POSITIVE),
             )
-            new_edges = self.edges(net, i)
-            new_marks = self.marks(cost_plot, acc_plot, shown[i], costs, accuracy)
-            new_clock = self.words("epoch", e=self.ledger.shown("train.shown", i, COUNT), font_size=palette.LABEL_SIZE).move_to(clock)
-            self.play(Create(segments), FadeOut(edges), FadeIn(new_edges), FadeTransform(marks, new_marks), FadeTransform(clock, new_clock), run_time=1.6, rate_func=linear)
-            self.bring_to_front(net)
-            edges, marks, clock = new_edges, new_marks, new_clock
+            edges = self.edges_at(i)
+            marks = self.marks_at(shown[i])
+            clock = self.words("epoch", e=self.ledger.shown("train.shown", i, COUNT), font_size=palette.LABEL_SIZE)
+            clock.move_to(self.clock)
+            self.play(
+                Create(segments),
+                FadeOut(self.edges),
+                FadeIn(edges),
+                FadeTransform(self.marks, marks),
+                FadeTransform(self.clock, clock),
+                run_time=1.6,
+                rate_func=linear,
+            )
+            self.bring_to_front(self.net)
+            self.edges, self.marks, self.clock = edges, marks, clock
 
-        self.step("done")
-        self.say("done", e=self.ledger.shown("train.epochs", spec=COUNT), c=self.ledger.shown("train.cost", epochs, COST), a=self.ledger.shown("train.accuracy", epochs, PERCENT))
-        self.play(Indicate(marks, color=palette.HIGHLIGHT))
+    def done(self):
+        epochs = self.epochs
+        self.say(
+            "done",
+            e=self.ledger.shown("train.epochs", spec=COUNT),
+            c=self.ledger.shown("train.cost", epochs, VALUE4),
+            a=self.ledger.shown("train.accuracy", epochs, PERCENT1),
+        )
+        self.play(Indicate(self.marks, color=palette.HIGHLIGHT))
         self.wait(1)
 
-    def edges(self, net: NetworkDiagram, snapshot: int) -> VGroup:
-        return VGroup(*(net.edges(k, self.ledger.array(f"train.snap.{snapshot}.layers.{k}.weight"), max_width=2.5) for k in range(len(net.columns) - 1)))
+    def edges_at(self, snapshot: int) -> VGroup:
+        """The network's edges coloured by the weights of snapshot ``snapshot``."""
+        return VGroup(
+            *(
+                self.net.edges(k, self.ledger.array(f"train.snap.{snapshot}.{names.layer(k, 'weight')}"), max_width=2.5)
+                for k in range(len(self.net.columns) - 1)
+            )
+        )
 
-    def marks(self, cost_plot: Plot, acc_plot: Plot, epoch: int, costs: np.ndarray, accuracy: np.ndarray) -> VGroup:
-        """Dots at the current epoch, with the real cost and accuracy at the plots' top right."""
-        cost_dot = Dot(cost_plot.p(epoch, costs[epoch]), color=palette.NEGATIVE, radius=0.07)
-        acc_dot = Dot(acc_plot.p(epoch, accuracy[epoch]), color=palette.POSITIVE, radius=0.07)
+    def marks_at(self, epoch: int) -> VGroup:
+        """Dots at ``epoch``, with the real cost and accuracy at the plots' top right."""
+        cost_dot = Dot(self.cost_plot.p(epoch, self.costs[epoch]), color=palette.NEGATIVE, radius=0.07)
+        acc_dot = Dot(self.acc_plot.p(epoch, self.accuracy[epoch]), color=palette.POSITIVE, radius=0.07)
         cost_value = self.ledger.number("train.cost", epoch, 4, font_size=28, color=palette.NEGATIVE)
-        cost_value.next_to(cost_plot, UP, buff=0.1).align_to(cost_plot, RIGHT)
-        acc_value = self.words("right", a=self.ledger.shown("train.accuracy", epoch, PERCENT), font_size=palette.LABEL_SIZE, color=palette.POSITIVE)
-        acc_value.next_to(acc_plot, UP, buff=0.1).align_to(acc_plot, RIGHT)
+        cost_value.next_to(self.cost_plot, UP, buff=0.1).align_to(self.cost_plot, RIGHT)
+        accuracy = self.ledger.shown("train.accuracy", epoch, PERCENT1)
+        acc_value = self.words("right", a=accuracy, font_size=palette.LABEL_SIZE, color=palette.POSITIVE)
+        acc_value.next_to(self.acc_plot, UP, buff=0.1).align_to(self.acc_plot, RIGHT)
         return VGroup(cost_dot, acc_dot, cost_value, acc_value)
 
 

@@ -8,6 +8,7 @@ COUNT = ",.0f"  # counts, labels, sizes, indices: whole numbers with thousands s
 VALUE = ",.2f"  # activations, weights, pixels, sums
 VALUE3 = ",.3f"  # values set beside each other to three places (the chain's factors)
 VALUE4 = ",.4f"  # costs and gradients compared with autograd's
+VALUE6 = ",.6f"  # a slope of the cost along one weight, too small for four places
 TENTH = ".1f"  # a temperature, a step of a tenth
 TIME = ".2f"  # a time in [0, 1]
 LOSS = ".3f"
