@@ -56,7 +56,8 @@ class ChapterScene(TokenScene):
         return {"l": self.shown("focus.layer_number"), "h": self.shown("focus.head_number")}
 
     def slotted_words(self, left: float, slot: float, bottom: float, font_size: float = 16) -> VGroup:
-        """The prompt's words, one per slot from x = left, bottoms on y = bottom; all turned upright if one is too wide."""
+        """The prompt's words, one per slot from x = left, bottoms on y = bottom;
+        all turned upright if one is too wide."""
         words = VGroup(*(self.token(i, font_size=font_size) for i in range(self.n)))
         upright = max(w.width for w in words) > slot * 0.95
         for i, word in enumerate(words):
@@ -99,7 +100,12 @@ class QueriesKeys(ChapterScene):
         head.to_corner(UP + RIGHT, buff=0.4).shift(DOWN * 0.6)
         self.say("input_first" if self.layer == 0 else "input_later", **self.head_name())
         self.play(FadeIn(title), FadeIn(words), FadeIn(head))
-        self.play(LaggedStart(*(FadeIn(s) for s in self.x_strips), lag_ratio=0.05), FadeIn(self.labels[0]), FadeIn(legend), run_time=1.5)
+        self.play(
+            LaggedStart(*(FadeIn(s) for s in self.x_strips), lag_ratio=0.05),
+            FadeIn(self.labels[0]),
+            FadeIn(legend),
+            run_time=1.5,
+        )
         self.wait(1)
 
     def queries(self):
@@ -107,17 +113,25 @@ class QueriesKeys(ChapterScene):
         self.labels[1].next_to(self.q_strips, LEFT, buff=0.25)
         self.panel_q = self.weight_panel("W_Q")
         self.panel_q.move_to([4.0, 0.5, 0])
-        arrows = VGroup(*(
-            Arrow(
-                self.x_strips[i].get_bottom(), self.q_strips[i].get_top(), buff=0.08, stroke_width=2,
-                max_tip_length_to_length_ratio=0.2, color=palette.FAINT,
+        arrows = VGroup(
+            *(
+                Arrow(
+                    self.x_strips[i].get_bottom(),
+                    self.q_strips[i].get_top(),
+                    buff=0.08,
+                    stroke_width=2,
+                    max_tip_length_to_length_ratio=0.2,
+                    color=palette.FAINT,
+                )
+                for i in range(self.n)
             )
-            for i in range(self.n)
-        ))
+        )
         self.say("queries", e=self.shown("d_head"))
         self.play(FadeIn(self.panel_q))
         self.play(LaggedStart(*(GrowFromEdge(a, UP) for a in arrows), lag_ratio=0.03), run_time=1)
-        self.play(LaggedStart(*(FadeIn(s) for s in self.q_strips), lag_ratio=0.05), FadeIn(self.labels[1]), run_time=1.5)
+        self.play(
+            LaggedStart(*(FadeIn(s) for s in self.q_strips), lag_ratio=0.05), FadeIn(self.labels[1]), run_time=1.5
+        )
         self.wait(1)
 
     def keys(self):
@@ -128,17 +142,31 @@ class QueriesKeys(ChapterScene):
         self.panel_k.next_to(self.panel_q, RIGHT, buff=0.5)
         self.say("keys", e=self.shown("d_head"))
         self.play(FadeIn(self.panel_k))
-        self.play(LaggedStart(*(FadeIn(s) for s in self.k_strips), lag_ratio=0.05), FadeIn(self.labels[2]), run_time=1.5)
+        self.play(
+            LaggedStart(*(FadeIn(s) for s in self.k_strips), lag_ratio=0.05), FadeIn(self.labels[2]), run_time=1.5
+        )
         self.wait(1)
 
     def focus(self):
         e = self.e
-        q_col = number_column(self.ledger, self.tensor("q"), (self.query, self.head), e, head=e, tail=0, font_size=22, buff=0.1)
-        k_col = number_column(self.ledger, self.tensor("k"), (self.key_pos, self.head), e, head=e, tail=0, font_size=22, buff=0.1)
-        cols = VGroup(
-            VGroup(eq(r"\vec q", font_size=30), self.token(self.query, font_size=20, color=palette.HIGHLIGHT), q_col).arrange(DOWN, buff=0.12),
-            VGroup(eq(r"\vec k", font_size=30), self.token(self.key_pos, font_size=20, color=palette.HIGHLIGHT), k_col).arrange(DOWN, buff=0.12),
-        ).arrange(RIGHT, buff=0.7, aligned_edge=DOWN).move_to([4.9, 0.1, 0])
+        q_col = number_column(
+            self.ledger, self.tensor("q"), (self.query, self.head), e, head=e, tail=0, font_size=22, buff=0.1
+        )
+        k_col = number_column(
+            self.ledger, self.tensor("k"), (self.key_pos, self.head), e, head=e, tail=0, font_size=22, buff=0.1
+        )
+        cols = (
+            VGroup(
+                VGroup(
+                    eq(r"\vec q", font_size=30), self.token(self.query, font_size=20, color=palette.HIGHLIGHT), q_col
+                ).arrange(DOWN, buff=0.12),
+                VGroup(
+                    eq(r"\vec k", font_size=30), self.token(self.key_pos, font_size=20, color=palette.HIGHLIGHT), k_col
+                ).arrange(DOWN, buff=0.12),
+            )
+            .arrange(RIGHT, buff=0.7, aligned_edge=DOWN)
+            .move_to([4.9, 0.1, 0])
+        )
         d_label = eq("d_{head} =", self.shown("d_head"), font_size=26).next_to(cols, DOWN, buff=0.3)
         brace = Brace(VGroup(q_col, k_col), DOWN, color=palette.MUTED, buff=0.08)
         d_label.next_to(brace, DOWN, buff=0.1)
@@ -186,19 +214,26 @@ class Pattern(ChapterScene):
             word.move_to(centre(r, 0) + LEFT * cell * 0.5, aligned_edge=RIGHT).shift(LEFT * 0.1)
         axis_names = VGroup(
             self.words("keys", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(key_words, UP, buff=0.1),
-            self.words("queries", font_size=palette.SMALL_SIZE, color=palette.MUTED).rotate(np.pi / 2).next_to(query_words, LEFT, buff=0.15),
+            self.words("queries", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+            .rotate(np.pi / 2)
+            .next_to(query_words, LEFT, buff=0.15),
         )
-        self.cells = VGroup(*(
-            Rectangle(width=cell, height=cell, stroke_color=palette.FAINT, stroke_width=1).move_to(centre(r, c))
-            for r in range(n) for c in range(n)
-        ))
+        self.cells = VGroup(
+            *(
+                Rectangle(width=cell, height=cell, stroke_color=palette.FAINT, stroke_width=1).move_to(centre(r, c))
+                for r in range(n)
+                for c in range(n)
+            )
+        )
         dot = self.ledger.array("scores.dot", self.head)  # [q, k]
         self.shading = strip(dot, float(np.abs(dot).max()), height=cell * n, width=cell)
         self.shading.move_to(self.origin + np.array([cell * n / 2, -cell * n / 2, 0])).set_opacity(0.45)
         self.numbers = self.grid_numbers("scores.dot") if self.numbered else VGroup()
         self.formula = eq(r"\vec q_i \cdot \vec k_j", font_size=36).move_to([3.9, 1.6, 0])
         self.say("grid")
-        self.play(FadeIn(title), FadeIn(key_words), FadeIn(query_words), FadeIn(axis_names), Create(self.cells), run_time=1.5)
+        self.play(
+            FadeIn(title), FadeIn(key_words), FadeIn(query_words), FadeIn(axis_names), Create(self.cells), run_time=1.5
+        )
         numbers = [LaggedStart(*(FadeIn(m) for m in self.numbers), lag_ratio=0.005)] if self.numbered else []
         self.play(FadeIn(self.shading), *numbers, Write(self.formula), run_time=2)
         self.wait(1)
@@ -206,7 +241,9 @@ class Pattern(ChapterScene):
     def scale(self):
         scaled = self.grid_numbers("scores.scaled") if self.numbered else VGroup()
         formula2 = eq(r"\frac{\vec q_i \cdot \vec k_j}{\sqrt{d_{head}}}", font_size=36).move_to(self.formula)
-        self.root = eq(r"\sqrt{d_{head}} =", self.shown("sqrt_d_head", spec=VALUE), font_size=28).next_to(formula2, DOWN, buff=0.35)
+        self.root = eq(r"\sqrt{d_{head}} =", self.shown("sqrt_d_head", spec=VALUE), font_size=28).next_to(
+            formula2, DOWN, buff=0.35
+        )
         self.say("scale", r=self.shown("sqrt_d_head", spec=VALUE))
         self.play(Transform(self.formula, formula2), FadeIn(self.root))
         if self.numbered:
@@ -216,13 +253,23 @@ class Pattern(ChapterScene):
     def mask(self):
         n, cell, centre = self.n, self.cell, self.centre
         scores = self.tensor("attn_scores")
-        masked = [(r, c) for r in range(n) for c in range(n) if np.isneginf(self.ledger.value(scores, (self.head, r, c)))]
-        covers = VGroup(*(
-            Rectangle(width=cell, height=cell, stroke_width=0).set_fill(palette.BACKGROUND, opacity=0.85).move_to(centre(r, c))
-            for r, c in masked
-        ))
-        self.infinities = VGroup(*(eq(r"-\infty", font_size=self.font + 2, color=palette.NEGATIVE).move_to(centre(r, c)) for r, c in masked))
-        self.mask_formula = eq(r"+\, M, \quad M_{ij} = -\infty \ \ (j > i)", font_size=28).next_to(self.root, DOWN, buff=0.35)
+        masked = [
+            (r, c) for r in range(n) for c in range(n) if np.isneginf(self.ledger.value(scores, (self.head, r, c)))
+        ]
+        covers = VGroup(
+            *(
+                Rectangle(width=cell, height=cell, stroke_width=0)
+                .set_fill(palette.BACKGROUND, opacity=0.85)
+                .move_to(centre(r, c))
+                for r, c in masked
+            )
+        )
+        self.infinities = VGroup(
+            *(eq(r"-\infty", font_size=self.font + 2, color=palette.NEGATIVE).move_to(centre(r, c)) for r, c in masked)
+        )
+        self.mask_formula = eq(r"+\, M, \quad M_{ij} = -\infty \ \ (j > i)", font_size=28).next_to(
+            self.root, DOWN, buff=0.35
+        )
         self.say("mask")
         self.play(FadeIn(covers), Write(self.mask_formula))
         if self.numbered:
@@ -239,9 +286,12 @@ class Pattern(ChapterScene):
         for r in range(n):
             for c in range(r + 1):
                 radius = max(cell * 0.46 * float(np.sqrt(pattern[r, c])), 0.005)
-                dots.add(Circle(radius=radius, stroke_width=0).set_fill(palette.TEXT, opacity=0.9).move_to(centre(r, c)))
+                dots.add(
+                    Circle(radius=radius, stroke_width=0).set_fill(palette.TEXT, opacity=0.9).move_to(centre(r, c))
+                )
         softmax = eq(
-            r"a_{ij} = \mathrm{softmax}_j\Big(\frac{\vec q_i \cdot \vec k_j}{\sqrt{d_{head}}} + M_{ij}\Big)", font_size=30,
+            r"a_{ij} = \mathrm{softmax}_j\Big(\frac{\vec q_i \cdot \vec k_j}{\sqrt{d_{head}}} + M_{ij}\Big)",
+            font_size=30,
         ).move_to([3.9, 1.6, 0])
         self.say("softmax")
         self.play(FadeOut(self.formula), FadeOut(self.root), FadeOut(self.mask_formula), Write(softmax))
@@ -249,18 +299,27 @@ class Pattern(ChapterScene):
         self.play(FadeOut(self.shading), *(FadeOut(m) for m in remove), FadeOut(self.infinities), run_time=0.8)
         self.play(LaggedStart(*(FadeIn(d, scale=0.5) for d in dots), lag_ratio=0.01), run_time=2)
 
-        row = SurroundingRectangle(VGroup(*(self.cells[self.query * n + c] for c in range(n))), color=palette.HIGHLIGHT, buff=0.02)
-        best = SurroundingRectangle(self.cells[self.query * n + self.key_pos], color=palette.HIGHLIGHT, buff=0.0, stroke_width=4)
+        row = SurroundingRectangle(
+            VGroup(*(self.cells[self.query * n + c] for c in range(n))), color=palette.HIGHLIGHT, buff=0.02
+        )
+        best = SurroundingRectangle(
+            self.cells[self.query * n + self.key_pos], color=palette.HIGHLIGHT, buff=0.0, stroke_width=4
+        )
         weights = [
-            self.ledger.number(self.tensor("pattern"), (h, self.query, c), decimals=2, font_size=22) for c in range(self.query + 1)
+            self.ledger.number(self.tensor("pattern"), (h, self.query, c), decimals=2, font_size=22)
+            for c in range(self.query + 1)
         ]
-        listing = VGroup(*(VGroup(self.token(c, font_size=20), weights[c]).arrange(RIGHT, buff=0.25) for c in range(self.query + 1)))
+        listing = VGroup(
+            *(VGroup(self.token(c, font_size=20), weights[c]).arrange(RIGHT, buff=0.25) for c in range(self.query + 1))
+        )
         listing.arrange(DOWN, aligned_edge=RIGHT, buff=0.1)
         if listing.height > 4.0:
             listing.scale_to_fit_height(4.0)
         listing.next_to(softmax, DOWN, buff=0.4)
         self.say(
-            "pattern", q=self.spelled(self.query), k=self.spelled(self.key_pos),
+            "pattern",
+            q=self.spelled(self.query),
+            k=self.spelled(self.key_pos),
             w=self.shown(self.tensor("pattern"), (h, self.query, self.key_pos), PERCENT),
         )
         self.play(Create(row))
@@ -270,10 +329,13 @@ class Pattern(ChapterScene):
 
     def grid_numbers(self, key: str) -> VGroup:
         """One ledger number per cell of the focus head's [q, k] grid ``key``."""
-        return VGroup(*(
-            self.ledger.number(key, (self.head, r, c), decimals=1, font_size=self.font).move_to(self.centre(r, c))
-            for r in range(self.n) for c in range(self.n)
-        ))
+        return VGroup(
+            *(
+                self.ledger.number(key, (self.head, r, c), decimals=1, font_size=self.font).move_to(self.centre(r, c))
+                for r in range(self.n)
+                for c in range(self.n)
+            )
+        )
 
 
 class Values(ChapterScene):
@@ -295,7 +357,12 @@ class Values(ChapterScene):
         self.formula = eq(r"\vec v_j = \vec E_j\, W_V", font_size=30).move_to([4.3, 1.5, 0])
         self.say("values", e=self.shown("d_head"))
         self.play(FadeIn(title), FadeIn(self.prompt_words))
-        self.play(LaggedStart(*(FadeIn(s) for s in self.v_strips), lag_ratio=0.05), FadeIn(self.v_label), Write(self.formula), run_time=1.5)
+        self.play(
+            LaggedStart(*(FadeIn(s) for s in self.v_strips), lag_ratio=0.05),
+            FadeIn(self.v_label),
+            Write(self.formula),
+            run_time=1.5,
+        )
         self.wait(1)
 
     def sum(self):
@@ -309,7 +376,9 @@ class Values(ChapterScene):
         self.a_label.next_to(self.numbers, LEFT, buff=0.25).set_x(self.v_label.get_x() - 0.4)
         faded = [self.v_strips[j].animate.set_opacity(float(np.clip(self.weights[j], 0.08, 1.0))) for j in range(q + 1)]
         z = number_column(self.ledger, self.tensor("z"), (q, h), self.e, head=self.e, tail=0, font_size=22, buff=0.1)
-        self.z_group = VGroup(eq(r"\sum_j a_{ij}\, \vec v_j =", font_size=32), z).arrange(RIGHT, buff=0.2).move_to([-3.4, -1.6, 0])
+        self.z_group = (
+            VGroup(eq(r"\sum_j a_{ij}\, \vec v_j =", font_size=32), z).arrange(RIGHT, buff=0.2).move_to([-3.4, -1.6, 0])
+        )
         self.say("sum", q=self.spelled(q))
         self.play(FadeIn(self.numbers), FadeIn(self.a_label))
         self.play(*faded, run_time=1.2)
@@ -323,7 +392,9 @@ class Values(ChapterScene):
         self.o_group.arrange(RIGHT, buff=0.2).next_to(self.z_group, RIGHT, buff=0.6)
         if self.o_group.get_right()[0] > 6.9:
             self.o_group.shift(LEFT * (self.o_group.get_right()[0] - 6.9))
-        self.shape = eq("W_O:", self.shown("d_head"), r"\times", self.shown("d_model"), font_size=24, color=palette.MUTED)
+        self.shape = eq(
+            "W_O:", self.shown("d_head"), r"\times", self.shown("d_model"), font_size=24, color=palette.MUTED
+        )
         self.shape.next_to(self.o_group, UP, buff=0.2)
         self.say("output", d=self.shown("d_model"), q=self.spelled(q))
         self.play(FadeIn(self.o_group), FadeIn(self.shape))
@@ -331,11 +402,30 @@ class Values(ChapterScene):
 
     def heads(self):
         q, d = self.query, self.d
-        self.play(FadeOut(Group(
-            self.v_strips, self.numbers, self.a_label, self.z_group, self.o_group, self.shape, self.formula, self.prompt_words, self.v_label,
-        )))
-        columns = [number_column(self.ledger, self.tensor(name), (q,), d, font_size=22) for name in ("resid_pre", "attn_out", "resid_mid")]
-        names = [eq(r"\vec E", font_size=34), eq(r"\Delta \vec E = \sum_h \Delta \vec E_h", font_size=30), eq(r"\vec E'", font_size=34)]
+        self.play(
+            FadeOut(
+                Group(
+                    self.v_strips,
+                    self.numbers,
+                    self.a_label,
+                    self.z_group,
+                    self.o_group,
+                    self.shape,
+                    self.formula,
+                    self.prompt_words,
+                    self.v_label,
+                )
+            )
+        )
+        columns = [
+            number_column(self.ledger, self.tensor(name), (q,), d, font_size=22)
+            for name in ("resid_pre", "attn_out", "resid_mid")
+        ]
+        names = [
+            eq(r"\vec E", font_size=34),
+            eq(r"\Delta \vec E = \sum_h \Delta \vec E_h", font_size=30),
+            eq(r"\vec E'", font_size=34),
+        ]
         blocks = [VGroup(name, col).arrange(DOWN, buff=0.2) for name, col in zip(names, columns)]
         line = VGroup(blocks[0], eq("+", font_size=44), blocks[1], eq("=", font_size=44), blocks[2])
         line.arrange(RIGHT, buff=0.5).move_to(DOWN * 0.3)
@@ -366,20 +456,29 @@ class Heads(ChapterScene):
                 image = weight_image(pattern, height=size)
                 border = Rectangle(width=size, height=size, stroke_color=palette.FAINT, stroke_width=1).move_to(image)
                 label = self.words("label", l=self.layer_number(l), h=self.shown("head_numbers", hd), font_size=16)
-                score = self.words(f"score_{self.kind}", s=self.shown("role.scores", (l, hd), PERCENT), font_size=14, color=palette.MUTED)
+                score = self.words(
+                    f"score_{self.kind}",
+                    s=self.shown("role.scores", (l, hd), PERCENT),
+                    font_size=14,
+                    color=palette.MUTED,
+                )
                 self.panels.add(Group(label, Group(image, border), score).arrange(DOWN, buff=0.08))
         self.panels.arrange_in_grid(rows=layers, cols=heads, buff=(0.45, 0.3)).next_to(self.heading(), DOWN, buff=0.3)
         title = self.heading()
         self.say("heads")
         self.play(FadeIn(title))
         for l in range(layers):
-            self.play(LaggedStart(*(FadeIn(self.panels[l * heads + hd]) for hd in range(heads)), lag_ratio=0.15), run_time=1.5)
+            self.play(
+                LaggedStart(*(FadeIn(self.panels[l * heads + hd]) for hd in range(heads)), lag_ratio=0.15), run_time=1.5
+            )
         self.wait(1)
 
     def role(self):
         focus = self.panels[self.layer * self.n_heads + self.head]
         box = SurroundingRectangle(focus, color=palette.HIGHLIGHT, buff=0.14)
-        focus_score = self.words(f"score_{self.kind}", s=self.shown("role.score", spec=PERCENT), font_size=16, color=palette.HIGHLIGHT)
+        focus_score = self.words(
+            f"score_{self.kind}", s=self.shown("role.score", spec=PERCENT), font_size=16, color=palette.HIGHLIGHT
+        )
         focus_score.move_to(focus[2])
         self.say(f"role_{self.kind}", n=self.shown("role.count"), s=self.shown("role.score", spec=PERCENT))
         self.play(Create(box), Transform(focus[2], focus_score))
@@ -388,7 +487,8 @@ class Heads(ChapterScene):
 
 
 class LowRank(ChapterScene):
-    """W_OV = W_V W_O: the matrix, its singular values (exactly d_head non-zero), d_model -> d_head -> d_model; W_QK likewise."""
+    """W_OV = W_V W_O: the matrix, its singular values (exactly d_head non-zero), d_model -> d_head -> d_model;
+    W_QK likewise."""
 
     estimated_seconds = 33.0
     steps = ("ov", "rank", "bottleneck", "qk")
@@ -404,13 +504,17 @@ class LowRank(ChapterScene):
         v_img = strip(w_v, float(np.abs(w_v).max()), height=self.BIG, width=cellsize)
         o_img = strip(w_o, float(np.abs(w_o).max()), height=cellsize * e, width=cellsize)
         ov_img = strip(ov, float(np.abs(ov).max()), height=self.BIG, width=cellsize)
-        self.product = Group(
-            Group(eq("W_V", font_size=30), v_img, self.shape_label(d, e)).arrange(DOWN, buff=0.15),
-            eq(r"\times", font_size=36),
-            Group(eq("W_O", font_size=30), o_img, self.shape_label(e, d)).arrange(DOWN, buff=0.15),
-            eq("=", font_size=36),
-            Group(eq("W_{OV}", font_size=30), ov_img, self.shape_label(d, d)).arrange(DOWN, buff=0.15),
-        ).arrange(RIGHT, buff=0.35).move_to(LEFT * 2.5 + DOWN * 0.2)
+        self.product = (
+            Group(
+                Group(eq("W_V", font_size=30), v_img, self.shape_label(d, e)).arrange(DOWN, buff=0.15),
+                eq(r"\times", font_size=36),
+                Group(eq("W_O", font_size=30), o_img, self.shape_label(e, d)).arrange(DOWN, buff=0.15),
+                eq("=", font_size=36),
+                Group(eq("W_{OV}", font_size=30), ov_img, self.shape_label(d, d)).arrange(DOWN, buff=0.15),
+            )
+            .arrange(RIGHT, buff=0.35)
+            .move_to(LEFT * 2.5 + DOWN * 0.2)
+        )
         self.say("ov", d=self.shown("d_model"))
         self.play(FadeIn(title), FadeIn(self.product[0]), FadeIn(self.product[1]), FadeIn(self.product[2]))
         self.play(FadeIn(self.product[3]), FadeIn(self.product[4]))
@@ -422,7 +526,12 @@ class LowRank(ChapterScene):
         self.rank_label = eq(r"\mathrm{rank}\, W_{OV} =", self.shown("ov.rank"), font_size=30, color=palette.HIGHLIGHT)
         self.rank_label.next_to(chart, DOWN, buff=0.3)
         self.say("rank", e=self.shown("d_head"), r=self.shown("ov.rank"), d=self.shown("d_model"))
-        self.play(FadeIn(chart[0]), LaggedStart(*(GrowFromEdge(b, DOWN) for b in chart[1]), lag_ratio=0.03), FadeIn(chart[2]), run_time=2)
+        self.play(
+            FadeIn(chart[0]),
+            LaggedStart(*(GrowFromEdge(b, DOWN) for b in chart[1]), lag_ratio=0.03),
+            FadeIn(chart[2]),
+            run_time=2,
+        )
         self.play(FadeIn(chart[3]), Write(self.rank_label))
         self.wait(2)
 
@@ -431,21 +540,36 @@ class LowRank(ChapterScene):
         big, d, e = self.BIG, self.d, self.e
         heights = [big * 1.2, big * 1.2 * e / d, big * 1.2]
         xs = [-3.5, 0.0, 3.5]
-        bars = VGroup(*(
-            Rectangle(width=0.5, height=hgt, stroke_color=palette.MUTED, stroke_width=2).set_fill(palette.POSITIVE_DARK, 0.6).move_to([x, -0.3, 0])
-            for x, hgt in zip(xs, heights)
-        ))
-        funnels = VGroup(*(
-            Polygon(
-                left.get_corner(UP + RIGHT), right.get_corner(UP + LEFT), right.get_corner(DOWN + LEFT), left.get_corner(DOWN + RIGHT),
-                stroke_width=0,
-            ).set_fill(palette.FAINT, 0.5)
-            for left, right in ((bars[0], bars[1]), (bars[1], bars[2]))
-        ))
-        sizes = VGroup(*(
-            eq(self.shown(name), font_size=32).next_to(bar, DOWN, buff=0.2) for name, bar in zip(("d_model", "d_head", "d_model"), bars)
-        ))
-        maps = VGroup(eq("W_V", font_size=30).next_to(funnels[0], UP, buff=0.1), eq("W_O", font_size=30).next_to(funnels[1], UP, buff=0.1))
+        bars = VGroup(
+            *(
+                Rectangle(width=0.5, height=hgt, stroke_color=palette.MUTED, stroke_width=2)
+                .set_fill(palette.POSITIVE_DARK, 0.6)
+                .move_to([x, -0.3, 0])
+                for x, hgt in zip(xs, heights)
+            )
+        )
+        funnels = VGroup(
+            *(
+                Polygon(
+                    left.get_corner(UP + RIGHT),
+                    right.get_corner(UP + LEFT),
+                    right.get_corner(DOWN + LEFT),
+                    left.get_corner(DOWN + RIGHT),
+                    stroke_width=0,
+                ).set_fill(palette.FAINT, 0.5)
+                for left, right in ((bars[0], bars[1]), (bars[1], bars[2]))
+            )
+        )
+        sizes = VGroup(
+            *(
+                eq(self.shown(name), font_size=32).next_to(bar, DOWN, buff=0.2)
+                for name, bar in zip(("d_model", "d_head", "d_model"), bars)
+            )
+        )
+        maps = VGroup(
+            eq("W_V", font_size=30).next_to(funnels[0], UP, buff=0.1),
+            eq("W_O", font_size=30).next_to(funnels[1], UP, buff=0.1),
+        )
         self.say("bottleneck", e=self.shown("d_head"))
         self.play(FadeIn(bars[0]), FadeIn(sizes[0]))
         self.play(FadeIn(funnels[0]), FadeIn(bars[1]), FadeIn(sizes[1]), FadeIn(maps[0]))
@@ -461,14 +585,24 @@ class LowRank(ChapterScene):
         qk_group.arrange(DOWN, buff=0.15).move_to([-4.8, -0.2, 0])
         chart = self.singular_chart("qk.singular", self.d, self.e).move_to([-0.6, -0.2, 0])
         scores = ("scores.dot", (self.head, self.query, self.key_pos))
-        form = VGroup(
-            eq(r"\vec E_i^{\top}\, W_{QK}\, \vec E_j", "=", self.shown("qk.bilinear", spec=VALUE), font_size=30),
-            eq(r"\vec q_i \cdot \vec k_j", "=", self.shown(*scores, VALUE), font_size=30),
-        ).arrange(DOWN, buff=0.3, aligned_edge=LEFT).move_to([4.6, 0.6, 0])
-        pair = VGroup(
-            eq("i:", font_size=26), self.token(self.query, font_size=20, color=palette.HIGHLIGHT),
-            eq(r"\quad j:", font_size=26), self.token(self.key_pos, font_size=20, color=palette.HIGHLIGHT),
-        ).arrange(RIGHT, buff=0.12).next_to(form, UP, buff=0.3)
+        form = (
+            VGroup(
+                eq(r"\vec E_i^{\top}\, W_{QK}\, \vec E_j", "=", self.shown("qk.bilinear", spec=VALUE), font_size=30),
+                eq(r"\vec q_i \cdot \vec k_j", "=", self.shown(*scores, VALUE), font_size=30),
+            )
+            .arrange(DOWN, buff=0.3, aligned_edge=LEFT)
+            .move_to([4.6, 0.6, 0])
+        )
+        pair = (
+            VGroup(
+                eq("i:", font_size=26),
+                self.token(self.query, font_size=20, color=palette.HIGHLIGHT),
+                eq(r"\quad j:", font_size=26),
+                self.token(self.key_pos, font_size=20, color=palette.HIGHLIGHT),
+            )
+            .arrange(RIGHT, buff=0.12)
+            .next_to(form, UP, buff=0.3)
+        )
         self.say("qk", r=self.shown("qk.rank"))
         self.play(FadeIn(qk_group), FadeIn(chart))
         self.play(FadeIn(pair), Write(form[0]))
@@ -499,11 +633,11 @@ class LowRank(ChapterScene):
         if e < d:
             zeros = Line(bars[e].get_bottom(), bars[d - 1].get_bottom(), stroke_width=0)
             brace = Brace(zeros, UP, color=palette.NEGATIVE, buff=0.35)
-            bound = eq(r"\le", self.shown(key, e, VALUE), font_size=22, color=palette.NEGATIVE).next_to(brace, UP, buff=0.08)
+            bound = eq(r"\le", self.shown(key, e, VALUE), font_size=22, color=palette.NEGATIVE).next_to(
+                brace, UP, buff=0.08
+            )
             numbers.add(brace, bound)
         return VGroup(base, bars, numbers, name)
-
-
 
 
 class Formula(ChapterScene):
@@ -516,7 +650,7 @@ class Formula(ChapterScene):
     def formula(self):
         title = self.heading()
         self.equation = eq(
-            r"Z = \mathrm{softmax}\Big(", r"\frac{Q K^{\top}}{\sqrt{d_k}}", "+", "M", r"\Big)", r"\, V", font_size=46,
+            r"Z = \mathrm{softmax}\Big(", r"\frac{Q K^{\top}}{\sqrt{d_k}}", "+", "M", r"\Big)", r"\, V", font_size=46
         ).next_to(title, DOWN, buff=0.35)
         self.say("formula")
         self.play(FadeIn(title), Write(self.equation))
@@ -540,25 +674,36 @@ class Formula(ChapterScene):
             return strip(values, float(np.abs(values).max()), height=side * rows / n, width=side / n)
 
         mask = np.where(np.isneginf(masked), 1.0, 0.0)[..., None]  # [q, k, 1]
-        mask_rgb = (mask * np.array(ManimColor(palette.NEGATIVE_DARK).to_rgb()) + (1 - mask) * np.array(ManimColor(palette.FAINT).to_rgb())) * 255
-        top = Group(
-            piece("Q", matrix(q, n, e)),
-            eq(r"\times", font_size=32),
-            piece(r"K^{\top}", strip(k.T, float(np.abs(k).max()), height=tall, width=side / n)),
-            eq(r"\tfrac{1}{\sqrt{d_k}} \to", font_size=30),
-            piece(r"\frac{QK^{\top}}{\sqrt{d_k}}", matrix(scaled, n, n), font_size=24),
-            eq("+", font_size=32),
-            piece("M", pixel_image(mask_rgb.round().astype(np.uint8), height=side)),
-            eq(r"\xrightarrow{\mathrm{softmax}}", font_size=30),
-            piece("A", weight_image(pattern, height=side)),
-        ).arrange(RIGHT, buff=0.25).next_to(self.equation, DOWN, buff=0.45)
-        self.bottom = bottom = Group(
-            piece("A", weight_image(pattern, height=side)),
-            eq(r"\times", font_size=32),
-            piece("V", matrix(v, n, e)),
-            eq("=", font_size=32),
-            piece("Z", matrix(z, n, e)),
-        ).arrange(RIGHT, buff=0.3).next_to(top, DOWN, buff=0.5)
+        mask_rgb = (
+            mask * np.array(ManimColor(palette.NEGATIVE_DARK).to_rgb())
+            + (1 - mask) * np.array(ManimColor(palette.FAINT).to_rgb())
+        ) * 255
+        top = (
+            Group(
+                piece("Q", matrix(q, n, e)),
+                eq(r"\times", font_size=32),
+                piece(r"K^{\top}", strip(k.T, float(np.abs(k).max()), height=tall, width=side / n)),
+                eq(r"\tfrac{1}{\sqrt{d_k}} \to", font_size=30),
+                piece(r"\frac{QK^{\top}}{\sqrt{d_k}}", matrix(scaled, n, n), font_size=24),
+                eq("+", font_size=32),
+                piece("M", pixel_image(mask_rgb.round().astype(np.uint8), height=side)),
+                eq(r"\xrightarrow{\mathrm{softmax}}", font_size=30),
+                piece("A", weight_image(pattern, height=side)),
+            )
+            .arrange(RIGHT, buff=0.25)
+            .next_to(self.equation, DOWN, buff=0.45)
+        )
+        self.bottom = bottom = (
+            Group(
+                piece("A", weight_image(pattern, height=side)),
+                eq(r"\times", font_size=32),
+                piece("V", matrix(v, n, e)),
+                eq("=", font_size=32),
+                piece("Z", matrix(z, n, e)),
+            )
+            .arrange(RIGHT, buff=0.3)
+            .next_to(top, DOWN, buff=0.5)
+        )
         for group in (top, bottom):
             if group.width > 13.6:
                 group.scale_to_fit_width(13.6)

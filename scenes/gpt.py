@@ -80,12 +80,17 @@ class Tokens(ChapterScene):
         self.slot = min(1.3, 11.0 / self.n)
         self.row = self.slotted_prompt(self.slot).next_to(title, DOWN, buff=0.45).set_x(0.9)
         self.say("prompt", n=self.shown("prompt.length"))
-        self.play(FadeIn(title), LaggedStart(*(FadeIn(box, shift=DOWN * 0.2) for box in self.row), lag_ratio=0.1), run_time=2)
+        self.play(
+            FadeIn(title), LaggedStart(*(FadeIn(box, shift=DOWN * 0.2) for box in self.row), lag_ratio=0.1), run_time=2
+        )
         self.wait(1)
 
     def ids(self):
         self.id_labels = VGroup(
-            *(self.ledger.integer("prompt.tokens", i, font_size=palette.SMALL_SIZE, color=palette.MUTED) for i in range(self.n))
+            *(
+                self.ledger.integer("prompt.tokens", i, font_size=palette.SMALL_SIZE, color=palette.MUTED)
+                for i in range(self.n)
+            )
         )
         for i, label in enumerate(self.id_labels):
             label.next_to(self.row[i], DOWN, buff=0.15)
@@ -100,10 +105,14 @@ class Tokens(ChapterScene):
             column = number_column(self.ledger, "W_E", (self.token_id(i),), self.d, font_size=font, buff=0.14)
             self.vectors.add(column.next_to(self.id_labels[i], DOWN, buff=0.25))
         self.brace = Brace(self.vectors[0], LEFT, color=palette.MUTED, buff=0.1)
-        self.size_label = VGroup(
-            eq("d_{model} =", self.shown("d_model"), font_size=26),
-            self.words("d_label", font_size=16, color=palette.MUTED),
-        ).arrange(DOWN, buff=0.1).next_to(self.brace, LEFT, buff=0.1)
+        self.size_label = (
+            VGroup(
+                eq("d_{model} =", self.shown("d_model"), font_size=26),
+                self.words("d_label", font_size=16, color=palette.MUTED),
+            )
+            .arrange(DOWN, buff=0.1)
+            .next_to(self.brace, LEFT, buff=0.1)
+        )
         self.say("columns", d=self.shown("d_model"))
         self.play(LaggedStart(*(FadeIn(c, shift=DOWN * 0.2) for c in self.vectors), lag_ratio=0.08), run_time=2.5)
         self.play(FadeIn(self.brace), FadeIn(self.size_label))
@@ -116,7 +125,7 @@ class Tokens(ChapterScene):
         cell_w = min(0.2, 12.0 / v)
         matrix = strip(embeddings.T, scale, height=3.4, width=cell_w).next_to(self.row, DOWN, buff=0.9)
         label = eq(
-            "W_E", r"\in \mathbb{R}^{", self.shown("d_model"), r"\times", self.shown("n_vocab"), "}", font_size=30,
+            "W_E", r"\in \mathbb{R}^{", self.shown("d_model"), r"\times", self.shown("n_vocab"), "}", font_size=30
         ).next_to(matrix, DOWN, buff=0.2)
         picks = VGroup()
         for i in sorted({self.token_id(i) for i in range(self.n)}):
@@ -125,14 +134,22 @@ class Tokens(ChapterScene):
         links = VGroup()
         for i in range(self.n):
             x = matrix.get_left()[0] + cell_w * (self.token_id(i) + 0.5)
-            links.add(Line(
-                self.row[i].get_bottom(), [x, matrix.get_top()[1], 0], stroke_width=1.5, color=palette.HIGHLIGHT, stroke_opacity=0.6,
-            ))
+            links.add(
+                Line(
+                    self.row[i].get_bottom(),
+                    [x, matrix.get_top()[1], 0],
+                    stroke_width=1.5,
+                    color=palette.HIGHLIGHT,
+                    stroke_opacity=0.6,
+                )
+            )
         self.say("matrix", v=self.shown("n_vocab"), d=self.shown("d_model"))
         self.play(FadeOut(self.vectors), FadeOut(self.brace), FadeOut(self.size_label), FadeOut(self.id_labels))
         self.play(FadeIn(matrix), Write(label))
         self.play(
-            LaggedStart(*(Create(r) for r in picks), lag_ratio=0.1), LaggedStart(*(Create(k) for k in links), lag_ratio=0.1), run_time=2,
+            LaggedStart(*(Create(r) for r in picks), lag_ratio=0.1),
+            LaggedStart(*(Create(k) for k in links), lag_ratio=0.1),
+            run_time=2,
         )
         self.wait(2)
 
@@ -164,35 +181,53 @@ class EmbeddingSpace(ChapterScene):
         self.box = Rectangle(width=width, height=height, stroke_color=palette.FAINT, stroke_width=1.5).move_to(centre)
         axis_names = VGroup(
             self.words("axis_1", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(self.box, DOWN, buff=0.1),
-            self.words("axis_2", font_size=palette.SMALL_SIZE, color=palette.MUTED).rotate(np.pi / 2).next_to(self.box, LEFT, buff=0.1),
+            self.words("axis_2", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+            .rotate(np.pi / 2)
+            .next_to(self.box, LEFT, buff=0.1),
         )
         pairs = self.ledger.array("dot.pairs").astype(int)  # [2, 2]
         self.pair = pairs[0][0], pairs[0][1], pairs[1][1]
         labelled = list(dict.fromkeys([self.token_id(i) for i in range(self.n_tokens())] + list(self.pair)))
-        drawn = sorted(set(range(min(len(coords), self.MAX_DOTS))) | set(labelled))  # a user's vocabulary comes most frequent first
+        drawn = sorted(
+            set(range(min(len(coords), self.MAX_DOTS))) | set(labelled)
+        )  # a user's vocabulary comes most frequent first
         self.dots = {
-            i: Dot(point(coords[i]), radius=0.06, color=PART_COLOURS.get(parts[i], palette.MUTED) if parts else palette.POSITIVE)
+            i: Dot(
+                point(coords[i]),
+                radius=0.06,
+                color=PART_COLOURS.get(parts[i], palette.MUTED) if parts else palette.POSITIVE,
+            )
             for i in drawn
         }
         title = self.heading()
         self.say(
-            "pca", d=self.shown("d_model"),
-            first=self.shown("pca.explained", 0, PERCENT), second=self.shown("pca.explained", 1, PERCENT),
+            "pca",
+            d=self.shown("d_model"),
+            first=self.shown("pca.explained", 0, PERCENT),
+            second=self.shown("pca.explained", 1, PERCENT),
         )
         self.play(FadeIn(title), Create(self.box), FadeIn(axis_names))
-        self.play(LaggedStart(*(FadeIn(d, scale=2) for d in self.dots.values()), lag_ratio=min(0.02, 1.0 / len(self.dots))), run_time=2)
+        self.play(
+            LaggedStart(*(FadeIn(d, scale=2) for d in self.dots.values()), lag_ratio=min(0.02, 1.0 / len(self.dots))),
+            run_time=2,
+        )
         if len(drawn) < len(coords):
             self.say("frequent")
         labels = {i: self.word("vocab.ids", i, font_size=16) for i in labelled}
         leaders = place_labels(self.dots, labels, self.box)
-        self.play(LaggedStart(*(FadeIn(label) for label in labels.values()), lag_ratio=0.05), FadeIn(leaders), run_time=1.5)
+        self.play(
+            LaggedStart(*(FadeIn(label) for label in labels.values()), lag_ratio=0.05), FadeIn(leaders), run_time=1.5
+        )
 
     def clusters(self):
         legend = VGroup(self.words("legend_title", font_size=palette.SMALL_SIZE, color=palette.MUTED))
         for part in dict.fromkeys(self.facts.meta["parts"]):
-            legend.add(VGroup(
-                Dot(radius=0.07, color=PART_COLOURS[part]), self.words(f"gpt.parts.{part}", font_size=palette.SMALL_SIZE),
-            ).arrange(RIGHT, buff=0.15))
+            legend.add(
+                VGroup(
+                    Dot(radius=0.07, color=PART_COLOURS[part]),
+                    self.words(f"gpt.parts.{part}", font_size=palette.SMALL_SIZE),
+                ).arrange(RIGHT, buff=0.15)
+            )
         legend.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(self.box, RIGHT, buff=0.5).align_to(self.box, UP)
         self.say("clusters")
         self.play(FadeIn(legend))
@@ -211,7 +246,9 @@ class EmbeddingSpace(ChapterScene):
         self.play(Create(rings[a]), Create(rings[b]), Create(link_ab))
         self.play(Write(close))
         self.wait(1)
-        self.say("dot_far", a=self.vocab[a], c=self.vocab[c], v=self.shown("dot.values", 1, VALUE), d=self.shown("d_model"))
+        self.say(
+            "dot_far", a=self.vocab[a], c=self.vocab[c], v=self.shown("dot.values", 1, VALUE), d=self.shown("d_model")
+        )
         self.play(Create(rings[c]), Create(link_ac))
         self.play(Write(far))
         self.wait(2)
@@ -225,7 +262,9 @@ class EmbeddingSpace(ChapterScene):
             eq("=", font_size=32),
             self.ledger.number("dot.values", k, decimals=2, font_size=30),
         ).arrange(RIGHT, buff=0.15)
-        cosine = self.words("cosine", c=self.ledger.shown("dot.cosines", k, VALUE), font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        cosine = self.words(
+            "cosine", c=self.ledger.shown("dot.cosines", k, VALUE), font_size=palette.SMALL_SIZE, color=palette.MUTED
+        )
         return VGroup(product, cosine.next_to(product, DOWN, buff=0.12).align_to(product, LEFT))
 
 
@@ -240,14 +279,24 @@ def place_labels(dots: dict, labels: dict, frame) -> VGroup:
     for i, label in labels.items():
         dot = dots[i]
         for distance in (0.04, 0.2, 0.4, 0.65):
-            spot = next((d for d in directions if _fits(label.next_to(dot, d, buff=distance), i, dots, placed, frame)), None)
+            spot = next(
+                (d for d in directions if _fits(label.next_to(dot, d, buff=distance), i, dots, placed, frame)), None
+            )
             if spot is not None:
                 break
         else:
             label.next_to(dot, UR, buff=0.04)
             distance = 0.04
         if distance > 0.1:
-            leaders.add(Line(dot.get_center(), label.get_center(), buff=0.08 + label.height / 2, stroke_width=1, color=palette.MUTED))
+            leaders.add(
+                Line(
+                    dot.get_center(),
+                    label.get_center(),
+                    buff=0.08 + label.height / 2,
+                    stroke_width=1,
+                    color=palette.MUTED,
+                )
+            )
         placed.append(label)
     return leaders
 
@@ -255,15 +304,20 @@ def place_labels(dots: dict, labels: dict, frame) -> VGroup:
 def _fits(label, own: int, dots: dict, placed: list, frame) -> bool:
     inside = frame.get_left()[0] < label.get_left()[0] and label.get_right()[0] < frame.get_right()[0]
     inside = inside and frame.get_bottom()[1] < label.get_bottom()[1] and label.get_top()[1] < frame.get_top()[1]
-    return inside and not any(_overlap(label, p) for p in placed) and not any(_overlap(label, d, 0.0) for k, d in dots.items() if k != own)
+    return (
+        inside
+        and not any(_overlap(label, p) for p in placed)
+        and not any(_overlap(label, d, 0.0) for k, d in dots.items() if k != own)
+    )
 
 
 def _overlap(a, b, pad: float = 0.03) -> bool:
     return not (
-        a.get_right()[0] + pad < b.get_left()[0] or b.get_right()[0] + pad < a.get_left()[0]
-        or a.get_top()[1] + pad < b.get_bottom()[1] or b.get_top()[1] + pad < a.get_bottom()[1]
+        a.get_right()[0] + pad < b.get_left()[0]
+        or b.get_right()[0] + pad < a.get_left()[0]
+        or a.get_top()[1] + pad < b.get_bottom()[1]
+        or b.get_top()[1] + pad < a.get_bottom()[1]
     )
-
 
 
 class Residual(ChapterScene):
@@ -284,7 +338,9 @@ class Residual(ChapterScene):
             self.stages.append(("stage_mlp", {"l": self.layer_number(l)}, ("resid_post", l)))
         self.streams = [self.ledger.array(key) for _, _, key in self.stages]
         everything = np.abs(np.concatenate([s.ravel() for s in self.streams + [embed, pos]]))
-        self.scale = float(np.percentile(everything, 98))  # one colour scale for every stage; the rare larger values saturate
+        self.scale = float(
+            np.percentile(everything, 98)
+        )  # one colour scale for every stage; the rare larger values saturate
 
         title = self.heading()
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.25)
@@ -312,17 +368,31 @@ class Residual(ChapterScene):
         blocks = VGroup()
         for l in range(self.layers):
             for kind in ("block_attn", "block_mlp"):
-                box = RoundedRectangle(corner_radius=0.1, width=2.6, height=0.55, stroke_color=palette.MUTED, stroke_width=2)
+                box = RoundedRectangle(
+                    corner_radius=0.1, width=2.6, height=0.55, stroke_color=palette.MUTED, stroke_width=2
+                )
                 label = self.words(kind, l=self.layer_number(l), font_size=palette.SMALL_SIZE)
                 blocks.add(VGroup(box, label.move_to(box)))
         blocks.arrange(UP, buff=0.3).to_edge(LEFT, buff=0.6).set_y(stream.get_y())
-        flow = Arrow(blocks.get_bottom() + DOWN * 0.1, blocks.get_top() + UP * 0.25, buff=0, stroke_width=2, color=palette.FAINT)
+        flow = Arrow(
+            blocks.get_bottom() + DOWN * 0.1, blocks.get_top() + UP * 0.25, buff=0, stroke_width=2, color=palette.FAINT
+        )
         flow.next_to(blocks, LEFT, buff=0.12)
         key, fills, fact = self.stages[0]
-        stage_label = self.words(key, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **fills).next_to(stream, DOWN, buff=0.25)
+        stage_label = self.words(key, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **fills).next_to(
+            stream, DOWN, buff=0.25
+        )
         last = n - 1
-        numbers = number_column(self.ledger, fact, (last,), self.d, font_size=24, buff=0.16).next_to(stream, RIGHT, buff=1.0)
-        pointer = Arrow(stream.get_right() + LEFT * cell / 2 + RIGHT * 0.1, numbers.get_left(), buff=0.05, stroke_width=2, color=palette.MUTED)
+        numbers = number_column(self.ledger, fact, (last,), self.d, font_size=24, buff=0.16).next_to(
+            stream, RIGHT, buff=1.0
+        )
+        pointer = Arrow(
+            stream.get_right() + LEFT * cell / 2 + RIGHT * 0.1,
+            numbers.get_left(),
+            buff=0.05,
+            stroke_width=2,
+            color=palette.MUTED,
+        )
         self.say("stream")
         self.play(FadeIn(stream), FadeIn(words), FadeIn(blocks), FadeIn(flow), FadeIn(stage_label))
         self.play(FadeIn(numbers), Create(pointer))
@@ -331,11 +401,18 @@ class Residual(ChapterScene):
         for k, (key, fills, fact) in enumerate(self.stages[1:], start=1):
             box = SurroundingRectangle(blocks[k - 1], color=palette.HIGHLIGHT, buff=0.06)
             new_stream = strip(self.streams[k].T, self.scale, self.HEIGHT, cell).move_to(stream)
-            new_label = self.words(key, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **fills).move_to(stage_label)
+            new_label = self.words(key, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **fills).move_to(
+                stage_label
+            )
             new_numbers = number_column(self.ledger, fact, (last,), self.d, font_size=24, buff=0.16).move_to(numbers)
             self.play(Create(box), run_time=0.5)
             self.play(
-                Transform(stream, new_stream), FadeOut(stage_label), FadeIn(new_label), FadeOut(numbers), FadeIn(new_numbers), run_time=1.2,
+                Transform(stream, new_stream),
+                FadeOut(stage_label),
+                FadeIn(new_label),
+                FadeOut(numbers),
+                FadeIn(new_numbers),
+                run_time=1.2,
             )
             stage_label, numbers = new_label, new_numbers
             self.play(FadeOut(box), run_time=0.3)
@@ -351,7 +428,6 @@ class Residual(ChapterScene):
         for word in words:
             word.align_to(words, DOWN)
         return words
-
 
 
 class MLPBlock(ChapterScene):
@@ -386,15 +462,20 @@ class MLPBlock(ChapterScene):
         arrow = Arrow(self.x_strip.get_right(), chart.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
         up = eq(r"h = W_{in}\, x + b_{in}", font_size=30).next_to(chart, UP, buff=0.3).align_to(chart, LEFT)
         shape = eq(
-            "W_{in}:", self.shown("d_mlp"), r"\times", self.shown("d_model"), font_size=24, color=palette.MUTED,
+            "W_{in}:", self.shown("d_mlp"), r"\times", self.shown("d_model"), font_size=24, color=palette.MUTED
         ).next_to(arrow, DOWN, buff=0.1)
         step = chart[0].width / len(pre)
-        marks = VGroup(*(
-            Triangle(color=palette.HIGHLIGHT, fill_opacity=1).scale(0.06)
-            .move_to([chart[0].get_left()[0] + step * (i + 0.5), chart.get_bottom()[1] - 0.12, 0])
-            for i in self.neurons
-        ))
-        self.table = self.neuron_table(self.layer, self.last, self.neurons).next_to(marks, DOWN, buff=0.45).set_x(chart.get_x())
+        marks = VGroup(
+            *(
+                Triangle(color=palette.HIGHLIGHT, fill_opacity=1)
+                .scale(0.06)
+                .move_to([chart[0].get_left()[0] + step * (i + 0.5), chart.get_bottom()[1] - 0.12, 0])
+                for i in self.neurons
+            )
+        )
+        self.table = (
+            self.neuron_table(self.layer, self.last, self.neurons).next_to(marks, DOWN, buff=0.45).set_x(chart.get_x())
+        )
         leads = [
             Line(m.get_bottom(), c.get_top() + UP * 0.05, stroke_width=1, color=palette.HIGHLIGHT, stroke_opacity=0.5)
             for m, c in zip(marks, self.table[0][1:])
@@ -404,7 +485,8 @@ class MLPBlock(ChapterScene):
         self.play(GrowFromEdge(arrow, LEFT), Write(up), FadeIn(shape))
         self.play(
             LaggedStart(*(GrowFromEdge(bar, DOWN if v >= 0 else UP) for bar, v in zip(chart[1], pre)), lag_ratio=0.005),
-            FadeIn(chart[0]), run_time=2,
+            FadeIn(chart[0]),
+            run_time=2,
         )
         self.play(FadeIn(self.table[0]), FadeIn(self.table[1]), FadeIn(marks))
         self.wait(1)
@@ -425,7 +507,11 @@ class MLPBlock(ChapterScene):
     def down(self):
         out_strip = strip(self.out, self.scale, height=3.6, width=0.32).move_to(RIGHT * 6.2 + DOWN * 0.4)
         arrow = Arrow(self.chart.get_right(), out_strip.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
-        down = eq(r"W_{out}\, \mathrm{ReLU}(h) + b_{out}", font_size=26).next_to(out_strip, UP, buff=0.15).align_to(out_strip, RIGHT)
+        down = (
+            eq(r"W_{out}\, \mathrm{ReLU}(h) + b_{out}", font_size=26)
+            .next_to(out_strip, UP, buff=0.15)
+            .align_to(out_strip, RIGHT)
+        )
         self.say("down", d=self.shown("d_model"))
         self.play(GrowFromEdge(arrow, LEFT), FadeIn(out_strip), Write(down))
         self.play(Indicate(out_strip, color=palette.HIGHLIGHT))
@@ -439,7 +525,9 @@ class MLPBlock(ChapterScene):
         bars = VGroup()
         for k, value in enumerate(values):
             h = max(abs(float(value)) / reference * height / 2, 1e-3)
-            bar = Rectangle(width=step * 0.8, height=h, stroke_width=0).set_fill(palette.POSITIVE if value >= 0 else palette.NEGATIVE, opacity=0.9)
+            bar = Rectangle(width=step * 0.8, height=h, stroke_width=0).set_fill(
+                palette.POSITIVE if value >= 0 else palette.NEGATIVE, opacity=0.9
+            )
             bar.move_to(base.get_left() + RIGHT * step * (k + 0.5), aligned_edge=DOWN if value >= 0 else UP)
             bars.add(bar)
         return VGroup(base, bars)
@@ -484,9 +572,11 @@ class Unembedding(ChapterScene):
         top = self.top
         w_u = self.ledger.array("W_U")  # [d_model, vocab]: drawn with a row per word, as W_U x computes
         height = 3.6
-        matrix = strip(w_u.T, float(np.abs(w_u).max()), height=height, width=height / self.v).move_to(LEFT * 3.4 + DOWN * 0.3)
+        matrix = strip(w_u.T, float(np.abs(w_u).max()), height=height, width=height / self.v).move_to(
+            LEFT * 3.4 + DOWN * 0.3
+        )
         m_label = eq(
-            "W_U", r"\in \mathbb{R}^{", self.shown("n_vocab"), r"\times", self.shown("d_model"), "}", font_size=26,
+            "W_U", r"\in \mathbb{R}^{", self.shown("n_vocab"), r"\times", self.shown("d_model"), "}", font_size=26
         ).next_to(matrix, DOWN, buff=0.2)
         self.logit_rows = rows = VGroup()
         for j in range(len(top)):
@@ -494,7 +584,9 @@ class Unembedding(ChapterScene):
             rows.add(VGroup(self.word("top", j, font_size=22), number).arrange(RIGHT, buff=0.3))
         rows.add(eq(r"\vdots", font_size=24, color=palette.MUTED))
         rows.arrange(DOWN, buff=0.2, aligned_edge=RIGHT)
-        logits_title = VGroup(self.words("logits_label", font_size=24), eq(r"z = W_U\, x", font_size=30)).arrange(RIGHT, buff=0.2)
+        logits_title = VGroup(self.words("logits_label", font_size=24), eq(r"z = W_U\, x", font_size=30)).arrange(
+            RIGHT, buff=0.2
+        )
         VGroup(logits_title, rows).arrange(DOWN, buff=0.3).move_to(LEFT * 0.2 + DOWN * 0.2)
         arrow = Arrow(self.column.get_right(), matrix.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
         arrow2 = Arrow(matrix.get_right(), rows.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
@@ -508,16 +600,26 @@ class Unembedding(ChapterScene):
     def softmax(self):
         top, k = self.top, len(self.top)
         probs = self.ledger.array("probs")
-        bars = Bars(
-            np.array([probs[i] for i in top]),
-            [self.word("top", j, font_size=22) for j in range(k)],
-            [self.ledger.number("probs", top[j], decimals=2, font_size=22) for j in range(k)],
-            length=2.4, row_height=0.5,
-        ).to_edge(RIGHT, buff=0.4).align_to(self.logit_rows, UP)
+        bars = (
+            Bars(
+                np.array([probs[i] for i in top]),
+                [self.word("top", j, font_size=22) for j in range(k)],
+                [self.ledger.number("probs", top[j], decimals=2, font_size=22) for j in range(k)],
+                length=2.4,
+                row_height=0.5,
+            )
+            .to_edge(RIGHT, buff=0.4)
+            .align_to(self.logit_rows, UP)
+        )
         formula = eq(r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}", font_size=34).next_to(bars, UP, buff=0.4)
         self.say("softmax")
         self.play(Write(formula))
-        self.play(LaggedStart(*(GrowFromEdge(b, LEFT) for b in bars.bars), lag_ratio=0.1), FadeIn(bars.labels), FadeIn(bars.numbers), run_time=2)
+        self.play(
+            LaggedStart(*(GrowFromEdge(b, LEFT) for b in bars.bars), lag_ratio=0.1),
+            FadeIn(bars.labels),
+            FadeIn(bars.numbers),
+            run_time=2,
+        )
         self.say("bars", w=self.vocab[top[0]], p=self.shown("probs", top[0], VALUE))
         self.play(Indicate(bars.row(0), color=palette.HIGHLIGHT))
         self.wait(2)
@@ -544,21 +646,33 @@ class Temperature(ChapterScene):
         for t, decimals in ((0.01, 2), (0.1, 1), (1.0, 0), (10.0, 0)):
             mark = Line(UP * 0.1, DOWN * 0.1, color=palette.MUTED).move_to([self.x_of(t), self.track.get_y(), 0])
             self.ticks.add(mark, self.ledger.tick(t, decimals=decimals, font_size=22).next_to(mark, DOWN, buff=0.1))
-        self.slider_name = self.words("slider", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(self.track, LEFT, buff=0.3)
-        labels = [self.word("top", j, font_size=24) for j in range(k)] + [self.words("others", font_size=22, color=palette.MUTED)]
+        self.slider_name = self.words("slider", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(
+            self.track, LEFT, buff=0.3
+        )
+        labels = [self.word("top", j, font_size=24) for j in range(k)] + [
+            self.words("others", font_size=22, color=palette.MUTED)
+        ]
         self.layout = Bars(np.full(k + 1, 1.0), labels, None, length=self.BAR_LENGTH, row_height=0.5)
         self.layout.move_to(DOWN * 0.45 + RIGHT * 0.2)
         self.marker = Triangle(color=palette.HIGHLIGHT, fill_opacity=1).scale(0.12).rotate(np.pi)
         self.now = self.state(self.middle)
         self.say("formula")
         self.play(FadeIn(title), Write(self.equation))
-        self.play(FadeIn(self.layout.labels), FadeIn(self.now), Create(self.track), FadeIn(self.ticks), FadeIn(self.slider_name))
+        self.play(
+            FadeIn(self.layout.labels),
+            FadeIn(self.now),
+            Create(self.track),
+            FadeIn(self.ticks),
+            FadeIn(self.slider_name),
+        )
         self.wait(1)
 
     def cold(self):
         coldest = self.coldest
         self.say(
-            "cold", t=self.shown("temperature.grid", coldest, HUNDREDTH), w=self.vocab[self.top[0]],
+            "cold",
+            t=self.shown("temperature.grid", coldest, HUNDREDTH),
+            w=self.vocab[self.top[0]],
             p=self.shown("temperature.probs", (coldest, 0), VALUE),
         )
         self.sweep(range(self.middle - 1, coldest - 1, -1))
@@ -566,7 +680,11 @@ class Temperature(ChapterScene):
 
     def hot(self):
         hottest = self.hottest
-        self.say("hot", t=self.shown("temperature.grid", hottest, HUNDREDTH), p=self.shown("temperature.rest", hottest, VALUE))
+        self.say(
+            "hot",
+            t=self.shown("temperature.grid", hottest, HUNDREDTH),
+            p=self.shown("temperature.rest", hottest, VALUE),
+        )
         self.sweep(range(self.coldest + 1, hottest + 1))
         self.wait(1)
 
@@ -577,12 +695,24 @@ class Temperature(ChapterScene):
 
     def sample(self):
         self.play(
-            FadeOut(self.now), FadeOut(self.layout.labels), FadeOut(self.track), FadeOut(self.ticks), FadeOut(self.slider_name),
+            FadeOut(self.now),
+            FadeOut(self.layout.labels),
+            FadeOut(self.track),
+            FadeOut(self.ticks),
+            FadeOut(self.slider_name),
             FadeOut(self.equation),
         )
-        prompt = VGroup(*(self.token(i, font_size=24, color=palette.MUTED) for i in range(self.n_tokens()))).arrange(RIGHT, buff=0.16)
-        prompt_line = VGroup(self.words("prompt_label", font_size=26, color=palette.MUTED), prompt).arrange(RIGHT, buff=0.3)
-        lines = VGroup(prompt_line, *(self.sample_line(s) for s in (0, 1))).arrange(DOWN, buff=0.7, aligned_edge=LEFT).move_to(DOWN * 0.2)
+        prompt = VGroup(*(self.token(i, font_size=24, color=palette.MUTED) for i in range(self.n_tokens()))).arrange(
+            RIGHT, buff=0.16
+        )
+        prompt_line = VGroup(self.words("prompt_label", font_size=26, color=palette.MUTED), prompt).arrange(
+            RIGHT, buff=0.3
+        )
+        lines = (
+            VGroup(prompt_line, *(self.sample_line(s) for s in (0, 1)))
+            .arrange(DOWN, buff=0.7, aligned_edge=LEFT)
+            .move_to(DOWN * 0.2)
+        )
         if lines.width > 13.4:
             lines.scale_to_fit_width(13.4)
         self.say("sample")
@@ -631,9 +761,10 @@ class Temperature(ChapterScene):
         key = "sample_low" if s == 0 else "sample_high"
         label = self.words(key, t=self.ledger.shown(f"sample.{s}.T", spec=TENTH), font_size=26, color=palette.HIGHLIGHT)
         n_new = len(self.facts[f"sample.{s}.tokens"])
-        new = VGroup(*(self.word(f"sample.{s}.tokens", j, font_size=24, color=palette.POSITIVE) for j in range(n_new))).arrange(RIGHT, buff=0.16)
+        new = VGroup(
+            *(self.word(f"sample.{s}.tokens", j, font_size=24, color=palette.POSITIVE) for j in range(n_new))
+        ).arrange(RIGHT, buff=0.16)
         return VGroup(label, new).arrange(RIGHT, buff=0.3)
-
 
 
 class ParameterCount(ChapterScene):
@@ -647,16 +778,32 @@ class ParameterCount(ChapterScene):
         title = self.heading()
         d, shown = self.shown("d_model"), self.shown
         rows = [
-            (self.words("embed", font_size=26), eq(r"W_E:\ ", d, r"\times", shown("n_vocab"), font_size=30), "params.W_E"),
-            (self.words("pos", font_size=26), eq(r"W_{pos}:\ ", d, r"\times", shown("n_ctx"), font_size=30), "params.W_pos"),
+            (
+                self.words("embed", font_size=26),
+                eq(r"W_E:\ ", d, r"\times", shown("n_vocab"), font_size=30),
+                "params.W_E",
+            ),
+            (
+                self.words("pos", font_size=26),
+                eq(r"W_{pos}:\ ", d, r"\times", shown("n_ctx"), font_size=30),
+                "params.W_pos",
+            ),
         ]
         for l in range(layers):
             number = self.layer_number(l)
-            heads = eq(r"W_Q, W_K, W_V, W_O:\ ", shown("n_heads"), r"\times", d, r"\times", shown("d_head"), font_size=30)
+            heads = eq(
+                r"W_Q, W_K, W_V, W_O:\ ", shown("n_heads"), r"\times", d, r"\times", shown("d_head"), font_size=30
+            )
             mlp = eq(r"W_{in}, W_{out}:\ ", d, r"\times", shown("d_mlp"), r";\ b_{in}, b_{out}", font_size=30)
             rows.append((self.words("attn", l=number, font_size=26), heads, f"params.blocks.{l}.attn"))
             rows.append((self.words("mlp", l=number, font_size=26), mlp, f"params.blocks.{l}.mlp"))
-        rows.append((self.words("unembed", font_size=26), eq(r"W_U:\ ", shown("n_vocab"), r"\times", d, font_size=30), "params.W_U"))
+        rows.append(
+            (
+                self.words("unembed", font_size=26),
+                eq(r"W_U:\ ", shown("n_vocab"), r"\times", d, font_size=30),
+                "params.W_U",
+            )
+        )
         cells = []
         for name, how, key in rows:
             cells += [name, how.set_color(palette.MUTED), eq(self.shown(key), font_size=34)]
@@ -671,7 +818,9 @@ class ParameterCount(ChapterScene):
 
     def total(self):
         table = self.table
-        rule = Line(table.get_corner(DOWN + LEFT), table.get_corner(DOWN + RIGHT), color=palette.MUTED).shift(DOWN * 0.2)
+        rule = Line(table.get_corner(DOWN + LEFT), table.get_corner(DOWN + RIGHT), color=palette.MUTED).shift(
+            DOWN * 0.2
+        )
         total = VGroup(
             self.words("total_label", font_size=palette.BODY_SIZE),
             eq(self.shown("params.total"), font_size=44, color=palette.HIGHLIGHT),

@@ -34,7 +34,9 @@ from netreel.scenes.common.mobjects import brackets, pixel_image
 from netreel.scenes.common.text import eq
 
 
-def token_word(ledger: Ledger, vocab: list[str], key: str, index=None, font_size: float = palette.LABEL_SIZE, **kwargs) -> Text:
+def token_word(
+    ledger: Ledger, vocab: list[str], key: str, index=None, font_size: float = palette.LABEL_SIZE, **kwargs
+) -> Text:
     """The word of the token id at ``key[index]`` (the id is read through the ledger)."""
     token = int(round(ledger.value(key, index)))
     kwargs.setdefault("color", palette.TEXT)
@@ -43,7 +45,9 @@ def token_word(ledger: Ledger, vocab: list[str], key: str, index=None, font_size
 
 def token_box(word: Mobject, pad: float = 0.12, color=palette.MUTED) -> VGroup:
     """A word in a rounded box, the series' picture of a token."""
-    box = RoundedRectangle(corner_radius=0.08, width=word.width + 2 * pad, height=max(word.height, 0.22) + 2 * pad, stroke_color=color, stroke_width=2)
+    height = max(word.height, 0.22) + 2 * pad
+    width = word.width + 2 * pad
+    box = RoundedRectangle(corner_radius=0.08, width=width, height=height, stroke_color=color, stroke_width=2)
     box.move_to(word)
     return VGroup(box, word)
 
@@ -65,7 +69,7 @@ def shown_entries(n: int, head: int = 4, tail: int = 1) -> list[int | None]:
 
 
 def number_column(
-    ledger: Ledger, key: str, prefix: tuple = (), n: int | None = None, head: int = 4, tail: int = 1,
+    ledger: Ledger, key: names.Key, prefix: tuple = (), n: int | None = None, head: int = 4, tail: int = 1,
     decimals: int = 2, font_size: float = palette.SMALL_SIZE, buff: float = 0.12,
 ) -> VGroup:
     """A vector ``key[prefix + (i,)]`` as a bracketed column of ledger numbers, ⋮ where entries are left out.
