@@ -27,12 +27,10 @@ from manim import (
 
 from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.formats import COUNT, VALUE, VALUE1, VALUE4
 from netreel.scenes.common.mobjects import NeuronColumn, brackets, edge_buckets, nudge_arrow, pixel_image
 from netreel.scenes.common.plots import param_parts, polyline, surface_map
 from netreel.scenes.common.text import eq
-
-COUNT = ",.0f"
-VALUE = ",.2f"
 
 
 class ChapterScene(NetScene):
@@ -43,45 +41,73 @@ class DesiredNudges(ChapterScene):
     """The output layer's real desired nudges for one "2", as arrows proportional to -dC0/da."""
 
     estimated_seconds = 31.0
+    steps = ("example", "outputs", "nudges", "sizes")
+    rows = [2.35 - 0.54 * k for k in range(10)]
+    x_class, x_circle, x_a, x_arrow, x_nudge = -2.6, -1.9, -0.7, 0.55, 1.55
 
-    def construct(self):
-        label = self.ledger.shown("example.label", spec=COUNT)
-        rows = [2.35 - 0.54 * k for k in range(10)]
-        x_class, x_circle, x_a, x_arrow, x_nudge = -2.6, -1.9, -0.7, 0.55, 1.55
-        self.step("example")
+    def example(self):
+        self.label = self.ledger.shown("example.label", spec=COUNT)
         title = self.heading()
         image = self.digit("example.pixels", None, 2.6).move_to(LEFT * 5.3 + UP * 0.6)
-        caption = self.words("label", label=label, font_size=palette.LABEL_SIZE).next_to(image, DOWN, buff=0.2)
-        state = self.words("untrained", font_size=palette.LABEL_SIZE, color=palette.MUTED).next_to(caption, DOWN, buff=0.25)
-        self.say("example", label=label)
+        caption = self.words("label", label=self.label, font_size=palette.LABEL_SIZE).next_to(image, DOWN, buff=0.2)
+        state = self.words("untrained", font_size=palette.LABEL_SIZE, color=palette.MUTED)
+        state.next_to(caption, DOWN, buff=0.25)
+        self.say("example", label=self.label)
         self.play(FadeIn(title), FadeIn(image), FadeIn(caption), FadeIn(state))
 
-        self.step("outputs")
-        classes = VGroup(*(self.ledger.integer("classes", k, font_size=28).move_to([x_class, rows[k], 0]) for k in range(10)))
+    def outputs(self):
+        rows = self.rows
+        classes = VGroup(
+            *(self.ledger.integer("classes", k, font_size=28).move_to([self.x_class, rows[k], 0]) for k in range(10))
+        )
         values = self.ledger.array("out.a")
-        circles = VGroup(*(Circle(radius=0.2, stroke_color=palette.NEURON_STROKE, stroke_width=2).set_fill(palette.lit(float(v)), 1.0).move_to([x_circle, rows[k], 0]) for k, v in enumerate(values)))
-        numbers = VGroup(*(self.ledger.number("out.a", k, 2, font_size=28).move_to([x_a, rows[k], 0]) for k in range(10)))
+        circles = VGroup(*(
+            Circle(radius=0.2, stroke_color=palette.NEURON_STROKE, stroke_width=2)
+            .set_fill(palette.lit(float(v)), 1.0)
+            .move_to([self.x_circle, rows[k], 0])
+            for k, v in enumerate(values)
+        ))
+        numbers = VGroup(
+            *(self.ledger.number("out.a", k, 2, font_size=28).move_to([self.x_a, rows[k], 0]) for k in range(10))
+        )
         truth = int(self.ledger.value("example.label"))
         box = SurroundingRectangle(VGroup(classes[truth], numbers[truth]), color=palette.HIGHLIGHT, buff=0.08)
-        self.say("outputs", label=label)
-        self.play(FadeIn(classes), FadeIn(circles), LaggedStart(*(FadeIn(n) for n in numbers), lag_ratio=0.08), run_time=1.5)
+        self.say("outputs", label=self.label)
+        self.play(
+            FadeIn(classes), FadeIn(circles), LaggedStart(*(FadeIn(n) for n in numbers), lag_ratio=0.08), run_time=1.5
+        )
         self.play(Create(box))
 
-        self.step("nudges")
+    def nudges(self):
         nudges = self.ledger.array("out.nudge")
         scale = float(np.abs(nudges).max())
-        arrows = VGroup(*(nudge_arrow(float(v), scale, 0.5).move_to([x_arrow, rows[k], 0]) for k, v in enumerate(nudges)))
-        values_shown = VGroup(*(self.ledger.number("out.nudge", k, 2, font_size=26).move_to([x_nudge, rows[k], 0]) for k in range(10)))
+        self.arrows = VGroup(
+            *(nudge_arrow(float(v), scale, 0.5).move_to([self.x_arrow, self.rows[k], 0]) for k, v in enumerate(nudges))
+        )
+        self.nudge_numbers = VGroup(*(
+            self.ledger.number("out.nudge", k, 2, font_size=26).move_to([self.x_nudge, self.rows[k], 0])
+            for k in range(10)
+        ))
         cost = eq(r"C_0 = \sum_j (a_j - y_j)^2", font_size=38).move_to(RIGHT * 4.7 + UP * 1.0)
-        formula = eq(r"-\frac{\partial C_0}{\partial a_j} = -2\,(a_j - y_j)", font_size=42).next_to(cost, DOWN, buff=0.5)
+        formula = eq(r"-\frac{\partial C_0}{\partial a_j} = -2\,(a_j - y_j)", font_size=42)
+        formula.next_to(cost, DOWN, buff=0.5)
         self.say("nudges")
         self.play(Write(cost), Write(formula))
-        self.play(LaggedStart(*(GrowFromEdge(a, DOWN if v > 0 else UP) for a, v in zip(arrows, nudges)), lag_ratio=0.08), FadeIn(values_shown), run_time=2)
+        self.play(
+            LaggedStart(*(GrowFromEdge(a, DOWN if v > 0 else UP) for a, v in zip(self.arrows, nudges)), lag_ratio=0.08),
+            FadeIn(self.nudge_numbers),
+            run_time=2,
+        )
 
-        self.step("sizes")
+    def sizes(self):
         biggest = int(self.ledger.value("out.biggest"))
-        self.say("sizes", d=self.ledger.shown("out.biggest", spec=COUNT), v=self.ledger.shown("out.nudge", biggest, VALUE))
-        self.play(Indicate(arrows[biggest], color=palette.HIGHLIGHT), Indicate(values_shown[biggest], color=palette.HIGHLIGHT))
+        self.say(
+            "sizes", d=self.ledger.shown("out.biggest", spec=COUNT), v=self.ledger.shown("out.nudge", biggest, VALUE)
+        )
+        self.play(
+            Indicate(self.arrows[biggest], color=palette.HIGHLIGHT),
+            Indicate(self.nudge_numbers[biggest], color=palette.HIGHLIGHT),
+        )
         self.wait(1)
 
 
@@ -89,75 +115,107 @@ class ThreeLevers(ChapterScene):
     """One output neuron's bias, weights and inputs, with the real nudge each should get."""
 
     estimated_seconds = 46.0
+    steps = ("levers", "bias", "weights", "strong", "prev")
 
-    def construct(self):
+    def levers(self):
         j = int(self.ledger.value("lever.j"))
         d = self.ledger.shown("lever.j", spec=COUNT)
         prev_a = self.ledger.array("prev.a")
         n = len(prev_a)
-        column = NeuronColumn(n, list(range(n)), radius=0.12, spacing=0.31).move_to(LEFT * 4.0 + DOWN * 0.5)
-        column.set_activations(prev_a)
-        target = Circle(radius=0.32, stroke_color=palette.NEURON_STROKE, stroke_width=2).set_fill(palette.lit(self.ledger.value("out.a", j)), 1.0)
+        self.column = NeuronColumn(n, list(range(n)), radius=0.12, spacing=0.31).move_to(LEFT * 4.0 + DOWN * 0.5)
+        self.column.set_activations(prev_a)
+        target = Circle(radius=0.32, stroke_color=palette.NEURON_STROKE, stroke_width=2)
+        target.set_fill(palette.lit(self.ledger.value("out.a", j)), 1.0)
         target.move_to(LEFT * 1.2 + DOWN * 0.5)
-        starts = np.array([c.get_right() for c in column.circles])
-        ends = np.repeat(target.get_left()[None], n, axis=0)
-        edges = edge_buckets(starts, ends, self.ledger.array("lever.w"), max_width=4.0)
+        self.target = target
+        self.starts = np.array([c.get_right() for c in self.column.circles])
+        self.ends = np.repeat(target.get_left()[None], n, axis=0)
+        edges = edge_buckets(self.starts, self.ends, self.ledger.array("lever.w"), max_width=4.0)
         name = self.ledger.integer("lever.j", font_size=28).next_to(target, DOWN, buff=0.15)
 
-        self.step("levers")
         title = self.heading()
         formula = eq(r"a_j = \sigma\Big(\sum_k w_{jk}\, a_k + b_j\Big)", font_size=40).move_to(RIGHT * 3.7 + UP * 2.3)
-        values = eq("a_j =", self.ledger.shown("out.a", j, VALUE), r",\quad y_j =", self.ledger.shown("out.y", j, COUNT), font_size=34).next_to(formula, DOWN, buff=0.3)
+        self.values = eq(
+            "a_j =", self.ledger.shown("out.a", j, VALUE), r",\quad y_j =", self.ledger.shown("out.y", j, COUNT),
+            font_size=34,
+        ).next_to(formula, DOWN, buff=0.3)
         self.say("levers", d=d)
-        self.play(FadeIn(title), FadeIn(edges), FadeIn(column), FadeIn(target), FadeIn(name))
-        self.bring_to_front(column, target)
-        self.play(Write(formula), FadeIn(values))
+        self.play(FadeIn(title), FadeIn(edges), FadeIn(self.column), FadeIn(target), FadeIn(name))
+        self.bring_to_front(self.column, target)
+        self.play(Write(formula), FadeIn(self.values))
 
-        self.step("bias")
-        bias = VGroup(
+    def bias(self):
+        self.bias_rule = VGroup(
             eq(r"-\frac{\partial C_0}{\partial b_j} = -\sigma'(z_j)\cdot 2(a_j - y_j)", font_size=34),
             eq(
-                "= -", self.ledger.shown("lever.sigma_prime", spec=",.4f"), r"\cdot (", self.ledger.shown("lever.dc_da", spec=",.4f"),
-                ") =", self.ledger.shown("lever.bias", spec=",.4f"), font_size=34,
+                "= -", self.ledger.shown("lever.sigma_prime", spec=VALUE4), r"\cdot (",
+                self.ledger.shown("lever.dc_da", spec=VALUE4), ") =", self.ledger.shown("lever.bias", spec=VALUE4),
+                font_size=34,
             ),
         ).arrange(DOWN, buff=0.15)
-        bias.next_to(values, DOWN, buff=0.4).set_x(3.7)
-        self.say("bias", s=self.ledger.shown("lever.sigma_prime", spec=",.4f"), b=self.ledger.shown("lever.bias", spec=",.4f"))
-        self.play(Write(bias))
-        self.play(Indicate(target, color=palette.HIGHLIGHT))
+        self.bias_rule.next_to(self.values, DOWN, buff=0.4).set_x(3.7)
+        self.say(
+            "bias",
+            s=self.ledger.shown("lever.sigma_prime", spec=VALUE4),
+            b=self.ledger.shown("lever.bias", spec=VALUE4),
+        )
+        self.play(Write(self.bias_rule))
+        self.play(Indicate(self.target, color=palette.HIGHLIGHT))
 
-        self.step("weights")
-        weight_rule = eq(r"-\frac{\partial C_0}{\partial w_{jk}} = -\sigma'(z_j)\cdot 2(a_j - y_j)\cdot a_k", font_size=34).next_to(bias, DOWN, buff=0.4)
-        weight_nudges = self.value_column("lever.weights", column)
-        caption = self.words("weights_caption", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(weight_nudges, UP, buff=0.2)
-        caption.align_to(weight_nudges, RIGHT)
+    def weights(self):
+        self.weight_rule = eq(
+            r"-\frac{\partial C_0}{\partial w_{jk}} = -\sigma'(z_j)\cdot 2(a_j - y_j)\cdot a_k", font_size=34
+        ).next_to(self.bias_rule, DOWN, buff=0.4)
+        self.weight_nudges = self.value_column("lever.weights")
+        self.caption = self.words("weights_caption", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        self.caption.next_to(self.weight_nudges, UP, buff=0.2)
+        self.caption.align_to(self.weight_nudges, RIGHT)
         self.say("weights")
-        self.play(Write(weight_rule))
-        self.play(FadeIn(caption), LaggedStart(*(FadeIn(v) for v in weight_nudges), lag_ratio=0.05), run_time=1.5)
+        self.play(Write(self.weight_rule))
+        self.play(
+            FadeIn(self.caption), LaggedStart(*(FadeIn(v) for v in self.weight_nudges), lag_ratio=0.05), run_time=1.5
+        )
 
-        self.step("strong")
+    def strong(self):
         strong = [int(k) for k in self.ledger.array("lever.strong")]
-        lines = VGroup(*(Line(starts[k], ends[k], color=palette.HIGHLIGHT, stroke_width=6) for k in strong))
-        rings = VGroup(*(SurroundingRectangle(VGroup(column.circles[k], weight_nudges[k]), color=palette.HIGHLIGHT, buff=0.05) for k in strong))
-        carried = eq(r"a_k\, w_{jk}:", *sum(([self.ledger.shown("lever.aw", k, VALUE), ","] for k in strong), [])[:-1], font_size=32).next_to(weight_rule, DOWN, buff=0.4)
+        self.lines = VGroup(
+            *(Line(self.starts[k], self.ends[k], color=palette.HIGHLIGHT, stroke_width=6) for k in strong)
+        )
+        self.rings = VGroup(*(
+            SurroundingRectangle(
+                VGroup(self.column.circles[k], self.weight_nudges[k]), color=palette.HIGHLIGHT, buff=0.05
+            )
+            for k in strong
+        ))
+        products = sum(([self.ledger.shown("lever.aw", k, VALUE), ","] for k in strong), [])[:-1]
+        self.carried = eq(r"a_k\, w_{jk}:", *products, font_size=32).next_to(self.weight_rule, DOWN, buff=0.4)
         self.say("strong")
-        self.play(Create(lines), Create(rings), Write(carried))
+        self.play(Create(self.lines), Create(self.rings), Write(self.carried))
         self.wait(1)
 
-        self.step("prev")
-        prev_rule = eq(r"-\frac{\partial C_0}{\partial a_k} = -\sigma'(z_j)\cdot 2(a_j - y_j)\cdot w_{jk}", font_size=34).move_to(carried)
-        prev_nudges = self.value_column("lever.prev", column)
-        prev_caption = self.words("prev_caption", font_size=palette.SMALL_SIZE, color=palette.MUTED).move_to(caption, aligned_edge=RIGHT)
+    def prev(self):
+        prev_rule = eq(
+            r"-\frac{\partial C_0}{\partial a_k} = -\sigma'(z_j)\cdot 2(a_j - y_j)\cdot w_{jk}", font_size=34
+        ).move_to(self.carried)
+        prev_nudges = self.value_column("lever.prev")
+        prev_caption = self.words("prev_caption", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        prev_caption.move_to(self.caption, aligned_edge=RIGHT)
         self.say("prev")
-        self.play(FadeOut(lines), FadeOut(rings), FadeOut(carried), FadeIn(prev_rule))
-        self.play(FadeOut(weight_nudges), FadeOut(caption), LaggedStart(*(FadeIn(v) for v in prev_nudges), lag_ratio=0.05), FadeIn(prev_caption), run_time=1.5)
+        self.play(FadeOut(self.lines), FadeOut(self.rings), FadeOut(self.carried), FadeIn(prev_rule))
+        self.play(
+            FadeOut(self.weight_nudges),
+            FadeOut(self.caption),
+            LaggedStart(*(FadeIn(v) for v in prev_nudges), lag_ratio=0.05),
+            FadeIn(prev_caption),
+            run_time=1.5,
+        )
         self.wait(2)
 
-    def value_column(self, key: str, column: NeuronColumn) -> VGroup:
+    def value_column(self, key: str) -> VGroup:
         """One real number beside each neuron of the previous layer, blue if positive, red if negative."""
         values = self.ledger.array(key)
         out = VGroup()
-        for k, circle in enumerate(column.circles):
+        for k, circle in enumerate(self.column.circles):
             colour = palette.POSITIVE if values[k] > 0 else palette.NEGATIVE
             out.add(self.ledger.number(key, k, 3, font_size=20, color=colour).next_to(circle, LEFT, buff=0.25))
         return out
@@ -167,53 +225,80 @@ class Backpropagate(ChapterScene):
     """Every output neuron's wishes for the previous layer, summed: the real -dC0/da^(L-1), equal to autograd."""
 
     estimated_seconds = 40.0
+    steps = ("one", "all", "sum", "autograd", "recurse")
+    cell = 0.3
+    x_sum, x_equal, x_exact = -1.6, -0.65, 0.3
 
-    def construct(self):
+    def one(self):
         wishes = self.ledger.array("wishes")  # [10, 16]
-        n_out, n_prev = wishes.shape
-        cell = 0.3
+        n_out, self.n_prev = wishes.shape
+        cell, n_prev = self.cell, self.n_prev
         grid = pixel_image(palette.signed_image(wishes.T), height=cell * n_prev).move_to(LEFT * 4.4 + DOWN * 0.55)
         frame = SurroundingRectangle(grid, buff=0, color=palette.MUTED, stroke_width=1.5)
         top, left = grid.get_top()[1], grid.get_left()[0]
-        col_labels = VGroup(*(self.ledger.integer("classes", j, font_size=20).move_to([left + cell * (j + 0.5), top + 0.22, 0]) for j in range(n_out)))
-        outputs_axis = self.words("outputs_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(col_labels, UP, buff=0.12)
-        prev_axis = self.words("prev_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED).rotate(np.pi / 2).next_to(grid, LEFT, buff=0.2)
+        col_labels = VGroup(*(
+            self.ledger.integer("classes", j, font_size=20).move_to([left + cell * (j + 0.5), top + 0.22, 0])
+            for j in range(n_out)
+        ))
+        outputs_axis = self.words("outputs_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        outputs_axis.next_to(col_labels, UP, buff=0.12)
+        prev_axis = self.words("prev_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        prev_axis.rotate(np.pi / 2).next_to(grid, LEFT, buff=0.2)
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(frame, DOWN, buff=0.15)
-        rows_y = [top - cell * (k + 0.5) for k in range(n_prev)]
-        x_sum, x_equal, x_exact = -1.6, -0.65, 0.3
+        self.rows_y = [top - cell * (k + 0.5) for k in range(n_prev)]
 
-        self.step("one")
+        def column(c: int) -> Line:
+            return Line([left + cell * c, top, 0], [left + cell * (c + 1), top - cell * n_prev, 0])
+
         j = int(self.ledger.value("lever.j"))
         title = self.heading()
-        strip = SurroundingRectangle(Line([left + cell * j, top, 0], [left + cell * (j + 1), top - cell * n_prev, 0]), buff=0, color=palette.HIGHLIGHT, stroke_width=3)
-        cover = VGroup(*(SurroundingRectangle(Line([left + cell * c, top, 0], [left + cell * (c + 1), top - cell * n_prev, 0]), buff=0, stroke_width=0).set_fill(palette.BACKGROUND, 1.0) for c in range(n_out) if c != j))
+        self.strip = SurroundingRectangle(column(j), buff=0, color=palette.HIGHLIGHT, stroke_width=3)
+        self.cover = VGroup(*(
+            SurroundingRectangle(column(c), buff=0, stroke_width=0).set_fill(palette.BACKGROUND, 1.0)
+            for c in range(n_out)
+            if c != j
+        ))
         self.say("one", d=self.ledger.shown("lever.j", spec=COUNT))
-        self.play(FadeIn(title), FadeIn(grid), FadeIn(cover), Create(frame), FadeIn(col_labels), FadeIn(outputs_axis), FadeIn(prev_axis), FadeIn(legend), Create(strip))
+        self.play(
+            FadeIn(title), FadeIn(grid), FadeIn(self.cover), Create(frame), FadeIn(col_labels), FadeIn(outputs_axis),
+            FadeIn(prev_axis), FadeIn(legend), Create(self.strip),
+        )
 
-        self.step("all")
+    def all(self):
         self.say("all")
-        self.play(FadeOut(cover), FadeOut(strip), run_time=1.5)
+        self.play(FadeOut(self.cover), FadeOut(self.strip), run_time=1.5)
 
-        self.step("sum")
+    def sum(self):
         formula = VGroup(
             eq(r"-\frac{\partial C_0}{\partial a^{(L-1)}_k}", font_size=38),
             eq(r"= \sum_j -w_{jk}\, \sigma'(z_j)\, 2(a_j - y_j)", font_size=38),
         ).arrange(DOWN, buff=0.2, aligned_edge=LEFT).move_to(RIGHT * 4.2 + UP * 1.6)
-        sums = VGroup(*(self.ledger.number("prev.nudge", k, 4, font_size=22).move_to([x_sum, rows_y[k], 0]) for k in range(n_prev)))
+        sums = VGroup(*(
+            self.ledger.number("prev.nudge", k, 4, font_size=22).move_to([self.x_sum, self.rows_y[k], 0])
+            for k in range(self.n_prev)
+        ))
         sum_label = self.words("sum_label", font_size=palette.SMALL_SIZE).next_to(sums, UP, buff=0.15)
         self.say("sum")
         self.play(Write(formula))
-        self.play(LaggedStart(*(FadeIn(s, shift=0.3 * RIGHT) for s in sums), lag_ratio=0.05), FadeIn(sum_label), run_time=1.5)
+        self.play(
+            LaggedStart(*(FadeIn(s, shift=0.3 * RIGHT) for s in sums), lag_ratio=0.05), FadeIn(sum_label), run_time=1.5
+        )
 
-        self.step("autograd")
-        exact = VGroup(*(self.ledger.number("prev.autograd", k, 4, font_size=22).move_to([x_exact, rows_y[k], 0]) for k in range(n_prev)))
+    def autograd(self):
+        exact = VGroup(*(
+            self.ledger.number("prev.autograd", k, 4, font_size=22).move_to([self.x_exact, self.rows_y[k], 0])
+            for k in range(self.n_prev)
+        ))
         exact_label = self.words("autograd_label", font_size=palette.SMALL_SIZE).next_to(exact, UP, buff=0.15)
-        signs = VGroup(*(eq("=", font_size=24).move_to([x_equal, y, 0]) for y in rows_y))
+        signs = VGroup(*(eq("=", font_size=24).move_to([self.x_equal, y, 0]) for y in self.rows_y))
         self.say("autograd")
-        self.play(LaggedStart(*(FadeIn(e) for e in exact), lag_ratio=0.05), FadeIn(signs), FadeIn(exact_label), run_time=1.5)
+        self.play(
+            LaggedStart(*(FadeIn(e) for e in exact), lag_ratio=0.05), FadeIn(signs), FadeIn(exact_label), run_time=1.5
+        )
 
-        self.step("recurse")
-        chain = eq(r"a^{(L)} \leftarrow a^{(L-1)} \leftarrow a^{(L-2)} \leftarrow \cdots", font_size=38).move_to(RIGHT * 4.3 + DOWN * 1.2)
+    def recurse(self):
+        chain = eq(r"a^{(L)} \leftarrow a^{(L-1)} \leftarrow a^{(L-2)} \leftarrow \cdots", font_size=38)
+        chain.move_to(RIGHT * 4.3 + DOWN * 1.2)
         self.say("recurse")
         self.play(Write(chain))
         self.wait(1)
@@ -223,44 +308,72 @@ class MinibatchAverage(ChapterScene):
     """A real minibatch: each digit's own -grad C_k for the largest entries, their average, and the step."""
 
     estimated_seconds = 28.0
+    steps = ("batch", "grid", "average", "update")
+    x_mean, x_step = 4.85, 6.15
+    y_images = 2.2
 
-    def construct(self):
+    def batch(self):
         values = self.ledger.array("batch.values")  # [B, rows]
-        n_batch, n_rows = values.shape
-        xs = np.linspace(-3.6, 3.6, n_batch)
-        x_mean, x_step = 4.85, 6.15
-        y_images, ys = 2.2, [1.1 - 0.62 * r for r in range(n_rows)]
-        images = Group(*(self.digit("batch.pixels", b, 0.8).move_to([xs[b], y_images, 0]) for b in range(n_batch)))
-        names = VGroup(*(eq(*param_parts(self.ledger, "batch.rows.name", (r,)), font_size=28).move_to([-5.0, ys[r], 0]) for r in range(n_rows)))
-
-        self.step("batch")
+        self.n_batch, self.n_rows = values.shape
+        self.xs = np.linspace(-3.6, 3.6, self.n_batch)
+        self.ys = [1.1 - 0.62 * r for r in range(self.n_rows)]
+        images = Group(*(
+            self.digit("batch.pixels", b, 0.8).move_to([self.xs[b], self.y_images, 0]) for b in range(self.n_batch)
+        ))
+        self.row_names = VGroup(*(
+            eq(*param_parts(self.ledger, "batch.rows.name", (r,)), font_size=28).move_to([-5.0, self.ys[r], 0])
+            for r in range(self.n_rows)
+        ))
         title = self.heading()
-        self.say("batch", label=self.ledger.shown("example.label", spec=COUNT), n=self.ledger.shown("sgd.batch", spec=COUNT))
+        self.say(
+            "batch", label=self.ledger.shown("example.label", spec=COUNT), n=self.ledger.shown("sgd.batch", spec=COUNT)
+        )
         self.play(FadeIn(title), LaggedStart(*(FadeIn(i) for i in images), lag_ratio=0.1), run_time=1.5)
 
-        self.step("grid")
-        cells = VGroup(*(self.ledger.number("batch.values", (b, r), 3, font_size=20).move_to([xs[b], ys[r], 0]) for b in range(n_batch) for r in range(n_rows)))
-        rest = self.words("rest", n=self.ledger.shown("batch.rest", spec=COUNT), font_size=palette.SMALL_SIZE, color=palette.MUTED).move_to([-4.8, ys[-1] - 0.7, 0])
+    def grid(self):
+        xs, ys = self.xs, self.ys
+        cells = VGroup(*(
+            self.ledger.number("batch.values", (b, r), 3, font_size=20).move_to([xs[b], ys[r], 0])
+            for b in range(self.n_batch)
+            for r in range(self.n_rows)
+        ))
+        rest = self.words(
+            "rest", n=self.ledger.shown("batch.rest", spec=COUNT), font_size=palette.SMALL_SIZE, color=palette.MUTED
+        ).move_to([-4.8, ys[-1] - 0.7, 0])
         self.say("grid")
-        self.play(FadeIn(names), FadeIn(rest))
+        self.play(FadeIn(self.row_names), FadeIn(rest))
         self.play(LaggedStart(*(FadeIn(c) for c in cells), lag_ratio=0.01), run_time=2.5)
 
-        self.step("average")
-        means = VGroup(*(self.ledger.number("batch.mean", r, 3, font_size=22, color=palette.HIGHLIGHT).move_to([x_mean, ys[r], 0]) for r in range(n_rows)))
-        mean_label = self.words("average_label", font_size=palette.SMALL_SIZE).move_to([x_mean, y_images, 0])
+    def average(self):
+        means = VGroup(*(
+            self.ledger.number("batch.mean", r, 3, font_size=22, color=palette.HIGHLIGHT)
+            .move_to([self.x_mean, self.ys[r], 0])
+            for r in range(self.n_rows)
+        ))
+        mean_label = self.words("average_label", font_size=palette.SMALL_SIZE).move_to([self.x_mean, self.y_images, 0])
         box = brackets(means, buff=0.12)
         self.say("average")
-        self.play(FadeIn(mean_label), Create(box), LaggedStart(*(FadeIn(m, shift=0.3 * RIGHT) for m in means), lag_ratio=0.1), run_time=1.5)
+        self.play(
+            FadeIn(mean_label),
+            Create(box),
+            LaggedStart(*(FadeIn(m, shift=0.3 * RIGHT) for m in means), lag_ratio=0.1),
+            run_time=1.5,
+        )
 
-        self.step("step")
+    def update(self):
         step_values = self.ledger.array("batch.step")
         steps = VGroup(*(
-            self.ledger.number("batch.step", r, 3, font_size=22, color=palette.POSITIVE if step_values[r] > 0 else palette.NEGATIVE).move_to([x_step, ys[r], 0])
-            for r in range(n_rows)
+            self.ledger.number(
+                "batch.step", r, 3, font_size=22, color=palette.POSITIVE if step_values[r] > 0 else palette.NEGATIVE
+            ).move_to([self.x_step, self.ys[r], 0])
+            for r in range(self.n_rows)
         ))
-        step_label = eq(r"\times\,\eta =", self.ledger.shown("batch.lr", spec=",.1f"), font_size=26).move_to([x_step, y_images, 0])
-        self.say("step", lr=self.ledger.shown("batch.lr", spec=",.1f"))
-        self.play(FadeIn(step_label), LaggedStart(*(FadeIn(s, shift=0.3 * RIGHT) for s in steps), lag_ratio=0.1), run_time=1.5)
+        step_label = eq(r"\times\,\eta =", self.ledger.shown("batch.lr", spec=VALUE1), font_size=26)
+        step_label.move_to([self.x_step, self.y_images, 0])
+        self.say("step", lr=self.ledger.shown("batch.lr", spec=VALUE1))
+        self.play(
+            FadeIn(step_label), LaggedStart(*(FadeIn(s, shift=0.3 * RIGHT) for s in steps), lag_ratio=0.1), run_time=1.5
+        )
         self.wait(1)
 
 

@@ -5,6 +5,7 @@ activation always two. The name says what kind of number it is.
 """
 
 COUNT = ",.0f"  # counts, labels, sizes, indices: whole numbers with thousands separators
+VALUE1 = ",.1f"  # a learning rate to one place
 VALUE = ",.2f"  # activations, weights, pixels, sums
 VALUE3 = ",.3f"  # values set beside each other to three places (the chain's factors)
 VALUE4 = ",.4f"  # costs and gradients compared with autograd's
