@@ -117,14 +117,14 @@ def test_ctrl_c_keeps_finished_videos(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = tmp_path / "renders"
     first = subprocess.run(
-        [sys.executable, "-m", "cli", "render", "network.ParameterCount", "--quality", "tiny", "--out", str(out)],
+        [sys.executable, "-m", "netreel.cli", "render", "network.ParameterCount", "--quality", "tiny", "--out", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
     assert first.returncode == 0, first.stderr
     good = out / "network" / "tiny" / "ParameterCount.mp4"
     content = good.read_bytes()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "render", "network", "--quality", "tiny", "--out", str(out), "--force", "--jobs", "2"],
+        [sys.executable, "-m", "netreel.cli", "render", "network", "--quality", "tiny", "--out", str(out), "--force", "--jobs", "2"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.time() + 120
@@ -199,7 +199,7 @@ def test_preview_watch_keeps_the_last_good_preview(tmp_path):
     shutil.copy(EXAMPLE.with_suffix(".toml"), scene.with_suffix(".toml"))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "preview", f"{scene}:Prediction", "--still", "--watch", "--quality", "tiny", "--out", str(tmp_path / "out")],
+        [sys.executable, "-m", "netreel.cli", "preview", f"{scene}:Prediction", "--still", "--watch", "--quality", "tiny", "--out", str(tmp_path / "out")],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -207,7 +207,7 @@ def test_preview_watch_keeps_the_last_good_preview(tmp_path):
         assert first.name == "Prediction.png" and first.exists()
         content = first.read_bytes()
         time.sleep(0.1)
-        scene.write_text(good.replace("def construct(self):", "def construct(self)"), encoding="utf-8")
+        scene.write_text(good.replace("def outputs(self):", "def outputs(self)"), encoding="utf-8")
         while True:
             line = proc.stderr.readline()
             assert line, "the watch ended"

@@ -209,7 +209,7 @@ def test_without_the_chinese_font_the_glyph_check_fails(no_chinese_font, tmp_pat
 @pytest.mark.render
 def test_without_the_chinese_font_render_names_the_package(no_chinese_font, tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "cli", "render", "network.ParameterCount", "--lang", "zh", "--quality", "tiny", "--out", str(tmp_path)],
+        [sys.executable, "-m", "netreel.cli", "render", "network.ParameterCount", "--lang", "zh", "--quality", "tiny", "--out", str(tmp_path)],
         cwd=ROOT, env=no_chinese_font, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode != 0
