@@ -151,7 +151,8 @@ class ChainNetwork(ChapterScene):
         edges, w_labels, b_labels = VGroup(), VGroup(), VGroup()
         for l in range(depth):
             color = palette.POSITIVE if w[l] >= 0 else palette.NEGATIVE
-            edge = Line(circles[l].get_right(), circles[l + 1].get_left(), color=color, stroke_width=2 + 6 * abs(w[l]) / strongest)
+            width = 2 + 6 * abs(w[l]) / strongest
+            edge = Line(circles[l].get_right(), circles[l + 1].get_left(), color=color, stroke_width=width)
             edges.add(edge)
             w_label = eq(f"w^{{({l + 1})}}", "=", self.ledger.shown("chain.w", l, VALUE3), font_size=32)
             b_label = eq(f"b^{{({l + 1})}}", "=", self.ledger.shown("chain.b", l, VALUE3), font_size=32)
@@ -167,7 +168,8 @@ class ChainNetwork(ChapterScene):
         for l in range(1, depth + 1):
             self.play(Indicate(circles[l], color=palette.HIGHLIGHT), Write(a_labels[l]), run_time=1.2)
         self.wait(1)
-        self.circles, self.edges, self.a_labels, self.w_labels, self.b_labels = circles, edges, a_labels, w_labels, b_labels
+        self.circles, self.edges = circles, edges
+        self.a_labels, self.w_labels, self.b_labels = a_labels, w_labels, b_labels
 
     def cost(self):
         depth = self.depth()
@@ -187,7 +189,8 @@ class ChainNetwork(ChapterScene):
 
     def focus(self):
         depth = self.depth()
-        circles, edges, a_labels, w_labels, b_labels = self.circles, self.edges, self.a_labels, self.w_labels, self.b_labels
+        circles, edges = self.circles, self.edges
+        a_labels, w_labels, b_labels = self.a_labels, self.w_labels, self.b_labels
         target, cost = self.target, self.cost_eq
         last, previous = depth, depth - 1
         keep = VGroup(
@@ -264,7 +267,10 @@ class NudgeW(ChapterScene):
             static.add(line, label)
             values = samples[name]
             readout = Flipbook(
-                [self.ledger.number(f"sweep.{name}", i, decimals=3, font_size=32).move_to([5.7, y, 0]) for i in range(len(values))],
+                [
+                    self.ledger.number(f"sweep.{name}", i, decimals=3, font_size=32).move_to([5.7, y, 0])
+                    for i in range(len(values))
+                ],
                 step,
             )
             books.append(readout)
@@ -295,7 +301,10 @@ class NudgeW(ChapterScene):
         step, moved, rows_y = self.tracker, self.moved, self.rows_y
         deltas = VGroup(
             *(
-                eq(rf"\Delta {s}", "=", self.ledger.shown(f"nudge.{k}", spec=VALUE3), font_size=30, color=palette.HIGHLIGHT)
+                eq(
+                    rf"\Delta {s}", "=", self.ledger.shown(f"nudge.{k}", spec=VALUE3),
+                    font_size=30, color=palette.HIGHLIGHT,
+                )
                 for s, k in zip(("w", "z", "a", "C_0"), ("dw", "dz", "da", "dc"))
             )
         )
@@ -310,7 +319,8 @@ class NudgeW(ChapterScene):
         )
         self.play(step.animate.set_value(moved), run_time=1.5, rate_func=linear)
         self.play(LaggedStart(*(FadeIn(d) for d in deltas), lag_ratio=0.3), run_time=2)
-        slope = eq(r"\frac{\Delta C_0}{\Delta w^{(L)}}", "=", self.ledger.shown("nudge.slope", spec=VALUE3), font_size=40)
+        slope_value = self.ledger.shown("nudge.slope", spec=VALUE3)
+        slope = eq(r"\frac{\Delta C_0}{\Delta w^{(L)}}", "=", slope_value, font_size=40)
         slope.move_to(DOWN * 3.35 + LEFT * 1.0)
         self.say("slope", slope=self.ledger.shown("nudge.slope", spec=VALUE3))
         self.play(Write(slope))
@@ -364,7 +374,8 @@ class ChainRule(ChapterScene):
         ratios = VGroup()
         for i, (top, bottom) in enumerate((("z", "w"), ("a", "z"), ("C_0", "a"))):
             ratio = rf"\frac{{\Delta {top}}}{{\Delta {bottom}}}"
-            ratios.add(eq(r"\approx", ratio, "=", self.ledger.shown("nudge.ratio", i, VALUE3), font_size=30, color=palette.MUTED))
+            value = self.ledger.shown("nudge.ratio", i, VALUE3)
+            ratios.add(eq(r"\approx", ratio, "=", value, font_size=30, color=palette.MUTED))
         for row, ratio, color in zip(rows, ratios, FACTOR_COLORS):
             row[0].set_color(color)
             ratio.set_y(row.get_y()).set_x(rows.get_right()[0] + 0.8, LEFT)
@@ -411,7 +422,8 @@ class OtherDerivatives(ChapterScene):
             ),
         )
         bias.arrange(DOWN, buff=0.3, aligned_edge=LEFT).next_to(title, DOWN, buff=0.4)
-        bias_check = self.autograd_line(partial("C_0", "b^{(L)}"), "chain.grad.b", last, font_size=32).next_to(bias, DOWN, buff=0.25)
+        bias_check = self.autograd_line(partial("C_0", "b^{(L)}"), "chain.grad.b", last, font_size=32)
+        bias_check.next_to(bias, DOWN, buff=0.25)
         self.say("bias", v=self.ledger.shown("chain.product.b", spec=VALUE4))
         self.play(FadeIn(title), Write(bias[0]))
         self.play(Write(bias[1]))
@@ -447,7 +459,8 @@ class OtherDerivatives(ChapterScene):
         graph = self.chain_graph(2, x0=-7.5, dx=2.5)
         nodes, arrows = graph["nodes"], graph["arrows"]
         picture = VGroup(*nodes.values(), *arrows.values()).scale(0.8).next_to(title, DOWN, buff=0.3).set_x(0)
-        back_part = [nodes[n] for n in ("w1", "a2", "b1", "z1")] + [arrows[k] for k in ("w1>z1", "a2>z1", "b1>z1", "z1>a1")]
+        back_part = [nodes[n] for n in ("w1", "a2", "b1", "z1")]
+        back_part += [arrows[k] for k in ("w1>z1", "a2>z1", "b1>z1", "z1>a1")]
         front_part = [m for m in picture if m not in back_part]
         self.say("graph")
         self.play(FadeIn(VGroup(*front_part)))
@@ -464,7 +477,11 @@ class OtherDerivatives(ChapterScene):
         dc_da_prev = self.ledger.shown("chain.product.a", spec=VALUE4)
         back = VGroup(
             eq(*chain_rule("w^{(L-1)}", z="z^{(L-1)}", a="a^{(L-1)}"), font_size=38),
-            eq("=", *times(a_back, sigma_back, dc_da_prev), "=", self.ledger.shown("chain.product.w_prev", spec=VALUE4), font_size=36),
+            eq(
+                "=", *times(a_back, sigma_back, dc_da_prev),
+                "=", self.ledger.shown("chain.product.w_prev", spec=VALUE4),
+                font_size=36,
+            ),
         ).arrange(RIGHT, buff=0.2).next_to(picture, DOWN, buff=0.35)
         if back.width > 13.6:
             back.scale_to_fit_width(13.6)
@@ -505,7 +522,8 @@ class LayerIndices(ChapterScene):
         for d in range(n_out):
             circle = out_col.circle_for(d)
             classes.add(self.ledger.integer("classes", d, font_size=20).next_to(circle, RIGHT, buff=0.12))
-            targets.add(self.ledger.integer("layer.y", d, font_size=22, color=palette.HIGHLIGHT).move_to([-2.15, circle.get_y(), 0]))
+            y = self.ledger.integer("layer.y", d, font_size=22, color=palette.HIGHLIGHT)
+            targets.add(y.move_to([-2.15, circle.get_y(), 0]))
         headers = VGroup(
             eq("a_k^{(L-1)}", font_size=28).next_to(prev_col, UP, buff=0.15),
             eq("a_j^{(L)}", font_size=28).next_to(out_col, UP, buff=0.15),
@@ -526,7 +544,10 @@ class LayerIndices(ChapterScene):
         self.formulas = formulas = VGroup(
             eq("z_j^{(L)}", "=", r"\sum_k w_{jk}^{(L)} a_k^{(L-1)} + b_j^{(L)}", font_size=32),
             eq("a_j^{(L)}", "=", r"\sigma(z_j^{(L)})", font_size=32),
-            eq("C_0", "=", r"\sum_j (a_j^{(L)} - y_j)^2", "=", self.ledger.shown("layer.cost", spec=VALUE3), font_size=32),
+            eq(
+                "C_0", "=", r"\sum_j (a_j^{(L)} - y_j)^2", "=", self.ledger.shown("layer.cost", spec=VALUE3),
+                font_size=32,
+            ),
         ).arrange(DOWN, buff=0.22, aligned_edge=LEFT).next_to(title, DOWN, buff=0.35)
         formulas.set_x(PANEL_LEFT, LEFT)
         self.say("indices")
@@ -538,9 +559,14 @@ class LayerIndices(ChapterScene):
 
     def weight(self):
         j, k, prev_col, out_col, formulas = self.j, self.k, self.prev_col, self.out_col, self.formulas
-        self.weight_edge = edge = Line(prev_col.circle_for(k).get_right(), out_col.circle_for(j).get_left(), color=palette.HIGHLIGHT, stroke_width=5)
+        edge = Line(
+            prev_col.circle_for(k).get_right(), out_col.circle_for(j).get_left(),
+            color=palette.HIGHLIGHT, stroke_width=5,
+        )
+        self.weight_edge = edge
         picks = eq(
-            "j", "=", self.ledger.shown("layer.j", spec=COUNT), r",\quad", "k", "=", self.ledger.shown("layer.k", spec=COUNT),
+            "j", "=", self.ledger.shown("layer.j", spec=COUNT), r",\quad",
+            "k", "=", self.ledger.shown("layer.k", spec=COUNT),
             font_size=32,
         )
         factors = [
@@ -549,20 +575,28 @@ class LayerIndices(ChapterScene):
             self.ledger.shown("layer.dc_da", j, VALUE3),
         ]
         derivative = VGroup(
-            eq(partial("C_0", "w_{jk}^{(L)}"), "=", "a_k^{(L-1)}", r"\sigma'(z_j^{(L)})", r"2(a_j^{(L)} - y_j)", font_size=36),
+            eq(
+                partial("C_0", "w_{jk}^{(L)}"), "=", "a_k^{(L-1)}", r"\sigma'(z_j^{(L)})", r"2(a_j^{(L)} - y_j)",
+                font_size=36,
+            ),
             eq("=", *times(*factors), "=", self.ledger.shown("layer.product", spec=VALUE4), font_size=34),
         ).arrange(DOWN, buff=0.3, aligned_edge=LEFT)
         for part, color in zip(derivative[0][2:], FACTOR_COLORS):
             part.set_color(color)
         self.weight_block = block = VGroup(picks, derivative).arrange(DOWN, buff=0.25, aligned_edge=LEFT)
         block.next_to(formulas, DOWN, buff=0.4).align_to(formulas, LEFT)
-        self.weight_check = check = self.autograd_line(partial("C_0", "w_{jk}^{(L)}"), "layer.grad_w", (j, k), font_size=32)
+        check = self.autograd_line(partial("C_0", "w_{jk}^{(L)}"), "layer.grad_w", (j, k), font_size=32)
+        self.weight_check = check
         check.next_to(block, DOWN, buff=0.3).align_to(block, LEFT)
         self.say("weight", j=self.ledger.shown("layer.j", spec=COUNT), k=self.ledger.shown("layer.k", spec=COUNT))
         self.play(Create(edge), Indicate(prev_col.circle_for(k)), Indicate(out_col.circle_for(j)), FadeIn(picks))
         self.play(Write(derivative[0]))
         self.play(Write(derivative[1]))
-        self.say("weight_value", p=self.ledger.shown("layer.product", spec=VALUE4), g=self.ledger.shown("layer.grad_w", (j, k), VALUE4))
+        self.say(
+            "weight_value",
+            p=self.ledger.shown("layer.product", spec=VALUE4),
+            g=self.ledger.shown("layer.grad_w", (j, k), VALUE4),
+        )
         self.play(FadeIn(check))
         self.wait(1)
 
@@ -570,10 +604,16 @@ class LayerIndices(ChapterScene):
         n_out, j, k, prev_col, out_col, title = self.n_out, self.j, self.k, self.prev_col, self.out_col, self.title
         formulas, block, check, edge = self.formulas, self.weight_block, self.weight_check, self.weight_edge
         source = prev_col.circle_for(k).get_right()
-        fan = VGroup(*(Line(source, out_col.circle_for(jj).get_left(), color=palette.HIGHLIGHT, stroke_width=3) for jj in range(n_out)))
+        fan = VGroup(
+            *(
+                Line(source, out_col.circle_for(jj).get_left(), color=palette.HIGHLIGHT, stroke_width=3)
+                for jj in range(n_out)
+            )
+        )
         self.play(FadeOut(formulas), FadeOut(block), FadeOut(check), FadeOut(edge))
         total = eq(
-            partial("C_0", "a_k^{(L-1)}"), "=", r"\sum_j", "w_{jk}^{(L)}", r"\sigma'(z_j^{(L)})", r"2(a_j^{(L)} - y_j)", font_size=34,
+            partial("C_0", "a_k^{(L-1)}"), "=", r"\sum_j", "w_{jk}^{(L)}", r"\sigma'(z_j^{(L)})", r"2(a_j^{(L)} - y_j)",
+            font_size=34,
         ).next_to(title, DOWN, buff=0.3)
         total.set_x(PANEL_LEFT, LEFT)
         table = self.terms_table(n_out, j, k).next_to(total, DOWN, buff=0.25).set_x(PANEL_LEFT, LEFT)
@@ -583,7 +623,11 @@ class LayerIndices(ChapterScene):
         self.say("sum")
         self.play(LaggedStart(*(Create(f) for f in fan), lag_ratio=0.08), Write(total), run_time=2)
         self.play(FadeIn(table), run_time=1.5)
-        self.say("sum_value", s=self.ledger.shown("layer.terms_sum", spec=VALUE4), g=self.ledger.shown("layer.grad_a_prev", k, VALUE4))
+        self.say(
+            "sum_value",
+            s=self.ledger.shown("layer.terms_sum", spec=VALUE4),
+            g=self.ledger.shown("layer.grad_a_prev", k, VALUE4),
+        )
         self.play(Write(sum_line))
         self.play(FadeIn(sum_check))
         self.say("closing")
