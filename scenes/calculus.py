@@ -33,12 +33,10 @@ from manim import (
 from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.flipbook import Flipbook
+from netreel.scenes.common.formats import COUNT, VALUE, VALUE3, VALUE4
 from netreel.scenes.common.mobjects import NeuronColumn, edge_buckets, pixel_image, stack
 from netreel.scenes.common.text import eq
 
-COUNT = ",.0f"
-V3 = ",.3f"  # values of the chain and its factors
-V4 = ",.4f"  # gradients set beside autograd's
 FACTOR_COLORS = (TEAL_C, GOLD_C, PURPLE_B)  # dz/dw, da/dz, dC0/da
 SWEEP_SECONDS = 3.0
 PANEL_LEFT = -1.3  # left edge of the equations beside the MLP layer
@@ -83,7 +81,7 @@ class ChapterScene(NetScene):
         """'torch autograd: dC0/d... = value', the value read from autograd's gradient."""
         return VGroup(
             self.words("calculus.autograd", font_size=palette.LABEL_SIZE, color=palette.MUTED),
-            eq(symbol, "=", self.ledger.shown(key, index, V4), font_size=font_size, color=palette.HIGHLIGHT),
+            eq(symbol, "=", self.ledger.shown(key, index, VALUE4), font_size=font_size, color=palette.HIGHLIGHT),
         ).arrange(RIGHT, buff=0.25)
 
     def chain_graph(self, links: int, x0: float, dx: float) -> dict[str, VGroup]:
@@ -95,7 +93,7 @@ class ChapterScene(NetScene):
         depth = self.depth()
         nodes: dict[str, VGroup] = {}
 
-        def node(name: str, symbol: str, key: str, index, x: float, y: float, spec: str = V3) -> None:
+        def node(name: str, symbol: str, key: str, index, x: float, y: float, spec: str = VALUE3) -> None:
             label = eq(symbol, font_size=44)
             value = eq(self.ledger.shown(key, index, spec), font_size=30, color=palette.MUTED)
             nodes[name] = VGroup(label, value.next_to(label, DOWN, buff=0.12)).move_to([x, y, 0])
@@ -110,7 +108,7 @@ class ChapterScene(NetScene):
             node(f"a{offset}", f"a^{{{layer_tag(offset)}}}", "chain.a", layer, x + 2 * dx, 0.0)
             x += 2 * dx
         node("C", "C_0", "chain.cost", None, x + dx, 0.0)
-        node("y", "y", "chain.y", None, x + 2 * dx, 0.0, spec=",.2f")
+        node("y", "y", "chain.y", None, x + 2 * dx, 0.0, spec=VALUE)
         arrows = {}
         for offset in range(links):
             for src in (f"w{offset}", f"a{offset + 1}", f"b{offset}"):
@@ -133,30 +131,31 @@ class ChainNetwork(ChapterScene):
     """The 1-1-1-1 chain with its real seeded weights, biases and input; its target and cost; its graph."""
 
     estimated_seconds = 50.0
+    steps = ("chain", "cost", "focus", "graph")
 
-    def construct(self):
+    def chain(self):
         depth = self.depth()
         a = self.ledger.array("chain.a")
         w = self.ledger.array("chain.w")
         xs = np.linspace(-5.6, 3.2, depth + 1)
-        self.step("chain")
-        title = self.heading()
+        self.title = title = self.heading()
         circles = VGroup()
         for l in range(depth + 1):
             circle = Circle(radius=0.45, stroke_color=palette.NEURON_STROKE, stroke_width=2).move_to([xs[l], 0.7, 0])
             circles.add(circle.set_fill(palette.lit(a[l]), opacity=1.0))
         a_labels = VGroup()
         for l in range(depth + 1):
-            label = eq(f"a^{{({l})}}", "=", self.ledger.shown("chain.a", l, V3), font_size=34)
+            label = eq(f"a^{{({l})}}", "=", self.ledger.shown("chain.a", l, VALUE3), font_size=34)
             a_labels.add(label.next_to(circles[l], DOWN, buff=0.25))
         strongest = float(np.abs(w).max())
         edges, w_labels, b_labels = VGroup(), VGroup(), VGroup()
         for l in range(depth):
             color = palette.POSITIVE if w[l] >= 0 else palette.NEGATIVE
-            edge = Line(circles[l].get_right(), circles[l + 1].get_left(), color=color, stroke_width=2 + 6 * abs(w[l]) / strongest)
+            width = 2 + 6 * abs(w[l]) / strongest
+            edge = Line(circles[l].get_right(), circles[l + 1].get_left(), color=color, stroke_width=width)
             edges.add(edge)
-            w_label = eq(f"w^{{({l + 1})}}", "=", self.ledger.shown("chain.w", l, V3), font_size=32)
-            b_label = eq(f"b^{{({l + 1})}}", "=", self.ledger.shown("chain.b", l, V3), font_size=32)
+            w_label = eq(f"w^{{({l + 1})}}", "=", self.ledger.shown("chain.w", l, VALUE3), font_size=32)
+            b_label = eq(f"b^{{({l + 1})}}", "=", self.ledger.shown("chain.b", l, VALUE3), font_size=32)
             w_labels.add(w_label.next_to(edge, UP, buff=0.3))
             b_labels.add(b_label.next_to(a_labels[l + 1], DOWN, buff=0.2))
         self.say("chain")
@@ -169,23 +168,30 @@ class ChainNetwork(ChapterScene):
         for l in range(1, depth + 1):
             self.play(Indicate(circles[l], color=palette.HIGHLIGHT), Write(a_labels[l]), run_time=1.2)
         self.wait(1)
+        self.circles, self.edges = circles, edges
+        self.a_labels, self.w_labels, self.b_labels = a_labels, w_labels, b_labels
 
-        self.step("cost")
+    def cost(self):
+        depth = self.depth()
         y_word = self.words("target", font_size=palette.LABEL_SIZE, color=palette.MUTED)
-        y_value = eq("y", "=", self.ledger.shown("chain.y", spec=",.2f"), font_size=34, color=palette.HIGHLIGHT)
-        target = stack(y_word, y_value, buff=0.12).move_to([5.9, 0.7, 0])
-        cost = eq(
+        y_value = eq("y", "=", self.ledger.shown("chain.y", spec=VALUE), font_size=34, color=palette.HIGHLIGHT)
+        self.target = target = stack(y_word, y_value, buff=0.12).move_to([5.9, 0.7, 0])
+        self.cost_eq = cost = eq(
             "C_0", "=", f"(a^{{({depth})}} - y)^2", "=",
-            "(", self.ledger.shown("chain.a", depth, V3), "-", self.ledger.shown("chain.y", spec=",.2f"), ")^2",
-            "=", self.ledger.shown("chain.cost", spec=V3),
+            "(", self.ledger.shown("chain.a", depth, VALUE3), "-", self.ledger.shown("chain.y", spec=VALUE), ")^2",
+            "=", self.ledger.shown("chain.cost", spec=VALUE3),
             font_size=38,
         ).move_to(DOWN * 2.6)
-        self.say("cost", y=self.ledger.shown("chain.y", spec=",.2f"), c=self.ledger.shown("chain.cost", spec=V3))
+        self.say("cost", y=self.ledger.shown("chain.y", spec=VALUE), c=self.ledger.shown("chain.cost", spec=VALUE3))
         self.play(FadeIn(target, shift=LEFT * 0.3))
         self.play(Write(cost))
         self.wait(1)
 
-        self.step("focus")
+    def focus(self):
+        depth = self.depth()
+        circles, edges = self.circles, self.edges
+        a_labels, w_labels, b_labels = self.a_labels, self.w_labels, self.b_labels
+        target, cost = self.target, self.cost_eq
         last, previous = depth, depth - 1
         keep = VGroup(
             circles[previous], circles[last], edges[last - 1], a_labels[previous], a_labels[last],
@@ -196,28 +202,29 @@ class ChainNetwork(ChapterScene):
         self.play(FadeOut(gone), FadeOut(cost))
         self.play(keep.animate.shift(LEFT * 3.4 + UP * 0.6))
         renames = [
-            (a_labels[previous], eq("a^{(L-1)}", "=", self.ledger.shown("chain.a", previous, V3), font_size=34)),
-            (a_labels[last], eq("a^{(L)}", "=", self.ledger.shown("chain.a", last, V3), font_size=34)),
-            (w_labels[last - 1], eq("w^{(L)}", "=", self.ledger.shown("chain.w", last - 1, V3), font_size=32)),
-            (b_labels[last - 1], eq("b^{(L)}", "=", self.ledger.shown("chain.b", last - 1, V3), font_size=32)),
+            (a_labels[previous], eq("a^{(L-1)}", "=", self.ledger.shown("chain.a", previous, VALUE3), font_size=34)),
+            (a_labels[last], eq("a^{(L)}", "=", self.ledger.shown("chain.a", last, VALUE3), font_size=34)),
+            (w_labels[last - 1], eq("w^{(L)}", "=", self.ledger.shown("chain.w", last - 1, VALUE3), font_size=32)),
+            (b_labels[last - 1], eq("b^{(L)}", "=", self.ledger.shown("chain.b", last - 1, VALUE3), font_size=32)),
         ]
         self.play(*(ReplacementTransform(old, new.move_to(old)) for old, new in renames))
         z_eq = eq(
             "z^{(L)}", "=", "w^{(L)} a^{(L-1)} + b^{(L)}", "=",
-            *times(self.ledger.shown("chain.w", last - 1, V3), self.ledger.shown("chain.a", previous, V3)), "+",
-            *wrapped(self.ledger.shown("chain.b", last - 1, V3)), "=",
-            self.ledger.shown("chain.z", last - 1, V3),
+            *times(self.ledger.shown("chain.w", last - 1, VALUE3), self.ledger.shown("chain.a", previous, VALUE3)), "+",
+            *wrapped(self.ledger.shown("chain.b", last - 1, VALUE3)), "=",
+            self.ledger.shown("chain.z", last - 1, VALUE3),
             font_size=38,
         ).move_to(DOWN * 1.7)
-        a_eq = eq("a^{(L)}", "=", r"\sigma(z^{(L)})", "=", self.ledger.shown("chain.a", last, V3), font_size=38)
+        a_eq = eq("a^{(L)}", "=", r"\sigma(z^{(L)})", "=", self.ledger.shown("chain.a", last, VALUE3), font_size=38)
         a_eq.next_to(z_eq, DOWN, buff=0.35).align_to(z_eq, LEFT)
-        self.say("weighted", z=self.ledger.shown("chain.z", last - 1, V3))
+        self.say("weighted", z=self.ledger.shown("chain.z", last - 1, VALUE3))
         self.play(Write(z_eq))
-        self.say("squash", a=self.ledger.shown("chain.a", last, V3))
+        self.say("squash", a=self.ledger.shown("chain.a", last, VALUE3))
         self.play(Write(a_eq))
         self.wait(1)
 
-        self.step("graph")
+    def graph(self):
+        title = self.title
         self.play(*(FadeOut(m) for m in self.mobjects if m is not title))
         graph = self.chain_graph(1, x0=-5.0, dx=2.7)
         nodes, arrows = graph["nodes"], graph["arrows"]
@@ -234,17 +241,21 @@ class NudgeW(ChapterScene):
     """Linked number lines: moving w(L) moves z, a and C0, each frame a recorded sample of the real formulas."""
 
     estimated_seconds = 30.0
+    steps = ("lines", "sweep", "nudge")
+    rows_y = [2.0, 0.6, -0.8, -2.2]
 
-    def construct(self):
+    def lines(self):
         names = ["w", "z", "a", "cost"]
         symbols = ["w^{(L)}", "z^{(L)}", "a^{(L)}", "C_0"]
         rules = [None, "= w^{(L)} a^{(L-1)} + b^{(L)}", r"= \sigma(z^{(L)})", "= (a^{(L)} - y)^2"]
         samples = {n: self.ledger.array(f"sweep.{n}") for n in names}
         center = int(self.ledger.value("sweep.center"))
         moved = int(self.ledger.value("sweep.moved"))
-        step = ValueTracker(center)
-        rows_y = [2.0, 0.6, -0.8, -2.2]
-        self.step("lines")
+        self.center = center
+        self.moved = moved
+        self.samples = samples
+        self.tracker = step = ValueTracker(center)
+        rows_y = self.rows_y
         title = self.heading()
         static, books, markers = VGroup(), [], VGroup()
         for name, symbol, rule, y in zip(names, symbols, rules, rows_y):
@@ -256,7 +267,10 @@ class NudgeW(ChapterScene):
             static.add(line, label)
             values = samples[name]
             readout = Flipbook(
-                [self.ledger.number(f"sweep.{name}", i, decimals=3, font_size=32).move_to([5.7, y, 0]) for i in range(len(values))],
+                [
+                    self.ledger.number(f"sweep.{name}", i, decimals=3, font_size=32).move_to([5.7, y, 0])
+                    for i in range(len(values))
+                ],
                 step,
             )
             books.append(readout)
@@ -273,7 +287,8 @@ class NudgeW(ChapterScene):
         self.add(*books, step)
         self.wait(1)
 
-        self.step("sweep")
+    def sweep(self):
+        step, samples, center = self.tracker, self.samples, self.center
         self.say("sweep")
         last = len(samples["w"]) - 1
         for target in (0, last):
@@ -282,10 +297,14 @@ class NudgeW(ChapterScene):
         self.play(step.animate.set_value(center), run_time=SWEEP_SECONDS / 2, rate_func=linear)
         self.wait(1)
 
-        self.step("nudge")
+    def nudge(self):
+        step, moved, rows_y = self.tracker, self.moved, self.rows_y
         deltas = VGroup(
             *(
-                eq(rf"\Delta {s}", "=", self.ledger.shown(f"nudge.{k}", spec=V3), font_size=30, color=palette.HIGHLIGHT)
+                eq(
+                    rf"\Delta {s}", "=", self.ledger.shown(f"nudge.{k}", spec=VALUE3),
+                    font_size=30, color=palette.HIGHLIGHT,
+                )
                 for s, k in zip(("w", "z", "a", "C_0"), ("dw", "dz", "da", "dc"))
             )
         )
@@ -293,16 +312,17 @@ class NudgeW(ChapterScene):
             delta.move_to([5.7, y - 0.5, 0])
         self.say(
             "nudge",
-            dw=self.ledger.shown("nudge.dw", spec=V3),
-            dz=self.ledger.shown("nudge.dz", spec=V3),
-            da=self.ledger.shown("nudge.da", spec=V3),
-            dc=self.ledger.shown("nudge.dc", spec=V3),
+            dw=self.ledger.shown("nudge.dw", spec=VALUE3),
+            dz=self.ledger.shown("nudge.dz", spec=VALUE3),
+            da=self.ledger.shown("nudge.da", spec=VALUE3),
+            dc=self.ledger.shown("nudge.dc", spec=VALUE3),
         )
         self.play(step.animate.set_value(moved), run_time=1.5, rate_func=linear)
         self.play(LaggedStart(*(FadeIn(d) for d in deltas), lag_ratio=0.3), run_time=2)
-        slope = eq(r"\frac{\Delta C_0}{\Delta w^{(L)}}", "=", self.ledger.shown("nudge.slope", spec=V3), font_size=40)
+        slope_value = self.ledger.shown("nudge.slope", spec=VALUE3)
+        slope = eq(r"\frac{\Delta C_0}{\Delta w^{(L)}}", "=", slope_value, font_size=40)
         slope.move_to(DOWN * 3.35 + LEFT * 1.0)
-        self.say("slope", slope=self.ledger.shown("nudge.slope", spec=V3))
+        self.say("slope", slope=self.ledger.shown("nudge.slope", spec=VALUE3))
         self.play(Write(slope))
         self.play(Indicate(slope, color=palette.HIGHLIGHT))
         self.wait(2)
@@ -325,26 +345,27 @@ class ChainRule(ChapterScene):
     """dC0/dw(L) as the product of three real factors, equal to autograd."""
 
     estimated_seconds = 36.0
+    steps = ("rule", "factors", "product")
 
-    def construct(self):
-        depth = self.depth()
-        last, previous = depth - 1, depth - 1  # index of w(L), z(L) in the [L] arrays; of a(L-1) in [L+1]
-        self.step("rule")
+    def rule(self):
         title = self.heading()
-        rule = eq(*chain_rule("w^{(L)}"), font_size=44).next_to(title, DOWN, buff=0.3)
+        self.rule_eq = rule = eq(*chain_rule("w^{(L)}"), font_size=44).next_to(title, DOWN, buff=0.3)
         for part, color in zip(rule[2:], FACTOR_COLORS):
             part.set_color(color)
         self.say("rule")
         self.play(FadeIn(title), Write(rule))
         self.wait(1)
 
-        self.step("factors")
-        values = [
-            self.ledger.shown("chain.a", previous, V3),
-            self.ledger.shown("chain.sigma_prime", last, V3),
-            self.ledger.shown("chain.dc_da_out", spec=V3),
+    def factors(self):
+        depth = self.depth()
+        last, previous = depth - 1, depth - 1  # index of w(L), z(L) in the [L] arrays; of a(L-1) in [L+1]
+        rule = self.rule_eq
+        self.factor_values = values = [
+            self.ledger.shown("chain.a", previous, VALUE3),
+            self.ledger.shown("chain.sigma_prime", last, VALUE3),
+            self.ledger.shown("chain.dc_da_out", spec=VALUE3),
         ]
-        rows = VGroup(
+        self.factor_rows = rows = VGroup(
             eq(partial("z^{(L)}", "w^{(L)}"), "=", "a^{(L-1)}", "=", values[0], font_size=36),
             eq(partial("a^{(L)}", "z^{(L)}"), "=", r"\sigma'(z^{(L)})", "=", values[1], font_size=36),
             eq(partial("C_0", "a^{(L)}"), "=", r"2(a^{(L)} - y)", "=", values[2], font_size=36),
@@ -353,7 +374,8 @@ class ChainRule(ChapterScene):
         ratios = VGroup()
         for i, (top, bottom) in enumerate((("z", "w"), ("a", "z"), ("C_0", "a"))):
             ratio = rf"\frac{{\Delta {top}}}{{\Delta {bottom}}}"
-            ratios.add(eq(r"\approx", ratio, "=", self.ledger.shown("nudge.ratio", i, V3), font_size=30, color=palette.MUTED))
+            value = self.ledger.shown("nudge.ratio", i, VALUE3)
+            ratios.add(eq(r"\approx", ratio, "=", value, font_size=30, color=palette.MUTED))
         for row, ratio, color in zip(rows, ratios, FACTOR_COLORS):
             row[0].set_color(color)
             ratio.set_y(row.get_y()).set_x(rows.get_right()[0] + 0.8, LEFT)
@@ -365,15 +387,17 @@ class ChainRule(ChapterScene):
         self.play(LaggedStart(*(FadeIn(r) for r in ratios), lag_ratio=0.3))
         self.wait(1)
 
-        self.step("product")
+    def product(self):
+        last = self.depth() - 1
+        values, rows = self.factor_values, self.factor_rows
         product = eq(
-            partial("C_0", "w^{(L)}"), "=", *times(*values), "=", self.ledger.shown("chain.product.w", spec=V4),
+            partial("C_0", "w^{(L)}"), "=", *times(*values), "=", self.ledger.shown("chain.product.w", spec=VALUE4),
             font_size=40,
         ).next_to(rows, DOWN, buff=0.4).set_x(0)
         check = self.autograd_line(partial("C_0", "w^{(L)}"), "chain.grad.w", last).next_to(product, DOWN, buff=0.25)
-        self.say("product", p=self.ledger.shown("chain.product.w", spec=V4))
+        self.say("product", p=self.ledger.shown("chain.product.w", spec=VALUE4))
         self.play(Write(product))
-        self.say("autograd_says", g=self.ledger.shown("chain.grad.w", last, V4))
+        self.say("autograd_says", g=self.ledger.shown("chain.grad.w", last, VALUE4))
         self.play(FadeIn(check))
         self.play(Indicate(check[1], color=palette.HIGHLIGHT))
         self.wait(2)
@@ -383,78 +407,92 @@ class OtherDerivatives(ChapterScene):
     """dC0/db(L), dC0/da(L-1), and the recursion to dC0/dw(L-1), each equal to autograd."""
 
     estimated_seconds = 39.0
+    steps = ("bias", "previous", "recursion", "back")
 
-    def construct(self):
-        depth = self.depth()
-        last = depth - 1
-        sigma = self.ledger.shown("chain.sigma_prime", last, V3)
-        dc_da = self.ledger.shown("chain.dc_da_out", spec=V3)
-        self.step("bias")
-        title = self.heading()
+    def bias(self):
+        last = self.depth() - 1
+        self.sigma = sigma = self.ledger.shown("chain.sigma_prime", last, VALUE3)
+        self.dc_da = dc_da = self.ledger.shown("chain.dc_da_out", spec=VALUE3)
+        self.title = title = self.heading()
         bias = VGroup(
             eq(*chain_rule("b^{(L)}"), font_size=40),
             eq(
                 "=", *times("1", r"\sigma'(z^{(L)})", r"2(a^{(L)} - y)"), "=", *times("1", sigma, dc_da),
-                "=", self.ledger.shown("chain.product.b", spec=V4), font_size=36,
+                "=", self.ledger.shown("chain.product.b", spec=VALUE4), font_size=36,
             ),
         )
         bias.arrange(DOWN, buff=0.3, aligned_edge=LEFT).next_to(title, DOWN, buff=0.4)
-        bias_check = self.autograd_line(partial("C_0", "b^{(L)}"), "chain.grad.b", last, font_size=32).next_to(bias, DOWN, buff=0.25)
-        self.say("bias", v=self.ledger.shown("chain.product.b", spec=V4))
+        bias_check = self.autograd_line(partial("C_0", "b^{(L)}"), "chain.grad.b", last, font_size=32)
+        bias_check.next_to(bias, DOWN, buff=0.25)
+        self.say("bias", v=self.ledger.shown("chain.product.b", spec=VALUE4))
         self.play(FadeIn(title), Write(bias[0]))
         self.play(Write(bias[1]))
         self.play(FadeIn(bias_check))
         self.wait(1)
+        self.bias_eqs, self.bias_check = bias, bias_check
 
-        self.step("previous")
-        w_last = self.ledger.shown("chain.w", last, V3)
+    def previous(self):
+        depth = self.depth()
+        last = depth - 1
+        sigma, dc_da, bias, bias_check = self.sigma, self.dc_da, self.bias_eqs, self.bias_check
+        w_last = self.ledger.shown("chain.w", last, VALUE3)
         previous = VGroup(
             eq(*chain_rule("a^{(L-1)}"), font_size=40),
             eq(
                 "=", *times("w^{(L)}", r"\sigma'(z^{(L)})", r"2(a^{(L)} - y)"), "=", *times(w_last, sigma, dc_da),
-                "=", self.ledger.shown("chain.product.a", spec=V4), font_size=36,
+                "=", self.ledger.shown("chain.product.a", spec=VALUE4), font_size=36,
             ),
         )
         previous.arrange(DOWN, buff=0.3, aligned_edge=LEFT).next_to(bias_check, DOWN, buff=0.6).align_to(bias, LEFT)
         previous_check = self.autograd_line(partial("C_0", "a^{(L-1)}"), "chain.grad.a", depth - 1, font_size=32)
         previous_check.next_to(previous, DOWN, buff=0.25)
-        self.say("previous", w=w_last, v=self.ledger.shown("chain.product.a", spec=V4))
+        self.say("previous", w=w_last, v=self.ledger.shown("chain.product.a", spec=VALUE4))
         self.play(Write(previous[0]))
         self.play(Write(previous[1]))
         self.play(FadeIn(previous_check))
         self.say("previous_note")
         self.wait(1)
 
-        self.step("recursion")
+    def recursion(self):
+        title = self.title
         self.play(*(FadeOut(m) for m in self.mobjects if m is not title))
         graph = self.chain_graph(2, x0=-7.5, dx=2.5)
         nodes, arrows = graph["nodes"], graph["arrows"]
         picture = VGroup(*nodes.values(), *arrows.values()).scale(0.8).next_to(title, DOWN, buff=0.3).set_x(0)
-        back_part = [nodes[n] for n in ("w1", "a2", "b1", "z1")] + [arrows[k] for k in ("w1>z1", "a2>z1", "b1>z1", "z1>a1")]
+        back_part = [nodes[n] for n in ("w1", "a2", "b1", "z1")]
+        back_part += [arrows[k] for k in ("w1>z1", "a2>z1", "b1>z1", "z1>a1")]
         front_part = [m for m in picture if m not in back_part]
         self.say("graph")
         self.play(FadeIn(VGroup(*front_part)))
         self.play(LaggedStart(*(FadeIn(m) for m in back_part), lag_ratio=0.15), run_time=2)
         self.wait(1)
+        self.picture, self.arrows = picture, arrows
 
-        self.step("back")
-        a_back = self.ledger.shown("chain.a", depth - 2, V3)
-        sigma_back = self.ledger.shown("chain.sigma_prime", last - 1, V3)
-        dc_da_prev = self.ledger.shown("chain.product.a", spec=V4)
+    def back(self):
+        depth = self.depth()
+        last = depth - 1
+        picture, arrows = self.picture, self.arrows
+        a_back = self.ledger.shown("chain.a", depth - 2, VALUE3)
+        sigma_back = self.ledger.shown("chain.sigma_prime", last - 1, VALUE3)
+        dc_da_prev = self.ledger.shown("chain.product.a", spec=VALUE4)
         back = VGroup(
             eq(*chain_rule("w^{(L-1)}", z="z^{(L-1)}", a="a^{(L-1)}"), font_size=38),
-            eq("=", *times(a_back, sigma_back, dc_da_prev), "=", self.ledger.shown("chain.product.w_prev", spec=V4), font_size=36),
+            eq(
+                "=", *times(a_back, sigma_back, dc_da_prev),
+                "=", self.ledger.shown("chain.product.w_prev", spec=VALUE4),
+                font_size=36,
+            ),
         ).arrange(RIGHT, buff=0.2).next_to(picture, DOWN, buff=0.35)
         if back.width > 13.6:
             back.scale_to_fit_width(13.6)
         back_check = self.autograd_line(partial("C_0", "w^{(L-1)}"), "chain.grad.w", last - 1, font_size=32)
         back_check.next_to(back, DOWN, buff=0.25)
         path = VGroup(arrows["w1>z1"], arrows["z1>a1"], arrows["a1>z0"], arrows["z0>a0"], arrows["a0>C"])
-        self.say("back", v=self.ledger.shown("chain.product.w_prev", spec=V4))
+        self.say("back", v=self.ledger.shown("chain.product.w_prev", spec=VALUE4))
         self.play(path.animate.set_color(palette.HIGHLIGHT))
         self.play(Write(back[0]))
         self.play(Write(back[1]))
-        self.say("check", g=self.ledger.shown("chain.grad.w", last - 1, V4))
+        self.say("check", g=self.ledger.shown("chain.grad.w", last - 1, VALUE4))
         self.play(FadeIn(back_check))
         self.wait(2)
 
@@ -463,14 +501,15 @@ class LayerIndices(ChapterScene):
     """The output layer of the trained digit MLP: dC0/dw_jk and the sum over j for dC0/da_k, equal to autograd."""
 
     estimated_seconds = 54.0
+    steps = ("layer", "indices", "weight", "sum")
 
-    def construct(self):
+    def layer(self):
         n_out, n_prev = (int(s) for s in self.ledger.array("layer.sizes"))
-        j = int(self.ledger.value("layer.j"))
-        k = int(self.ledger.value("layer.k"))
+        self.n_out = n_out
+        self.j = int(self.ledger.value("layer.j"))
+        self.k = int(self.ledger.value("layer.k"))
         side = int(self.facts.meta["side"])
-        self.step("layer")
-        title = self.heading()
+        self.title = title = self.heading()
         prev_col = NeuronColumn(n_prev, list(range(n_prev)), radius=0.12, spacing=0.3).move_to([-5.3, -0.6, 0])
         out_col = NeuronColumn(n_out, list(range(n_out)), radius=0.12, spacing=0.42).move_to([-3.2, -0.6, 0])
         prev_col.set_activations(self.ledger.array("layer.a_prev"))
@@ -483,7 +522,8 @@ class LayerIndices(ChapterScene):
         for d in range(n_out):
             circle = out_col.circle_for(d)
             classes.add(self.ledger.integer("classes", d, font_size=20).next_to(circle, RIGHT, buff=0.12))
-            targets.add(self.ledger.integer("layer.y", d, font_size=22, color=palette.HIGHLIGHT).move_to([-2.15, circle.get_y(), 0]))
+            y = self.ledger.integer("layer.y", d, font_size=22, color=palette.HIGHLIGHT)
+            targets.add(y.move_to([-2.15, circle.get_y(), 0]))
         headers = VGroup(
             eq("a_k^{(L-1)}", font_size=28).next_to(prev_col, UP, buff=0.15),
             eq("a_j^{(L)}", font_size=28).next_to(out_col, UP, buff=0.15),
@@ -497,66 +537,97 @@ class LayerIndices(ChapterScene):
         self.bring_to_front(prev_col, out_col)
         self.play(FadeIn(targets), FadeIn(headers[2]))
         self.wait(1)
+        self.prev_col, self.out_col = prev_col, out_col
 
-        self.step("indices")
-        formulas = VGroup(
+    def indices(self):
+        title = self.title
+        self.formulas = formulas = VGroup(
             eq("z_j^{(L)}", "=", r"\sum_k w_{jk}^{(L)} a_k^{(L-1)} + b_j^{(L)}", font_size=32),
             eq("a_j^{(L)}", "=", r"\sigma(z_j^{(L)})", font_size=32),
-            eq("C_0", "=", r"\sum_j (a_j^{(L)} - y_j)^2", "=", self.ledger.shown("layer.cost", spec=V3), font_size=32),
+            eq(
+                "C_0", "=", r"\sum_j (a_j^{(L)} - y_j)^2", "=", self.ledger.shown("layer.cost", spec=VALUE3),
+                font_size=32,
+            ),
         ).arrange(DOWN, buff=0.22, aligned_edge=LEFT).next_to(title, DOWN, buff=0.35)
         formulas.set_x(PANEL_LEFT, LEFT)
         self.say("indices")
         self.play(Write(formulas[0]))
         self.play(Write(formulas[1]))
-        self.say("cost", n=self.ledger.shown("layer.sizes", 0, COUNT), c=self.ledger.shown("layer.cost", spec=V3))
+        self.say("cost", n=self.ledger.shown("layer.sizes", 0, COUNT), c=self.ledger.shown("layer.cost", spec=VALUE3))
         self.play(Write(formulas[2]))
         self.wait(1)
 
-        self.step("weight")
-        edge = Line(prev_col.circle_for(k).get_right(), out_col.circle_for(j).get_left(), color=palette.HIGHLIGHT, stroke_width=5)
+    def weight(self):
+        j, k, prev_col, out_col, formulas = self.j, self.k, self.prev_col, self.out_col, self.formulas
+        edge = Line(
+            prev_col.circle_for(k).get_right(), out_col.circle_for(j).get_left(),
+            color=palette.HIGHLIGHT, stroke_width=5,
+        )
+        self.weight_edge = edge
         picks = eq(
-            "j", "=", self.ledger.shown("layer.j", spec=COUNT), r",\quad", "k", "=", self.ledger.shown("layer.k", spec=COUNT),
+            "j", "=", self.ledger.shown("layer.j", spec=COUNT), r",\quad",
+            "k", "=", self.ledger.shown("layer.k", spec=COUNT),
             font_size=32,
         )
         factors = [
-            self.ledger.shown("layer.a_prev", k, V3),
-            self.ledger.shown("layer.sigma_prime", j, V3),
-            self.ledger.shown("layer.dc_da", j, V3),
+            self.ledger.shown("layer.a_prev", k, VALUE3),
+            self.ledger.shown("layer.sigma_prime", j, VALUE3),
+            self.ledger.shown("layer.dc_da", j, VALUE3),
         ]
         derivative = VGroup(
-            eq(partial("C_0", "w_{jk}^{(L)}"), "=", "a_k^{(L-1)}", r"\sigma'(z_j^{(L)})", r"2(a_j^{(L)} - y_j)", font_size=36),
-            eq("=", *times(*factors), "=", self.ledger.shown("layer.product", spec=V4), font_size=34),
+            eq(
+                partial("C_0", "w_{jk}^{(L)}"), "=", "a_k^{(L-1)}", r"\sigma'(z_j^{(L)})", r"2(a_j^{(L)} - y_j)",
+                font_size=36,
+            ),
+            eq("=", *times(*factors), "=", self.ledger.shown("layer.product", spec=VALUE4), font_size=34),
         ).arrange(DOWN, buff=0.3, aligned_edge=LEFT)
         for part, color in zip(derivative[0][2:], FACTOR_COLORS):
             part.set_color(color)
-        block = VGroup(picks, derivative).arrange(DOWN, buff=0.25, aligned_edge=LEFT)
+        self.weight_block = block = VGroup(picks, derivative).arrange(DOWN, buff=0.25, aligned_edge=LEFT)
         block.next_to(formulas, DOWN, buff=0.4).align_to(formulas, LEFT)
         check = self.autograd_line(partial("C_0", "w_{jk}^{(L)}"), "layer.grad_w", (j, k), font_size=32)
+        self.weight_check = check
         check.next_to(block, DOWN, buff=0.3).align_to(block, LEFT)
         self.say("weight", j=self.ledger.shown("layer.j", spec=COUNT), k=self.ledger.shown("layer.k", spec=COUNT))
         self.play(Create(edge), Indicate(prev_col.circle_for(k)), Indicate(out_col.circle_for(j)), FadeIn(picks))
         self.play(Write(derivative[0]))
         self.play(Write(derivative[1]))
-        self.say("weight_value", p=self.ledger.shown("layer.product", spec=V4), g=self.ledger.shown("layer.grad_w", (j, k), V4))
+        self.say(
+            "weight_value",
+            p=self.ledger.shown("layer.product", spec=VALUE4),
+            g=self.ledger.shown("layer.grad_w", (j, k), VALUE4),
+        )
         self.play(FadeIn(check))
         self.wait(1)
 
-        self.step("sum")
+    def sum(self):
+        n_out, j, k, prev_col, out_col, title = self.n_out, self.j, self.k, self.prev_col, self.out_col, self.title
+        formulas, block, check, edge = self.formulas, self.weight_block, self.weight_check, self.weight_edge
         source = prev_col.circle_for(k).get_right()
-        fan = VGroup(*(Line(source, out_col.circle_for(jj).get_left(), color=palette.HIGHLIGHT, stroke_width=3) for jj in range(n_out)))
+        fan = VGroup(
+            *(
+                Line(source, out_col.circle_for(jj).get_left(), color=palette.HIGHLIGHT, stroke_width=3)
+                for jj in range(n_out)
+            )
+        )
         self.play(FadeOut(formulas), FadeOut(block), FadeOut(check), FadeOut(edge))
         total = eq(
-            partial("C_0", "a_k^{(L-1)}"), "=", r"\sum_j", "w_{jk}^{(L)}", r"\sigma'(z_j^{(L)})", r"2(a_j^{(L)} - y_j)", font_size=34,
+            partial("C_0", "a_k^{(L-1)}"), "=", r"\sum_j", "w_{jk}^{(L)}", r"\sigma'(z_j^{(L)})", r"2(a_j^{(L)} - y_j)",
+            font_size=34,
         ).next_to(title, DOWN, buff=0.3)
         total.set_x(PANEL_LEFT, LEFT)
         table = self.terms_table(n_out, j, k).next_to(total, DOWN, buff=0.25).set_x(PANEL_LEFT, LEFT)
-        sum_line = eq(r"\sum_j", "=", self.ledger.shown("layer.terms_sum", spec=V4), font_size=30)
+        sum_line = eq(r"\sum_j", "=", self.ledger.shown("layer.terms_sum", spec=VALUE4), font_size=30)
         sum_check = self.autograd_line(partial("C_0", "a_k^{(L-1)}"), "layer.grad_a_prev", k, font_size=30)
         VGroup(sum_line, sum_check).arrange(RIGHT, buff=0.6).next_to(table, DOWN, buff=0.2).set_x(PANEL_LEFT, LEFT)
         self.say("sum")
         self.play(LaggedStart(*(Create(f) for f in fan), lag_ratio=0.08), Write(total), run_time=2)
         self.play(FadeIn(table), run_time=1.5)
-        self.say("sum_value", s=self.ledger.shown("layer.terms_sum", spec=V4), g=self.ledger.shown("layer.grad_a_prev", k, V4))
+        self.say(
+            "sum_value",
+            s=self.ledger.shown("layer.terms_sum", spec=VALUE4),
+            g=self.ledger.shown("layer.grad_a_prev", k, VALUE4),
+        )
         self.play(Write(sum_line))
         self.play(FadeIn(sum_check))
         self.say("closing")
