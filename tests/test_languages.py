@@ -70,7 +70,7 @@ def used_keys(audited) -> set[str]:
         keys |= audited(chapter, scene, DEFAULT_LANG).keys | named_in_code(chapter, scene)
     keys |= {f"{ch.id}.title" for ch in registry.CHAPTERS}  # `netreel list`, the gallery, slide decks
     keys |= {f"{ch.id}.{cls.__name__}.title" for ch, cls in SCENES}  # chapter markers, the gallery
-    keys |= set(re.findall(r'"(gallery\.\w+)"', (ROOT / "scenes" / "render" / "gallery.py").read_text(encoding="utf-8")))
+    keys |= set(re.findall(r'"(gallery\.\w+)"', (ROOT / "render" / "gallery.py").read_text(encoding="utf-8")))
     return keys
 
 
