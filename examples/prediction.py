@@ -33,6 +33,7 @@ class Prediction(NetScene):
     def answer(self):
         guess = int(self.ledger.value("prediction"))
         box = SurroundingRectangle(self.bars.row(guess), color=palette.HIGHLIGHT, buff=0.06)
-        self.say("answer", d=self.ledger.shown("prediction", spec=formats.COUNT), a=self.ledger.shown(OUT, guess, formats.VALUE))
+        answer, activation = self.ledger.shown("prediction", spec=formats.COUNT), self.ledger.shown(OUT, guess, formats.VALUE)
+        self.say("answer", d=answer, a=activation)
         self.play(Create(box))
         self.wait(1)

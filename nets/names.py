@@ -71,7 +71,8 @@ def act(name: str, layer: int | str | None = None) -> str:
     except KeyError:
         raise KeyError(f"no transformer tensor named {name!r}; known: {', '.join(TRANSFORMER)}") from None
     if ("{layer}" in pattern) != (layer is not None):
-        raise KeyError(f"{name!r} is {'per block: give its layer' if layer is None else 'not per block: give no layer'}")
+        wanted = "per block: give its layer" if layer is None else "not per block: give no layer"
+        raise KeyError(f"{name!r} is {wanted}")
     return pattern.format(layer=layer)
 
 

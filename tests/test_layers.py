@@ -33,8 +33,9 @@ def imports(path: Path, name: str) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
-            if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            if node.level:  # from . import x, from ..y import z: relative to the module's package
+                parent = package.rsplit(".", node.level - 1)[0]
+                base = f"{parent}.{base}" if base else parent
             names.add(base)
             names.update(f"{base}.{alias.name}" for alias in node.names)
     return names
@@ -90,5 +91,7 @@ def test_no_generic_top_level_name_is_installed(tmp_path, generic):
     """Outside the repository, only netreel.* imports: nothing named cli, nets, scenes or render."""
     found = subprocess.run([sys.executable, "-c", f"import {generic}"], cwd=tmp_path, capture_output=True, text=True)
     assert found.returncode != 0 and "ModuleNotFoundError" in found.stderr
-    ours = subprocess.run([sys.executable, "-c", f"import netreel.{generic}"], cwd=tmp_path, capture_output=True, text=True)
+    ours = subprocess.run(
+        [sys.executable, "-c", f"import netreel.{generic}"], cwd=tmp_path, capture_output=True, text=True,
+    )
     assert ours.returncode == 0, ours.stderr

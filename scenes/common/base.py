@@ -109,7 +109,9 @@ class NetScene(Scene):
         super().__init_subclass__(**kwargs)
         for name in cls.steps:
             if hasattr(NetScene, name) or not callable(getattr(cls, name, None)):
-                raise TypeError(f"{cls.__name__}: step {name!r} needs a method of its own named {name!r} (not one of NetScene's)")
+                raise TypeError(
+                    f"{cls.__name__}: step {name!r} needs a method of its own named {name!r} (not one of NetScene's)"
+                )
 
     def construct(self) -> None:
         for name in self.steps:
