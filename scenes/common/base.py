@@ -28,7 +28,8 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -78,6 +79,7 @@ class Cue:
     text: str
     key: str
     fills: dict[str, object]
+    about: list[Mobject] = field(default_factory=list)  # the mobjects the words talk about
 
 
 def frames_of_play(scene: Scene) -> int:
@@ -130,6 +132,7 @@ class NetScene(Scene):
         self.seen: list[Mobject] = []
         self.cues: list[tuple[str, float, float]] = []
         self.captions: list[tuple[str, dict[str, str]]] = []  # each cue's key and fills, for other languages
+        self.subjects: list[list[Mobject]] = []  # each cue's mobjects it talks about (``say(..., about=)``)
         self.sections_started: list[tuple[str, float]] = []
         self.frames = 0  # frames written so far, counted alike in a dry run and a render
         self.segments: list[int] = []  # frames each segment needs in this language (before padding)
@@ -162,10 +165,24 @@ class NetScene(Scene):
         return title.to_edge(UP, buff=0.35)
 
     # narration -----------------------------------------------------------
-    def say(self, key: str, **fills: object) -> None:
-        """Start a subcaption; it lasts until the next ``say``, ``step`` or the end of the scene."""
+    def say(self, key: str, about: Iterable[Mobject] = (), **fills: object) -> None:
+        """Start a subcaption; it lasts until the next ``say``, ``step`` or the end of the scene.
+
+        ``about`` names the mobjects the words talk about: the review checks they are on
+        screen while the words are said. Ones built later join with :meth:`point_at`.
+        """
         self._sync()
-        self._cue = Cue(self.t(key, **fills), self.key(key), fills)
+        self._cue = Cue(self.t(key, **fills), self.key(key), fills, list(about))
+
+    def point_at(self, *mobjects: Mobject) -> None:
+        """Add mobjects to what the current subcaption talks about."""
+        if self._cue is None:
+            raise RuntimeError(f"{type(self).__name__}: point_at() outside a subcaption (call say() first)")
+        self._cue.about.extend(mobjects)
+
+    def current_subjects(self) -> list[Mobject]:
+        """What the subcaption being said talks about (empty between subcaptions)."""
+        return list(self._cue.about) if self._cue is not None else []
 
     def step(self, name: str) -> None:
         """Start a section (a pedagogical step: a clip and a slide of its own)."""
@@ -193,6 +210,7 @@ class NetScene(Scene):
             self.add_subcaption(self._cue.text, duration=end - start, offset=start - self.time)
             self.cues.append((self._cue.text, start, end))
             self.captions.append((self._cue.key, {name: str(value) for name, value in self._cue.fills.items()}))
+            self.subjects.append(self._cue.about)
             self._cue = None
         self._segment_start = self.frames
 
