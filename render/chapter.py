@@ -11,7 +11,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from netreel.render import video
+import numpy as np
+
+from netreel.render import audio, video
 from netreel.scenes.common.ledger import Shown
 from netreel.scenes.common.text import DEFAULT_LANG, CatalogError, tr
 from netreel.scenes.registry import Chapter
@@ -37,7 +39,10 @@ def write_manifest(folder: Path, manifest: dict) -> None:
 def is_current(manifest: dict, folder: Path, name: str, hashes: dict[str, str]) -> bool:
     """Whether a scene's render in ``folder`` is there and of the inputs that hash to ``hashes[name]``."""
     entry = manifest["scenes"].get(name)
-    return bool(entry) and entry.get("hash") == hashes[name] and (folder / entry.get("video", f"{name}.mp4")).exists()
+    return (
+        bool(entry) and entry.get("hash") == hashes[name] and (folder / entry.get("video", f"{name}.mp4")).exists()
+        and all((folder / track).exists() for track in entry.get("audio", {}).values())
+    )
 
 
 def subtitle_name(name: str, lang: str) -> str:
@@ -58,9 +63,29 @@ def scene_cues(entry: dict, lang: str) -> list[video.Cue]:
 
 
 def write_srt(path: Path, cues: list[video.Cue]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(video.cues_to_srt(cues), encoding="utf-8")
-    os.replace(tmp, path)
+    """``path`` (SubRip) and the same cues as WebVTT beside it (``.vtt``, for HTML5 video)."""
+    for target, text in ((path, video.cues_to_srt(cues)), (path.with_suffix(".vtt"), video.cues_to_vtt(cues))):
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+
+
+def chapter_sound(folder: Path, entries: list[dict]) -> list[tuple[str, np.ndarray]]:
+    """Each language's track of the chapter: its scenes' FLACs joined sample for sample, at the target loudness.
+
+    A scene without a track in a language is silence there; no languages when no scene has sound.
+    """
+    langs = list(dict.fromkeys(lang for e in entries for lang in e.get("audio", {})))
+    joined = []
+    for lang in langs:
+        parts = [
+            audio.read_sound(folder / e["audio"][lang]) if lang in e.get("audio", {}) else np.zeros(0, np.float32)
+            for e in entries
+        ]
+        lengths = [round(e["duration"] * audio.RATE) for e in entries]
+        track = np.concatenate([np.pad(p[:n], (0, n - len(p[:n]))) for p, n in zip(parts, lengths)])
+        joined.append((lang, audio.match_loudness(track)))
+    return joined
 
 
 def assemble(
@@ -79,7 +104,10 @@ def assemble(
     key = [hashes[n] for n in names]
     srt_files = {each: subtitle_name(target.with_suffix(".srt").name, each) for each in subtitles}
     previous = manifest.get("chapter", {})
-    if previous.get("scene_hashes") == key and previous.get("subtitles", {}) == srt_files and "chapters" in previous and target.exists():
+    if (
+        previous.get("scene_hashes") == key and previous.get("subtitles", {}) == srt_files and "chapters" in previous
+        and target.exists() and target.with_suffix(".vtt").exists()
+    ):
         return target
     entries = [manifest["scenes"][n] for n in names]
     cues = video.join_cues([(e["duration"], e["cues"]) for e in entries])
@@ -87,7 +115,8 @@ def assemble(
     for each in subtitles:
         tracks.setdefault(each, video.join_cues([(e["duration"], scene_cues(e, each)) for e in entries]))
     starts = video.join_cues([(e["duration"], [(scene_title(cls, lang), 0.0, e["duration"])]) for cls, e in zip(scenes, entries)])
-    video.concat([folder / e["video"] for e in entries], target, chapters=starts, tracks=list(tracks.items()))
+    sound = chapter_sound(folder, entries)
+    video.concat([folder / e["video"] for e in entries], target, chapters=starts, tracks=list(tracks.items()), audio=sound)
     srt_path = target.with_suffix(".srt")
     write_srt(srt_path, cues)
     for each, name in srt_files.items():
@@ -99,6 +128,7 @@ def assemble(
         "scenes": names,
         "scene_hashes": key,
         "duration": sum(e["duration"] for e in entries),
+        "audio": [lang for lang, _ in sound],
         "chapters": [[title, start, end] for title, start, end in starts],
     }
     write_manifest(folder, manifest)

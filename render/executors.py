@@ -117,7 +117,9 @@ def source_hash(job: SceneJob) -> str:
     """The pipeline's content hash of the job's scene, from the sources this process has."""
     module = importlib.import_module(job.module)  # a scene file's module: loaded when its target was resolved or rendered
     cls = getattr(module, job.scene)
-    return scene_hash(cls, scene_classes(module), job.facts.digest(), variant(job.quality, job.aspect, job.transparent), job.lang)
+    return scene_hash(
+        cls, scene_classes(module), job.facts.digest(), variant(job.quality, job.aspect, job.transparent), job.lang, job.voice_key,
+    )
 
 
 _one_render_at_a_time = threading.Lock()  # manim's config is global to a process

@@ -34,13 +34,14 @@ def _class_source(cls: type) -> str:
     return inspect.getsource(cls)
 
 
-def scene_hash(cls: type, siblings: list[type], facts_digest: str, quality: str, lang: str) -> str:
+def scene_hash(cls: type, siblings: list[type], facts_digest: str, quality: str, lang: str, voice: str = "none") -> str:
     """A content hash of everything that decides a scene's video.
 
     The scene's own class, the rest of its module without its sibling scenes
     (so editing one scene does not re-render the others), the shared library,
     the words catalogs of its chapter in every language (each one's reading time
-    sets how long a subcaption stays up), the facts, quality, language, manim.
+    sets how long a subcaption stays up), the facts, quality, language, voice
+    (:func:`netreel.render.narrator.fingerprint`), manim.
     """
     module = sys.modules[cls.__module__]
     module_source = inspect.getsource(module)
@@ -57,6 +58,7 @@ def scene_hash(cls: type, siblings: list[type], facts_digest: str, quality: str,
         facts_digest,
         quality,
         lang,
+        voice,
         manim.__version__,
     ):
         h.update(part.encode())

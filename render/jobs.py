@@ -31,6 +31,9 @@ class SceneJob:
     transparent: bool = False  # no background: a lossless .mov with alpha instead of an .mp4
     path: str | None = None  # the file of a scene outside the registry (``module`` is then its name)
     timing_key: str = ""  # a hash of all that decides the scene's timing in any language; "" keeps none
+    voice: str = "none"  # the voice spec (see netreel.render.speech); "none": silent, cues last their reading time
+    voice_langs: tuple[str, ...] = ()  # the languages spoken, one audio track each (the render's first)
+    voice_key: str = "none"  # what decides the scene's speech (netreel.render.narrator.fingerprint), in its hash
 
     def __post_init__(self) -> None:
         # Absolute where the job is made: a worker may run in another folder, and manim joins
@@ -52,6 +55,9 @@ class SceneResult:
     frames_counted: int = 0  # the frames its cue and section times count; the video has as many
     cpu_seconds: float = 0.0  # CPU time of the rendering process, encoder threads included
     peak_rss_mb: float = 0.0  # the rendering process's peak resident memory
+    cue_ids: list[str] = field(default_factory=list)  # each cue's id (the name of its recording)
+    audio: dict[str, str] = field(default_factory=dict)  # language -> the scene's FLAC track beside its video
+    voice_fallbacks: list[str] = field(default_factory=list)  # cues without a recording, spoken by the offline voice
 
 
 OnDone = Callable[[SceneJob, SceneResult], None]

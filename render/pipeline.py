@@ -16,7 +16,7 @@ from pathlib import Path
 
 from netreel.nets import facts_cache
 from netreel.nets.config import NetConfig
-from netreel.render import video
+from netreel.render import narrator, video
 from netreel.render.aspect import DEFAULT_ASPECT
 from netreel.render.chapter import (
     assemble, is_current, read_manifest, scene_cues, subtitle_name, write_manifest, write_srt,
@@ -40,6 +40,12 @@ class RenderOptions:
     aspect: str = DEFAULT_ASPECT
     transparent: bool = False  # scene videos with alpha (.mov), the source of transparent clips
     executor: Executor | None = None  # None: a pool of local worker processes (``jobs`` of them)
+    voice: str = "none"  # who speaks the narration (see netreel.render.speech); "none": silent
+
+    @property
+    def voice_langs(self) -> tuple[str, ...]:
+        """The languages spoken: the render's, then its subtitles' (one audio track each, same timings)."""
+        return tuple(dict.fromkeys([self.lang, *self.subtitles])) if self.voice != "none" else ()
 
     @property
     def variant(self) -> str:
@@ -93,8 +99,11 @@ def plan_chapter(chapter: Chapter, scenes: list[type], opts: RenderOptions, repo
     folder.mkdir(parents=True, exist_ok=True)
     manifest = read_manifest(folder)
     all_scenes = chapter.scenes()
-    hashes = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, opts.lang) for cls in all_scenes}
-    timing = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, "") for cls in scenes}
+    voices = {cls.__name__: narrator.fingerprint(opts.voice, opts.voice_langs, f"{chapter.id}.{cls.__name__}") for cls in all_scenes}
+    hashes = {
+        cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, opts.lang, voices[cls.__name__]) for cls in all_scenes
+    }
+    timing = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, "", voices[cls.__name__]) for cls in scenes}
     todo = [cls for cls in scenes if opts.force or not is_current(manifest, folder, cls.__name__, hashes)]
     reused = [cls.__name__ for cls in scenes if cls not in todo]
     for name in reused:
@@ -103,7 +112,8 @@ def plan_chapter(chapter: Chapter, scenes: list[type], opts: RenderOptions, repo
         SceneJob(
             chapter.id, cls.__module__, cls.__name__, facts, opts.quality, str(folder), opts.lang,
             aspect=opts.aspect, transparent=opts.transparent, path=getattr(chapter, "path", None),
-            timing_key=timing[cls.__name__],
+            timing_key=timing[cls.__name__], voice=opts.voice, voice_langs=opts.voice_langs,
+            voice_key=voices[cls.__name__],
         )
         for cls in todo
     ]
@@ -121,6 +131,7 @@ def render(
     scene is left for last); a chapter is assembled as soon as its scenes are done.
     """
     check_words(targets, opts)
+    narrator.check(opts.voice, opts.voice_langs)
     runs = {chapter.id: plan_chapter(chapter, scenes, opts, report) for chapter, scenes in targets}
     cost = {(run.chapter.id, cls.__name__): _expected_cost(run.manifest, cls) for run in runs.values() for cls in run.targets}
     jobs = sorted((job for run in runs.values() for job in run.jobs), key=lambda job: -cost[job.chapter, job.scene])
@@ -145,6 +156,11 @@ def render(
             f"[{run.finished}/{len(run.jobs)}] {job.chapter}.{job.scene}: "
             f"{entry['duration']:.1f} s of video in {result.render_seconds:.1f} s"
         )
+        if result.voice_fallbacks:
+            report(
+                f"warning: {job.chapter}.{job.scene}: no recording for {', '.join(result.voice_fallbacks)}; "
+                "the offline voice says them"
+            )
         if run.finished == len(run.jobs):
             finish(run)
 

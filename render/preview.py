@@ -22,6 +22,7 @@ from netreel.nets.config import NetConfig
 from netreel.scenes.common.text import DEFAULT_LANG, CatalogError, FontError, catalog, catalog_file, catalog_files
 from netreel.scenes.registry import TargetError
 from netreel.scenes.userfile import resolve
+from netreel.render import narrator
 from netreel.render.aspect import DEFAULT_ASPECT
 from netreel.render.executors import InlineExecutor
 from netreel.render.jobs import RenderError, SceneJob
@@ -41,6 +42,7 @@ class PreviewRequest:
     still: bool = False
     net: NetConfig = None
     lang: str = DEFAULT_LANG
+    voice: str = "none"
 
 
 def scene_files(request: PreviewRequest) -> list[Path]:
@@ -61,13 +63,15 @@ def render_preview(request: PreviewRequest, in_process: bool = True) -> str:
         names = ", ".join(f"{chapter.id}.{cls.__name__}" for cls in scenes)
         raise PreviewError(f"preview takes one scene, e.g. {chapter.id}.{scenes[0].__name__}; this target has: {names}")
     check_words([(chapter, scenes)], RenderOptions(lang=request.lang))
+    langs = (request.lang,) if request.voice != "none" else ()
+    narrator.check(request.voice, langs)
     folder = request.out / "preview" / chapter.id
     folder = folder if request.lang == DEFAULT_LANG else folder / request.lang
     facts = facts_cache.build(chapter.facts, request.net or NetConfig())
     cls = scenes[0]
     job = SceneJob(
         chapter.id, cls.__module__, cls.__name__, facts, request.quality, str(folder), request.lang,
-        still=request.still, aspect=request.aspect, path=getattr(chapter, "path", None),
+        still=request.still, aspect=request.aspect, path=getattr(chapter, "path", None), voice=request.voice, voice_langs=langs,
     )
     results = []
     run_jobs([job], 1, lambda _, result: results.append(result), InlineExecutor() if in_process else None)

@@ -1,8 +1,9 @@
 """Chapter videos: scene videos joined without re-encoding, subtitles joined with offsets.
 
 A joined video carries its subtitles as tracks of their own (``mov_text``, the
-subtitle codec MP4 players read; one per language, all with the same timings)
-and one chapter marker per scene, so a player's chapter menu lists the scenes.
+subtitle codec MP4 players read; one per language, all with the same timings),
+its narration as AAC tracks (one per language, the first the default) and one
+chapter marker per scene, so a player's chapter menu lists the scenes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import numpy as np
 import srt
+from av.stream import Disposition
+
+from netreel.render.audio import RATE
 
 
 def probe(path: str | Path) -> dict:
@@ -31,17 +36,20 @@ MS = Fraction(1, 1000)  # time base of subtitle packets and chapter markers
 Cue = tuple[str, float, float]  # (text, start s, end s)
 
 TRACK_LANGUAGES = {"en": "eng", "zh": "zho"}  # catalog language -> ISO 639-2/T, as MP4 names a track's language
+AAC_BIT_RATE = 96_000  # mono speech: transparent at 96 kbit/s
+AAC_FRAME = 1024
 
 
 def concat(
     videos: list[Path], output: Path, cues: list[Cue] = (), chapters: list[Cue] = (),
-    tracks: list[tuple[str, list[Cue]]] = (),
+    tracks: list[tuple[str, list[Cue]]] = (), audio: list[tuple[str, np.ndarray]] = (),
 ) -> None:
     """Join videos of identical encoding into ``output`` (written to a temporary name, then renamed).
 
     ``tracks`` (catalog language, cues) become subtitle tracks in that order, the first
-    the default; ``cues`` alone an English one. ``chapters`` (title, start, end) become
-    chapter markers.
+    the default; ``cues`` alone an English one. ``audio`` (catalog language, float32 mono
+    samples at :data:`RATE`) become AAC tracks, the first the default; the videos' own
+    sound is not copied. ``chapters`` (title, start, end) become chapter markers.
     """
     tracks = list(tracks) or ([("en", cues)] if cues else [])
     tmp = output.with_name(f".{output.stem}.{os.getpid()}.tmp{output.suffix}")
@@ -52,26 +60,45 @@ def concat(
             in_stream = source.streams.video[0]
             with av.open(str(tmp), mode="w") as sink:
                 out_stream = sink.add_stream_from_template(template=in_stream)
-                subtitles = sorted(
-                    (packet for lang, track in tracks for packet in _subtitle_packets(sink, track, lang)), key=lambda p: p.pts,
-                )
+                pending = [packet for i, (lang, samples) in enumerate(audio) for packet in _audio_packets(sink, samples, lang, i == 0)]
+                pending += [packet for lang, track in tracks for packet in _subtitle_packets(sink, track, lang)]
+                pending.sort(key=_seconds)
                 if chapters:
                     sink.set_chapters(chapter_markers(chapters))
                 for packet in source.demux(in_stream):
                     if packet.dts is None:
                         continue
                     when = float(packet.pts * packet.time_base) if packet.pts is not None else 0.0
-                    while subtitles and subtitles[0].pts * MS <= when:
-                        sink.mux(subtitles.pop(0))
+                    while pending and _seconds(pending[0]) <= when:
+                        sink.mux(pending.pop(0))
                     packet.dts = None
                     packet.stream = out_stream
                     sink.mux(packet)
-                for packet in subtitles:
+                for packet in pending:
                     sink.mux(packet)
         os.replace(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)
         listing.unlink(missing_ok=True)
+
+
+def _seconds(packet: av.Packet) -> float:
+    return float(packet.pts * packet.time_base)
+
+
+def _audio_packets(sink, samples: np.ndarray, lang: str, default: bool) -> list[av.Packet]:
+    """An AAC track in ``sink`` with its language (and default flag) and its encoded packets."""
+    stream = sink.add_stream("aac", rate=RATE, layout="mono")
+    stream.bit_rate = AAC_BIT_RATE
+    stream.metadata["language"] = TRACK_LANGUAGES.get(lang, "und")
+    stream.disposition = Disposition.default if default else Disposition(0)
+    packets = []
+    for at in range(0, len(samples), AAC_FRAME):
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples[None, at : at + AAC_FRAME], np.float32), format="fltp", layout="mono")
+        frame.rate, frame.pts, frame.time_base = RATE, at, Fraction(1, RATE)
+        packets.extend(stream.encode(frame))
+    packets.extend(stream.encode(None))
+    return packets
 
 
 def _subtitle_packets(sink, cues: list[Cue], lang: str = "en") -> list[av.Packet]:
@@ -136,6 +163,21 @@ def cues_to_srt(cues: list[tuple[str, float, float]]) -> str:
         for i, (text, start, end) in enumerate(cues)
     ]
     return srt.compose(subs)
+
+
+def cues_to_vtt(cues: list[Cue]) -> str:
+    """WebVTT for (text, start s, end s) cues: the subtitles HTML5 video's ``<track>`` reads."""
+    def stamp(seconds: float) -> str:
+        ms = round(seconds * 1000)
+        return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+    return "WEBVTT\n\n" + "".join(f"{stamp(start)} --> {stamp(end)}\n{text}\n\n" for text, start, end in cues)
+
+
+def audio_languages(path: str | Path) -> list[tuple[str, bool]]:
+    """The language (ISO 639-2) of each audio track of a video file and whether it is the default, in order."""
+    with av.open(str(path)) as container:
+        return [(s.metadata.get("language", "und"), bool(s.disposition & Disposition.default)) for s in container.streams.audio]
 
 
 def join_cues(per_scene: list[tuple[float, list[tuple[str, float, float]]]]) -> list[tuple[str, float, float]]:

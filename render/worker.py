@@ -19,9 +19,11 @@ import numpy as np
 from PIL import Image
 
 from netreel.nets.paths import cache_dir
+from netreel.render import audio, video
 from netreel.render.jobs import SceneJob, SceneResult
+from netreel.render.narrator import Narrator
 from netreel.render.run import Settings, run_scene
-from netreel.scenes.common.base import SceneContext
+from netreel.scenes.common.base import SPEECH_LEAD_SECONDS, NetScene, SceneContext
 from netreel.scenes.common.text import CatalogError, languages
 from netreel.scenes.userfile import load_module
 
@@ -56,7 +58,7 @@ def _keep_segments(job: SceneJob, lang: str, segments: list[int]) -> None:
         os.replace(tmp, path)
 
 
-def timing_plan(cls: type, job: SceneJob) -> list[int] | None:
+def timing_plan(cls: type, job: SceneJob, narrator: Narrator | None = None) -> list[int] | None:
     """The most frames each segment of the scene runs in the other languages that have its words.
 
     Rendered to that plan, the scene's cues, sections and frames are the same in every
@@ -71,7 +73,9 @@ def timing_plan(cls: type, job: SceneJob) -> list[int] | None:
         segments = _kept_segments(job, lang)
         if segments is None:
             try:
-                dry = run_scene(cls, SceneContext(job.facts, lang), Settings(job.quality, job.aspect), draw=False)
+                dry = run_scene(
+                    cls, SceneContext(job.facts, lang, narrator=narrator), Settings(job.quality, job.aspect), draw=False,
+                )
                 segments = dry.segments
             except CatalogError:  # that language lacks this scene's words, and cannot be asked for
                 continue
@@ -94,7 +98,9 @@ def render_scene(job: SceneJob) -> SceneResult:
     start, cpu_start = time.perf_counter(), time.process_time()
     try:
         cls = scene_class(job.module, job.scene, job.path)
-        context = SceneContext(job.facts, job.lang, None if job.still else timing_plan(cls, job))
+        narrator = None if job.voice == "none" or job.still else Narrator(job.voice, job.voice_langs)
+        plan = None if job.still else timing_plan(cls, job, narrator)
+        context = SceneContext(job.facts, job.lang, plan, narrator)
         scene = run_scene(cls, context, Settings(job.quality, job.aspect, job.still, job.transparent, scratch))
         frame = np.asarray(scene.renderer.get_frame())
         if not job.still:
@@ -102,18 +108,24 @@ def render_scene(job: SceneJob) -> SceneResult:
         still = out_dir / f"{job.scene}.png"
         _save_png(frame if job.transparent else frame[..., :3], scratch / "last.png")
         _publish(scratch / "last.png", still)
-        video = None
+        movie, tracks = None, {}
         if not job.still:
             suffix = ".mov" if job.transparent else ".mp4"
-            video = out_dir / f"{job.scene}{suffix}"
+            movie = out_dir / f"{job.scene}{suffix}"
             srt = scratch / f"{job.scene}.srt"
             if not srt.exists():
                 srt.write_text("", encoding="utf-8")
-            _publish(srt, video.with_suffix(".srt"))
-            _publish(scratch / f"{job.scene}{suffix}", video)
+            (scratch / f"{job.scene}.vtt").write_text(video.cues_to_vtt(scene.cues), encoding="utf-8")
+            if not job.transparent:
+                tracks = _with_sound(scene, narrator, job, scratch / f"{job.scene}{suffix}")
+            for lang in tracks:
+                _publish(scratch / tracks[lang], out_dir / tracks[lang])
+            _publish(srt, movie.with_suffix(".srt"))
+            _publish(scratch / f"{job.scene}.vtt", movie.with_suffix(".vtt"))
+            _publish(scratch / f"{job.scene}{suffix}", movie)
         return SceneResult(
             scene=job.scene,
-            video=str(video) if video else None,
+            video=str(movie) if movie else None,
             still=str(still),
             duration=float(scene.time),
             cues=list(scene.cues),
@@ -124,9 +136,48 @@ def render_scene(job: SceneJob) -> SceneResult:
             ledger_entries=len(scene.ledger.entries),
             frames_counted=scene.frames,
             peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # KiB on Linux
+            cue_ids=list(scene.cue_ids),
+            audio=tracks,
+            voice_fallbacks=list(narrator.fallbacks) if narrator else [],
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _with_sound(scene: NetScene, narrator: Narrator | None, job: SceneJob, movie: Path) -> dict[str, str]:
+    """Give the scene's video its sound: each voiced language's speech at its cues' starts, and any
+    ``add_sound`` of the scene's own; one AAC track per language in the video, one FLAC each beside it.
+
+    Returns the FLAC file names by language (none for a silent scene).
+    """
+    added = _added_sound(scene, movie.parent)
+    langs = job.voice_langs if narrator is not None else (job.lang,) if added is not None else ()
+    if not langs:
+        return {}
+    info = video.probe(movie)
+    seconds = info["frames"] / info["fps"]
+    starts = [start for _, start, _ in scene.cues]
+    tracks, names = {}, {}
+    for lang in langs:
+        parts = narrator.utterances(scene.cue_ids, starts, lang, SPEECH_LEAD_SECONDS) if narrator else []
+        track = audio.place(parts + ([(0.0, added)] if added is not None else []), seconds)
+        tracks[lang] = audio.limit(track) if added is not None else track
+        names[lang] = f"{job.scene}.{lang}.flac"
+        audio.write_flac(movie.parent / names[lang], tracks[lang])
+    voiced = movie.with_name(f"voiced{movie.suffix}")
+    video.concat([movie], voiced, audio=list(tracks.items()))
+    os.replace(voiced, movie)
+    return names
+
+
+def _added_sound(scene: NetScene, folder: Path):
+    """The sound a scene added itself (manim's ``add_sound``), as a track, or None."""
+    writer = scene.renderer.file_writer
+    if not getattr(writer, "includes_sound", False):
+        return None
+    wav = folder / "added.wav"
+    writer.audio_segment.export(str(wav), format="wav")
+    return audio.read_sound(wav)
 
 
 def _save_png(frame: np.ndarray, path: Path) -> None:

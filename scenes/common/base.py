@@ -28,9 +28,10 @@ Examples
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 import numpy as np
 from manim import UP, Mobject, Scene, Text, config
@@ -46,6 +47,8 @@ from netreel.scenes.common.text import DEFAULT_LANG, catalog, languages, tr, wor
 # catalogs' 2.4 English characters per Chinese one paces the two languages alike.
 READING_CHARS_PER_SECOND = {"en": 16.0, "zh": 6.0}
 MIN_CUE_SECONDS = 2.0
+SPEECH_LEAD_SECONDS = 0.15  # a voiced cue's words start this long after its picture does
+SPEECH_PAUSE_SECONDS = 0.45  # and its next cue this long after they end
 
 
 def reading_seconds(key: str, fills: dict[str, object]) -> float:
@@ -61,21 +64,31 @@ def reading_seconds(key: str, fills: dict[str, object]) -> float:
     return seconds
 
 
+class Narrator(Protocol):
+    """The voice a scene is rendered with (the render layer's): how long a cue takes to say."""
+
+    def seconds(self, cue: str, key: str, fills: dict[str, object]) -> float:
+        """Seconds of speech for cue ``cue`` (catalog ``key`` with ``fills``), in the slowest voiced language."""
+
+
 @dataclass
 class SceneContext:
-    """What a scene is rendered from: its chapter's facts, the language, and its timing plan.
+    """What a scene is rendered from: its chapter's facts, the language, its timing plan and voice.
 
     ``plan`` holds, for each segment between sync points, the most frames it runs in
-    any other language (None: no other language to keep in step with).
+    any other language (None: no other language to keep in step with). With a
+    ``narrator`` each cue lasts as long as its speech and a pause, not its reading time.
     """
 
     facts: Facts
     lang: str = DEFAULT_LANG
     plan: list[int] | None = None
+    narrator: Narrator | None = None
 
 
 @dataclass
 class Cue:
+    id: str  # the catalog key, under its scene's name, and -2, -3 when the scene says it again
     text: str
     key: str
     fills: dict[str, object]
@@ -133,6 +146,8 @@ class NetScene(Scene):
         self.cues: list[tuple[str, float, float]] = []
         self.captions: list[tuple[str, dict[str, str]]] = []  # each cue's key and fills, for other languages
         self.subjects: list[list[Mobject]] = []  # each cue's mobjects it talks about (``say(..., about=)``)
+        self.cue_ids: list[str] = []  # each cue's id, the name of its recording (``recorded:DIR``)
+        self._said: Counter[str] = Counter()
         self.sections_started: list[tuple[str, float]] = []
         self.frames = 0  # frames written so far, counted alike in a dry run and a render
         self.segments: list[int] = []  # frames each segment needs in this language (before padding)
@@ -172,7 +187,15 @@ class NetScene(Scene):
         screen while the words are said. Ones built later join with :meth:`point_at`.
         """
         self._sync()
-        self._cue = Cue(self.t(key, **fills), self.key(key), fills, list(about))
+        self._cue = Cue(self.cue_id(key), self.t(key, **fills), self.key(key), fills, list(about))
+
+    def cue_id(self, key: str) -> str:
+        """The id the next ``say(key)`` gets: ``chapter.Scene.key``, and ``-2``, ``-3`` for repeats."""
+        scene = f"{self.chapter}.{type(self).__name__}."
+        full = self.key(key)
+        base = full if full.startswith(scene) else scene + full
+        self._said[base] += 1
+        return base if self._said[base] == 1 else f"{base}-{self._said[base]}"
 
     def point_at(self, *mobjects: Mobject) -> None:
         """Add mobjects to what the current subcaption talks about."""
@@ -196,8 +219,7 @@ class NetScene(Scene):
         elapsed = self.frames - self._segment_start
         needed = elapsed
         if self._cue is not None:
-            reading = reading_seconds(self._cue.key, self._cue.fills)
-            needed = max(needed, math.ceil(reading * config.frame_rate - 1e-9))
+            needed = max(needed, math.ceil(self._cue_seconds(self._cue) * config.frame_rate - 1e-9))
         self.segments.append(needed)
         if self._plan is not None:
             if len(self._plan) < len(self.segments):
@@ -211,8 +233,16 @@ class NetScene(Scene):
             self.cues.append((self._cue.text, start, end))
             self.captions.append((self._cue.key, {name: str(value) for name, value in self._cue.fills.items()}))
             self.subjects.append(self._cue.about)
+            self.cue_ids.append(self._cue.id)
             self._cue = None
         self._segment_start = self.frames
+
+    def _cue_seconds(self, cue: Cue) -> float:
+        """A cue's least length: its speech and a pause when voiced, else its reading time."""
+        narrator = self.context.narrator
+        if narrator is None:
+            return reading_seconds(cue.key, cue.fills)
+        return SPEECH_LEAD_SECONDS + narrator.seconds(cue.id, cue.key, cue.fills) + SPEECH_PAUSE_SECONDS
 
     def play(self, *args, **kwargs) -> None:
         super().play(*args, **kwargs)
