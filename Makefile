@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 .PHONY: render test setup system clean
 
 render: setup
-	$(BIN)/netreel render network --quality low
+	$(BIN)/netreel render network --quality low --voice offline
 
 test: setup
 	$(BIN)/python -m pytest

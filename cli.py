@@ -104,10 +104,14 @@ def user_errors(command):
         from netreel.scenes.common.text import CatalogError, FontError
         from netreel.render.clips import ClipError
         from netreel.render.slides import SlidesError
+        from netreel.render.audio import AudioError
+        from netreel.render.speech import VoiceError
 
         try:
             return command(*args, **kwargs)
-        except (DataError, TextError, TargetError, RenderError, CatalogError, FontError, ClipError, SlidesError) as err:
+        except (
+            DataError, TextError, TargetError, RenderError, CatalogError, FontError, ClipError, SlidesError, AudioError, VoiceError,
+        ) as err:
             raise UserError(str(err)) from None
 
     return wrapped
@@ -165,7 +169,7 @@ def known_languages(ctx: click.Context, param: click.Parameter, value: str | Non
     unknown = [lang for lang in chosen if lang not in languages()]
     if unknown:
         raise click.BadParameter(f"unknown language {unknown[0]!r}; available: {', '.join(languages())}")
-    return chosen if param.name == "subtitles" else chosen[0]
+    return chosen if param.name in ("subtitles", "langs") else chosen[0]
 
 
 def lang_option(command):
@@ -173,6 +177,27 @@ def lang_option(command):
         "--lang", default="en", show_default=True, callback=known_languages, metavar="LANG",
         help="Language of the words on screen, subtitles and notes (a folder of scenes/locale, e.g. zh); outputs in other languages than en go to a <lang> subfolder.",
     )(command)
+
+
+def voice_options(command):
+    """``--voice`` and ``--voice-command``: who says the narration."""
+
+    @click.option(
+        "--voice", default="none", show_default=True, metavar="VOICE",
+        help="Narrate: offline (Festival for English, espeak-ng for Chinese), espeak, flite, festival, "
+        "piper:VOICE.onnx, recorded:DIR (DIR/<lang>/<cue id>.wav; see `netreel script`), or none.",
+    )
+    @click.option("--voice-command", default=None, metavar="CMD",
+                  help="Narrate with any program: CMD writes {wav} (and may read {lang}); the text comes on its stdin.")
+    @functools.wraps(command)
+    def wrapped(*args, voice: str, voice_command: str | None, **kwargs):
+        if voice_command is not None:
+            if voice not in ("none", "command"):
+                raise UserError("--voice-command and --voice name two voices; give one")
+            voice = f"command:{voice_command}"
+        return command(*args, voice=voice, **kwargs)
+
+    return wrapped
 
 
 def render_options(command):
@@ -183,6 +208,7 @@ def render_options(command):
         lang_option,
         click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root."),
         click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Scenes rendered in parallel."),
+        voice_options,
     ]):
         command = option(command)
     return command
@@ -217,15 +243,15 @@ def render_targets(target: str, opts, transparent: bool = False) -> list:
 @net_options
 @user_errors
 def render(
-    target: str, quality: str, aspect: str, lang: str, out: str, jobs: int, force: bool, subtitles: tuple[str, ...],
-    executor: str, scheduler: str | None, net,
+    target: str, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str, force: bool,
+    subtitles: tuple[str, ...], executor: str, scheduler: str | None, net,
 ) -> None:
     """Render TARGET: a chapter (id or number), `all`, one scene (`network.ForwardPass`), or `file.py[:Scene]`."""
     from netreel.render.pipeline import RenderOptions
 
     opts = RenderOptions(
         quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, subtitles=subtitles, net=net, force=force, aspect=aspect,
-        executor=scene_executor(executor, scheduler),
+        executor=scene_executor(executor, scheduler), voice=voice,
     )
     for output, _, _ in render_targets(target, opts):
         if output.video:
@@ -249,6 +275,30 @@ def scene_executor(executor: str, scheduler: str | None):
 
 @main.command()
 @click.argument("target")
+@click.option("--langs", default="en+zh", show_default=True, callback=known_languages, metavar="LANG[+LANG]",
+              help="The languages of the script's words.")
+@click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root; the script goes to OUT/<chapter>/script.")
+@net_options
+@user_errors
+def script(target: str, langs: tuple[str, ...], out: str, net) -> None:
+    """Write TARGET's narration to record: each cue's id, words and planned seconds (.md to print, .json).
+
+    Record one WAV per cue into DIR/<lang>/<cue id>.wav and render with --voice recorded:DIR.
+    """
+    from netreel.render import script as scripts
+    from netreel.scenes.common.text import tr
+    from netreel.scenes.userfile import resolve
+
+    for chapter, scenes in resolve(target):
+        rows = scripts.chapter_script(chapter, scenes, net, langs)
+        name = chapter.id if scenes == chapter.scenes() else f"{chapter.id}-{'-'.join(c.__name__ for c in scenes)}"
+        title = tr(f"{chapter.id}.title", langs[0])
+        for path in scripts.write(writable_dir(out) / chapter.id / "script", name, title, rows):
+            click.echo(str(path))
+
+
+@main.command()
+@click.argument("target")
 @click.option("--still", is_flag=True, help="Write the last frame as PNG instead of a video.")
 @click.option("--watch", is_flag=True, help="Render again each time the scene's file is saved (Ctrl-C stops).")
 @click.option("--open", "open_", is_flag=True, help="Open the result.")
@@ -256,13 +306,16 @@ def scene_executor(executor: str, scheduler: str | None):
 @aspect_option
 @lang_option
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root; previews go to OUT/preview.")
+@voice_options
 @net_options
 @user_errors
-def preview(target: str, still: bool, watch: bool, open_: bool, quality: str, aspect: str, lang: str, out: str, net) -> None:
+def preview(
+    target: str, still: bool, watch: bool, open_: bool, quality: str, aspect: str, lang: str, out: str, voice: str, net,
+) -> None:
     """Render one scene quickly (TARGET like `network.ForwardPass` or `my_scene.py:MyScene`)."""
     from netreel.render import preview as previews
 
-    request = previews.PreviewRequest(target, writable_dir(out), quality, aspect, still, net, lang)
+    request = previews.PreviewRequest(target, writable_dir(out), quality, aspect, still, net, lang, voice)
     try:
         if not watch:
             path = previews.render_preview(request)
@@ -319,14 +372,16 @@ def bench(target: str, qualities: tuple[str, ...], repeat: int, jobs: int | None
 @render_options
 @net_options
 @user_errors
-def clips(target: str, fmt: str, transparent: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, net) -> None:
+def clips(
+    target: str, fmt: str, transparent: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str, net,
+) -> None:
     """Export each section of TARGET's scenes as a clip, with a poster PNG and an index.json."""
     from netreel.render import clips as clip_files
     from netreel.render.chapter import read_manifest
     from netreel.render.pipeline import RenderOptions
 
     clip_files.check_format(fmt, transparent)
-    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect)
+    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect, voice=voice)
     for output, _, scenes in render_targets(target, opts, transparent=transparent):
         manifest = read_manifest(output.folder)
         exported = clip_files.export(output.chapter, output.folder, manifest, [c.__name__ for c in scenes], fmt, QUALITIES[quality].fps)
@@ -342,14 +397,16 @@ def clips(target: str, fmt: str, transparent: bool, quality: str, aspect: str, l
 @render_options
 @net_options
 @user_errors
-def slides(target: str, to: str, offline: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, net) -> None:
+def slides(
+    target: str, to: str, offline: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str, net,
+) -> None:
     """Make a slide deck of TARGET: one slide per section, the subcaptions as speaker notes."""
     from netreel.scenes.common import palette
     from netreel.render import clips as clip_files, slides as decks
     from netreel.render.chapter import read_manifest
     from netreel.render.pipeline import RenderOptions
 
-    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect)
+    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect, voice=voice)
     for output, chapter, scenes in render_targets(target, opts):
         manifest = read_manifest(output.folder)
         exported = clip_files.export(output.chapter, output.folder, manifest, [c.__name__ for c in scenes], "mp4", QUALITIES[quality].fps)
