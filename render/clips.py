@@ -23,6 +23,8 @@ import av
 import numpy as np
 from PIL import Image
 
+from netreel.render import audio, video
+
 
 @dataclass(frozen=True)
 class ClipFormat:
@@ -145,9 +147,18 @@ def export(chapter: str, render_folder: Path, manifest: dict, scenes: list[str],
     return clips
 
 
+SOUND_SUFFIXES = (".mp4", ".mov")  # containers that take the AAC narration as it is
+
+
+def _scene_sound(folder: Path, entry: dict) -> list[tuple[str, np.ndarray]]:
+    """The scene's narration tracks by language (its render's first), to cut with its sections."""
+    return [(lang, audio.read_sound(folder / name)) for lang, name in entry.get("audio", {}).items()]
+
+
 def _export_scene(chapter: str, scene: str, entry: dict, source: Path, folder: Path, spec: ClipFormat, fps: float) -> list[Clip]:
     transparent = source.suffix == ".mov"  # transparent renders are lossless .mov with alpha
     ranges = section_ranges(entry, fps)
+    sound = _scene_sound(source.parent, entry) if spec.suffix in SOUND_SUFFIXES and not transparent else []
     clips = []
     with av.open(str(source)) as container:
         frames = (f.to_ndarray(format="rgba" if transparent else "rgb24") for f in container.decode(video=0))
@@ -168,6 +179,9 @@ def _export_scene(chapter: str, scene: str, entry: dict, source: Path, folder: P
             finally:
                 writer.discard()
             position = end
+            if sound:
+                at, to = round(first / fps * audio.RATE), round(end / fps * audio.RATE)
+                video.concat([folder / file], folder / file, audio=[(lang, track[at:to]) for lang, track in sound])
             if poster != file:
                 _save_image(last, folder / poster)
             start, stop = first / fps, end / fps
