@@ -6,8 +6,8 @@ being said, which of its named mobjects were part of the scene and inside the fr
 
 from __future__ import annotations
 
-import numpy as np
 from manim import Mobject
+from manim.mobject.types.image_mobject import AbstractImageMobject
 
 from netreel.render.aspect import DEFAULT_ASPECT, frame_size, outside_frame
 from netreel.scenes.common.base import NetScene
@@ -24,12 +24,15 @@ class CueWatch:
         frame = frame_size(DEFAULT_ASPECT)
         seen = self.shown.setdefault(len(scene.cues), set())
         for mob in scene.current_subjects():
-            if id(mob) in on_screen and not outside_frame([mob], frame) and _drawn(mob):
+            if _in_scene(mob, on_screen) and not outside_frame([mob], frame):
                 seen.add(id(mob))
 
 
-def _drawn(mob: Mobject) -> bool:
-    return any(m.has_points() or not np.array_equal(m.get_center(), np.zeros(3)) for m in mob.get_family())
+def _in_scene(mob: Mobject, on_screen: set[int]) -> bool:
+    """``mob`` is in the scene's families, or every part of it that draws is (manim splits a group
+    when one of its parts is added to the scene again in another group)."""
+    drawn = [m for m in mob.get_family() if m.has_points() or isinstance(m, AbstractImageMobject)]
+    return bool(drawn) and (id(mob) in on_screen or all(id(m) in on_screen for m in drawn))
 
 
 def unbound_cues(scene: NetScene, watch: CueWatch) -> list[str]:
