@@ -183,7 +183,10 @@ class TestRun(ChapterScene):
     def call_out(self, i: int) -> None:
         """Name a real mistake while it is on screen."""
         guess = self.ledger.shown("run.guesses", i, COUNT)
-        self.say("mistake", about=[self.verdicts, self.answer[1]], guess=guess, label=self.ledger.shown("run.labels", i, COUNT))
+        self.say(
+            "mistake", about=[self.verdicts, self.answer[1]],
+            guess=guess, label=self.ledger.shown("run.labels", i, COUNT),
+        )
         self.play(Indicate(self.verdicts.display, color=palette.NEGATIVE, scale_factor=1.15))
         self.wait(1)
 
@@ -249,7 +252,10 @@ class FirstLayerWeights(ChapterScene):
             self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED),
             buff=0.08,
         ).to_edge(DOWN, buff=0.15)
-        self.say("intro", about=[*self.images], m=self.ledger.shown("sizes", 1, COUNT), p=self.ledger.shown("pixels.n", spec=COUNT))
+        self.say(
+            "intro", about=[*self.images],
+            m=self.ledger.shown("sizes", 1, COUNT), p=self.ledger.shown("pixels.n", spec=COUNT),
+        )
         self.play(FadeIn(title))
         self.play(LaggedStart(*(FadeIn(t) for t in tiles), lag_ratio=0.08), FadeIn(legend), run_time=3)
         self.wait(1)
@@ -270,7 +276,8 @@ class FirstLayerWeights(ChapterScene):
         overlay[blank] = [*(round(255 * c) for c in ManimColor(palette.HIGHLIGHT).to_rgb()), 150]
         self.marks = Group(*(pixel_image(overlay, height=image.height).move_to(image) for image in self.images))
         self.say(
-            "blank", about=[self.marks], n=self.ledger.shown("pixels.n_blank", spec=COUNT), p=self.ledger.shown("pixels.n", spec=COUNT)
+            "blank", about=[self.marks],
+            n=self.ledger.shown("pixels.n_blank", spec=COUNT), p=self.ledger.shown("pixels.n", spec=COUNT)
         )
         self.play(FadeIn(self.marks), run_time=1.5)
         self.say("blank_weights", about=[self.marks], change=self.ledger.shown("weights.blank_change", spec=VALUE3))

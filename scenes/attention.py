@@ -480,7 +480,10 @@ class Heads(ChapterScene):
             f"score_{self.kind}", s=self.shown("role.score", spec=PERCENT), font_size=16, color=palette.HIGHLIGHT
         )
         focus_score.move_to(focus[2])
-        self.say(f"role_{self.kind}", about=[box, focus], n=self.shown("role.count"), s=self.shown("role.score", spec=PERCENT))
+        self.say(
+            f"role_{self.kind}", about=[box, focus],
+            n=self.shown("role.count"), s=self.shown("role.score", spec=PERCENT),
+        )
         self.play(Create(box), Transform(focus[2], focus_score))
         self.play(Indicate(focus[1], color=palette.HIGHLIGHT, scale_factor=1.05))
         self.wait(2)
@@ -525,7 +528,10 @@ class LowRank(ChapterScene):
         chart = self.chart
         self.rank_label = eq(r"\mathrm{rank}\, W_{OV} =", self.shown("ov.rank"), font_size=30, color=palette.HIGHLIGHT)
         self.rank_label.next_to(chart, DOWN, buff=0.3)
-        self.say("rank", about=[chart[0], chart[3], self.rank_label], e=self.shown("d_head"), r=self.shown("ov.rank"), d=self.shown("d_model"))
+        self.say(
+            "rank", about=[chart[0],
+            chart[3], self.rank_label], e=self.shown("d_head"), r=self.shown("ov.rank"), d=self.shown("d_model"),
+        )
         self.play(
             FadeIn(chart[0]),
             LaggedStart(*(GrowFromEdge(b, DOWN) for b in chart[1]), lag_ratio=0.03),

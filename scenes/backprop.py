@@ -102,7 +102,8 @@ class DesiredNudges(ChapterScene):
     def sizes(self):
         biggest = int(self.ledger.value("out.biggest"))
         self.say(
-            "sizes", about=[self.arrows[biggest], self.nudge_numbers[biggest]], d=self.ledger.shown("out.biggest", spec=COUNT), v=self.ledger.shown("out.nudge", biggest, VALUE)
+            "sizes", about=[self.arrows[biggest], self.nudge_numbers[biggest]],
+            d=self.ledger.shown("out.biggest", spec=COUNT), v=self.ledger.shown("out.nudge", biggest, VALUE),
         )
         self.play(
             Indicate(self.arrows[biggest], color=palette.HIGHLIGHT),
@@ -233,7 +234,8 @@ class Backpropagate(ChapterScene):
         wishes = self.ledger.array("wishes")  # [10, 16]
         n_out, self.n_prev = wishes.shape
         cell, n_prev = self.cell, self.n_prev
-        grid = self.grid = pixel_image(palette.signed_image(wishes.T), height=cell * n_prev).move_to(LEFT * 4.4 + DOWN * 0.55)
+        grid = self.grid = pixel_image(palette.signed_image(wishes.T), height=cell * n_prev)
+        grid.move_to(LEFT * 4.4 + DOWN * 0.55)
         frame = SurroundingRectangle(grid, buff=0, color=palette.MUTED, stroke_width=1.5)
         top, left = grid.get_top()[1], grid.get_left()[0]
         col_labels = VGroup(*(
@@ -326,7 +328,8 @@ class MinibatchAverage(ChapterScene):
         ))
         title = self.heading()
         self.say(
-            "batch", about=[*images], label=self.ledger.shown("example.label", spec=COUNT), n=self.ledger.shown("sgd.batch", spec=COUNT)
+            "batch", about=[*images],
+            label=self.ledger.shown("example.label", spec=COUNT), n=self.ledger.shown("sgd.batch", spec=COUNT)
         )
         self.play(FadeIn(title), LaggedStart(*(FadeIn(i) for i in images), lag_ratio=0.1), run_time=1.5)
 
@@ -419,7 +422,8 @@ class StochasticDescent(ChapterScene):
         ends = VGroup(Dot(plot.p(*full[-1]), radius=0.09, color=WHITE), Dot(plot.p(*mini[-1]), radius=0.09, color=palette.NEGATIVE))
         together = int(self.ledger.value("sgd.valleys")) == 1
         self.say(
-            "compare" if together else "compare_apart", about=[ends, steps, reads], s=self.ledger.shown("sgd.steps", spec=COUNT),
+            "compare" if together else "compare_apart", about=[ends, steps, reads],
+            s=self.ledger.shown("sgd.steps", spec=COUNT),
             m=self.ledger.shown("sgd.examples.mini", spec=COUNT), f=self.ledger.shown("sgd.examples.full", spec=COUNT),
         )
         self.play(FadeIn(ends, scale=2), FadeIn(steps), FadeIn(reads))

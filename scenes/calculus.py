@@ -182,7 +182,10 @@ class ChainNetwork(ChapterScene):
             "=", self.ledger.shown("chain.cost", spec=VALUE3),
             font_size=38,
         ).move_to(DOWN * 2.6)
-        self.say("cost", about=[target, cost], y=self.ledger.shown("chain.y", spec=VALUE), c=self.ledger.shown("chain.cost", spec=VALUE3))
+        self.say(
+            "cost", about=[target, cost],
+            y=self.ledger.shown("chain.y", spec=VALUE), c=self.ledger.shown("chain.cost", spec=VALUE3),
+        )
         self.play(FadeIn(target, shift=LEFT * 0.3))
         self.play(Write(cost))
         self.wait(1)
@@ -447,7 +450,10 @@ class OtherDerivatives(ChapterScene):
         previous.arrange(DOWN, buff=0.3, aligned_edge=LEFT).next_to(bias_check, DOWN, buff=0.6).align_to(bias, LEFT)
         previous_check = self.autograd_line(partial("C_0", "a^{(L-1)}"), "chain.grad.a", depth - 1, font_size=32)
         previous_check.next_to(previous, DOWN, buff=0.25)
-        self.say("previous", about=[previous[0], previous[1], previous_check], w=w_last, v=self.ledger.shown("chain.product.a", spec=VALUE4))
+        self.say(
+            "previous", about=[previous[0],
+            previous[1], previous_check], w=w_last, v=self.ledger.shown("chain.product.a", spec=VALUE4),
+        )
         self.play(Write(previous[0]))
         self.play(Write(previous[1]))
         self.play(FadeIn(previous_check))
@@ -554,7 +560,10 @@ class LayerIndices(ChapterScene):
         self.say("indices", about=[formulas[0], formulas[1]])
         self.play(Write(formulas[0]))
         self.play(Write(formulas[1]))
-        self.say("cost", about=[formulas[2]], n=self.ledger.shown("layer.sizes", 0, COUNT), c=self.ledger.shown("layer.cost", spec=VALUE3))
+        self.say(
+            "cost", about=[formulas[2]],
+            n=self.ledger.shown("layer.sizes", 0, COUNT), c=self.ledger.shown("layer.cost", spec=VALUE3),
+        )
         self.play(Write(formulas[2]))
         self.wait(1)
 
@@ -589,7 +598,10 @@ class LayerIndices(ChapterScene):
         check = self.autograd_line(partial("C_0", "w_{jk}^{(L)}"), "layer.grad_w", (j, k), font_size=32)
         self.weight_check = check
         check.next_to(block, DOWN, buff=0.3).align_to(block, LEFT)
-        self.say("weight", about=[edge, picks, derivative[0], derivative[1]], j=self.ledger.shown("layer.j", spec=COUNT), k=self.ledger.shown("layer.k", spec=COUNT))
+        self.say(
+            "weight", about=[edge, picks, derivative[0],
+            derivative[1]], j=self.ledger.shown("layer.j", spec=COUNT), k=self.ledger.shown("layer.k", spec=COUNT),
+        )
         self.play(Create(edge), Indicate(prev_col.circle_for(k)), Indicate(out_col.circle_for(j)), FadeIn(picks))
         self.play(Write(derivative[0]))
         self.play(Write(derivative[1]))

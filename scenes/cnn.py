@@ -136,7 +136,10 @@ class SlidingKernel(ChapterScene):
         out = self.feature_map = signed_cells(self.z, self.scale, 3.0, self.filled).move_to(RIGHT * 4.6 + UP * 1.35)
         self.map_grid = grid_lines(out, m, m)
         out_label = self.small("map_caption").next_to(out, DOWN, buff=0.15)
-        self.say("kernel", about=[kernel, kernel_grid], k=self.filter_name(), n=self.ledger.shown("shape.kernel", spec=COUNT))
+        self.say(
+            "kernel", about=[kernel, kernel_grid],
+            k=self.filter_name(), n=self.ledger.shown("shape.kernel", spec=COUNT),
+        )
         self.play(FadeIn(kernel), Create(kernel_grid), FadeIn(kernel_label))
         self.say("map", about=[self.map_grid], m=self.ledger.shown("shape.conv1", spec=COUNT))
         self.play(Create(self.map_grid), FadeIn(out_label))
@@ -560,7 +563,10 @@ class Sharing(ChapterScene):
             top, left, bottom, right = (int(v) for v in boxes[n])
             mark = window(image, n_cells, n_cells, centre, centre, 1, 1)
             new_field = window(digit, side, side, top, left, bottom - top + 1, right - left + 1)
-            self.say(f"field_{n}", about=[panels[n], mark, new_field], n=sizes[n], side=self.ledger.shown("shape.side", spec=COUNT))
+            self.say(
+                f"field_{n}", about=[panels[n],
+                mark, new_field], n=sizes[n], side=self.ledger.shown("shape.side", spec=COUNT),
+            )
             self.play(FadeIn(panels[n]))
             if field is not None:
                 self.add(field.copy().set_stroke(opacity=0.35))
@@ -607,7 +613,9 @@ class Neighbourhood(ChapterScene):
             total=self.ledger.shown("count.inputs", spec=COUNT),
         )
         conv_count.next_to(conv_eq, DOWN, buff=0.2)
-        self.say("local", about=[conv_side, conv_eq], n=self.ledger.shown("reach.conv", spec=COUNT), k=self.filter_name())
+        self.say(
+            "local", about=[conv_side, conv_eq], n=self.ledger.shown("reach.conv", spec=COUNT), k=self.filter_name(),
+        )
         self.play(FadeIn(conv_side), Write(conv_eq), FadeIn(conv_count), run_time=1.5)
         self.wait(1)
         self.say("slide", about=[conv_side])

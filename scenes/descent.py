@@ -127,7 +127,9 @@ class OneExampleCost(ChapterScene):
         new_state = self.words("trained", font_size=palette.LABEL_SIZE, color=palette.MUTED).move_to(self.state)
         new_outputs, new_terms = self.columns("trained")
         new_total = self.total("trained").move_to(self.cost, aligned_edge=LEFT)
-        self.say("trained_step", about=[*new_outputs, new_total], c=self.ledger.shown("example.trained.cost", spec=VALUE4))
+        self.say(
+            "trained_step", about=[*new_outputs, new_total], c=self.ledger.shown("example.trained.cost", spec=VALUE4),
+        )
         self.play(
             ReplacementTransform(self.state, new_state),
             *(FadeTransform(a, b) for a, b in zip(self.output_numbers, new_outputs)),
@@ -303,7 +305,10 @@ class OneWeight(ChapterScene):
             r"\frac{\partial C}{\partial w} =", self.ledger.shown("curve.tangent.slope", spec=VALUE6), font_size=36
         )
         slope_text.move_to([plot.get_left()[0], 2.35, 0], aligned_edge=LEFT)
-        self.say("slope_up" if slope > 0 else "slope_down", about=[self.tangent, self.ball, slope_text], s=self.ledger.shown("curve.tangent.slope", spec=VALUE6))
+        self.say(
+            "slope_up" if slope > 0 else "slope_down", about=[self.tangent, self.ball, slope_text],
+            s=self.ledger.shown("curve.tangent.slope", spec=VALUE6),
+        )
         self.play(FadeOut(self.now_label), FadeIn(self.ball), Create(self.tangent))
         self.play(Write(slope_text))
 
@@ -346,7 +351,10 @@ class OneWeight(ChapterScene):
 
     def valleys(self):
         n = int(self.ledger.value("curve.valleys"))
-        self.say("valleys" if n > 1 else "valleys_one", about=[self.ball_dots], n=self.ledger.shown("curve.valleys", spec=COUNT))
+        self.say(
+            "valleys" if n > 1 else "valleys_one", about=[self.ball_dots],
+            n=self.ledger.shown("curve.valleys", spec=COUNT),
+        )
         self.play(*(Indicate(b, scale_factor=1.6, color=WHITE) for b in self.ball_dots))
         self.wait(1)
 
@@ -441,7 +449,9 @@ class TwoWeights(ChapterScene):
     def valleys(self):
         n = int(self.ledger.value("surface.valleys"))
         ends = VGroup(*(Dot(self.plot.p(*path[-1]), radius=0.11, color=WHITE) for path in self.paths))
-        self.say("valleys" if n > 1 else "valleys_one", about=[*ends], n=self.ledger.shown("surface.valleys", spec=COUNT))
+        self.say(
+            "valleys" if n > 1 else "valleys_one", about=[*ends], n=self.ledger.shown("surface.valleys", spec=COUNT),
+        )
         self.play(LaggedStart(*(FadeIn(e, scale=2) for e in ends), lag_ratio=0.3))
         self.wait(1)
 

@@ -282,7 +282,10 @@ class VelocityField(ChapterScene):
 
     def advance(self, k: int) -> None:
         """The field, the cloud and the clock move on to the field's ``k``-th time."""
-        self.say(f"time_{k}", about=[self.field_arrows, self.cloud, self.time_label], t=self.ledger.shown("field.t", k, TIME))
+        self.say(
+            f"time_{k}", about=[self.field_arrows, self.cloud, self.time_label],
+            t=self.ledger.shown("field.t", k, TIME),
+        )
         self.play(
             Transform(self.field_arrows, self.arrows_at(self.axes, k)),
             Transform(self.cloud, self.cloud_at(self.axes, k)),
@@ -618,7 +621,10 @@ class FewVersusMany(ChapterScene):
         few_label = eq("N =", self.ledger.shown("few.steps", spec=COUNT), font_size=30).next_to(few_axes, UP, buff=0.05)
         many_label = eq("N =", self.ledger.shown("traj.steps", spec=COUNT), font_size=30)
         many_label.next_to(many_axes, UP, buff=0.05)
-        self.say("paths", about=[few_paths, many_paths, backdrops], k=self.ledger.shown("few.steps", spec=COUNT), n=self.ledger.shown("traj.steps", spec=COUNT))
+        self.say(
+            "paths", about=[few_paths, many_paths, backdrops],
+            k=self.ledger.shown("few.steps", spec=COUNT), n=self.ledger.shown("traj.steps", spec=COUNT),
+        )
         self.play(FadeIn(few_axes), FadeIn(many_axes), FadeIn(backdrops), FadeIn(few_label), FadeIn(many_label))
         self.play(Create(few_paths), Create(many_paths), run_time=3)
         self.play(FadeIn(corners), FadeIn(ends))

@@ -242,12 +242,16 @@ class EmbeddingSpace(ChapterScene):
         far = self.dot_line(1).next_to(close, DOWN, buff=0.8).align_to(close, LEFT)
         link_ab = DashedLine(dots[a].get_center(), dots[b].get_center(), color=palette.HIGHLIGHT, stroke_width=2)
         link_ac = DashedLine(dots[a].get_center(), dots[c].get_center(), color=palette.HIGHLIGHT, stroke_width=2)
-        self.say("dot", about=[rings[a], rings[b], close], a=self.vocab[a], b=self.vocab[b], v=self.shown("dot.values", 0, VALUE))
+        self.say(
+            "dot", about=[rings[a],
+            rings[b], close], a=self.vocab[a], b=self.vocab[b], v=self.shown("dot.values", 0, VALUE),
+        )
         self.play(Create(rings[a]), Create(rings[b]), Create(link_ab))
         self.play(Write(close))
         self.wait(1)
         self.say(
-            "dot_far", about=[rings[c], far], a=self.vocab[a], c=self.vocab[c], v=self.shown("dot.values", 1, VALUE), d=self.shown("d_model")
+            "dot_far", about=[rings[c],
+            far], a=self.vocab[a], c=self.vocab[c], v=self.shown("dot.values", 1, VALUE), d=self.shown("d_model")
         )
         self.play(Create(rings[c]), Create(link_ac))
         self.play(Write(far))

@@ -143,7 +143,10 @@ class Layers(ChapterScene):
         labels = VGroup(*self.class_labels())
         for k, label in enumerate(labels):
             label.next_to(self.net.columns[-1].circles[k], RIGHT, buff=0.2)
-        self.say("output", about=[self.net.columns[-1], labels], n=self.ledger.shown("sizes", len(self.layer_sizes) - 1, COUNT))
+        self.say(
+            "output", about=[self.net.columns[-1],
+            labels], n=self.ledger.shown("sizes", len(self.layer_sizes) - 1, COUNT),
+        )
         self.play(FadeIn(self.net.columns[-1]), FadeIn(labels), FadeIn(self.layer_captions[-1]))
         self.wait(1)
 
@@ -311,7 +314,10 @@ class MatrixForm(ChapterScene):
         dims = eq(
             "W:", self.ledger.shown("sizes", 1, COUNT), r"\times", self.ledger.shown("sizes", 0, COUNT), font_size=30,
         ).next_to(blocks[0], DOWN, buff=0.3)
-        self.say("numbers", about=[blocks[0], blocks[1]], n=self.ledger.shown("sizes", 0, COUNT), m=self.ledger.shown("sizes", 1, COUNT))
+        self.say(
+            "numbers", about=[blocks[0],
+            blocks[1]], n=self.ledger.shown("sizes", 0, COUNT), m=self.ledger.shown("sizes", 1, COUNT),
+        )
         self.play(FadeIn(blocks[0]), FadeIn(expression[0]), FadeIn(dims), run_time=1.5)
         self.play(FadeIn(blocks[1]), FadeIn(expression[3]), FadeIn(blocks[2]), FadeIn(expression[5]))
         self.play(FadeIn(expression[6]), FadeIn(blocks[3]))
@@ -398,7 +404,10 @@ class ForwardPass(ChapterScene):
         count = self.words(
             "everything_count", n=self.ledger.shown("edges.total", spec=COUNT), font_size=palette.LABEL_SIZE
         ).to_edge(DOWN, buff=0.3)
-        self.say("everything", about=[full["inputs"], *full["columns"], count, *full["edges"]], n=self.ledger.shown("edges.total", spec=COUNT))
+        self.say(
+            "everything", about=[full["inputs"],
+            *full["columns"], count, *full["edges"]], n=self.ledger.shown("edges.total", spec=COUNT),
+        )
         self.play(FadeIn(full["inputs"]), *(FadeIn(c) for c in full["columns"]), FadeIn(count))
         for k in range(self.layers):
             self.play(FadeIn(full["edges"][k]), run_time=0.8)

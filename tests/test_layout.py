@@ -11,7 +11,8 @@ from netreel.scenes.common import layout
 
 @pytest.fixture(autouse=True)
 def scratch_media(tmp_path):
-    with tempconfig({"media_dir": str(tmp_path), "tex_dir": str(tmp_path / "Tex"), "text_dir": str(tmp_path / "texts")}):
+    folders = {"media_dir": str(tmp_path), "tex_dir": str(tmp_path / "Tex"), "text_dir": str(tmp_path / "texts")}
+    with tempconfig(folders):
         yield
 
 
