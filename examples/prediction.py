@@ -21,12 +21,12 @@ class Prediction(NetScene):
         title = self.heading()
         digit = pixel_image(grey_image(self.ledger.array(names.INPUT).reshape(side, side)), height=3.6)
         digit.move_to(LEFT * 3.6 + DOWN * 0.3)
-        self.say("digit", label=self.ledger.shown("digit.label", spec=formats.COUNT))
+        self.say("digit", about=[digit], label=self.ledger.shown("digit.label", spec=formats.COUNT))
         self.play(FadeIn(title), FadeIn(digit))
 
     def outputs(self):
         self.bars = Bars.for_classes(self.ledger, OUT, length=3.0, row_height=0.48).move_to(RIGHT * 2.6 + DOWN * 0.3)
-        self.say("outputs")
+        self.say("outputs", about=[self.bars.labels, self.bars.numbers])
         grow = LaggedStart(*(GrowFromEdge(bar, LEFT) for bar in self.bars.bars), lag_ratio=0.1)
         self.play(grow, FadeIn(self.bars.labels), FadeIn(self.bars.numbers))
 
@@ -34,6 +34,6 @@ class Prediction(NetScene):
         guess = int(self.ledger.value("prediction"))
         box = SurroundingRectangle(self.bars.row(guess), color=palette.HIGHLIGHT, buff=0.06)
         answer, activation = self.ledger.shown("prediction", spec=formats.COUNT), self.ledger.shown(OUT, guess, formats.VALUE)
-        self.say("answer", d=answer, a=activation)
+        self.say("answer", about=[box], d=answer, a=activation)
         self.play(Create(box))
         self.wait(1)

@@ -127,7 +127,8 @@ class TestRun(ChapterScene):
             [self.ledger.integer("run.seen", i, font_size=64).next_to(slash, RIGHT, buff=0.12) for i in range(n)], page
         )
 
-        self.say("intro")
+        self.pictures, self.answer, self.tally = pictures, (lit, guesses), (correct, seen)
+        self.say("intro", about=[net, pictures])
         self.play(FadeIn(title), Create(frame), FadeIn(net), FadeIn(edges), FadeIn(classes), Create(arrow))
         self.bring_to_front(net)
         self.open_book(pictures)
@@ -138,7 +139,7 @@ class TestRun(ChapterScene):
         self.wait(1)
 
     def first(self):
-        self.say("first")
+        self.say("first", about=[*self.answer, *self.tally])
         for i in range(1, min(SLOW_DIGITS, self.n - 1) + 1):
             self.play(self.page.animate.set_value(i), run_time=SLOW_SECONDS, rate_func=linear)
             self.wait(SLOW_SECONDS)
@@ -146,7 +147,7 @@ class TestRun(ChapterScene):
                 self.call_out(i)
 
     def run(self):
-        self.say("faster")
+        self.say("faster", about=[self.pictures])
         last = self.n - 1
         position = int(self.page.get_value())
         for stop in sorted(({int(i) for i in np.flatnonzero(self.wrong) if i > position} | {last}) - {position}):
@@ -155,7 +156,7 @@ class TestRun(ChapterScene):
             if self.wrong[stop]:
                 self.call_out(stop)
         self.say(
-            "run_done",
+            "run_done", about=[*self.tally],
             n=self.ledger.shown("run.seen", last, COUNT),
             correct=self.ledger.shown("run.correct", last, COUNT),
         )
@@ -171,7 +172,7 @@ class TestRun(ChapterScene):
             color=palette.HIGHLIGHT,
         ).to_edge(DOWN, buff=0.5)
         self.say(
-            "whole",
+            "whole", about=[whole],
             n=self.ledger.shown("test.n", spec=COUNT),
             correct=self.ledger.shown("test.correct", spec=COUNT),
             accuracy=self.ledger.shown("test.accuracy", spec=PERCENT1),
@@ -182,7 +183,10 @@ class TestRun(ChapterScene):
     def call_out(self, i: int) -> None:
         """Name a real mistake while it is on screen."""
         guess = self.ledger.shown("run.guesses", i, COUNT)
-        self.say("mistake", guess=guess, label=self.ledger.shown("run.labels", i, COUNT))
+        self.say(
+            "mistake", about=[self.verdicts, self.answer[1]],
+            guess=guess, label=self.ledger.shown("run.labels", i, COUNT),
+        )
         self.play(Indicate(self.verdicts.display, color=palette.NEGATIVE, scale_factor=1.15))
         self.wait(1)
 
@@ -206,7 +210,8 @@ class Mistakes(ChapterScene):
             label = self.words("label", d=label, font_size=palette.LABEL_SIZE, color=palette.MUTED)
             tiles.add(Group(picture, border, stack(guess, label, buff=0.12).next_to(picture, DOWN, buff=0.25)))
         tiles.arrange(RIGHT, buff=0.35, aligned_edge=UP).move_to(UP * 0.3)
-        self.say("intro")
+        self.tiles = tiles
+        self.say("intro", about=[*tiles])
         self.play(FadeIn(title))
         self.play(LaggedStart(*(FadeIn(t, shift=0.2 * UP) for t in tiles), lag_ratio=0.2), run_time=2.5)
         self.wait(1)
@@ -216,9 +221,9 @@ class Mistakes(ChapterScene):
         total = self.ledger.shown("test.n", spec=COUNT)
         line = self.words("count_line", n=n, total=total, font_size=palette.BODY_SIZE, color=palette.HIGHLIGHT)
         line.to_edge(DOWN, buff=0.8)
-        self.say("count", n=n, total=total)
+        self.say("count", about=[line], n=n, total=total)
         self.play(Write(line))
-        self.say("look")
+        self.say("look", about=[*self.tiles])
         self.wait(1)
 
 
@@ -247,15 +252,18 @@ class FirstLayerWeights(ChapterScene):
             self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED),
             buff=0.08,
         ).to_edge(DOWN, buff=0.15)
-        self.say("intro", m=self.ledger.shown("sizes", 1, COUNT), p=self.ledger.shown("pixels.n", spec=COUNT))
+        self.say(
+            "intro", about=[*self.images],
+            m=self.ledger.shown("sizes", 1, COUNT), p=self.ledger.shown("pixels.n", spec=COUNT),
+        )
         self.play(FadeIn(title))
         self.play(LaggedStart(*(FadeIn(t) for t in tiles), lag_ratio=0.08), FadeIn(legend), run_time=3)
         self.wait(1)
 
     def look(self):
-        self.say("hope")
+        self.say("hope", about=[*self.images])
         self.wait(1)
-        self.say("reality")
+        self.say("reality", about=[*self.images])
         self.play(
             LaggedStart(*(Indicate(image, scale_factor=1.08, color=None) for image in self.images), lag_ratio=0.1),
             run_time=4,
@@ -268,15 +276,16 @@ class FirstLayerWeights(ChapterScene):
         overlay[blank] = [*(round(255 * c) for c in ManimColor(palette.HIGHLIGHT).to_rgb()), 150]
         self.marks = Group(*(pixel_image(overlay, height=image.height).move_to(image) for image in self.images))
         self.say(
-            "blank", n=self.ledger.shown("pixels.n_blank", spec=COUNT), p=self.ledger.shown("pixels.n", spec=COUNT)
+            "blank", about=[self.marks],
+            n=self.ledger.shown("pixels.n_blank", spec=COUNT), p=self.ledger.shown("pixels.n", spec=COUNT)
         )
         self.play(FadeIn(self.marks), run_time=1.5)
-        self.say("blank_weights", change=self.ledger.shown("weights.blank_change", spec=VALUE3))
+        self.say("blank_weights", about=[self.marks], change=self.ledger.shown("weights.blank_change", spec=VALUE3))
         self.wait(1)
 
     def works(self):
         self.play(FadeOut(self.marks))
-        self.say("still_works", accuracy=self.ledger.shown("test.accuracy", spec=PERCENT1))
+        self.say("still_works", about=[*self.images], accuracy=self.ledger.shown("test.accuracy", spec=PERCENT1))
         self.wait(2)
 
 
@@ -296,11 +305,11 @@ class NoiseInput(ChapterScene):
         arrow = Arrow(image.get_right(), bars.get_left(), buff=0.4, color=palette.MUTED)
         guess = int(self.ledger.value("noise.guess"))
         box = SurroundingRectangle(bars.row(guess), color=palette.HIGHLIGHT, buff=0.06)
-        self.say("noise")
+        self.say("noise", about=[image])
         self.play(FadeIn(title), FadeIn(image), Create(border))
         self.wait(1)
         self.say(
-            "shown",
+            "shown", about=[image, bars.labels, bars.numbers, box],
             k=self.ledger.shown("noise.n", spec=COUNT),
             d=self.ledger.shown("noise.guess", spec=COUNT),
             a=self.ledger.shown("noise.output", guess, VALUE),
@@ -320,7 +329,7 @@ class NoiseInput(ChapterScene):
         ).move_to(LEFT * 3.0 + DOWN * 0.3)
         heading = self.words("many_title", k=self.n_noise, font_size=palette.LABEL_SIZE, color=palette.MUTED)
         heading.next_to(tally, UP, buff=0.2)
-        self.say("many", k=self.n_noise)
+        self.say("many", about=[tally.labels, tally.numbers], k=self.n_noise)
         self.play(*(FadeOut(m) for m in self.first_answer))
         self.play(FadeIn(heading), grow(tally), run_time=2)
         self.wait(1)
@@ -334,12 +343,12 @@ class NoiseInput(ChapterScene):
         confident = self.words("confident_line", t=t, m=m, k=k, font_size=palette.BODY_SIZE)
         compare = self.words("compare_line", noise=noise_top, digits=digits_top, font_size=palette.BODY_SIZE)
         lines = stack(confident, compare, buff=0.6).move_to(RIGHT * 3.6 + DOWN * 0.3)
-        self.say("confident", m=m, k=k, t=t)
+        self.say("confident", about=[confident], m=m, k=k, t=t)
         self.play(FadeIn(confident))
-        self.say("compare", noise=noise_top, digits=digits_top)
+        self.say("compare", about=[compare], noise=noise_top, digits=digits_top)
         self.play(FadeIn(compare))
         self.wait(1)
-        self.say("why")
+        self.say("why", about=[confident, compare])
         self.wait(2)
 
 

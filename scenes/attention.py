@@ -98,7 +98,7 @@ class QueriesKeys(ChapterScene):
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.2)
         head = self.words("head", font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **self.head_name())
         head.to_corner(UP + RIGHT, buff=0.4).shift(DOWN * 0.6)
-        self.say("input_first" if self.layer == 0 else "input_later", **self.head_name())
+        self.say("input_first" if self.layer == 0 else "input_later", about=[words, *self.x_strips], **self.head_name())
         self.play(FadeIn(title), FadeIn(words), FadeIn(head))
         self.play(
             LaggedStart(*(FadeIn(s) for s in self.x_strips), lag_ratio=0.05),
@@ -126,7 +126,7 @@ class QueriesKeys(ChapterScene):
                 for i in range(self.n)
             )
         )
-        self.say("queries", e=self.shown("d_head"))
+        self.say("queries", about=[self.panel_q, *self.q_strips], e=self.shown("d_head"))
         self.play(FadeIn(self.panel_q))
         self.play(LaggedStart(*(GrowFromEdge(a, UP) for a in arrows), lag_ratio=0.03), run_time=1)
         self.play(
@@ -140,7 +140,7 @@ class QueriesKeys(ChapterScene):
         self.labels[2].next_to(self.k_strips, LEFT, buff=0.25)
         self.panel_k = self.weight_panel("W_K")
         self.panel_k.next_to(self.panel_q, RIGHT, buff=0.5)
-        self.say("keys", e=self.shown("d_head"))
+        self.say("keys", about=[self.panel_k, *self.k_strips], e=self.shown("d_head"))
         self.play(FadeIn(self.panel_k))
         self.play(
             LaggedStart(*(FadeIn(s) for s in self.k_strips), lag_ratio=0.05), FadeIn(self.labels[2]), run_time=1.5
@@ -174,7 +174,7 @@ class QueriesKeys(ChapterScene):
             SurroundingRectangle(self.q_strips[self.query], color=palette.HIGHLIGHT, buff=0.04),
             SurroundingRectangle(self.k_strips[self.key_pos], color=palette.HIGHLIGHT, buff=0.04),
         )
-        self.say("focus", q=self.spelled(self.query), k=self.spelled(self.key_pos))
+        self.say("focus", about=[marks, cols], q=self.spelled(self.query), k=self.spelled(self.key_pos))
         self.play(FadeOut(self.panel_q), FadeOut(self.panel_k))
         self.play(Create(marks), FadeIn(cols), FadeIn(brace), FadeIn(d_label))
         self.wait(2)
@@ -230,7 +230,7 @@ class Pattern(ChapterScene):
         self.shading.move_to(self.origin + np.array([cell * n / 2, -cell * n / 2, 0])).set_opacity(0.45)
         self.numbers = self.grid_numbers("scores.dot") if self.numbered else VGroup()
         self.formula = eq(r"\vec q_i \cdot \vec k_j", font_size=36).move_to([3.9, 1.6, 0])
-        self.say("grid")
+        self.say("grid", about=[self.cells, self.shading, self.formula])
         self.play(
             FadeIn(title), FadeIn(key_words), FadeIn(query_words), FadeIn(axis_names), Create(self.cells), run_time=1.5
         )
@@ -244,7 +244,7 @@ class Pattern(ChapterScene):
         self.root = eq(r"\sqrt{d_{head}} =", self.shown("sqrt_d_head", spec=VALUE), font_size=28).next_to(
             formula2, DOWN, buff=0.35
         )
-        self.say("scale", r=self.shown("sqrt_d_head", spec=VALUE))
+        self.say("scale", about=[self.formula, self.root], r=self.shown("sqrt_d_head", spec=VALUE))
         self.play(Transform(self.formula, formula2), FadeIn(self.root))
         if self.numbered:
             self.play(Transform(self.numbers, scaled), run_time=1.5)
@@ -270,7 +270,7 @@ class Pattern(ChapterScene):
         self.mask_formula = eq(r"+\, M, \quad M_{ij} = -\infty \ \ (j > i)", font_size=28).next_to(
             self.root, DOWN, buff=0.35
         )
-        self.say("mask")
+        self.say("mask", about=[covers, self.mask_formula])
         self.play(FadeIn(covers), Write(self.mask_formula))
         if self.numbered:
             hidden = VGroup(*(self.numbers[r * n + c] for r, c in masked))
@@ -293,7 +293,7 @@ class Pattern(ChapterScene):
             r"a_{ij} = \mathrm{softmax}_j\Big(\frac{\vec q_i \cdot \vec k_j}{\sqrt{d_{head}}} + M_{ij}\Big)",
             font_size=30,
         ).move_to([3.9, 1.6, 0])
-        self.say("softmax")
+        self.say("softmax", about=[softmax, *dots])
         self.play(FadeOut(self.formula), FadeOut(self.root), FadeOut(self.mask_formula), Write(softmax))
         remove = [self.numbers[r * n + c] for r in range(n) for c in range(n) if c <= r] if self.numbered else []
         self.play(FadeOut(self.shading), *(FadeOut(m) for m in remove), FadeOut(self.infinities), run_time=0.8)
@@ -317,7 +317,7 @@ class Pattern(ChapterScene):
             listing.scale_to_fit_height(4.0)
         listing.next_to(softmax, DOWN, buff=0.4)
         self.say(
-            "pattern",
+            "pattern", about=[row, listing, best],
             q=self.spelled(self.query),
             k=self.spelled(self.key_pos),
             w=self.shown(self.tensor("pattern"), (h, self.query, self.key_pos), PERCENT),
@@ -355,7 +355,7 @@ class Values(ChapterScene):
         self.v_strips = self.strips(v, float(np.abs(v).max()), left, slot, 1.8, 0.16 * self.e)
         self.v_label = eq(r"\vec v", font_size=32).next_to(self.v_strips, LEFT, buff=0.25)
         self.formula = eq(r"\vec v_j = \vec E_j\, W_V", font_size=30).move_to([4.3, 1.5, 0])
-        self.say("values", e=self.shown("d_head"))
+        self.say("values", about=[*self.v_strips, self.formula], e=self.shown("d_head"))
         self.play(FadeIn(title), FadeIn(self.prompt_words))
         self.play(
             LaggedStart(*(FadeIn(s) for s in self.v_strips), lag_ratio=0.05),
@@ -379,7 +379,7 @@ class Values(ChapterScene):
         self.z_group = (
             VGroup(eq(r"\sum_j a_{ij}\, \vec v_j =", font_size=32), z).arrange(RIGHT, buff=0.2).move_to([-3.4, -1.6, 0])
         )
-        self.say("sum", q=self.spelled(q))
+        self.say("sum", about=[self.numbers, self.z_group], q=self.spelled(q))
         self.play(FadeIn(self.numbers), FadeIn(self.a_label))
         self.play(*faded, run_time=1.2)
         self.play(FadeIn(self.z_group))
@@ -396,7 +396,7 @@ class Values(ChapterScene):
             "W_O:", self.shown("d_head"), r"\times", self.shown("d_model"), font_size=24, color=palette.MUTED
         )
         self.shape.next_to(self.o_group, UP, buff=0.2)
-        self.say("output", d=self.shown("d_model"), q=self.spelled(q))
+        self.say("output", about=[self.o_group, self.shape], d=self.shown("d_model"), q=self.spelled(q))
         self.play(FadeIn(self.o_group), FadeIn(self.shape))
         self.wait(2)
 
@@ -430,7 +430,7 @@ class Values(ChapterScene):
         line = VGroup(blocks[0], eq("+", font_size=44), blocks[1], eq("=", font_size=44), blocks[2])
         line.arrange(RIGHT, buff=0.5).move_to(DOWN * 0.3)
         word = self.token(q, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT).next_to(line, UP, buff=0.35)
-        self.say("heads", q=self.spelled(q))
+        self.say("heads", about=[blocks[0], blocks[1], blocks[2]], q=self.spelled(q))
         self.play(FadeIn(word), FadeIn(blocks[0]))
         self.play(FadeIn(line[1]), FadeIn(blocks[1]))
         self.play(FadeIn(line[3]), FadeIn(blocks[2]))
@@ -465,7 +465,7 @@ class Heads(ChapterScene):
                 self.panels.add(Group(label, Group(image, border), score).arrange(DOWN, buff=0.08))
         self.panels.arrange_in_grid(rows=layers, cols=heads, buff=(0.45, 0.3)).next_to(self.heading(), DOWN, buff=0.3)
         title = self.heading()
-        self.say("heads")
+        self.say("heads", about=[*self.panels])
         self.play(FadeIn(title))
         for l in range(layers):
             self.play(
@@ -480,7 +480,10 @@ class Heads(ChapterScene):
             f"score_{self.kind}", s=self.shown("role.score", spec=PERCENT), font_size=16, color=palette.HIGHLIGHT
         )
         focus_score.move_to(focus[2])
-        self.say(f"role_{self.kind}", n=self.shown("role.count"), s=self.shown("role.score", spec=PERCENT))
+        self.say(
+            f"role_{self.kind}", about=[box, focus],
+            n=self.shown("role.count"), s=self.shown("role.score", spec=PERCENT),
+        )
         self.play(Create(box), Transform(focus[2], focus_score))
         self.play(Indicate(focus[1], color=palette.HIGHLIGHT, scale_factor=1.05))
         self.wait(2)
@@ -515,7 +518,7 @@ class LowRank(ChapterScene):
             .arrange(RIGHT, buff=0.35)
             .move_to(LEFT * 2.5 + DOWN * 0.2)
         )
-        self.say("ov", d=self.shown("d_model"))
+        self.say("ov", about=[*self.product], d=self.shown("d_model"))
         self.play(FadeIn(title), FadeIn(self.product[0]), FadeIn(self.product[1]), FadeIn(self.product[2]))
         self.play(FadeIn(self.product[3]), FadeIn(self.product[4]))
         self.wait(1)
@@ -525,7 +528,10 @@ class LowRank(ChapterScene):
         chart = self.chart
         self.rank_label = eq(r"\mathrm{rank}\, W_{OV} =", self.shown("ov.rank"), font_size=30, color=palette.HIGHLIGHT)
         self.rank_label.next_to(chart, DOWN, buff=0.3)
-        self.say("rank", e=self.shown("d_head"), r=self.shown("ov.rank"), d=self.shown("d_model"))
+        self.say(
+            "rank", about=[chart[0],
+            chart[3], self.rank_label], e=self.shown("d_head"), r=self.shown("ov.rank"), d=self.shown("d_model"),
+        )
         self.play(
             FadeIn(chart[0]),
             LaggedStart(*(GrowFromEdge(b, DOWN) for b in chart[1]), lag_ratio=0.03),
@@ -570,7 +576,7 @@ class LowRank(ChapterScene):
             eq("W_V", font_size=30).next_to(funnels[0], UP, buff=0.1),
             eq("W_O", font_size=30).next_to(funnels[1], UP, buff=0.1),
         )
-        self.say("bottleneck", e=self.shown("d_head"))
+        self.say("bottleneck", about=[*bars, *funnels, *sizes], e=self.shown("d_head"))
         self.play(FadeIn(bars[0]), FadeIn(sizes[0]))
         self.play(FadeIn(funnels[0]), FadeIn(bars[1]), FadeIn(sizes[1]), FadeIn(maps[0]))
         self.play(FadeIn(funnels[1]), FadeIn(bars[2]), FadeIn(sizes[2]), FadeIn(maps[1]))
@@ -603,10 +609,10 @@ class LowRank(ChapterScene):
             .arrange(RIGHT, buff=0.12)
             .next_to(form, UP, buff=0.3)
         )
-        self.say("qk", r=self.shown("qk.rank"))
+        self.say("qk", about=[qk_group, chart, form[0]], r=self.shown("qk.rank"))
         self.play(FadeIn(qk_group), FadeIn(chart))
         self.play(FadeIn(pair), Write(form[0]))
-        self.say("same", v=self.shown(*scores, VALUE))
+        self.say("same", about=[form[1]], v=self.shown(*scores, VALUE))
         self.play(Write(form[1]))
         self.wait(2)
 
@@ -652,7 +658,7 @@ class Formula(ChapterScene):
         self.equation = eq(
             r"Z = \mathrm{softmax}\Big(", r"\frac{Q K^{\top}}{\sqrt{d_k}}", "+", "M", r"\Big)", r"\, V", font_size=46
         ).next_to(title, DOWN, buff=0.35)
-        self.say("formula")
+        self.say("formula", about=[self.equation])
         self.play(FadeIn(title), Write(self.equation))
         self.wait(1)
 
@@ -712,7 +718,7 @@ class Formula(ChapterScene):
             swatch = Rectangle(width=0.18, height=0.18, stroke_width=0).set_fill(colour, opacity=1)
             swatches.add(VGroup(swatch, eq(value, font_size=22)).arrange(RIGHT, buff=0.1))
         swatches.arrange(RIGHT, buff=0.3).next_to(top[6], DOWN, buff=0.12)
-        self.say("pieces")
+        self.say("pieces", about=[*top, bottom])
         for k, part in enumerate(top):
             self.play(FadeIn(part), *([FadeIn(swatches)] if k == 6 else []), run_time=0.5)
         self.play(FadeIn(bottom), run_time=1.2)
@@ -720,10 +726,10 @@ class Formula(ChapterScene):
 
     def output(self):
         tail = eq(r"\Delta E = \sum_h Z_h\, W_O^{(h)}", font_size=34).next_to(self.bottom, RIGHT, buff=0.8)
-        self.say("output")
+        self.say("output", about=[tail])
         self.play(Write(tail))
         self.wait(1)
-        self.say("prompt")
+        self.say("prompt", about=[self.equation])
         self.play(Indicate(self.equation, color=palette.HIGHLIGHT, scale_factor=1.03))
         self.wait(2)
 

@@ -52,7 +52,7 @@ class DesiredNudges(ChapterScene):
         caption = self.words("label", label=self.label, font_size=palette.LABEL_SIZE).next_to(image, DOWN, buff=0.2)
         state = self.words("untrained", font_size=palette.LABEL_SIZE, color=palette.MUTED)
         state.next_to(caption, DOWN, buff=0.25)
-        self.say("example", label=self.label)
+        self.say("example", about=[image, caption], label=self.label)
         self.play(FadeIn(title), FadeIn(image), FadeIn(caption), FadeIn(state))
 
     def outputs(self):
@@ -72,7 +72,7 @@ class DesiredNudges(ChapterScene):
         )
         truth = int(self.ledger.value("example.label"))
         box = SurroundingRectangle(VGroup(classes[truth], numbers[truth]), color=palette.HIGHLIGHT, buff=0.08)
-        self.say("outputs", label=self.label)
+        self.say("outputs", about=[circles, *numbers, box], label=self.label)
         self.play(
             FadeIn(classes), FadeIn(circles), LaggedStart(*(FadeIn(n) for n in numbers), lag_ratio=0.08), run_time=1.5
         )
@@ -91,7 +91,7 @@ class DesiredNudges(ChapterScene):
         cost = eq(r"C_0 = \sum_j (a_j - y_j)^2", font_size=38).move_to(RIGHT * 4.7 + UP * 1.0)
         formula = eq(r"-\frac{\partial C_0}{\partial a_j} = -2\,(a_j - y_j)", font_size=42)
         formula.next_to(cost, DOWN, buff=0.5)
-        self.say("nudges")
+        self.say("nudges", about=[*self.arrows, self.nudge_numbers, formula])
         self.play(Write(cost), Write(formula))
         self.play(
             LaggedStart(*(GrowFromEdge(a, DOWN if v > 0 else UP) for a, v in zip(self.arrows, nudges)), lag_ratio=0.08),
@@ -102,7 +102,8 @@ class DesiredNudges(ChapterScene):
     def sizes(self):
         biggest = int(self.ledger.value("out.biggest"))
         self.say(
-            "sizes", d=self.ledger.shown("out.biggest", spec=COUNT), v=self.ledger.shown("out.nudge", biggest, VALUE)
+            "sizes", about=[self.arrows[biggest], self.nudge_numbers[biggest]],
+            d=self.ledger.shown("out.biggest", spec=COUNT), v=self.ledger.shown("out.nudge", biggest, VALUE),
         )
         self.play(
             Indicate(self.arrows[biggest], color=palette.HIGHLIGHT),
@@ -139,7 +140,7 @@ class ThreeLevers(ChapterScene):
             "a_j =", self.ledger.shown("out.a", j, VALUE), r",\quad y_j =", self.ledger.shown("out.y", j, COUNT),
             font_size=34,
         ).next_to(formula, DOWN, buff=0.3)
-        self.say("levers", d=d)
+        self.say("levers", about=[edges, self.column, target], d=d)
         self.play(FadeIn(title), FadeIn(edges), FadeIn(self.column), FadeIn(target), FadeIn(name))
         self.bring_to_front(self.column, target)
         self.play(Write(formula), FadeIn(self.values))
@@ -155,7 +156,7 @@ class ThreeLevers(ChapterScene):
         ).arrange(DOWN, buff=0.15)
         self.bias_rule.next_to(self.values, DOWN, buff=0.4).set_x(3.7)
         self.say(
-            "bias",
+            "bias", about=[self.bias_rule, self.target],
             s=self.ledger.shown("lever.sigma_prime", spec=VALUE4),
             b=self.ledger.shown("lever.bias", spec=VALUE4),
         )
@@ -170,7 +171,7 @@ class ThreeLevers(ChapterScene):
         self.caption = self.words("weights_caption", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         self.caption.next_to(self.weight_nudges, UP, buff=0.2)
         self.caption.align_to(self.weight_nudges, RIGHT)
-        self.say("weights")
+        self.say("weights", about=[self.weight_rule, *self.weight_nudges])
         self.play(Write(self.weight_rule))
         self.play(
             FadeIn(self.caption), LaggedStart(*(FadeIn(v) for v in self.weight_nudges), lag_ratio=0.05), run_time=1.5
@@ -189,7 +190,7 @@ class ThreeLevers(ChapterScene):
         ))
         products = sum(([self.ledger.shown("lever.aw", k, VALUE), ","] for k in strong), [])[:-1]
         self.carried = eq(r"a_k\, w_{jk}:", *products, font_size=32).next_to(self.weight_rule, DOWN, buff=0.4)
-        self.say("strong")
+        self.say("strong", about=[self.lines, self.rings, self.carried])
         self.play(Create(self.lines), Create(self.rings), Write(self.carried))
         self.wait(1)
 
@@ -200,7 +201,7 @@ class ThreeLevers(ChapterScene):
         prev_nudges = self.value_column("lever.prev")
         prev_caption = self.words("prev_caption", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         prev_caption.move_to(self.caption, aligned_edge=RIGHT)
-        self.say("prev")
+        self.say("prev", about=[prev_rule, *prev_nudges])
         self.play(FadeOut(self.lines), FadeOut(self.rings), FadeOut(self.carried), FadeIn(prev_rule))
         self.play(
             FadeOut(self.weight_nudges),
@@ -233,7 +234,8 @@ class Backpropagate(ChapterScene):
         wishes = self.ledger.array("wishes")  # [10, 16]
         n_out, self.n_prev = wishes.shape
         cell, n_prev = self.cell, self.n_prev
-        grid = pixel_image(palette.signed_image(wishes.T), height=cell * n_prev).move_to(LEFT * 4.4 + DOWN * 0.55)
+        grid = self.grid = pixel_image(palette.signed_image(wishes.T), height=cell * n_prev)
+        grid.move_to(LEFT * 4.4 + DOWN * 0.55)
         frame = SurroundingRectangle(grid, buff=0, color=palette.MUTED, stroke_width=1.5)
         top, left = grid.get_top()[1], grid.get_left()[0]
         col_labels = VGroup(*(
@@ -258,14 +260,14 @@ class Backpropagate(ChapterScene):
             for c in range(n_out)
             if c != j
         ))
-        self.say("one", d=self.ledger.shown("lever.j", spec=COUNT))
+        self.say("one", about=[grid, self.strip], d=self.ledger.shown("lever.j", spec=COUNT))
         self.play(
             FadeIn(title), FadeIn(grid), FadeIn(self.cover), Create(frame), FadeIn(col_labels), FadeIn(outputs_axis),
             FadeIn(prev_axis), FadeIn(legend), Create(self.strip),
         )
 
     def all(self):
-        self.say("all")
+        self.say("all", about=[self.grid])
         self.play(FadeOut(self.cover), FadeOut(self.strip), run_time=1.5)
 
     def sum(self):
@@ -278,7 +280,7 @@ class Backpropagate(ChapterScene):
             for k in range(self.n_prev)
         ))
         sum_label = self.words("sum_label", font_size=palette.SMALL_SIZE).next_to(sums, UP, buff=0.15)
-        self.say("sum")
+        self.say("sum", about=[formula, *sums])
         self.play(Write(formula))
         self.play(
             LaggedStart(*(FadeIn(s, shift=0.3 * RIGHT) for s in sums), lag_ratio=0.05), FadeIn(sum_label), run_time=1.5
@@ -291,7 +293,7 @@ class Backpropagate(ChapterScene):
         ))
         exact_label = self.words("autograd_label", font_size=palette.SMALL_SIZE).next_to(exact, UP, buff=0.15)
         signs = VGroup(*(eq("=", font_size=24).move_to([self.x_equal, y, 0]) for y in self.rows_y))
-        self.say("autograd")
+        self.say("autograd", about=[*exact, signs])
         self.play(
             LaggedStart(*(FadeIn(e) for e in exact), lag_ratio=0.05), FadeIn(signs), FadeIn(exact_label), run_time=1.5
         )
@@ -299,7 +301,7 @@ class Backpropagate(ChapterScene):
     def recurse(self):
         chain = eq(r"a^{(L)} \leftarrow a^{(L-1)} \leftarrow a^{(L-2)} \leftarrow \cdots", font_size=38)
         chain.move_to(RIGHT * 4.3 + DOWN * 1.2)
-        self.say("recurse")
+        self.say("recurse", about=[chain])
         self.play(Write(chain))
         self.wait(1)
 
@@ -326,7 +328,8 @@ class MinibatchAverage(ChapterScene):
         ))
         title = self.heading()
         self.say(
-            "batch", label=self.ledger.shown("example.label", spec=COUNT), n=self.ledger.shown("sgd.batch", spec=COUNT)
+            "batch", about=[*images],
+            label=self.ledger.shown("example.label", spec=COUNT), n=self.ledger.shown("sgd.batch", spec=COUNT)
         )
         self.play(FadeIn(title), LaggedStart(*(FadeIn(i) for i in images), lag_ratio=0.1), run_time=1.5)
 
@@ -340,7 +343,7 @@ class MinibatchAverage(ChapterScene):
         rest = self.words(
             "rest", n=self.ledger.shown("batch.rest", spec=COUNT), font_size=palette.SMALL_SIZE, color=palette.MUTED
         ).move_to([-4.8, ys[-1] - 0.7, 0])
-        self.say("grid")
+        self.say("grid", about=[*cells, self.row_names])
         self.play(FadeIn(self.row_names), FadeIn(rest))
         self.play(LaggedStart(*(FadeIn(c) for c in cells), lag_ratio=0.01), run_time=2.5)
 
@@ -352,7 +355,7 @@ class MinibatchAverage(ChapterScene):
         ))
         mean_label = self.words("average_label", font_size=palette.SMALL_SIZE).move_to([self.x_mean, self.y_images, 0])
         box = brackets(means, buff=0.12)
-        self.say("average")
+        self.say("average", about=[*means, box])
         self.play(
             FadeIn(mean_label),
             Create(box),
@@ -370,7 +373,7 @@ class MinibatchAverage(ChapterScene):
         ))
         step_label = eq(r"\times\,\eta =", self.ledger.shown("batch.lr", spec=VALUE1), font_size=26)
         step_label.move_to([self.x_step, self.y_images, 0])
-        self.say("step", lr=self.ledger.shown("batch.lr", spec=VALUE1))
+        self.say("step", about=[*steps, step_label], lr=self.ledger.shown("batch.lr", spec=VALUE1))
         self.play(
             FadeIn(step_label), LaggedStart(*(FadeIn(s, shift=0.3 * RIGHT) for s in steps), lag_ratio=0.1), run_time=1.5
         )
@@ -394,19 +397,19 @@ class StochasticDescent(ChapterScene):
 
         self.step("surface")
         title = self.heading()
-        self.say("surface", lr=self.ledger.shown("sgd.lr", spec=COUNT))
+        self.say("surface", about=[picture, start], lr=self.ledger.shown("sgd.lr", spec=COUNT))
         self.play(FadeIn(title), FadeIn(picture), FadeIn(u_name), FadeIn(v_name))
         self.play(FadeIn(start, scale=2))
 
         self.step("full")
         full_key = self.legend(WHITE, "full", "data.n_train").move_to(RIGHT * 3.9 + UP * 1.6)
-        self.say("full_step", n=self.ledger.shown("data.n_train", spec=COUNT))
+        self.say("full_step", about=[full_key, full_line], n=self.ledger.shown("data.n_train", spec=COUNT))
         self.play(FadeIn(full_key))
         self.play(Create(full_line), run_time=4, rate_func=linear)
 
         self.step("mini")
         mini_key = self.legend(palette.NEGATIVE, "mini", "sgd.batch").next_to(full_key, DOWN, buff=0.5).align_to(full_key, LEFT)
-        self.say("mini_step", b=self.ledger.shown("sgd.batch", spec=COUNT))
+        self.say("mini_step", about=[mini_key, mini_line], b=self.ledger.shown("sgd.batch", spec=COUNT))
         self.play(FadeIn(mini_key))
         self.play(Create(mini_line), run_time=4, rate_func=linear)
 
@@ -419,7 +422,8 @@ class StochasticDescent(ChapterScene):
         ends = VGroup(Dot(plot.p(*full[-1]), radius=0.09, color=WHITE), Dot(plot.p(*mini[-1]), radius=0.09, color=palette.NEGATIVE))
         together = int(self.ledger.value("sgd.valleys")) == 1
         self.say(
-            "compare" if together else "compare_apart", s=self.ledger.shown("sgd.steps", spec=COUNT),
+            "compare" if together else "compare_apart", about=[ends, steps, reads],
+            s=self.ledger.shown("sgd.steps", spec=COUNT),
             m=self.ledger.shown("sgd.examples.mini", spec=COUNT), f=self.ledger.shown("sgd.examples.full", spec=COUNT),
         )
         self.play(FadeIn(ends, scale=2), FadeIn(steps), FadeIn(reads))

@@ -158,13 +158,13 @@ class ChainNetwork(ChapterScene):
             b_label = eq(f"b^{{({l + 1})}}", "=", self.ledger.shown("chain.b", l, VALUE3), font_size=32)
             w_labels.add(w_label.next_to(edge, UP, buff=0.3))
             b_labels.add(b_label.next_to(a_labels[l + 1], DOWN, buff=0.2))
-        self.say("chain")
+        self.say("chain", about=[circles[0], a_labels[0], *edges, w_labels, b_labels])
         self.play(FadeIn(title), FadeIn(circles[0]), Write(a_labels[0]))
         self.play(
             LaggedStart(*(Create(e) for e in edges), lag_ratio=0.3),
             FadeIn(w_labels), FadeIn(circles[1:]), FadeIn(b_labels), run_time=2,
         )
-        self.say("forward")
+        self.say("forward", about=[*circles[1:], *a_labels[1:]])
         for l in range(1, depth + 1):
             self.play(Indicate(circles[l], color=palette.HIGHLIGHT), Write(a_labels[l]), run_time=1.2)
         self.wait(1)
@@ -182,7 +182,10 @@ class ChainNetwork(ChapterScene):
             "=", self.ledger.shown("chain.cost", spec=VALUE3),
             font_size=38,
         ).move_to(DOWN * 2.6)
-        self.say("cost", y=self.ledger.shown("chain.y", spec=VALUE), c=self.ledger.shown("chain.cost", spec=VALUE3))
+        self.say(
+            "cost", about=[target, cost],
+            y=self.ledger.shown("chain.y", spec=VALUE), c=self.ledger.shown("chain.cost", spec=VALUE3),
+        )
         self.play(FadeIn(target, shift=LEFT * 0.3))
         self.play(Write(cost))
         self.wait(1)
@@ -198,7 +201,7 @@ class ChainNetwork(ChapterScene):
             w_labels[last - 1], b_labels[last - 1], target,
         )
         gone = VGroup(*(m for m in (*circles, *edges, *a_labels, *w_labels, *b_labels) if m not in keep))
-        self.say("focus")
+        self.say("focus", about=[keep])
         self.play(FadeOut(gone), FadeOut(cost))
         self.play(keep.animate.shift(LEFT * 3.4 + UP * 0.6))
         renames = [
@@ -217,9 +220,9 @@ class ChainNetwork(ChapterScene):
         ).move_to(DOWN * 1.7)
         a_eq = eq("a^{(L)}", "=", r"\sigma(z^{(L)})", "=", self.ledger.shown("chain.a", last, VALUE3), font_size=38)
         a_eq.next_to(z_eq, DOWN, buff=0.35).align_to(z_eq, LEFT)
-        self.say("weighted", z=self.ledger.shown("chain.z", last - 1, VALUE3))
+        self.say("weighted", about=[z_eq], z=self.ledger.shown("chain.z", last - 1, VALUE3))
         self.play(Write(z_eq))
-        self.say("squash", a=self.ledger.shown("chain.a", last, VALUE3))
+        self.say("squash", about=[a_eq], a=self.ledger.shown("chain.a", last, VALUE3))
         self.play(Write(a_eq))
         self.wait(1)
 
@@ -229,7 +232,7 @@ class ChainNetwork(ChapterScene):
         graph = self.chain_graph(1, x0=-5.0, dx=2.7)
         nodes, arrows = graph["nodes"], graph["arrows"]
         VGroup(*nodes.values(), *arrows.values()).shift(DOWN * 0.4)
-        self.say("graph")
+        self.say("graph", about=[*nodes.values(), *arrows.values()])
         self.play(LaggedStart(*(FadeIn(nodes[n]) for n in ("w0", "a1", "b0")), lag_ratio=0.2))
         self.play(*(GrowArrow(arrows[f"{s}>z0"]) for s in ("w0", "a1", "b0")), FadeIn(nodes["z0"]))
         self.play(GrowArrow(arrows["z0>a0"]), FadeIn(nodes["a0"]))
@@ -282,18 +285,19 @@ class NudgeW(ChapterScene):
             marker.add_updater(follow)
             follow(marker)
             markers.add(marker)
-        self.say("lines")
+        self.books, self.markers = books, markers
+        self.say("lines", about=[static, markers, *books])
         self.play(FadeIn(title), FadeIn(static), FadeIn(markers))
         self.add(*books, step)
         self.wait(1)
 
     def sweep(self):
         step, samples, center = self.tracker, self.samples, self.center
-        self.say("sweep")
+        self.say("sweep", about=[self.markers, *self.books])
         last = len(samples["w"]) - 1
         for target in (0, last):
             self.play(step.animate.set_value(target), run_time=SWEEP_SECONDS, rate_func=linear)
-        self.say("back")
+        self.say("back", about=[self.markers, *self.books])
         self.play(step.animate.set_value(center), run_time=SWEEP_SECONDS / 2, rate_func=linear)
         self.wait(1)
 
@@ -311,7 +315,7 @@ class NudgeW(ChapterScene):
         for delta, y in zip(deltas, rows_y):
             delta.move_to([5.7, y - 0.5, 0])
         self.say(
-            "nudge",
+            "nudge", about=[*deltas, self.markers],
             dw=self.ledger.shown("nudge.dw", spec=VALUE3),
             dz=self.ledger.shown("nudge.dz", spec=VALUE3),
             da=self.ledger.shown("nudge.da", spec=VALUE3),
@@ -322,7 +326,7 @@ class NudgeW(ChapterScene):
         slope_value = self.ledger.shown("nudge.slope", spec=VALUE3)
         slope = eq(r"\frac{\Delta C_0}{\Delta w^{(L)}}", "=", slope_value, font_size=40)
         slope.move_to(DOWN * 3.35 + LEFT * 1.0)
-        self.say("slope", slope=self.ledger.shown("nudge.slope", spec=VALUE3))
+        self.say("slope", about=[slope], slope=self.ledger.shown("nudge.slope", spec=VALUE3))
         self.play(Write(slope))
         self.play(Indicate(slope, color=palette.HIGHLIGHT))
         self.wait(2)
@@ -352,7 +356,7 @@ class ChainRule(ChapterScene):
         self.rule_eq = rule = eq(*chain_rule("w^{(L)}"), font_size=44).next_to(title, DOWN, buff=0.3)
         for part, color in zip(rule[2:], FACTOR_COLORS):
             part.set_color(color)
-        self.say("rule")
+        self.say("rule", about=[rule])
         self.play(FadeIn(title), Write(rule))
         self.wait(1)
 
@@ -381,9 +385,9 @@ class ChainRule(ChapterScene):
             ratio.set_y(row.get_y()).set_x(rows.get_right()[0] + 0.8, LEFT)
         VGroup(rows, ratios).next_to(rule, DOWN, buff=0.35).set_x(0)
         for key, row, value in zip(("dz_dw", "da_dz", "dc_da"), rows, values):
-            self.say(key, v=value)
+            self.say(key, about=[row], v=value)
             self.play(Write(row))
-        self.say("ratios")
+        self.say("ratios", about=[*ratios])
         self.play(LaggedStart(*(FadeIn(r) for r in ratios), lag_ratio=0.3))
         self.wait(1)
 
@@ -395,9 +399,9 @@ class ChainRule(ChapterScene):
             font_size=40,
         ).next_to(rows, DOWN, buff=0.4).set_x(0)
         check = self.autograd_line(partial("C_0", "w^{(L)}"), "chain.grad.w", last).next_to(product, DOWN, buff=0.25)
-        self.say("product", p=self.ledger.shown("chain.product.w", spec=VALUE4))
+        self.say("product", about=[product], p=self.ledger.shown("chain.product.w", spec=VALUE4))
         self.play(Write(product))
-        self.say("autograd_says", g=self.ledger.shown("chain.grad.w", last, VALUE4))
+        self.say("autograd_says", about=[check], g=self.ledger.shown("chain.grad.w", last, VALUE4))
         self.play(FadeIn(check))
         self.play(Indicate(check[1], color=palette.HIGHLIGHT))
         self.wait(2)
@@ -424,7 +428,7 @@ class OtherDerivatives(ChapterScene):
         bias.arrange(DOWN, buff=0.3, aligned_edge=LEFT).next_to(title, DOWN, buff=0.4)
         bias_check = self.autograd_line(partial("C_0", "b^{(L)}"), "chain.grad.b", last, font_size=32)
         bias_check.next_to(bias, DOWN, buff=0.25)
-        self.say("bias", v=self.ledger.shown("chain.product.b", spec=VALUE4))
+        self.say("bias", about=[bias[0], bias[1], bias_check], v=self.ledger.shown("chain.product.b", spec=VALUE4))
         self.play(FadeIn(title), Write(bias[0]))
         self.play(Write(bias[1]))
         self.play(FadeIn(bias_check))
@@ -446,11 +450,14 @@ class OtherDerivatives(ChapterScene):
         previous.arrange(DOWN, buff=0.3, aligned_edge=LEFT).next_to(bias_check, DOWN, buff=0.6).align_to(bias, LEFT)
         previous_check = self.autograd_line(partial("C_0", "a^{(L-1)}"), "chain.grad.a", depth - 1, font_size=32)
         previous_check.next_to(previous, DOWN, buff=0.25)
-        self.say("previous", w=w_last, v=self.ledger.shown("chain.product.a", spec=VALUE4))
+        self.say(
+            "previous", about=[previous[0],
+            previous[1], previous_check], w=w_last, v=self.ledger.shown("chain.product.a", spec=VALUE4),
+        )
         self.play(Write(previous[0]))
         self.play(Write(previous[1]))
         self.play(FadeIn(previous_check))
-        self.say("previous_note")
+        self.say("previous_note", about=[previous[1], previous_check])
         self.wait(1)
 
     def recursion(self):
@@ -462,7 +469,7 @@ class OtherDerivatives(ChapterScene):
         back_part = [nodes[n] for n in ("w1", "a2", "b1", "z1")]
         back_part += [arrows[k] for k in ("w1>z1", "a2>z1", "b1>z1", "z1>a1")]
         front_part = [m for m in picture if m not in back_part]
-        self.say("graph")
+        self.say("graph", about=[*front_part, *back_part])
         self.play(FadeIn(VGroup(*front_part)))
         self.play(LaggedStart(*(FadeIn(m) for m in back_part), lag_ratio=0.15), run_time=2)
         self.wait(1)
@@ -488,11 +495,11 @@ class OtherDerivatives(ChapterScene):
         back_check = self.autograd_line(partial("C_0", "w^{(L-1)}"), "chain.grad.w", last - 1, font_size=32)
         back_check.next_to(back, DOWN, buff=0.25)
         path = VGroup(arrows["w1>z1"], arrows["z1>a1"], arrows["a1>z0"], arrows["z0>a0"], arrows["a0>C"])
-        self.say("back", v=self.ledger.shown("chain.product.w_prev", spec=VALUE4))
+        self.say("back", about=[path, back[0], back[1]], v=self.ledger.shown("chain.product.w_prev", spec=VALUE4))
         self.play(path.animate.set_color(palette.HIGHLIGHT))
         self.play(Write(back[0]))
         self.play(Write(back[1]))
-        self.say("check", g=self.ledger.shown("chain.grad.w", last - 1, VALUE4))
+        self.say("check", about=[back_check], g=self.ledger.shown("chain.grad.w", last - 1, VALUE4))
         self.play(FadeIn(back_check))
         self.wait(2)
 
@@ -531,7 +538,7 @@ class LayerIndices(ChapterScene):
         )
         digit = pixel_image(palette.grey_image(self.ledger.array("layer.image").reshape(side, side)), height=1.1)
         digit.move_to([-6.4, 2.45, 0])
-        self.say("layer", label=self.ledger.shown("layer.label", spec=COUNT))
+        self.say("layer", about=[digit, edges, prev_col, out_col], label=self.ledger.shown("layer.label", spec=COUNT))
         self.play(FadeIn(title), FadeIn(digit))
         self.play(FadeIn(edges), FadeIn(prev_col), FadeIn(out_col), FadeIn(classes), FadeIn(headers[:2]))
         self.bring_to_front(prev_col, out_col)
@@ -550,10 +557,13 @@ class LayerIndices(ChapterScene):
             ),
         ).arrange(DOWN, buff=0.22, aligned_edge=LEFT).next_to(title, DOWN, buff=0.35)
         formulas.set_x(PANEL_LEFT, LEFT)
-        self.say("indices")
+        self.say("indices", about=[formulas[0], formulas[1]])
         self.play(Write(formulas[0]))
         self.play(Write(formulas[1]))
-        self.say("cost", n=self.ledger.shown("layer.sizes", 0, COUNT), c=self.ledger.shown("layer.cost", spec=VALUE3))
+        self.say(
+            "cost", about=[formulas[2]],
+            n=self.ledger.shown("layer.sizes", 0, COUNT), c=self.ledger.shown("layer.cost", spec=VALUE3),
+        )
         self.play(Write(formulas[2]))
         self.wait(1)
 
@@ -588,12 +598,15 @@ class LayerIndices(ChapterScene):
         check = self.autograd_line(partial("C_0", "w_{jk}^{(L)}"), "layer.grad_w", (j, k), font_size=32)
         self.weight_check = check
         check.next_to(block, DOWN, buff=0.3).align_to(block, LEFT)
-        self.say("weight", j=self.ledger.shown("layer.j", spec=COUNT), k=self.ledger.shown("layer.k", spec=COUNT))
+        self.say(
+            "weight", about=[edge, picks, derivative[0],
+            derivative[1]], j=self.ledger.shown("layer.j", spec=COUNT), k=self.ledger.shown("layer.k", spec=COUNT),
+        )
         self.play(Create(edge), Indicate(prev_col.circle_for(k)), Indicate(out_col.circle_for(j)), FadeIn(picks))
         self.play(Write(derivative[0]))
         self.play(Write(derivative[1]))
         self.say(
-            "weight_value",
+            "weight_value", about=[check],
             p=self.ledger.shown("layer.product", spec=VALUE4),
             g=self.ledger.shown("layer.grad_w", (j, k), VALUE4),
         )
@@ -620,17 +633,17 @@ class LayerIndices(ChapterScene):
         sum_line = eq(r"\sum_j", "=", self.ledger.shown("layer.terms_sum", spec=VALUE4), font_size=30)
         sum_check = self.autograd_line(partial("C_0", "a_k^{(L-1)}"), "layer.grad_a_prev", k, font_size=30)
         VGroup(sum_line, sum_check).arrange(RIGHT, buff=0.6).next_to(table, DOWN, buff=0.2).set_x(PANEL_LEFT, LEFT)
-        self.say("sum")
+        self.say("sum", about=[*fan, total, table])
         self.play(LaggedStart(*(Create(f) for f in fan), lag_ratio=0.08), Write(total), run_time=2)
         self.play(FadeIn(table), run_time=1.5)
         self.say(
-            "sum_value",
+            "sum_value", about=[sum_line, sum_check],
             s=self.ledger.shown("layer.terms_sum", spec=VALUE4),
             g=self.ledger.shown("layer.grad_a_prev", k, VALUE4),
         )
         self.play(Write(sum_line))
         self.play(FadeIn(sum_check))
-        self.say("closing")
+        self.say("closing", about=[total, table])
         self.wait(2)
 
     def terms_table(self, n_out: int, j: int, k: int) -> VGroup:

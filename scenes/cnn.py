@@ -118,7 +118,7 @@ class SlidingKernel(ChapterScene):
         digit_grid = grid_lines(digit, side, side)
         label = self.ledger.shown("digit.label", spec=COUNT)
         digit_label = self.small("digit_caption", label=label).next_to(digit, DOWN, buff=0.15)
-        self.say("digit", n_test=self.ledger.shown("data.n_test", spec=COUNT))
+        self.say("digit", about=[digit, digit_grid], n_test=self.ledger.shown("data.n_test", spec=COUNT))
         self.play(FadeIn(title), FadeIn(digit), Create(digit_grid), FadeIn(digit_label))
         self.wait(0.5)
 
@@ -136,9 +136,12 @@ class SlidingKernel(ChapterScene):
         out = self.feature_map = signed_cells(self.z, self.scale, 3.0, self.filled).move_to(RIGHT * 4.6 + UP * 1.35)
         self.map_grid = grid_lines(out, m, m)
         out_label = self.small("map_caption").next_to(out, DOWN, buff=0.15)
-        self.say("kernel", k=self.filter_name(), n=self.ledger.shown("shape.kernel", spec=COUNT))
+        self.say(
+            "kernel", about=[kernel, kernel_grid],
+            k=self.filter_name(), n=self.ledger.shown("shape.kernel", spec=COUNT),
+        )
         self.play(FadeIn(kernel), Create(kernel_grid), FadeIn(kernel_label))
-        self.say("map", m=self.ledger.shown("shape.conv1", spec=COUNT))
+        self.say("map", about=[self.map_grid], m=self.ledger.shown("shape.conv1", spec=COUNT))
         self.play(Create(self.map_grid), FadeIn(out_label))
         self.wait(0.5)
 
@@ -163,30 +166,30 @@ class SlidingKernel(ChapterScene):
             self.small("products_caption").next_to(products, UP, buff=0.12),
         )
         reach = self.reach = self.ledger.shown("reach.conv", spec=COUNT)
-        self.say("window", n=reach)
+        self.say("window", about=[frame, patch], n=reach)
         self.play(Create(frame))
         self.play(TransformFromCopy(frame, patch), FadeIn(captions[0]))
-        self.say("weights")
+        self.say("weights", about=[weight_block])
         self.play(
             FadeIn(weight_block, target_position=self.filter_image.get_center(), scale=0.5),
             FadeIn(row[1]),
             FadeIn(captions[1]),
         )
-        self.say("products", n=reach)
+        self.say("products", about=[products], n=reach)
         self.play(
             FadeIn(row[3]),
             LaggedStart(*(FadeIn(p) for p in products[0]), lag_ratio=0.1),
             FadeIn(products[1]),
             FadeIn(captions[2]),
         )
-        self.say("sum", n=reach, b=self.ledger.shown("conv1.bias", f, VALUE))
+        self.say("sum", about=[total], n=reach, b=self.ledger.shown("conv1.bias", f, VALUE))
         self.play(Write(total))
-        self.say("cell", z=self.ledger.shown("conv1.hook_z", (f, 0, 0), VALUE))
+        self.say("cell", about=[self.target], z=self.ledger.shown("conv1.hook_z", (f, 0, 0), VALUE))
         self.fill(0, 0, create_target=True)
 
     def next(self):
         """The window slides on: new pixels, the very same weights, the next cells worked through."""
-        self.say("next", n=self.reach)
+        self.say("next", about=[self.frame, self.patch, self.target], n=self.reach)
         for position in range(1, self.SLOW):
             i, j = divmod(position, self.m)
             patch, products, total = self.arithmetic(i, j)
@@ -206,7 +209,7 @@ class SlidingKernel(ChapterScene):
     def rest(self):
         """Every other cell at speed, a few at each hop."""
         n, c = self.ledger.shown("count.outputs", spec=COUNT), self.ledger.shown("shape.channels", 0, COUNT)
-        self.say("rest", n=n, c=c)
+        self.say("rest", about=[self.frame, self.target, self.map_grid], n=n, c=c)
         row = self.row
         worked = VGroup(self.patch, self.products, self.total, row[1], row[3], self.weight_block, self.block_captions)
         self.play(FadeOut(worked))
@@ -222,9 +225,9 @@ class SlidingKernel(ChapterScene):
         """The sum as a formula, and the one filter shared by every position."""
         formula = eq(r"z_{ij}", "=", r"\sum_{u,v}", r"w_{uv}\, x_{i+u,\, j+v}", "+", "b", font_size=44)
         formula.move_to(DOWN * 2.2)
-        self.say("formula")
+        self.say("formula", about=[formula])
         self.play(FadeOut(self.frame), FadeOut(self.target), Write(formula))
-        self.say("shared")
+        self.say("shared", about=[self.filter_image])
         self.play(Indicate(self.filter_image, scale_factor=1.1, color=palette.HIGHLIGHT))
         self.wait(1)
 
@@ -310,25 +313,25 @@ class Filters(ChapterScene):
         columns.arrange_in_grid(rows=2, buff=(0.5, 0.35)).move_to(RIGHT * 1.9 + DOWN * 0.1)
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.2)
         c, n = self.ledger.shown("shape.channels", 0, COUNT), self.ledger.shown("shape.kernel", spec=COUNT)
-        self.say("filters", c=c, n=n)
+        self.say("filters", about=[digit, *(col[1] for col in columns)], c=c, n=n)
         self.play(FadeIn(title), FadeIn(digit), FadeIn(legend))
         self.play(LaggedStart(*(FadeIn(Group(col[0], col[1])) for col in columns), lag_ratio=0.12), run_time=2)
         self.wait(1)
 
     def maps(self):
         """The feature map each filter makes of the digit."""
-        self.say("maps")
+        self.say("maps", about=[*self.feature_maps])
         maps = LaggedStart(*(FadeIn(fm, shift=DOWN * 0.15) for fm in self.feature_maps), lag_ratio=0.12)
         self.play(maps, run_time=2.5)
-        self.say("colours")
+        self.say("colours", about=[*self.feature_maps])
         self.wait(1)
 
     def focus(self):
         """The filter of the first scene among them."""
         box = SurroundingRectangle(self.columns[self.f], color=palette.HIGHLIGHT, buff=0.08)
-        self.say("focus", k=self.filter_name())
+        self.say("focus", about=[box], k=self.filter_name())
         self.play(Create(box))
-        self.say("learned")
+        self.say("learned", about=[*self.feature_maps])
         self.wait(1)
 
 
@@ -355,7 +358,7 @@ class ReluPool(ChapterScene):
         z_numbers = self.z_numbers = self.numbers_on(z_image, "conv1.hook_z", crop, size, size)
         z_label = self.small("map_caption", k=self.filter_name()).next_to(z_image, UP, buff=0.15)
         z_group = Group(z_image, grid_lines(z_image, size, size), z_numbers)
-        self.say("map", k=self.filter_name())
+        self.say("map", about=[z_group], k=self.filter_name())
         self.play(FadeIn(title), FadeIn(z_group), FadeIn(z_label))
         self.wait(0.5)
 
@@ -367,7 +370,7 @@ class ReluPool(ChapterScene):
         a_numbers = self.a_numbers = self.numbers_on(a_image, "conv1.hook_a", self.crop, size, size)
         a_label = self.small("relu_caption").next_to(a_image, UP, buff=0.15)
         relu = eq(r"\mathrm{ReLU}(z)", "=", r"\max(0,\, z)", font_size=36).next_to(a_image, DOWN, buff=0.35)
-        self.say("relu")
+        self.say("relu", about=[relu, a_image, *a_numbers])
         self.play(Write(relu), FadeIn(a_label))
         self.play(
             TransformFromCopy(self.z_image, a_image),
@@ -375,7 +378,7 @@ class ReluPool(ChapterScene):
             *(TransformFromCopy(zn, an) for zn, an in zip(self.z_numbers, a_numbers)),
             run_time=1.8,
         )
-        self.say("relu_effect")
+        self.say("relu_effect", about=[*self.a_numbers])
         self.wait(1)
 
     def pool(self):
@@ -391,7 +394,7 @@ class ReluPool(ChapterScene):
         out_grid = grid_lines(out, q, q)
         out_label = self.small("pool_caption").next_to(out, UP, buff=0.15)
         pool_eq = eq(r"p_{ij}", "=", r"\max_{(u,v) \in W_{ij}}", r"a_{uv}", font_size=36).next_to(out, DOWN, buff=0.35)
-        self.say("pool", n=self.ledger.shown("shape.window", spec=COUNT))
+        self.say("pool", about=[out_grid, pool_eq], n=self.ledger.shown("shape.window", spec=COUNT))
         self.play(Create(out_grid), FadeIn(out_label), Write(pool_eq))
         frame = window(a_image, size, size, 0, 0, s, s)
         pick = window(a_image, size, size, 0, 0, 1, 1, stroke_width=6, stroke_color=palette.POSITIVE_DARK)
@@ -404,9 +407,9 @@ class ReluPool(ChapterScene):
             col = int(self.ledger.value("pool.col", (f, r0 // s + i, c0 // s + j))) - c0
             slow = n < self.SLOW
             if n == 1:
-                self.say("pool_next")
+                self.say("pool_next", about=[frame, slot])
             if n == self.SLOW:
-                self.say("pool_rest")
+                self.say("pool_rest", about=[frame, slot])
             self.play(
                 frame.animate.move_to(window(a_image, size, size, s * i, s * j, s, s)),
                 slot.animate.move_to(cell_center(out, q, q, i, j)),
@@ -432,7 +435,7 @@ class ReluPool(ChapterScene):
                 self.wait(0.5)
         self.play(FadeOut(frame), FadeOut(slot))
         n, p = self.ledger.shown("shape.conv1", spec=COUNT), self.ledger.shown("shape.pool", spec=COUNT)
-        self.say("pool_effect", n=n, p=p)
+        self.say("pool_effect", about=[values, out_grid], n=n, p=p)
         self.wait(1.5)
 
     def every_filter(self):
@@ -444,7 +447,7 @@ class ReluPool(ChapterScene):
         row.arrange(RIGHT, buff=0.3)
         caption = self.small("all_caption")
         Group(caption, row).arrange(RIGHT, buff=0.4).to_edge(DOWN, buff=0.25)
-        self.say("every_filter", c=self.ledger.shown("shape.channels", 0, COUNT))
+        self.say("every_filter", about=[*row, caption], c=self.ledger.shown("shape.channels", 0, COUNT))
         self.play(FadeIn(caption), LaggedStart(*(FadeIn(x, shift=UP * 0.1) for x in row), lag_ratio=0.1), run_time=1.8)
         self.play(Indicate(row[self.f], color=palette.HIGHLIGHT))
         self.wait(1)
@@ -496,11 +499,11 @@ class Sharing(ChapterScene):
             bar = Rectangle(width=max(table.width * value / bar_values[0], 0.02), height=0.2, stroke_width=0)
             bar.set_fill(palette.HIGHLIGHT, opacity=0.85)
             bars.add(bar.next_to(name, DOWN, buff=0.18).align_to(table, LEFT))
-        self.say("same_job", n_in=n_in, n_out=n_out)
+        self.say("same_job", about=[title], n_in=n_in, n_out=n_out)
         self.play(FadeIn(title))
         keys = ("dense", "local", "conv")
         for (name, formula), bar, key in zip(rows, bars, keys):
-            self.say(key, n=self.ledger.shown(f"count.{key}", spec=COUNT), k=kk)
+            self.say(key, about=[name, formula, bar], n=self.ledger.shown(f"count.{key}", spec=COUNT), k=kk)
             self.play(FadeIn(name), Write(formula), GrowFromEdge(bar, LEFT))
             self.wait(1.5)
 
@@ -515,14 +518,15 @@ class Sharing(ChapterScene):
         x_label = self.small("matrix_columns", n=self.n_in).next_to(matrix, DOWN, buff=0.12)
         y_label = self.small("matrix_rows", n=self.ledger.shown("count.cells", spec=COUNT)).rotate(np.pi / 2)
         y_label.next_to(matrix, LEFT, buff=0.12)
-        self.say("matrix", k=self.filter_name())
+        self.say("matrix", about=[matrix, border], k=self.filter_name())
         self.play(FadeOut(self.bars), self.table.animate.scale(0.6).next_to(self.title, DOWN, buff=0.3))
         self.play(FadeIn(matrix), Create(border), FadeIn(x_label), FadeIn(y_label))
         self.say("matrix_local", n=self.ledger.shown("reach.conv", spec=COUNT))
         row = window(matrix, n_rows, n_cols, 0, 0, 1, n_cols, stroke_width=2.5)
+        self.point_at(row)
         self.play(Create(row))
         self.wait(1)
-        self.say("matrix_shared")
+        self.say("matrix_shared", about=[row])
         for r in (1, 2, m, m + 1):
             self.play(row.animate.move_to(cell_center(matrix, n_rows, n_cols, r, (n_cols - 1) / 2)), run_time=0.8)
             self.wait(0.4)
@@ -552,14 +556,17 @@ class Sharing(ChapterScene):
             panels.add(Group(panel, name.next_to(panel, RIGHT, buff=0.25)))
             cells.append((image, n_cells, centre))
         panels.arrange(DOWN, buff=0.3, aligned_edge=LEFT).move_to(RIGHT * 3.0 + DOWN * 0.3)
-        self.say("receptive")
+        self.say("receptive", about=[digit, digit_grid])
         self.play(FadeIn(digit), Create(digit_grid))
         field = None
         for n, (image, n_cells, centre) in enumerate(cells):
             top, left, bottom, right = (int(v) for v in boxes[n])
             mark = window(image, n_cells, n_cells, centre, centre, 1, 1)
             new_field = window(digit, side, side, top, left, bottom - top + 1, right - left + 1)
-            self.say(f"field_{n}", n=sizes[n], side=self.ledger.shown("shape.side", spec=COUNT))
+            self.say(
+                f"field_{n}", about=[panels[n],
+                mark, new_field], n=sizes[n], side=self.ledger.shown("shape.side", spec=COUNT),
+            )
             self.play(FadeIn(panels[n]))
             if field is not None:
                 self.add(field.copy().set_stroke(opacity=0.35))
@@ -567,7 +574,7 @@ class Sharing(ChapterScene):
             self.play(Create(mark), grow, run_time=1.2)
             field = new_field
             self.wait(1.5)
-        self.say("grows")
+        self.say("grows", about=[field, *panels])
         self.wait(1)
 
 
@@ -589,7 +596,7 @@ class Neighbourhood(ChapterScene):
             self.label("conv_name").next_to(left, UP, buff=0.2),
             self.label("attention_name").next_to(right, UP, buff=0.2),
         )
-        self.say("grids")
+        self.say("grids", about=[left, right])
         self.play(FadeIn(title), FadeIn(left), FadeIn(right), Create(grids), FadeIn(names))
 
     def local(self):
@@ -606,10 +613,12 @@ class Neighbourhood(ChapterScene):
             total=self.ledger.shown("count.inputs", spec=COUNT),
         )
         conv_count.next_to(conv_eq, DOWN, buff=0.2)
-        self.say("local", n=self.ledger.shown("reach.conv", spec=COUNT), k=self.filter_name())
+        self.say(
+            "local", about=[conv_side, conv_eq], n=self.ledger.shown("reach.conv", spec=COUNT), k=self.filter_name(),
+        )
         self.play(FadeIn(conv_side), Write(conv_eq), FadeIn(conv_count), run_time=1.5)
         self.wait(1)
-        self.say("slide")
+        self.say("slide", about=[conv_side])
         step_x, step_y = left.width / side, left.height / side
         for dx, dy in ((1, 0), (0, -1), (-1, 0), (0, 1)):
             self.play(conv_side.animate.shift(np.array([dx * step_x, dy * step_y, 0.0])), run_time=0.9)
@@ -626,18 +635,18 @@ class Neighbourhood(ChapterScene):
             total=self.ledger.shown("count.inputs", spec=COUNT),
         )
         att_count.next_to(att_eq, DOWN, buff=0.2)
-        self.say("global", n=self.ledger.shown("reach.attention", spec=COUNT))
+        self.say("global", about=[attention_side, att_eq], n=self.ledger.shown("reach.attention", spec=COUNT))
         self.play(Create(attention_side), Write(att_eq), FadeIn(att_count), run_time=2)
-        self.say("content")
+        self.say("content", about=[attention_side])
         self.wait(1)
 
     def depth(self):
         """Stacked convolutions see farther, layer by layer."""
         sizes = [self.ledger.shown("rf.size", n, COUNT) for n in range(3)]
         depth = self.label("depth_label", a=sizes[0], b=sizes[1], c=sizes[2]).to_edge(DOWN, buff=0.25)
-        self.say("depth", a=sizes[0], b=sizes[1], c=sizes[2])
+        self.say("depth", about=[depth], a=sizes[0], b=sizes[1], c=sizes[2])
         self.play(FadeIn(depth))
-        self.say("tradeoff")
+        self.say("tradeoff", about=[depth, self.left, self.right])
         self.wait(1)
 
     def conv_view(self, image, weights: np.ndarray, i: int, j: int) -> Group:
@@ -682,7 +691,7 @@ class Prediction(ChapterScene):
             self.label("common.truth", d=self.ledger.shown("digit.label", spec=COUNT)),
             buff=0.12,
         ).next_to(softmax, DOWN, buff=0.45).set_x(digit.get_x())
-        self.say("probabilities")
+        self.say("probabilities", about=[digit, softmax, bars.labels, bars.numbers])
         self.play(FadeIn(title), FadeIn(digit), Write(softmax))
         self.play(
             LaggedStart(*(GrowFromEdge(bar, LEFT) for bar in bars.bars), lag_ratio=0.08),
@@ -691,7 +700,7 @@ class Prediction(ChapterScene):
             run_time=2,
         )
         d, p = self.ledger.shown("prediction", spec=COUNT), self.ledger.shown("hook_probs", predicted, PERCENT2)
-        self.say("guess", d=d, p=p)
+        self.say("guess", about=[box, verdict], d=d, p=p)
         self.play(Create(box), FadeIn(verdict))
         self.wait(1)
 
@@ -717,12 +726,12 @@ class Prediction(ChapterScene):
         panel = VGroup(*rows).arrange(DOWN, buff=0.6, aligned_edge=LEFT)
         heading = self.label("held_out", n=self.ledger.shown("data.n_test", spec=COUNT))
         VGroup(heading, panel).arrange(DOWN, buff=0.5, aligned_edge=LEFT).to_edge(RIGHT, buff=0.45).set_y(-0.3)
-        self.say("compare", n=self.ledger.shown("data.n_test", spec=COUNT))
+        self.say("compare", about=[heading, *rows], n=self.ledger.shown("data.n_test", spec=COUNT))
         self.play(FadeIn(heading))
         for row in rows:
             self.play(FadeIn(row[0]), Create(row[1][0]), GrowFromEdge(row[1][1], LEFT), FadeIn(row[2]))
         self.say(
-            "verdict",
+            "verdict", about=[*rows],
             cnn=self.ledger.shown("test_accuracy.cnn", spec=PERCENT2),
             mlp=self.ledger.shown("test_accuracy.mlp", spec=PERCENT2),
             e_cnn=self.ledger.shown("errors.cnn", spec=COUNT),
@@ -731,7 +740,7 @@ class Prediction(ChapterScene):
             n_mlp=self.ledger.shown("params.mlp", spec=COUNT),
         )
         self.wait(1)
-        self.say("why")
+        self.say("why", about=[*rows])
         self.wait(1)
 
 

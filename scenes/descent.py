@@ -70,7 +70,7 @@ class OneExampleCost(ChapterScene):
         caption = self.words("label", label=label, font_size=palette.LABEL_SIZE).next_to(image, DOWN, buff=0.2)
         self.state = self.words("untrained", font_size=palette.LABEL_SIZE, color=palette.MUTED)
         self.state.next_to(caption, DOWN, buff=0.3)
-        self.say("example", label=label)
+        self.say("example", about=[image, caption], label=label)
         self.play(FadeIn(title), FadeIn(image), FadeIn(caption), FadeIn(self.state))
 
     def outputs(self):
@@ -85,7 +85,7 @@ class OneExampleCost(ChapterScene):
             circle.move_to([xs["circle"], y, 0])
         self.circles = self.lit(blank, "untrained")
         self.output_numbers, self.term_numbers = self.columns("untrained")
-        self.say("outputs")
+        self.say("outputs", about=[self.circles, *self.output_numbers])
         self.play(
             FadeIn(self.classes),
             FadeIn(self.circles),
@@ -101,12 +101,12 @@ class OneExampleCost(ChapterScene):
         )
         truth = int(self.ledger.value("example.label"))
         box = SurroundingRectangle(VGroup(self.classes[truth], target[truth]), color=palette.HIGHLIGHT, buff=0.08)
-        self.say("target")
+        self.say("target", about=[*target, box])
         self.play(FadeIn(self.headers[1]), LaggedStart(*(FadeIn(t) for t in target), lag_ratio=0.08), run_time=1.5)
         self.play(Create(box))
 
     def terms(self):
-        self.say("terms")
+        self.say("terms", about=[*self.term_numbers])
         self.play(
             FadeIn(self.headers[2]),
             LaggedStart(*(FadeIn(t, shift=0.2 * RIGHT) for t in self.term_numbers), lag_ratio=0.08),
@@ -118,7 +118,7 @@ class OneExampleCost(ChapterScene):
         self.cost = self.total("untrained").next_to(brace, RIGHT, buff=0.2)
         formula = eq(r"C_0 = \sum_{j=0}^{9} (a_j - y_j)^2", font_size=36)
         formula.next_to(self.cost, UP, buff=0.6).align_to(self.cost, LEFT)
-        self.say("sum", c=self.ledger.shown("example.untrained.cost", spec=VALUE4))
+        self.say("sum", about=[self.cost, formula], c=self.ledger.shown("example.untrained.cost", spec=VALUE4))
         self.play(Create(brace), Write(formula))
         self.play(Write(self.cost))
         self.play(Indicate(self.cost, color=palette.HIGHLIGHT))
@@ -127,7 +127,9 @@ class OneExampleCost(ChapterScene):
         new_state = self.words("trained", font_size=palette.LABEL_SIZE, color=palette.MUTED).move_to(self.state)
         new_outputs, new_terms = self.columns("trained")
         new_total = self.total("trained").move_to(self.cost, aligned_edge=LEFT)
-        self.say("trained_step", c=self.ledger.shown("example.trained.cost", spec=VALUE4))
+        self.say(
+            "trained_step", about=[*new_outputs, new_total], c=self.ledger.shown("example.trained.cost", spec=VALUE4),
+        )
         self.play(
             ReplacementTransform(self.state, new_state),
             *(FadeTransform(a, b) for a, b in zip(self.output_numbers, new_outputs)),
@@ -177,7 +179,7 @@ class AverageCost(ChapterScene):
             "rest", n=self.ledger.shown("avg.rest", spec=COUNT), font_size=palette.LABEL_SIZE, color=palette.MUTED
         )
         rest.next_to(self.cost_numbers, DOWN, buff=0.3).align_to(self.cost_numbers, RIGHT)
-        self.say("many")
+        self.say("many", about=[*self.images, *self.cost_numbers])
         self.play(FadeIn(title), LaggedStart(*(FadeIn(i) for i in self.images), lag_ratio=0.1), run_time=1.5)
         self.play(
             FadeIn(row_label),
@@ -191,7 +193,7 @@ class AverageCost(ChapterScene):
         self.mean = self.formula("untrained").move_to(DOWN * 0.55)
         self.state = self.words("untrained", font_size=palette.LABEL_SIZE, color=palette.MUTED)
         self.state.next_to(self.mean, DOWN, buff=0.25)
-        self.say("average", n=self.n_train, c=self.ledger.shown("cost.untrained", spec=VALUE4))
+        self.say("average", about=[self.mean], n=self.n_train, c=self.ledger.shown("cost.untrained", spec=VALUE4))
         self.play(Write(self.mean), FadeIn(self.state))
         self.play(Indicate(self.mean[-1], color=palette.HIGHLIGHT))
 
@@ -199,7 +201,7 @@ class AverageCost(ChapterScene):
         new_costs = self.costs("trained")
         new_formula = self.formula("trained").move_to(self.mean, aligned_edge=LEFT)
         self.new_state = self.words("trained", font_size=palette.LABEL_SIZE, color=palette.MUTED).move_to(self.state)
-        self.say("trained_step", c=self.ledger.shown("cost.trained", spec=VALUE4))
+        self.say("trained_step", about=[*new_costs, new_formula], c=self.ledger.shown("cost.trained", spec=VALUE4))
         self.play(
             *(FadeTransform(a, b) for a, b in zip(self.cost_numbers, new_costs)),
             FadeTransform(self.mean, new_formula),
@@ -210,7 +212,7 @@ class AverageCost(ChapterScene):
     def compare(self):
         bars = self.bars().to_edge(DOWN, buff=0.45)
         self.say(
-            "compare",
+            "compare", about=[*bars[0], bars[1]],
             a=self.ledger.shown("cost.untrained", spec=VALUE4),
             b=self.ledger.shown("cost.trained", spec=VALUE4),
         )
@@ -268,7 +270,7 @@ class OneWeight(ChapterScene):
         y_label.next_to(self.plot, UP, buff=0.1).align_to(self.plot, LEFT)
         title = self.heading()
         self.say(
-            "slice",
+            "slice", about=[self.plot],
             epoch=self.ledger.shown("terrain.epoch", spec=COUNT),
             rest=self.ledger.shown("curve.others", spec=COUNT),
         )
@@ -283,7 +285,7 @@ class OneWeight(ChapterScene):
         self.now_label = beside(
             self.words("now", font_size=palette.SMALL_SIZE, color=palette.MUTED), now, line.get_points(), corners
         )
-        self.say("curve")
+        self.say("curve", about=[line, now])
         self.play(Create(line), run_time=2.5)
         self.play(FadeIn(now), FadeIn(self.now_label))
 
@@ -303,7 +305,10 @@ class OneWeight(ChapterScene):
             r"\frac{\partial C}{\partial w} =", self.ledger.shown("curve.tangent.slope", spec=VALUE6), font_size=36
         )
         slope_text.move_to([plot.get_left()[0], 2.35, 0], aligned_edge=LEFT)
-        self.say("slope_up" if slope > 0 else "slope_down", s=self.ledger.shown("curve.tangent.slope", spec=VALUE6))
+        self.say(
+            "slope_up" if slope > 0 else "slope_down", about=[self.tangent, self.ball, slope_text],
+            s=self.ledger.shown("curve.tangent.slope", spec=VALUE6),
+        )
         self.play(FadeOut(self.now_label), FadeIn(self.ball), Create(self.tangent))
         self.play(Write(slope_text))
 
@@ -321,7 +326,7 @@ class OneWeight(ChapterScene):
             plot.p(w0, c0), plot.p(w1, c0),
             buff=0, color=palette.HIGHLIGHT, stroke_width=5, max_tip_length_to_length_ratio=0.3,
         )
-        self.say("step", lr=self.ledger.shown("curve.lr", spec=COUNT))
+        self.say("step", about=[rule, arrow], lr=self.ledger.shown("curve.lr", spec=COUNT))
         self.play(Write(rule))
         self.play(GrowFromEdge(arrow, LEFT if w1 > w0 else RIGHT))
         self.play(
@@ -338,7 +343,7 @@ class OneWeight(ChapterScene):
         runs = list(zip(paths, heights, colours))
         self.ball_dots = VGroup(*(Dot(plot.p(w[0], c[0]), color=colour, radius=0.11) for w, c, colour in runs))
         trails = VGroup(*(polyline(plot.points_of(w, c), stroke_color=colour, stroke_width=3) for w, c, colour in runs))
-        self.say("balls")
+        self.say("balls", about=[self.ball_dots])
         self.play(FadeOut(self.ball), FadeIn(self.ball_dots))
         self.roll(self.ball_dots, plot, paths, heights)
         self.add(trails)
@@ -346,7 +351,10 @@ class OneWeight(ChapterScene):
 
     def valleys(self):
         n = int(self.ledger.value("curve.valleys"))
-        self.say("valleys" if n > 1 else "valleys_one", n=self.ledger.shown("curve.valleys", spec=COUNT))
+        self.say(
+            "valleys" if n > 1 else "valleys_one", about=[self.ball_dots],
+            n=self.ledger.shown("curve.valleys", spec=COUNT),
+        )
         self.play(*(Indicate(b, scale_factor=1.6, color=WHITE) for b in self.ball_dots))
         self.wait(1)
 
@@ -407,21 +415,21 @@ class TwoWeights(ChapterScene):
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         legend.next_to(picture, UP, buff=0.1).align_to(picture, RIGHT)
         title = self.heading()
-        self.say("surface", epoch=self.ledger.shown("terrain.epoch", spec=COUNT))
+        self.say("surface", about=[picture], epoch=self.ledger.shown("terrain.epoch", spec=COUNT))
         self.play(FadeIn(title), FadeIn(picture), FadeIn(u_name), FadeIn(v_name), FadeIn(legend))
 
     def current(self):
         now = self.ledger.array("surface.current")
         ring = Circle(radius=0.14, color=WHITE, stroke_width=3).move_to(self.plot.p(*now))
         self.now_label = self.words("now", font_size=palette.SMALL_SIZE).next_to(ring, RIGHT, buff=0.1)
-        self.say("current")
+        self.say("current", about=[ring])
         self.play(Create(ring), FadeIn(self.now_label))
 
     def gradient(self):
         rule = eq(r"\vec{w} \leftarrow \vec{w} - \eta \, \nabla C(\vec{w})", font_size=40)
         rate = eq(r"\eta =", self.ledger.shown("surface.lr", spec=COUNT), font_size=40)
         panel = stack(rule, rate, buff=0.35).move_to(RIGHT * 3.9 + UP * 1.0)
-        self.say("gradient", lr=self.ledger.shown("surface.lr", spec=COUNT))
+        self.say("gradient", about=[panel], lr=self.ledger.shown("surface.lr", spec=COUNT))
         self.play(FadeOut(self.now_label), Write(panel))
 
     def descent(self):
@@ -433,7 +441,7 @@ class TwoWeights(ChapterScene):
             steps = VGroup(*(Dot(p, radius=0.03, color=colour) for p in points[::3]))
             line = polyline(points, stroke_color=colour, stroke_width=3)
             drawn.add(VGroup(line, steps, Dot(points[0], radius=0.09, color=colour)))
-        self.say("descent")
+        self.say("descent", about=[*(group[0] for group in drawn)])
         for group in drawn:
             self.play(FadeIn(group[2]), run_time=0.4)
             self.play(Create(group[0]), FadeIn(group[1], lag_ratio=0.1), run_time=2.2, rate_func=linear)
@@ -441,7 +449,9 @@ class TwoWeights(ChapterScene):
     def valleys(self):
         n = int(self.ledger.value("surface.valleys"))
         ends = VGroup(*(Dot(self.plot.p(*path[-1]), radius=0.11, color=WHITE) for path in self.paths))
-        self.say("valleys" if n > 1 else "valleys_one", n=self.ledger.shown("surface.valleys", spec=COUNT))
+        self.say(
+            "valleys" if n > 1 else "valleys_one", about=[*ends], n=self.ledger.shown("surface.valleys", spec=COUNT),
+        )
         self.play(LaggedStart(*(FadeIn(e, scale=2) for e in ends), lag_ratio=0.3))
         self.wait(1)
 
@@ -485,7 +495,7 @@ class GradientVector(ChapterScene):
         rest.next_to(box, RIGHT, buff=0.35).set_y(dots.get_y())
         total = self.words("count", n=self.count, font_size=palette.LABEL_SIZE).to_edge(DOWN, buff=0.3)
         title = self.heading()
-        self.say("column", n=self.count)
+        self.say("column", about=[lhs, box, *self.numbers], n=self.count)
         self.play(FadeIn(title), Write(lhs), Create(box))
         self.play(
             LaggedStart(*(FadeIn(VGroup(n, v)) for n, v in zip(self.param_names, self.numbers)), lag_ratio=0.15),
@@ -496,7 +506,7 @@ class GradientVector(ChapterScene):
         )
 
     def sign(self):
-        self.say("sign")
+        self.say("sign", about=[*self.arrows])
         self.play(
             LaggedStart(
                 *(GrowFromEdge(a, UP if v < 0 else DOWN) for a, v in zip(self.arrows, self.top)), lag_ratio=0.15
@@ -505,13 +515,13 @@ class GradientVector(ChapterScene):
         )
 
     def size(self):
-        self.say("size")
+        self.say("size", about=[*self.param_names])
         self.play(LaggedStart(*(Indicate(n, color=palette.HIGHLIGHT) for n in self.param_names), lag_ratio=0.15))
 
     def compare(self):
         typical_label = self.words("typical", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         typical_label.next_to(self.typical_arrow, RIGHT, buff=0.3)
-        self.say("compare", r=self.ledger.shown("grad.ratio", spec=COUNT))
+        self.say("compare", about=[self.numbers[0], self.typical_number], r=self.ledger.shown("grad.ratio", spec=COUNT))
         self.play(
             FadeIn(self.typical_name), FadeIn(self.typical_number), FadeIn(self.typical_arrow), FadeIn(typical_label)
         )
@@ -521,7 +531,7 @@ class GradientVector(ChapterScene):
 
     def sorted(self):
         chart = self.sorted_chart().move_to(RIGHT * 4.2 + DOWN * 0.2)
-        self.say("sorted_step", n=self.count)
+        self.say("sorted_step", about=[chart], n=self.count)
         self.play(FadeIn(chart, shift=0.3 * LEFT), run_time=1.5)
         self.wait(1)
 
@@ -570,7 +580,7 @@ class Training(ChapterScene):
         self.clock = self.words("epoch", e=self.ledger.shown("train.shown", 0, COUNT), font_size=palette.LABEL_SIZE)
         self.clock.next_to(title, DOWN, buff=0.2).set_x(self.net.get_x())
         self.say(
-            "start",
+            "start", about=[self.net, self.cost_plot, self.acc_plot],
             c=self.ledger.shown("train.cost", 0, VALUE4),
             a=self.ledger.shown("train.accuracy", 0, PERCENT1),
         )
@@ -582,7 +592,7 @@ class Training(ChapterScene):
         )
 
     def train(self):
-        self.say("train")
+        self.say("train", about=[self.net, self.cost_plot, self.acc_plot])
         shown, costs, accuracy = self.shown_epochs, self.costs, self.accuracy
         for i in range(1, len(shown)):
             span = range(shown[i - 1], shown[i] + 1)
@@ -611,7 +621,7 @@ class Training(ChapterScene):
     def done(self):
         epochs = self.epochs
         self.say(
-            "done",
+            "done", about=[self.marks],
             e=self.ledger.shown("train.epochs", spec=COUNT),
             c=self.ledger.shown("train.cost", epochs, VALUE4),
             a=self.ledger.shown("train.accuracy", epochs, PERCENT1),

@@ -35,6 +35,7 @@ from manim import (
 
 from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.flipbook import Flipbook
 from netreel.scenes.common.formats import COUNT, DISTANCE, LOSS, TENTH, TIME, VALUE
 from netreel.scenes.common.plane import DotCloud, arrows
 from netreel.scenes.common.text import eq
@@ -112,11 +113,11 @@ class NoiseToData(ChapterScene):
         data_label = eq(r"x_1 \sim p_{\mathrm{data}}", font_size=34).next_to(right, UP, buff=0.1)
         noise_caption = self.caption("noise_caption", left, n=n)
         data_caption = self.caption("data_caption", right, n=n, total=self.ledger.shown("data.n_train", spec=COUNT))
-        self.say("noise", n=n)
+        self.say("noise", about=[noise, left, noise_caption], n=n)
         self.play(FadeIn(title), Create(left), FadeIn(noise), Write(noise_label), FadeIn(noise_caption))
-        self.say("data", total=self.ledger.shown("data.n_train", spec=COUNT))
+        self.say("data", about=[data, right, data_caption], total=self.ledger.shown("data.n_train", spec=COUNT))
         self.play(Create(right), FadeIn(data), Write(data_label), FadeIn(data_caption))
-        self.say("goal")
+        self.say("goal", about=[noise, data])
         self.wait(1)
         self.both_clouds = Group(left, right, noise, data, noise_caption, data_caption, noise_label, data_label)
 
@@ -139,10 +140,10 @@ class NoiseToData(ChapterScene):
         formula = self.formula = eq(r"x_t", "=", r"(1 - t)\, x_0", "+", r"t\, x_1", font_size=40)
         formula.move_to(RIGHT * RIGHT_COLUMN + UP * 2.0)
         self.play(FadeOut(self.both_clouds), FadeIn(axes), FadeIn(faint_noise), FadeIn(faint_data))
-        self.say("pairs", k=self.ledger.shown("pairs.count", spec=COUNT))
+        self.say("pairs", about=[ends, *lines], k=self.ledger.shown("pairs.count", spec=COUNT))
         self.play(FadeIn(ends))
         self.play(LaggedStart(*(Create(line) for line in lines), lag_ratio=0.1), run_time=2)
-        self.say("interpolate")
+        self.say("interpolate", about=[formula, movers])
         self.play(Write(formula))
         self.add(movers)
         self.play(*(MoveAlongPath(dot, line) for dot, line in zip(movers, lines)), run_time=3, rate_func=linear)
@@ -158,7 +159,7 @@ class NoiseToData(ChapterScene):
         targets = self.targets = self.velocity_arrows(
             axes, middles, x1_xy - x0_xy, PAIR_SCALE, color=palette.HIGHLIGHT, stroke_width=3, tip=0.15,
         )
-        self.say("velocity")
+        self.say("velocity", about=[velocity, targets])
         self.play(*(dot.animate.move_to(m) for dot, m in zip(self.movers, self.points(axes, middles))), run_time=1.5)
         self.play(Write(velocity), FadeIn(targets))
         self.wait(1)
@@ -169,7 +170,7 @@ class NoiseToData(ChapterScene):
             r"\mathcal{L}(\theta)", "=", r"\mathbb{E}\,\big\|\, v_\theta(x_t, t) - (x_1 - x_0) \,\big\|^2",
             font_size=34,
         ).next_to(self.velocity_eq, DOWN, buff=0.5).set_x(RIGHT_COLUMN)
-        self.say("loss")
+        self.say("loss", about=[loss])
         self.play(Write(loss))
         self.wait(1)
 
@@ -202,15 +203,15 @@ class NoiseToData(ChapterScene):
             FadeOut(self.movers), FadeOut(self.targets), FadeOut(self.ends), self.lines.animate.set_stroke(opacity=0.2),
         )
         pool, m = self.ledger.shown("pool.size", spec=COUNT), self.ledger.shown("pool.count", spec=COUNT)
-        self.say("focus", t=t, pool=pool, m=m)
+        self.say("focus", about=[ring, fan_arrows], t=t, pool=pool, m=m)
         self.play(Create(ring), FadeIn(Dot(focus, radius=0.06, color=WHITE)))
         self.play(Create(fan_arrows), run_time=2)
-        self.say("mean")
+        self.say("mean", about=[mean, mean_text])
         self.play(FadeIn(mean), Write(mean_text))
-        self.say("network")
+        self.say("network", about=[answer, answer_text])
         self.play(FadeIn(answer), Write(answer_text))
         self.play(Indicate(answer_text, color=WHITE))
-        self.say("learned")
+        self.say("learned", about=[answer, mean])
         self.wait(1)
 
 
@@ -231,15 +232,16 @@ class VelocityField(ChapterScene):
         title = self.heading()
         axes = self.axes = self.plane(8.0).move_to(LEFT * 2.3 + DOWN * 0.4)
         name = eq(r"v_\theta(x, t)", font_size=44).move_to(RIGHT * 4.6 + UP * 2.1)
-        clock = self.shown_clock = self.clock(0)
+        self.moment = ValueTracker(0.0)  # which of the field's times is shown, run by advance()
+        clock = self.time_label = Flipbook([self.clock(k) for k in range(len(self.times))], self.moment)
         self.shown_time = 0
         field = self.field_arrows = self.arrows_at(axes, 0)
         cloud = self.cloud = self.cloud_at(axes, 0)
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(axes, DOWN, buff=0.1)
-        self.say("field", n=self.ledger.shown("traj.particles", spec=COUNT))
-        self.play(FadeIn(title), FadeIn(axes), FadeIn(cloud), Write(name), Write(clock))
+        self.say("field", about=[field, cloud], n=self.ledger.shown("traj.particles", spec=COUNT))
+        self.play(FadeIn(title), FadeIn(axes), FadeIn(cloud), Write(name), FadeIn(clock))
         self.play(Create(field), FadeIn(legend), run_time=2)
-        self.say("start")
+        self.say("start", about=[self.field_arrows])
         self.wait(2)
 
     def time_1(self):
@@ -271,24 +273,26 @@ class VelocityField(ChapterScene):
         )
         value = eq("=", *self.vector_text("field.v", (k, p)), font_size=30, color=palette.HIGHLIGHT)
         group = VGroup(readout, value).arrange(DOWN, aligned_edge=LEFT, buff=0.2).move_to(RIGHT * 4.6 + DOWN * 0.6)
-        self.say("probe")
+        self.say("probe", about=[dot, arrow, readout, value])
         self.play(FadeIn(dot, scale=2), FadeIn(arrow))
         self.play(Write(readout), Write(value))
-        self.say("same_point")
+        self.say("same_point", about=[dot, readout])
         self.wait(1)
         self.play(FadeOut(group), FadeOut(dot), FadeOut(arrow))
 
     def advance(self, k: int) -> None:
         """The field, the cloud and the clock move on to the field's ``k``-th time."""
-        self.say(f"time_{k}", t=self.ledger.shown("field.t", k, TIME))
-        new_clock = self.clock(k)
+        self.say(
+            f"time_{k}", about=[self.field_arrows, self.cloud, self.time_label],
+            t=self.ledger.shown("field.t", k, TIME),
+        )
         self.play(
             Transform(self.field_arrows, self.arrows_at(self.axes, k)),
             Transform(self.cloud, self.cloud_at(self.axes, k)),
-            FadeOut(self.shown_clock), FadeIn(new_clock),
+            self.moment.animate.set_value(k),
             run_time=2,
         )
-        self.shown_clock, self.shown_time = new_clock, k
+        self.shown_time = k
         self.wait(1.5)
 
     def arrows_at(self, axes: Axes, k: int) -> VGroup:
@@ -320,7 +324,7 @@ class Particles(ChapterScene):
         axes = self.axes = self.plane(8.0).move_to(LEFT * 2.3 + DOWN * 0.4)
         target = DotCloud(axes, self.ledger.array("data.points"), palette.FAINT, opacity=0.7)
         cloud = self.cloud = DotCloud(axes, path[0], WHITE)
-        self.say("start", n=self.ledger.shown("traj.particles", spec=COUNT))
+        self.say("start", about=[cloud, target], n=self.ledger.shown("traj.particles", spec=COUNT))
         self.play(FadeIn(title), FadeIn(axes), FadeIn(target), FadeIn(cloud))
         self.wait(1)
 
@@ -330,29 +334,31 @@ class Particles(ChapterScene):
         rule.move_to(RIGHT * 4.5 + UP * 2.1)
         dt = eq(r"\Delta t", "=", r"\tfrac{1}{", self.ledger.shown("traj.steps", spec=COUNT), "}", font_size=38)
         dt.next_to(rule, DOWN, buff=0.35)
-        self.progress = VGroup(self.counter(0))  # tick() swaps in a fresh Text, with its own ledger tags, at each step
-        self.say("euler", n=self.ledger.shown("traj.steps", spec=COUNT))
+        self.taken = ValueTracker(0.0)  # the Euler steps the cloud has taken, run by travel()
+        self.progress = Flipbook([self.counter(k) for k in range(self.last + 1)], self.taken, reached=True)
+        self.say("euler", about=[rule, dt, self.progress], n=self.ledger.shown("traj.steps", spec=COUNT))
         self.play(Write(rule), Write(dt), FadeIn(self.progress))
         self.wait(1)
 
     def first_steps(self):
         """The first steps one at a time: the network's arrows at some points, then every point moves."""
         some = slice(0, 40)
-        self.say("first_steps")
+        self.say("first_steps", about=[self.cloud, self.progress])
         for k in range(self.FIRST):
             pointers = self.velocity_arrows(
                 self.axes, self.path[k, some], self.ledger.array("traj.v", (k, some)), FIELD_SCALE,
                 color=palette.HIGHLIGHT, stroke_width=2, tip=0.07,
             )
+            self.point_at(pointers)
             self.play(FadeIn(pointers), run_time=0.6)
-            self.travel(self.cloud, self.path, (k, k + 1), run_time=1.0, counter=self.progress)
+            self.travel(self.cloud, self.path, k + 1, run_time=1.0)
             self.play(FadeOut(pointers), run_time=0.4)
 
     def run(self):
         """Every other step at speed, to the end."""
-        self.say("run")
-        self.travel(self.cloud, self.path, (self.FIRST, self.last), run_time=8, counter=self.progress)
-        self.say("arrived")
+        self.say("run", about=[self.cloud, self.progress])
+        self.travel(self.cloud, self.path, self.last, run_time=8)
+        self.say("arrived", about=[self.cloud])
         self.wait(1)
 
     def paths(self):
@@ -360,17 +366,17 @@ class Particles(ChapterScene):
         trails = self.trails = self.polylines(
             self.axes, self.ledger.array("traj.x", (slice(None), slice(0, 60))), width=1.2, opacity=0.7,
         )
-        self.say("paths")
+        self.say("paths", about=[trails])
         self.play(Create(trails), run_time=3)
         self.wait(2)
 
     def colours(self):
         """Each point coloured by the moon it reached, then run back to the noise it came from."""
         coloured = DotCloud(self.axes, self.path[-1], self.moon_rgb("traj.moon"))
-        self.say("colours")
+        self.say("colours", about=[coloured])
         self.play(FadeOut(self.trails), FadeOut(self.cloud), FadeIn(coloured))
-        self.say("rewind")
-        self.travel(coloured, self.path, (self.last, 0), run_time=5, counter=self.progress)
+        self.say("rewind", about=[coloured, self.progress])
+        self.travel(coloured, self.path, 0, run_time=5)
         self.wait(2)
 
     def counter(self, k: int):
@@ -380,32 +386,19 @@ class Particles(ChapterScene):
         )
         return text.move_to(RIGHT * 4.5 + DOWN * 0.3)
 
-    def travel(self, cloud: DotCloud, path: np.ndarray, steps: tuple[int, int], run_time: float, counter=None) -> None:
-        """Move the cloud along its recorded Euler steps from ``steps[0]`` to ``steps[1]``. Within a step
-        each point moves in a straight line, as Euler's method does; the counter shows the step reached."""
+    def travel(self, cloud: DotCloud, path: np.ndarray, step: int, run_time: float) -> None:
+        """Move the cloud along its recorded Euler steps from the step it has reached to ``step``. Within
+        a step each point moves in a straight line, as Euler's method does; the counter shows the step reached."""
         last = path.shape[0] - 1
-        clock = ValueTracker(float(steps[0]))
-        reached = [steps[0]]
 
         def follow(mob: DotCloud) -> None:
-            s = clock.get_value()
+            s = self.taken.get_value()
             k = min(int(s), last - 1)
             mob.redraw(path[k] + (s - k) * (path[k + 1] - path[k]))
 
-        def tick(mob) -> None:
-            k = int(np.floor(clock.get_value() + 1e-6))
-            if k != reached[0]:
-                reached[0] = k
-                mob.remove(*mob.submobjects)
-                mob.add(self.counter(k))
-
         cloud.add_updater(follow)
-        if counter is not None:
-            counter.add_updater(tick)
-        self.play(clock.animate.set_value(steps[1]), run_time=run_time, rate_func=linear)
+        self.play(self.taken.animate.set_value(step), run_time=run_time, rate_func=linear)
         cloud.remove_updater(follow)
-        if counter is not None:
-            counter.remove_updater(tick)
 
 
 class Training(ChapterScene):
@@ -422,7 +415,7 @@ class Training(ChapterScene):
             font_size=38,
         ).next_to(title, DOWN, buff=0.35)
         self.say(
-            "objective",
+            "objective", about=[formula],
             n=self.ledger.shown("train.iterations", spec=COUNT),
             b=self.ledger.shown("train.batch", spec=COUNT),
             p=self.ledger.shown("model.params", spec=COUNT),
@@ -451,7 +444,7 @@ class Training(ChapterScene):
         curve = VMobject(stroke_color=palette.HIGHLIGHT, stroke_width=3).set_points_as_corners(
             [axes.c2p(x, y) for x, y in zip(iterations, losses)]
         )
-        self.say("curve", start=self.ledger.shown("loss.value", 0, LOSS))
+        self.say("curve", about=[axes, curve], start=self.ledger.shown("loss.value", 0, LOSS))
         self.play(Create(axes), FadeIn(x_name), FadeIn(y_name))
         self.play(Create(curve), run_time=3)
         end = Dot(axes.c2p(iterations[-1], losses[-1]), radius=0.07, color=palette.HIGHLIGHT)
@@ -459,7 +452,7 @@ class Training(ChapterScene):
             r"\mathcal{L}", "=", self.ledger.shown("loss.value", -1, LOSS), font_size=36, color=palette.HIGHLIGHT,
         )
         final.next_to(end, UP, buff=0.25).align_to(end, RIGHT)
-        self.say("final", end=self.ledger.shown("loss.value", -1, LOSS))
+        self.say("final", about=[end, final], end=self.ledger.shown("loss.value", -1, LOSS))
         self.play(FadeIn(end), Write(final))
         self.wait(1)
 
@@ -467,9 +460,9 @@ class Training(ChapterScene):
         """The level the loss settles at, above zero: the average the network can do no better than."""
         axes, level = self.axes, self.losses[-1]
         floor = DashedLine(axes.c2p(0, level), axes.c2p(self.last, level), color=palette.MUTED, stroke_width=2)
-        self.say("floor")
+        self.say("floor", about=[floor])
         self.play(Create(floor))
-        self.say("average")
+        self.say("average", about=[self.final, floor])
         self.play(Indicate(self.final, color=WHITE))
         self.wait(2)
 
@@ -493,9 +486,9 @@ class SampleQuality(ChapterScene):
             self.ledger.shown("quality.sigma", spec=TENTH), font_size=30,
         )
         VGroup(mmd, kernel).arrange(RIGHT, buff=0.8).next_to(title, DOWN, buff=0.3)
-        self.say("measure", n=self.ledger.shown("quality.n", spec=COUNT))
+        self.say("measure", about=[mmd], n=self.ledger.shown("quality.n", spec=COUNT))
         self.play(FadeIn(title), Write(mmd))
-        self.say("kernel")
+        self.say("kernel", about=[kernel])
         self.play(Write(kernel))
         self.wait(1)
 
@@ -526,17 +519,18 @@ class SampleQuality(ChapterScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25).next_to(axes, RIGHT, buff=0.9).shift(UP * 1.0)
         first = eq(self.ledger.shown("quality.euler", 0, DISTANCE), font_size=28, color=palette.POSITIVE)
         first.next_to(euler_line[1], RIGHT, buff=0.15)
-        self.say("euler", one=self.ledger.shown("quality.euler", 0, DISTANCE))
+        self.say("euler", about=[axes, euler_line, first], one=self.ledger.shown("quality.euler", 0, DISTANCE))
         self.play(Create(axes), FadeIn(x_name), FadeIn(y_name))
         self.play(Create(euler_line), FadeIn(key[0]), FadeIn(first), run_time=2)
-        self.say("noise_line", noise=self.ledger.shown("quality.noise", spec=DISTANCE))
-        self.play(Create(self.level("quality.noise", palette.MUTED)), FadeIn(key[2]))
+        noise = self.level("quality.noise", palette.MUTED)
+        self.say("noise_line", about=[noise, key[2]], noise=self.ledger.shown("quality.noise", spec=DISTANCE))
+        self.play(Create(noise), FadeIn(key[2]))
         self.wait(1)
 
     def heun(self):
         """Heun's method at the same step counts."""
         self.say(
-            "heun",
+            "heun", about=[self.heun_line, self.key_entries[1]],
             n=self.ledger.shown("quality.steps", 2, COUNT),
             heun=self.ledger.shown("quality.heun", 2, DISTANCE),
             euler=self.ledger.shown("quality.euler", 2, DISTANCE),
@@ -551,14 +545,15 @@ class SampleQuality(ChapterScene):
             eq(self.ledger.shown("quality.euler", last, DISTANCE), font_size=28, color=palette.POSITIVE),
             eq(self.ledger.shown("quality.heun", last, DISTANCE), font_size=28, color=ORANGE),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(self.at(last, self.euler_values[last]), RIGHT, buff=0.2)
+        baseline = self.level("quality.baseline", WHITE)
         self.say(
-            "floor",
+            "floor", about=[baseline, ends],
             base=self.ledger.shown("quality.baseline", spec=DISTANCE),
             n=self.ledger.shown("quality.steps", last, COUNT),
             euler=self.ledger.shown("quality.euler", last, DISTANCE),
             heun=self.ledger.shown("quality.heun", last, DISTANCE),
         )
-        self.play(Create(self.level("quality.baseline", WHITE)), FadeIn(self.key_entries[3]))
+        self.play(Create(baseline), FadeIn(self.key_entries[3]))
         self.play(FadeIn(ends))
         self.wait(2)
 
@@ -601,12 +596,12 @@ class FewVersusMany(ChapterScene):
             labels.add(label.next_to(panel, UP, buff=0.1))
             mmd = self.ledger.shown("quality.euler", i, DISTANCE)
             scores.add(eq(r"\mathrm{MMD}^2 =", mmd, font_size=22, color=palette.MUTED).next_to(panel, DOWN, buff=0.1))
-        self.say("row")
+        self.say("row", about=[panels, *clouds, scores])
         self.play(FadeIn(title), FadeIn(panels), FadeIn(labels))
         self.play(LaggedStart(*(FadeIn(c) for c in clouds), lag_ratio=0.3), FadeIn(scores), run_time=3)
-        self.say("one_step")
+        self.say("one_step", about=[labels[0], scores[0], clouds[0]])
         self.play(Indicate(labels[0]), Indicate(scores[0]))
-        self.say("more_steps", n=self.ledger.shown("quality.steps", 3, COUNT))
+        self.say("more_steps", about=[clouds[3], labels[3]], n=self.ledger.shown("quality.steps", 3, COUNT))
         self.wait(1)
 
     def paths(self):
@@ -620,17 +615,20 @@ class FewVersusMany(ChapterScene):
         data = self.ledger.array("data.points")
         backdrops = Group(*(DotCloud(a, data, palette.FAINT, radius=0.02, opacity=0.8) for a in (few_axes, many_axes)))
         few_paths = self.polylines(few_axes, few, width=1.5)
-        many_paths = self.polylines(many_axes, many, width=1.5)
+        many_paths = self.many_paths = self.polylines(many_axes, many, width=1.5)
         corners = VGroup(*(Dot(p, radius=0.03, color=WHITE) for p in self.points(few_axes, few[1:-1].reshape(-1, 2))))
         ends = Group(*(DotCloud(a, x[-1], colours, radius=0.05) for a, x in ((few_axes, few), (many_axes, many))))
         few_label = eq("N =", self.ledger.shown("few.steps", spec=COUNT), font_size=30).next_to(few_axes, UP, buff=0.05)
         many_label = eq("N =", self.ledger.shown("traj.steps", spec=COUNT), font_size=30)
         many_label.next_to(many_axes, UP, buff=0.05)
-        self.say("paths", k=self.ledger.shown("few.steps", spec=COUNT), n=self.ledger.shown("traj.steps", spec=COUNT))
+        self.say(
+            "paths", about=[few_paths, many_paths, backdrops],
+            k=self.ledger.shown("few.steps", spec=COUNT), n=self.ledger.shown("traj.steps", spec=COUNT),
+        )
         self.play(FadeIn(few_axes), FadeIn(many_axes), FadeIn(backdrops), FadeIn(few_label), FadeIn(many_label))
         self.play(Create(few_paths), Create(many_paths), run_time=3)
         self.play(FadeIn(corners), FadeIn(ends))
-        self.say("corners")
+        self.say("corners", about=[corners, few_paths])
         self.wait(2)
 
     def bend(self):
@@ -641,11 +639,11 @@ class FewVersusMany(ChapterScene):
         )
         ratio.next_to(self.many_axes, RIGHT, buff=0.35)
         r, n = self.ledger.shown("traj.length_ratio", spec=VALUE), self.ledger.shown("traj.particles", spec=COUNT)
-        self.say("bend", r=r, n=n)
+        self.say("bend", about=[ratio, self.many_paths], r=r, n=n)
         self.play(Write(ratio))
-        self.say("why")
+        self.say("why", about=[self.many_paths])
         self.wait(1)
-        self.say("closing")
+        self.say("closing", about=[self.many_paths, ratio])
         self.wait(1)
 
 

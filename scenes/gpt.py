@@ -79,7 +79,7 @@ class Tokens(ChapterScene):
         title = self.heading()
         self.slot = min(1.3, 11.0 / self.n)
         self.row = self.slotted_prompt(self.slot).next_to(title, DOWN, buff=0.45).set_x(0.9)
-        self.say("prompt", n=self.shown("prompt.length"))
+        self.say("prompt", about=[*self.row], n=self.shown("prompt.length"))
         self.play(
             FadeIn(title), LaggedStart(*(FadeIn(box, shift=DOWN * 0.2) for box in self.row), lag_ratio=0.1), run_time=2
         )
@@ -94,7 +94,7 @@ class Tokens(ChapterScene):
         )
         for i, label in enumerate(self.id_labels):
             label.next_to(self.row[i], DOWN, buff=0.15)
-        self.say("ids", v=self.shown("n_vocab"))
+        self.say("ids", about=[*self.id_labels], v=self.shown("n_vocab"))
         self.play(LaggedStart(*(FadeIn(label) for label in self.id_labels), lag_ratio=0.05), run_time=1.5)
         self.wait(1)
 
@@ -113,7 +113,7 @@ class Tokens(ChapterScene):
             .arrange(DOWN, buff=0.1)
             .next_to(self.brace, LEFT, buff=0.1)
         )
-        self.say("columns", d=self.shown("d_model"))
+        self.say("columns", about=[*self.vectors, self.brace], d=self.shown("d_model"))
         self.play(LaggedStart(*(FadeIn(c, shift=DOWN * 0.2) for c in self.vectors), lag_ratio=0.08), run_time=2.5)
         self.play(FadeIn(self.brace), FadeIn(self.size_label))
         self.wait(2)
@@ -143,7 +143,7 @@ class Tokens(ChapterScene):
                     stroke_opacity=0.6,
                 )
             )
-        self.say("matrix", v=self.shown("n_vocab"), d=self.shown("d_model"))
+        self.say("matrix", about=[matrix, label, *picks], v=self.shown("n_vocab"), d=self.shown("d_model"))
         self.play(FadeOut(self.vectors), FadeOut(self.brace), FadeOut(self.size_label), FadeOut(self.id_labels))
         self.play(FadeIn(matrix), Write(label))
         self.play(
@@ -201,7 +201,7 @@ class EmbeddingSpace(ChapterScene):
         }
         title = self.heading()
         self.say(
-            "pca",
+            "pca", about=[self.box, *self.dots.values()],
             d=self.shown("d_model"),
             first=self.shown("pca.explained", 0, PERCENT),
             second=self.shown("pca.explained", 1, PERCENT),
@@ -212,7 +212,7 @@ class EmbeddingSpace(ChapterScene):
             run_time=2,
         )
         if len(drawn) < len(coords):
-            self.say("frequent")
+            self.say("frequent", about=[*self.dots.values()])
         labels = {i: self.word("vocab.ids", i, font_size=16) for i in labelled}
         leaders = place_labels(self.dots, labels, self.box)
         self.play(
@@ -229,7 +229,7 @@ class EmbeddingSpace(ChapterScene):
                 ).arrange(RIGHT, buff=0.15)
             )
         legend.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(self.box, RIGHT, buff=0.5).align_to(self.box, UP)
-        self.say("clusters")
+        self.say("clusters", about=[legend])
         self.play(FadeIn(legend))
         self.wait(2)
         self.play(FadeOut(legend))
@@ -242,12 +242,16 @@ class EmbeddingSpace(ChapterScene):
         far = self.dot_line(1).next_to(close, DOWN, buff=0.8).align_to(close, LEFT)
         link_ab = DashedLine(dots[a].get_center(), dots[b].get_center(), color=palette.HIGHLIGHT, stroke_width=2)
         link_ac = DashedLine(dots[a].get_center(), dots[c].get_center(), color=palette.HIGHLIGHT, stroke_width=2)
-        self.say("dot", a=self.vocab[a], b=self.vocab[b], v=self.shown("dot.values", 0, VALUE))
+        self.say(
+            "dot", about=[rings[a],
+            rings[b], close], a=self.vocab[a], b=self.vocab[b], v=self.shown("dot.values", 0, VALUE),
+        )
         self.play(Create(rings[a]), Create(rings[b]), Create(link_ab))
         self.play(Write(close))
         self.wait(1)
         self.say(
-            "dot_far", a=self.vocab[a], c=self.vocab[c], v=self.shown("dot.values", 1, VALUE), d=self.shown("d_model")
+            "dot_far", about=[rings[c],
+            far], a=self.vocab[a], c=self.vocab[c], v=self.shown("dot.values", 1, VALUE), d=self.shown("d_model")
         )
         self.play(Create(rings[c]), Create(link_ac))
         self.play(Write(far))
@@ -352,7 +356,7 @@ class Residual(ChapterScene):
         for caption, part in zip(captions, parts):
             caption.next_to(part, DOWN, buff=0.15)
         tops = VGroup(*(self.token_words(part, cell, n) for part in parts))
-        self.say("positions")
+        self.say("positions", about=[*parts])
         self.play(FadeIn(title), FadeIn(parts[0]), FadeIn(captions[0]), FadeIn(tops[0]), FadeIn(legend))
         self.play(FadeIn(formula[1]), FadeIn(parts[1]), FadeIn(captions[1]), FadeIn(tops[1]))
         self.play(FadeIn(formula[3]), FadeIn(parts[2]), FadeIn(captions[2]), FadeIn(tops[2]))
@@ -393,11 +397,11 @@ class Residual(ChapterScene):
             stroke_width=2,
             color=palette.MUTED,
         )
-        self.say("stream")
+        self.say("stream", about=[stream, blocks, numbers])
         self.play(FadeIn(stream), FadeIn(words), FadeIn(blocks), FadeIn(flow), FadeIn(stage_label))
         self.play(FadeIn(numbers), Create(pointer))
         self.wait(1)
-        self.say("update")
+        self.say("update", about=[blocks, stream])
         for k, (key, fills, fact) in enumerate(self.stages[1:], start=1):
             box = SurroundingRectangle(blocks[k - 1], color=palette.HIGHLIGHT, buff=0.06)
             new_stream = strip(self.streams[k].T, self.scale, self.HEIGHT, cell).move_to(stream)
@@ -451,7 +455,7 @@ class MLPBlock(ChapterScene):
         self.x_strip = strip(x, self.scale, height=3.6, width=0.32).move_to(LEFT * 6.2 + DOWN * 0.4)
         x_label = eq("x", font_size=36).next_to(self.x_strip, UP, buff=0.15)
         word = self.token(self.last, font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(x_label, UP, buff=0.1)
-        self.say("input", l=block, d=self.shown("d_model"))
+        self.say("input", about=[self.x_strip, word], l=block, d=self.shown("d_model"))
         self.play(FadeIn(title), FadeIn(self.x_strip), FadeIn(x_label), FadeIn(word))
         self.wait(1)
 
@@ -481,7 +485,7 @@ class MLPBlock(ChapterScene):
             for m, c in zip(marks, self.table[0][1:])
         ]
         marks.add(*leads)
-        self.say("up", m=self.shown("d_mlp"))
+        self.say("up", about=[up, chart[0], self.table[1]], m=self.shown("d_mlp"))
         self.play(GrowFromEdge(arrow, LEFT), Write(up), FadeIn(shape))
         self.play(
             LaggedStart(*(GrowFromEdge(bar, DOWN if v >= 0 else UP) for bar, v in zip(chart[1], pre)), lag_ratio=0.005),
@@ -495,12 +499,13 @@ class MLPBlock(ChapterScene):
         chart = self.chart
         relu = eq(r"\mathrm{ReLU}(h) = \max(0, h)", font_size=30).next_to(chart, UP, buff=0.3).align_to(chart, RIGHT)
         after = self.neuron_chart(self.post, width=7.0, height=3.0, like=self.pre).move_to(chart)
-        self.say("relu")
+        self.say("relu", about=[relu, chart])
         self.play(Write(relu))
         self.play(Transform(chart, after), FadeIn(self.table[2]), run_time=1.5)
-        self.say("active", k=self.shown("mlp.active"), m=self.shown("d_mlp"))
+        self.say("active", about=[chart], k=self.shown("mlp.active"), m=self.shown("d_mlp"))
         count = eq(self.shown("mlp.active"), "/", self.shown("d_mlp"), font_size=32, color=palette.HIGHLIGHT)
         count.next_to(relu, DOWN, buff=0.15).align_to(relu, RIGHT)
+        self.point_at(count)
         self.play(FadeIn(count))
         self.wait(1)
 
@@ -512,7 +517,7 @@ class MLPBlock(ChapterScene):
             .next_to(out_strip, UP, buff=0.15)
             .align_to(out_strip, RIGHT)
         )
-        self.say("down", d=self.shown("d_model"))
+        self.say("down", about=[out_strip, down], d=self.shown("d_model"))
         self.play(GrowFromEdge(arrow, LEFT), FadeIn(out_strip), Write(down))
         self.play(Indicate(out_strip, color=palette.HIGHLIGHT))
         self.wait(2)
@@ -564,7 +569,7 @@ class Unembedding(ChapterScene):
         self.column = number_column(self.ledger, ("resid_post", layers - 1), (last,), d, font_size=22, buff=0.15)
         self.column.move_to(LEFT * 6.0 + DOWN * 0.3)
         word = self.token(last, font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(self.column, UP, buff=0.2)
-        self.say("vector")
+        self.say("vector", about=[self.column])
         self.play(FadeIn(title), FadeIn(self.column), FadeIn(word))
         self.wait(1)
 
@@ -590,10 +595,10 @@ class Unembedding(ChapterScene):
         VGroup(logits_title, rows).arrange(DOWN, buff=0.3).move_to(LEFT * 0.2 + DOWN * 0.2)
         arrow = Arrow(self.column.get_right(), matrix.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
         arrow2 = Arrow(matrix.get_right(), rows.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
-        self.say("unembed")
+        self.say("unembed", about=[matrix, m_label])
         self.play(GrowFromEdge(arrow, LEFT), FadeIn(matrix), Write(m_label))
         self.play(GrowFromEdge(arrow2, LEFT), FadeIn(logits_title))
-        self.say("logits", v=self.shown("n_vocab"))
+        self.say("logits", about=[*rows], v=self.shown("n_vocab"))
         self.play(LaggedStart(*(FadeIn(r) for r in rows), lag_ratio=0.1), run_time=1.5)
         self.wait(1)
 
@@ -612,7 +617,7 @@ class Unembedding(ChapterScene):
             .align_to(self.logit_rows, UP)
         )
         formula = eq(r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}", font_size=34).next_to(bars, UP, buff=0.4)
-        self.say("softmax")
+        self.say("softmax", about=[formula, bars.labels, bars.numbers])
         self.play(Write(formula))
         self.play(
             LaggedStart(*(GrowFromEdge(b, LEFT) for b in bars.bars), lag_ratio=0.1),
@@ -620,7 +625,7 @@ class Unembedding(ChapterScene):
             FadeIn(bars.numbers),
             run_time=2,
         )
-        self.say("bars", w=self.vocab[top[0]], p=self.shown("probs", top[0], VALUE))
+        self.say("bars", about=[bars.labels, bars.numbers], w=self.vocab[top[0]], p=self.shown("probs", top[0], VALUE))
         self.play(Indicate(bars.row(0), color=palette.HIGHLIGHT))
         self.wait(2)
 
@@ -656,7 +661,7 @@ class Temperature(ChapterScene):
         self.layout.move_to(DOWN * 0.45 + RIGHT * 0.2)
         self.marker = Triangle(color=palette.HIGHLIGHT, fill_opacity=1).scale(0.12).rotate(np.pi)
         self.now = self.state(self.middle)
-        self.say("formula")
+        self.say("formula", about=[self.equation, self.layout.labels, self.now])
         self.play(FadeIn(title), Write(self.equation))
         self.play(
             FadeIn(self.layout.labels),
@@ -670,7 +675,7 @@ class Temperature(ChapterScene):
     def cold(self):
         coldest = self.coldest
         self.say(
-            "cold",
+            "cold", about=[self.track, self.layout.labels],
             t=self.shown("temperature.grid", coldest, HUNDREDTH),
             w=self.vocab[self.top[0]],
             p=self.shown("temperature.probs", (coldest, 0), VALUE),
@@ -681,7 +686,7 @@ class Temperature(ChapterScene):
     def hot(self):
         hottest = self.hottest
         self.say(
-            "hot",
+            "hot", about=[self.track, self.layout.labels],
             t=self.shown("temperature.grid", hottest, HUNDREDTH),
             p=self.shown("temperature.rest", hottest, VALUE),
         )
@@ -689,7 +694,7 @@ class Temperature(ChapterScene):
         self.wait(1)
 
     def back(self):
-        self.say("back")
+        self.say("back", about=[self.track, self.layout.labels])
         self.sweep(range(self.hottest - 1, self.middle - 1, -1))
         self.wait(1)
 
@@ -715,7 +720,7 @@ class Temperature(ChapterScene):
         )
         if lines.width > 13.4:
             lines.scale_to_fit_width(13.4)
-        self.say("sample")
+        self.say("sample", about=[prompt_line, *(line[0] for line in lines[1:])])
         self.play(FadeIn(prompt_line))
         for line in lines[1:]:
             self.play(FadeIn(line[0]))
@@ -754,6 +759,7 @@ class Temperature(ChapterScene):
             self.remove(self.now)
             self.now = self.state(g)
             self.add(self.now)
+            self.point_at(self.now)
             self.wait(0.2)
 
     def sample_line(self, s: int) -> VGroup:
@@ -811,7 +817,7 @@ class ParameterCount(ChapterScene):
         self.table.next_to(title, DOWN, buff=0.45).set_x(0)
         if self.table.height > 5.4:
             self.table.scale_to_fit_height(5.4).next_to(title, DOWN, buff=0.4)
-        self.say("intro")
+        self.say("intro", about=[*cells])
         self.play(FadeIn(title))
         for r in range(len(rows)):
             self.play(LaggedStart(*(FadeIn(c) for c in cells[3 * r : 3 * r + 3]), lag_ratio=0.2), run_time=0.9)
@@ -826,7 +832,7 @@ class ParameterCount(ChapterScene):
             eq(self.shown("params.total"), font_size=44, color=palette.HIGHLIGHT),
         ).arrange(RIGHT, buff=0.4)
         total.next_to(rule, DOWN, buff=0.25).align_to(table, RIGHT)
-        self.say("total", n=self.shown("params.total"))
+        self.say("total", about=[total], n=self.shown("params.total"))
         self.play(Create(rule), Write(total))
         self.play(Indicate(total[1], color=palette.HIGHLIGHT))
         self.wait(2)

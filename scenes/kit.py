@@ -8,8 +8,10 @@ Scenes
     :class:`NetScene`: subclass it, set ``chapter`` to the chapter whose network
     facts you show (``"network"``: the trained digit MLP and one held-out digit),
     list its ``steps`` and write one method per step (each step is a section: a
-    clip and a slide); ``self.say(key)`` starts a subcaption, ``self.words(key)``
-    and ``self.heading()`` make text from the catalog, ``self.ledger`` reads numbers.
+    clip and a slide); ``self.say(key, about=[...])`` starts a subcaption and names
+    the mobjects it talks about (``self.point_at(mob)`` adds one built later),
+    ``self.words(key)`` and ``self.heading()`` make text from the catalog,
+    ``self.ledger`` reads numbers.
 Networks
     :class:`NetworkDiagram` (columns of neurons bound to a model's layer sizes,
     ``set_layer`` lights them by activations, ``edges`` colours them by weights),
@@ -25,8 +27,13 @@ Numbers
     values), :func:`brackets` (around a matrix or a column of ledger numbers),
     :func:`eq` (MathTex whose numbers are ledger values), :func:`stack`,
     :mod:`formats` (``formats.COUNT``, ``formats.VALUE``: how each kind of number is shown).
+Motion
+    :class:`Flipbook` (a value that changes in place, one ledger page per value),
+    :func:`sweep` (a highlight moving along a matrix row, grid cells, edges),
+    :func:`trace` (a flash along edges), :class:`Focus` (dims the rest, then restores it).
 Looks
-    :mod:`palette` (colours and font sizes), :func:`lit` (a neuron's fill).
+    :mod:`palette` (colours and font sizes), :func:`lit` (a neuron's fill),
+    :mod:`layout` (the safe margin, text sizes per role, legends, word rows on a baseline).
 
 Examples
 --------
@@ -39,13 +46,14 @@ Examples
 
         def outputs(self):
             bars = Bars.for_classes(self.ledger, names.layer(2, "hook_a"))
-            self.say("outputs")
+            self.say("outputs", about=[bars])
             self.play(FadeIn(bars))
 """
 
-from netreel.scenes.common import formats, palette
+from netreel.scenes.common import formats, layout, palette
 from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
+from netreel.scenes.common.flipbook import Flipbook
 from netreel.scenes.common.mobjects import (
     Bars,
     NeuronColumn,
@@ -57,11 +65,14 @@ from netreel.scenes.common.mobjects import (
     pixel_image,
     stack,
 )
+from netreel.scenes.common.motion import Focus, sweep, trace
 from netreel.scenes.common.palette import grey_image, lit, signed_image
 from netreel.scenes.common.text import eq
 
 __all__ = [
     "Bars",
+    "Flipbook",
+    "Focus",
     "NetScene",
     "NetworkDiagram",
     "NeuronColumn",
@@ -74,9 +85,12 @@ __all__ = [
     "grey_image",
     "grid_lines",
     "input_window_start",
+    "layout",
     "lit",
     "palette",
     "pixel_image",
     "signed_image",
     "stack",
+    "sweep",
+    "trace",
 ]

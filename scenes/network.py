@@ -32,6 +32,7 @@ from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
 from netreel.scenes.common.formats import COUNT, VALUE
+from netreel.scenes.common.motion import sweep
 from netreel.scenes.common.mobjects import Bars, brackets, cell, edge_raster, grid_lines, pixel_image, stack
 from netreel.scenes.common.text import eq
 
@@ -71,19 +72,20 @@ class DigitInput(ChapterScene):
         border = SurroundingRectangle(self.image, color=palette.MUTED, buff=0, stroke_width=2)
         label = self.words("label", label=self.ledger.shown("digit.label", spec=COUNT), font_size=palette.LABEL_SIZE)
         label.next_to(self.image, DOWN, buff=0.25)
-        self.say("digit", n_test=self.ledger.shown("data.n_test", spec=COUNT))
+        self.say("digit", about=[self.image, label], n_test=self.ledger.shown("data.n_test", spec=COUNT))
         self.play(FadeIn(title), FadeIn(self.image), Create(border))
         self.play(Write(label))
         self.wait(1)
 
     def pixels(self):
         grid = grid_lines(self.image, self.side, self.side)
-        self.say("pixels", n=self.ledger.shown("sizes", 0, COUNT))
+        self.say("pixels", about=[grid], n=self.ledger.shown("sizes", 0, COUNT))
         self.play(Create(grid), run_time=1.5)
         self.window_start = input_window_start(self.n)
         self.window = list(range(self.window_start, self.window_start + 16))
         side = self.side
         self.cells = VGroup(*(cell(self.image, side, side, i // side, i % side, stroke_width=2) for i in self.window))
+        self.point_at(*self.cells)
         self.play(LaggedStart(*(Create(c) for c in self.cells), lag_ratio=0.08), run_time=2)
         self.wait(1)
 
@@ -101,7 +103,7 @@ class DigitInput(ChapterScene):
         for i, c in zip(self.window, self.cells):
             square = Square(side_length=c.width, stroke_width=0).move_to(c)
             squares.add(square.set_fill(palette.lit(float(values[i])), opacity=1.0))
-        self.say("column")
+        self.say("column", about=[*column.circles])
         self.play(
             LaggedStart(
                 *(ReplacementTransform(sq, circle) for sq, circle in zip(squares, column.circles)), lag_ratio=0.05
@@ -109,7 +111,7 @@ class DigitInput(ChapterScene):
             run_time=2.5,
         )
         self.play(FadeIn(column.gaps), FadeIn(brace))
-        self.say("activation")
+        self.say("activation", about=[*numbers])
         self.play(LaggedStart(*(FadeIn(num, shift=0.1 * LEFT) for num in numbers), lag_ratio=0.05), run_time=2)
         self.wait(2)
 
@@ -133,7 +135,7 @@ class Layers(ChapterScene):
             caption = stack(kind, self.layer_count(k), buff=0.08)
             self.layer_captions.add(caption.next_to(column, DOWN, buff=0.2).set_x(column.get_x()))
         title = self.heading()
-        self.say("input", n=self.ledger.shown("sizes", 0, COUNT))
+        self.say("input", about=[self.net.columns[0], self.layer_captions[0]], n=self.ledger.shown("sizes", 0, COUNT))
         self.play(FadeIn(title), FadeIn(self.net.columns[0]), FadeIn(self.layer_captions[0]))
         self.wait(1)
 
@@ -141,12 +143,15 @@ class Layers(ChapterScene):
         labels = VGroup(*self.class_labels())
         for k, label in enumerate(labels):
             label.next_to(self.net.columns[-1].circles[k], RIGHT, buff=0.2)
-        self.say("output", n=self.ledger.shown("sizes", len(self.layer_sizes) - 1, COUNT))
+        self.say(
+            "output", about=[self.net.columns[-1],
+            labels], n=self.ledger.shown("sizes", len(self.layer_sizes) - 1, COUNT),
+        )
         self.play(FadeIn(self.net.columns[-1]), FadeIn(labels), FadeIn(self.layer_captions[-1]))
         self.wait(1)
 
     def hidden(self):
-        self.say("hidden", n=self.ledger.shown("sizes", 1, COUNT))
+        self.say("hidden", about=[self.net.columns[1], self.net.columns[2]], n=self.ledger.shown("sizes", 1, COUNT))
         self.play(*(FadeIn(self.net.columns[k]) for k in (1, 2)), *(FadeIn(self.layer_captions[k]) for k in (1, 2)))
         self.wait(1)
 
@@ -154,7 +159,7 @@ class Layers(ChapterScene):
         edges = VGroup(
             *(self.net.edges(k, self.ledger.array(names.layer(k, "weight"))) for k in range(len(self.layer_sizes) - 1))
         )
-        self.say("edges", n=self.ledger.shown("edges.total", spec=COUNT))
+        self.say("edges", about=[*edges], n=self.ledger.shown("edges.total", spec=COUNT))
         self.play(LaggedStart(*(Create(e) for e in edges), lag_ratio=0.3), run_time=3)
         self.bring_to_front(self.net)
         self.wait(1)
@@ -189,13 +194,13 @@ class OneNeuron(ChapterScene):
             caption.next_to(image, DOWN, buff=0.15)
         self.legend = self.words("common.weight_legend", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         self.legend.to_edge(DOWN, buff=0.3)
-        self.say("weights", j=neuron)
+        self.say("weights", about=[self.picture, self.weight_image], j=neuron)
         self.play(FadeIn(self.title), FadeIn(self.picture), FadeIn(self.image_captions[0]))
         self.play(FadeIn(self.weight_image), FadeIn(self.image_captions[1]), FadeIn(self.row[1]), FadeIn(self.legend))
         self.wait(1)
 
     def overlay(self):
-        self.say("overlay")
+        self.say("overlay", about=[self.picture, self.term_image])
         overlay = self.weight_image.copy().set_opacity(0.75)
         self.play(overlay.animate.move_to(self.picture), run_time=1.5)
         self.play(
@@ -219,9 +224,9 @@ class OneNeuron(ChapterScene):
             "=", self.ledger.shown(names.layer(0, "hook_z"), j, VALUE),
             font_size=36,
         ).next_to(self.total, DOWN, buff=0.3)
-        self.say("sum")
+        self.say("sum", about=[self.total])
         self.play(Write(self.total))
-        self.say("bias", b=self.ledger.shown(names.layer(0, "bias"), j, VALUE))
+        self.say("bias", about=[self.bias], b=self.ledger.shown(names.layer(0, "bias"), j, VALUE))
         self.play(Write(self.bias))
         self.wait(1)
 
@@ -244,11 +249,11 @@ class OneNeuron(ChapterScene):
         guide = DashedLine(axes.c2p(z, 0), axes.c2p(z, a), color=palette.MUTED)
         result = eq(r"a = \sigma(z) =", self.ledger.shown(names.layer(0, "hook_a"), j, VALUE), font_size=44)
         result.next_to(plot, RIGHT, buff=0.7).shift(UP * 0.5)
-        self.say("sigmoid")
+        self.say("sigmoid", about=[axes, curve, dot])
         self.play(FadeOut(self.row), FadeOut(self.image_captions), FadeOut(self.total), FadeOut(self.legend))
         self.play(self.bias.animate.next_to(self.title, DOWN, buff=0.5), Create(axes), Create(curve))
         self.play(Create(guide), FadeIn(dot, scale=2))
-        self.say("activation", a=self.ledger.shown(names.layer(0, "hook_a"), j, VALUE))
+        self.say("activation", about=[result, dot], a=self.ledger.shown(names.layer(0, "hook_a"), j, VALUE))
         self.play(Write(result))
         self.play(Indicate(result[-1], color=palette.HIGHLIGHT))
         self.wait(1)
@@ -269,7 +274,7 @@ class MatrixForm(ChapterScene):
         title = self.heading()
         self.equation = eq(r"a^{(1)}", "=", r"\sigma\big(", "W", r"a^{(0)}", "+", "b", r"\big)", font_size=48)
         self.equation.next_to(title, DOWN, buff=0.4)
-        self.say("formula", m=self.ledger.shown("sizes", 1, COUNT))
+        self.say("formula", about=[self.equation], m=self.ledger.shown("sizes", 1, COUNT))
         self.play(FadeIn(title), Write(self.equation))
         self.wait(1)
 
@@ -285,7 +290,7 @@ class MatrixForm(ChapterScene):
             )
         self.matrix.add(eq(r"\vdots", font_size=size))
         self.matrix.arrange(DOWN, buff=0.28)
-        vector = VGroup(
+        vector = self.vector = VGroup(
             eq(r"\vdots", font_size=size),
             *(self.ledger.number(names.INPUT, c, decimals=2, font_size=size) for c in cols),
             eq(r"\vdots", font_size=size),
@@ -309,7 +314,10 @@ class MatrixForm(ChapterScene):
         dims = eq(
             "W:", self.ledger.shown("sizes", 1, COUNT), r"\times", self.ledger.shown("sizes", 0, COUNT), font_size=30,
         ).next_to(blocks[0], DOWN, buff=0.3)
-        self.say("numbers", n=self.ledger.shown("sizes", 0, COUNT), m=self.ledger.shown("sizes", 1, COUNT))
+        self.say(
+            "numbers", about=[blocks[0],
+            blocks[1]], n=self.ledger.shown("sizes", 0, COUNT), m=self.ledger.shown("sizes", 1, COUNT),
+        )
         self.play(FadeIn(blocks[0]), FadeIn(expression[0]), FadeIn(dims), run_time=1.5)
         self.play(FadeIn(blocks[1]), FadeIn(expression[3]), FadeIn(blocks[2]), FadeIn(expression[5]))
         self.play(FadeIn(expression[6]), FadeIn(blocks[3]))
@@ -321,11 +329,12 @@ class MatrixForm(ChapterScene):
         out_box = SurroundingRectangle(self.result[k], color=palette.HIGHLIGHT, buff=0.08)
         bias_box = SurroundingRectangle(self.bias[k], color=palette.HIGHLIGHT, buff=0.08)
         self.say(
-            "row",
+            "row", about=[self.matrix[k], self.result[k], row_box],
             j=self.ledger.shown("focus.neuron", spec=COUNT),
             a=self.ledger.shown(names.layer(0, "hook_a"), self.j, VALUE),
         )
         self.play(Create(row_box))
+        self.play(sweep(list(zip(self.matrix[k][1:-1], self.vector[1:-1]))), run_time=2)
         self.play(Create(bias_box))
         self.play(Create(out_box))
         self.wait(2)
@@ -352,13 +361,13 @@ class ForwardPass(ChapterScene):
         self.title = self.heading()
         legend = self.words("common.weight_legend", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         legend.to_edge(DOWN, buff=0.25)
-        self.say("network")
+        self.say("network", about=[self.net, *self.edges])
         self.play(FadeIn(self.title), FadeIn(self.net), FadeIn(brace), *(FadeIn(e) for e in self.edges), FadeIn(legend))
         self.bring_to_front(self.net)
         self.wait(1)
 
     def pulse(self):
-        self.say("pulse")
+        self.say("pulse", about=[self.net])
         self.play(self.net.columns[0].animate.set_activations(self.ledger.array(names.INPUT)), run_time=1)
         for k in range(self.layers):
             flash = self.edges[k].copy().set_stroke(color=palette.HIGHLIGHT)
@@ -381,7 +390,7 @@ class ForwardPass(ChapterScene):
             self.words("common.truth", d=self.ledger.shown("digit.label", spec=COUNT), font_size=palette.LABEL_SIZE),
             buff=0.1,
         ).next_to(bars, UP, buff=0.3)
-        self.say("outputs", d=self.ledger.shown("prediction", spec=COUNT))
+        self.say("outputs", about=[bars.labels, bars.numbers, box], d=self.ledger.shown("prediction", spec=COUNT))
         self.play(
             LaggedStart(*(GrowFromEdge(bar, LEFT) for bar in bars.bars), lag_ratio=0.08),
             FadeIn(bars.labels), FadeIn(bars.numbers), run_time=2,
@@ -395,7 +404,10 @@ class ForwardPass(ChapterScene):
         count = self.words(
             "everything_count", n=self.ledger.shown("edges.total", spec=COUNT), font_size=palette.LABEL_SIZE
         ).to_edge(DOWN, buff=0.3)
-        self.say("everything", n=self.ledger.shown("edges.total", spec=COUNT))
+        self.say(
+            "everything", about=[full["inputs"],
+            *full["columns"], count, *full["edges"]], n=self.ledger.shown("edges.total", spec=COUNT),
+        )
         self.play(FadeIn(full["inputs"]), *(FadeIn(c) for c in full["columns"]), FadeIn(count))
         for k in range(self.layers):
             self.play(FadeIn(full["edges"][k]), run_time=0.8)
@@ -464,12 +476,12 @@ class ParameterCount(ChapterScene):
             eq(self.ledger.shown("params.total", spec=COUNT), font_size=52, color=palette.HIGHLIGHT),
         ).arrange(RIGHT, buff=0.4)
         self.total_line.next_to(self.rule, DOWN, buff=0.35).align_to(table, RIGHT)
-        self.say("intro")
+        self.say("intro", about=[header[1], header[2]])
         self.play(FadeIn(title), FadeIn(header[1]), FadeIn(header[2]))
         for k in range(len(sizes) - 1):
             row = cells[3 * (k + 1) : 3 * (k + 2)]
             self.say(
-                "layer_line",
+                "layer_line", about=[row[1], row[2]],
                 w=self.ledger.shown(self.params(k, "weight"), spec=COUNT),
                 b=self.ledger.shown(self.params(k, "bias"), spec=COUNT),
             )
@@ -477,10 +489,10 @@ class ParameterCount(ChapterScene):
             self.play(Write(row[2]))
 
     def total(self):
-        self.say("total", n=self.ledger.shown("params.total", spec=COUNT))
+        self.say("total", about=[self.total_line], n=self.ledger.shown("params.total", spec=COUNT))
         self.play(Create(self.rule), Write(self.total_line))
         self.play(Indicate(self.total_line[1], color=palette.HIGHLIGHT))
-        self.say("knobs")
+        self.say("knobs", about=[self.total_line])
         self.wait(2)
 
     @staticmethod

@@ -29,7 +29,8 @@ from manim import Group, Mobject, ValueTracker
 
 
 class Flipbook(Group):
-    """Shows ``pages[round(tracker)]`` (clipped to the pages), and nothing else.
+    """Shows ``pages[round(tracker)]`` (clipped to the pages), and nothing else; with ``reached``,
+    ``pages[floor(tracker)]``: the last whole step a tracker running between steps has reached.
 
     Place every page where it belongs before building the book. The book draws
     one mobject, ``display``, which takes on the shape and colour of the page
@@ -39,19 +40,20 @@ class Flipbook(Group):
     animation. All pages stay in ``pages``, which the audit reads.
     """
 
-    def __init__(self, pages: Sequence[Mobject], tracker: ValueTracker) -> None:
+    def __init__(self, pages: Sequence[Mobject], tracker: ValueTracker, reached: bool = False) -> None:
         super().__init__()
         if not pages:
             raise ValueError("a flipbook needs at least one page")
         self.pages = list(pages)
         self.tracker = tracker
+        self.pick = (lambda value: np.floor(value + 1e-6)) if reached else round
         self.shown = self.index()
         self.display = self.pages[self.shown].copy()
         self.add(self.display)
         self.add_updater(lambda book: book.turn())
 
     def index(self) -> int:
-        return int(np.clip(round(self.tracker.get_value()), 0, len(self.pages) - 1))
+        return int(np.clip(self.pick(self.tracker.get_value()), 0, len(self.pages) - 1))
 
     def turn(self) -> Flipbook:
         """Show the page the tracker points at."""
