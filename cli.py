@@ -1,4 +1,4 @@
-"""netreel's command line: list, render, preview, bench, clips, slides, gallery, audit, info.
+"""netreel's command line: list, render, preview, bench, clips, slides, gallery, audit, review, info.
 
 Thin on purpose: it parses, resolves targets and calls the render pipeline.
 Defaults come from ``[tool.netreel]`` in ./pyproject.toml, then the flags.
@@ -69,7 +69,8 @@ def project_defaults() -> dict:
 def main(ctx: click.Context) -> None:
     """Render lecture videos about neural networks from real, running networks."""
     defaults = {k.replace("-", "_"): v for k, v in project_defaults().items()}
-    ctx.default_map = {name: defaults for name in ("render", "preview", "clips", "slides", "gallery", "audit", "info", "bench")}
+    commands = ("render", "preview", "clips", "slides", "gallery", "audit", "review", "info", "bench")
+    ctx.default_map = {name: defaults for name in commands}
 
 
 def net_options(command):
@@ -160,7 +161,7 @@ def aspect_option(command):
 
 
 def known_languages(ctx: click.Context, param: click.Parameter, value: str | None) -> str | tuple[str, ...]:
-    """A language with a catalog (``zh``); for ``--subtitles`` several joined by ``+`` (``en+zh``)."""
+    """A language with a catalog (``zh``); for ``--subtitles`` and review's ``--lang`` several joined by ``+``."""
     from netreel.scenes.common.text import languages
 
     if value is None:
@@ -451,6 +452,49 @@ def audit(target: str, lang: str, net) -> None:
                 click.echo(f"        {problem}")
     if failed:
         raise UserError(f"audit failed for {failed} scene(s)")
+
+
+@main.command()
+@click.argument("target")
+@click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True)
+@click.option(
+    "--lang", "langs", callback=known_languages, metavar="LANG[+LANG]",
+    help="Languages whose words to check (e.g. en+zh) [default: all]; the videos are rendered in the first.",
+)
+@click.option(
+    "--burn-subtitles", is_flag=True, help="Subtitles are burned into the picture: no text may sit in its bottom 15 %.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON instead of a table.")
+@click.option(
+    "--out", default=DEFAULT_OUT, show_default=True,
+    help="Output root; contact sheets go in review/ beside the renders.",
+)
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Scenes rendered in parallel.")
+@net_options
+@user_errors
+def review(
+    target: str, quality: str, langs: tuple[str, ...], burn_subtitles: bool, as_json: bool, out: str, jobs: int, net,
+) -> None:
+    """Render (or reuse) TARGET and review it: frozen time, text sizes and placement, and what each cue names."""
+    import json
+
+    from netreel.render import review as reviews
+    from netreel.scenes.common.text import languages
+    from netreel.scenes.userfile import resolve
+
+    opts = reviews.ReviewOptions(quality, writable_dir(out), langs or tuple(languages()), burn_subtitles, jobs, net)
+    done = reviews.review_targets(resolve(target), opts, report=lambda line: click.echo(line, err=True))
+    if as_json:
+        click.echo(json.dumps([chapter.to_json() for chapter in done], indent=1, ensure_ascii=False))
+    else:
+        click.echo(reviews.table(done))
+        for line in reviews.problems(done):
+            click.echo(line)
+    for chapter in done:
+        click.echo(f"netreel: {chapter.chapter}: contact sheets on {chapter.page}", err=True)
+    broken = sum(chapter.broken() for chapter in done)
+    if broken:
+        raise UserError(f"review: {broken} limit(s) broken in {sum(1 for c in done if c.broken())} chapter(s)")
 
 
 @main.command()

@@ -38,7 +38,7 @@ def folder_suffix(aspect: str) -> str:
     return "" if aspect == DEFAULT_ASPECT else "-" + aspect.replace(":", "x")
 
 
-def _visible(mob) -> bool:
+def is_visible(mob) -> bool:
     from manim import VMobject
     from manim.mobject.types.image_mobject import AbstractImageMobject
 
@@ -56,7 +56,7 @@ def outside_frame(mobjects, frame: tuple[float, float]) -> list[str]:
     half = np.array(frame) / 2 + TOLERANCE
     problems = []
     for mob in mobjects:
-        if not _visible(mob) or mob.width == 0 and mob.height == 0:
+        if not is_visible(mob) or mob.width == 0 and mob.height == 0:
             continue
         low, high = mob.get_corner([-1, -1, 0])[:2], mob.get_corner([1, 1, 0])[:2]
         if np.any(low < -half) or np.any(high > half):

@@ -88,7 +88,7 @@ def untracked_text(seen: list) -> list[str]:
         if source_of(mob) is not None:
             return
         if is_text(mob):
-            content = _content(mob)
+            content = text_of(mob)
             if any(c.isdigit() for c in content):
                 problems.append(f"numeric mobject not in the ledger: {type(mob).__name__}({content!r})")
                 return
@@ -103,7 +103,7 @@ def untracked_text(seen: list) -> list[str]:
     return problems
 
 
-def _content(mob) -> str:
+def text_of(mob) -> str:
     if hasattr(mob, "number"):
         return str(mob.number)
     if hasattr(mob, "tex_string"):
@@ -127,20 +127,20 @@ def missing_glyphs(seen: list) -> list[str]:
     return problems
 
 
-def _shown(mob) -> bool:
+def is_shown(mob) -> bool:
     return any(np.any(m.get_fill_opacities() > 0) or np.any(m.get_stroke_opacities() > 0) for m in mob.get_family() if m.has_points())
 
 
 def overlapping_words(mobjects) -> list[str]:
     """Words whose box overlaps another piece of words, an equation or a number on screen."""
     characters = [m for mob in mobjects for m in mob.get_family() if (source_of(m) or ("",))[0] in ("words", "eq", "ledger", "scale")]
-    characters = [m for m in dict.fromkeys(characters) if _shown(m)]
+    characters = [m for m in dict.fromkeys(characters) if is_shown(m)]
     boxes = [(m, m.get_corner([-1, -1, 0])[:2] + OVERLAP_TOLERANCE, m.get_corner([1, 1, 0])[:2] - OVERLAP_TOLERANCE) for m in characters]
     problems = []
     for i, (a, low_a, high_a) in enumerate(boxes):
         for b, low_b, high_b in boxes[i + 1 :]:
             if "words" in (source_of(a)[0], source_of(b)[0]) and np.all(low_a < high_b) and np.all(low_b < high_a):
-                problems.append(f"words overlap: {type(a).__name__}({_content(a)!r}) and {type(b).__name__}({_content(b)!r})")
+                problems.append(f"words overlap: {type(a).__name__}({text_of(a)!r}) and {type(b).__name__}({text_of(b)!r})")
     return problems
 
 
