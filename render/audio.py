@@ -22,6 +22,7 @@ from scipy.signal import resample_poly
 RATE = 48_000  # samples per second of every track (AAC and FLAC at the video standard rate)
 TARGET_LUFS = -16.0
 CEILING_DBTP = -1.0
+HEADROOM_DB = 2.0  # utterances are limited this far under the ceiling: AAC lifts speech's peaks by up to ~2 dB
 FADE_SECONDS = 0.005
 OVERSAMPLE = 4
 LIMITER_SECONDS = 0.003  # how gradually the limiter's gain falls and recovers
@@ -105,12 +106,18 @@ def fade(samples: np.ndarray) -> np.ndarray:
 
 
 def normalise(samples: np.ndarray, target: float = TARGET_LUFS) -> np.ndarray:
-    """Faded ends, ``target`` LUFS, true peak under the ceiling."""
+    """Faded ends, ``target`` LUFS, true peak :data:`HEADROOM_DB` under the ceiling.
+
+    Limiting lowers the loudness of peaky speech a little: gain and limiter alternate
+    until the level is within 0.2 LU of ``target``.
+    """
     out = fade(samples)
-    level = loudness(out)
-    if math.isfinite(level) and level > SILENCE_LUFS:
-        out = out * np.float32(10 ** ((target - level) / 20))
-    return limit(out)
+    for _ in range(3):
+        level = loudness(out)
+        if not math.isfinite(level) or level <= SILENCE_LUFS or abs(target - level) < 0.2:
+            break
+        out = limit(out * np.float32(10 ** ((target - level) / 20)), CEILING_DBTP - HEADROOM_DB)
+    return out
 
 
 def trim_silence(samples: np.ndarray, threshold_db: float = -45.0) -> np.ndarray:
@@ -145,4 +152,4 @@ def match_loudness(track: np.ndarray) -> np.ndarray:
         return track
     gain = 10 ** ((TARGET_LUFS - level) / 20)
     out = (track * np.float32(gain)).astype(np.float32)
-    return limit(out) if gain > 1 else out
+    return limit(out, CEILING_DBTP - HEADROOM_DB) if gain > 1 else out

@@ -114,7 +114,8 @@ class Narrator:
 def synthesised(engine: speech.Engine, lang: str, text: str) -> np.ndarray:
     """``text`` said by ``engine``, trimmed and normalised; from the cache when said before."""
     words = spoken(text, lang)
-    digest = hashlib.sha256(f"{engine.fingerprint}\0{lang}\0{words}".encode()).hexdigest()[:24]
+    level = f"{audio.TARGET_LUFS}/{audio.CEILING_DBTP - audio.HEADROOM_DB}"  # how it was normalised
+    digest = hashlib.sha256(f"{engine.fingerprint}\0{lang}\0{words}\0{level}".encode()).hexdigest()[:24]
     kept = cache_dir() / "voice" / f"{digest}.flac"
     if kept.is_file():
         try:

@@ -73,6 +73,11 @@ def test_tracks_last_the_video_and_are_at_the_target_loudness(voiced):
         frame = 1 / float(container.streams.video[0].average_rate)
         for stream in container.streams.audio:
             assert abs(float(stream.duration * stream.time_base) - entry["duration"]) <= frame
+    for index in range(2):  # as a player hears it: AAC decoded
+        with av.open(str(movie)) as container:
+            heard = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=index)])
+        assert abs(audio.loudness(heard) - audio.TARGET_LUFS) <= 1.0
+        assert audio.true_peak_db(heard) <= audio.CEILING_DBTP + 0.05
     for lang in ("en", "zh"):
         track = audio.read_sound(folder / entry["audio"][lang])
         assert abs(len(track) / audio.RATE - entry["duration"]) <= frame
