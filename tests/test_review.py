@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from PIL import Image
 
+from netreel.cli import main
 from netreel.nets.facts import Facts
 from netreel.render import contact_sheet, frozen
 from netreel.render.review import review_run
@@ -174,3 +177,23 @@ def test_scene_review(chapter_facts, chapter, scene, check):
     """
     problems = CHECKS[check](scene_review(chapter_facts, chapter, scene))
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.render
+def test_review_command_renders_reviews_and_fails_on_a_broken_limit(tmp_path):
+    """`netreel review` on the small scenes: a table, then JSON; contact sheets beside the renders; exit 1."""
+    target = str(Path(review_scenes.__file__))
+    args = ["review", target, "--quality", "tiny", "--out", str(tmp_path), "--lang", "en"]
+    printed = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert printed.exit_code == 1
+    assert "names Dot, which is not on screen during it" in printed.stdout
+    assert printed.stderr.strip().splitlines()[-1].startswith("netreel: review: ")
+    figures = CliRunner().invoke(main, [*args, "--json"], catch_exceptions=False)
+    (chapter,) = json.loads(figures.stdout)
+    scenes = {s["scene"].split(".")[1]: s for s in chapter["scenes"]}
+    assert [name for name, s in scenes.items() if s["binding"]["off_screen"]] == ["NamedOutsideFrame", "NamedRemoved"]
+    assert scenes["Named"]["failures"] == []
+    for scene in scenes.values():
+        sheet = Image.open(scene["sheet"])
+        assert sheet.width > 2 * 256 and sheet.height > 144
+    assert Path(chapter["page"]).read_text(encoding="utf-8").count("<img ") == len(scenes)
