@@ -97,7 +97,7 @@ class ChapterReview:
         return []
 
     def broken(self) -> int:
-        """Limits broken in the chapter and its scenes."""
+        """The problems that break a limit, in the chapter and its scenes."""
         return len(self.failures()) + sum(len(s.failures()) for s in self.scenes)
 
     def to_json(self) -> dict:
