@@ -494,7 +494,8 @@ def review(
         click.echo(f"netreel: {chapter.chapter}: contact sheets on {chapter.page}", err=True)
     broken = sum(chapter.broken() for chapter in done)
     if broken:
-        raise UserError(f"review: {broken} limit(s) broken in {sum(1 for c in done if c.broken())} chapter(s)")
+        chapters = sum(1 for chapter in done if chapter.broken())
+        raise UserError(f"review: {broken} problem(s) break its limits, in {chapters} chapter(s)")
 
 
 @main.command()

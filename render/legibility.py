@@ -91,9 +91,10 @@ class LegibilityWatch:
         self.result = Legibility(lang)
         self.band = band
         self.frame = frame_size(DEFAULT_ASPECT)
+        self._seen: set[str] = set()  # problems already recorded, each once, where it first happened
 
     def __call__(self, scene: NetScene) -> None:
-        where = f"in step {scene.sections_started[-1][0]!r}" if scene.sections_started else "before the first step"
+        where = f"from step {scene.sections_started[-1][0]!r}" if scene.sections_started else "from the start"
         result, (width, height) = self.result, self.frame
         px_per_unit = REVIEW_HEIGHT / height
         texts = texts_on_screen(scene.mobjects)
@@ -101,27 +102,35 @@ class LegibilityWatch:
             cap = cap_height(text)
             if cap is None:
                 continue
-            px, content = cap * px_per_unit, text_of(text) or type(text).__name__
+            px, content = cap * px_per_unit, shown_text(text)
             if result.smallest is None or px < result.smallest:
                 result.smallest, result.smallest_text = px, content
             if px < MIN_CAP_PX:
                 result.small[content] = min(px, result.small.get(content, math.inf))
         inner = (width * (1 - 2 * EDGE_MARGIN), height * (1 - 2 * EDGE_MARGIN))
         margin = f"{EDGE_MARGIN:.0%} inside the frame is"
-        _add(result.edges, [
-            f"within {EDGE_MARGIN:.0%} of the edge {where}: {p.replace('the frame is', margin)}"
+        self._add(result.edges, where, [
+            f"within {EDGE_MARGIN:.0%} of the edge: {p.replace('the frame is', margin)}"
             for p in outside_frame(scene.mobjects, inner)
         ])
         if self.band:
             top = -height / 2 + SUBTITLE_BAND * height
-            _add(result.band, [
-                f"text in the subtitle band {where}: {type(t).__name__}({text_of(t)!r}) "
-                f"reaches y {t.get_bottom()[1]:.2f} "
+            self._add(result.band, where, [
+                f"text in the subtitle band: {type(t).__name__}({shown_text(t)!r}) reaches y {t.get_bottom()[1]:.2f} "
                 f"(the band is below {top:.2f})"
                 for t in texts if t.get_bottom()[1] < top
             ])
-        _add(result.overlaps, [f"{p} {where}" for p in overlapping_words(scene.mobjects)])
+        self._add(result.overlaps, where, overlapping_words(scene.mobjects))
+
+    def _add(self, problems: list[str], where: str, new: list[str]) -> None:
+        for problem in new:
+            if problem not in self._seen:
+                self._seen.add(problem)
+                problems.append(f"{problem} ({where})")
 
 
-def _add(problems: list[str], new: list[str]) -> None:
-    problems.extend(p for p in new if p not in problems)
+def shown_text(mob: Mobject) -> str:
+    """What a text mobject reads as: a number as shown, else its words or notation, else its kind."""
+    if isinstance(mob, DecimalNumber):
+        return f"{mob.number:,.{mob.num_decimal_places}f}"
+    return text_of(mob) or type(mob).__name__

@@ -97,7 +97,7 @@ class ChapterReview:
         return []
 
     def broken(self) -> int:
-        """Limits broken in the chapter and its scenes."""
+        """The problems that break a limit, in the chapter and its scenes."""
         return len(self.failures()) + sum(len(s.failures()) for s in self.scenes)
 
     def to_json(self) -> dict:
@@ -116,15 +116,16 @@ def review_run(cls: type[NetScene], facts, langs: list[str], band: bool = False)
     """The legibility (in each of ``langs``) and the binding (in the first) of a scene, from dry runs."""
     results, binding = [], None
     for lang in langs:
-        legibility, watch = LegibilityWatch(lang, band), BindingWatch()
+        legibility = LegibilityWatch(lang, band)
+        watches = [legibility] if binding else [legibility, BindingWatch()]
 
         def observe(scene: NetScene) -> None:
-            legibility(scene)
-            watch(scene)
+            for watch in watches:
+                watch(scene)
 
         scene = run_scene(cls, SceneContext(facts, lang), Settings(), draw=False, observer=observe)
         results.append(legibility.result)
-        binding = binding or watch.result(scene)
+        binding = binding or watches[1].result(scene)
     return SceneReview(f"{cls.chapter}.{cls.__name__}", results, binding)
 
 
