@@ -130,7 +130,7 @@ class LegibilityWatch:
 
 
 def shown_text(mob: Mobject) -> str:
-    """What a text mobject reads as: a number as shown, else its words or notation, else its kind."""
+    """What a text mobject reads as: a number as shown, its words with their spaces, its notation, else its kind."""
     if isinstance(mob, DecimalNumber):
         return f"{mob.number:,.{mob.num_decimal_places}f}"
-    return text_of(mob) or type(mob).__name__
+    return getattr(mob, "original_text", None) or text_of(mob) or type(mob).__name__
