@@ -111,9 +111,17 @@ def text_of(mob) -> str:
     return str(getattr(mob, "text", getattr(mob, "original_text", "")))
 
 
+def parts(mob):
+    """A mobject and its submobjects, where a Flipbook holds its pages: the one it draws is a copy
+    of the first page reshaped into each page in turn, so it keeps the first page's text."""
+    yield mob
+    for sub in getattr(mob, "pages", mob.submobjects):
+        yield from parts(sub)
+
+
 def words_in(mobjects) -> list:
-    """The catalog's Text mobjects among ``mobjects`` and their submobjects."""
-    return [m for mob in mobjects for m in mob.get_family() if (source_of(m) or ("",))[0] == "words"]
+    """The catalog's Text mobjects among ``mobjects`` and their submobjects, a Flipbook's pages included."""
+    return [m for mob in mobjects for m in parts(mob) if (source_of(m) or ("",))[0] == "words"]
 
 
 def missing_glyphs(seen: list) -> list[str]:

@@ -38,6 +38,15 @@ def describe(mob: Mobject) -> str:
     return f"{type(mob).__name__}({text!r})" if text else type(mob).__name__
 
 
+def part_of(mob: Mobject, present: set[int]) -> bool:
+    """Whether a mobject is part of the scene: itself, or every drawn part of it. Adding a part of a group
+    on its own (an animation on one row of a table) makes the scene hold the group's other parts instead of it."""
+    if id(mob) in present:
+        return True
+    drawn = [part for part in mob.get_family() if part.has_points()]
+    return bool(drawn) and all(id(part) in present for part in drawn)
+
+
 def inside(mob: Mobject, frame: tuple[float, float]) -> bool:
     """Whether some of a mobject's box lies within a frame of (width, height) units."""
     half = np.array(frame) / 2
@@ -60,7 +69,7 @@ class BindingWatch:
         cue = len(scene.cues)
         seen = self.on_screen.setdefault(cue, set())
         for mob in subjects:
-            if id(mob) in present and is_visible(mob) and inside(mob, self.frame):
+            if part_of(mob, present) and is_visible(mob) and inside(mob, self.frame):
                 seen.add(id(mob))
         appeared = self.before is not None and any(id(mob) in present - self.before for mob in subjects)
         if subjects and (appeared or self._animated(scene, subjects)):
