@@ -55,18 +55,22 @@ def config_key(config: dict) -> str:
 
 @contextmanager
 def one_thread() -> Iterator[None]:
-    """Run torch on one thread while training.
+    """Run torch on one thread, without oneDNN, while training.
 
     These networks are too small to gain from more threads, render workers
     training side by side would otherwise fight over the cores, and one thread
-    gives the same weights on machines with different numbers of cores.
+    gives the same weights on machines with different numbers of cores. oneDNN
+    picks its convolution kernels by the CPU's instruction set and caches; without
+    it a convolution is an MKL product, whose branch the package fixes (__init__.py).
     """
-    before = torch.get_num_threads()
+    threads, onednn = torch.get_num_threads(), torch.backends.mkldnn.enabled
     torch.set_num_threads(1)
+    torch.backends.mkldnn.enabled = False
     try:
         yield
     finally:
-        torch.set_num_threads(before)
+        torch.set_num_threads(threads)
+        torch.backends.mkldnn.enabled = onednn
 
 
 def load_or_train(
