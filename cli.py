@@ -27,15 +27,17 @@ class UserError(click.ClickException):
 
 
 class WarningLine(logging.Handler):
-    """Library warnings (a retrained cache entry, ...) as ``netreel: warning: ...`` lines on stderr."""
+    """Library warnings (a retrained cache entry, ...) as ``netreel: warning: ...`` lines on stderr,
+    its notices (training a network at first use) as ``netreel: ...``."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"netreel: warning: {record.getMessage()}", err=True)
+        kind = "warning: " if record.levelno >= logging.WARNING else ""
+        click.echo(f"netreel: {kind}{record.getMessage()}", err=True)
 
 
 _log = logging.getLogger("netreel")
-_log.addHandler(WarningLine(logging.WARNING))
-_log.setLevel(logging.WARNING)
+_log.addHandler(WarningLine(logging.INFO))
+_log.setLevel(logging.INFO)
 
 
 class OneLineGroup(click.Group):
@@ -217,6 +219,7 @@ def render_options(command):
 
 def render_targets(target: str, opts, transparent: bool = False) -> list:
     """Render what TARGET names (a chapter, `all`, a scene, a scene file) with progress on stderr."""
+    from netreel.render import progress
     from netreel.render.pipeline import render as run
     from netreel.scenes.userfile import resolve
 
@@ -226,7 +229,8 @@ def render_targets(target: str, opts, transparent: bool = False) -> list:
         click.echo(f"netreel: --jobs {opts.jobs} is more than the {cores} cores here; using {cores}", err=True)
         opts.jobs = cores
     opts.transparent = transparent
-    outputs = run(targets, opts, report=lambda line: click.echo(line, err=True))
+    with progress.shown_on(sys.stderr) as shown:
+        outputs = run(targets, opts, report=shown)
     return [(output, chapter, scenes) for output, (chapter, scenes) in zip(outputs, targets)]
 
 
@@ -350,13 +354,14 @@ def bench(target: str, qualities: tuple[str, ...], repeat: int, jobs: int | None
     import json
 
     from netreel.scenes import registry
-    from netreel.render import bench as measure
+    from netreel.render import bench as measure, progress
 
     registry.resolve(target)
     cores = os.cpu_count() or 1
     opts = measure.BenchOptions(target, list(qualities), repeat, min(jobs or cores, cores), net, edge_seconds)
     folder = writable_dir(out)
-    result = measure.run(opts, folder, report=lambda line: click.echo(line, err=True))
+    with progress.shown_on(sys.stderr) as shown:
+        result = measure.run(opts, folder, report=shown)
     path = folder / "bench.json"
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(result, indent=1), encoding="utf-8")
@@ -378,17 +383,33 @@ def clips(
 ) -> None:
     """Export each section of TARGET's scenes as a clip, with a poster PNG and an index.json."""
     from netreel.render import clips as clip_files
-    from netreel.render.chapter import read_manifest
     from netreel.render.pipeline import RenderOptions
 
     clip_files.check_format(fmt, transparent)
     opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect, voice=voice)
     for output, _, scenes in render_targets(target, opts, transparent=transparent):
-        manifest = read_manifest(output.folder)
-        exported = clip_files.export(output.chapter, output.folder, manifest, [c.__name__ for c in scenes], fmt, QUALITIES[quality].fps)
+        exported = export_clips(output, scenes, fmt, quality)
         folder = clip_files.clip_folder(output.folder, fmt)
         click.echo(f"{output.chapter}: {len(exported)} clips", err=True)
         click.echo(str(folder / clip_files.INDEX))
+
+
+def export_clips(output, scenes: list[type], fmt: str, quality: str) -> list:
+    """The clips of a rendered chapter's ``scenes``, exported a scene at a time with progress on stderr."""
+    from netreel.render import clips as clip_files, progress
+    from netreel.render.chapter import read_manifest
+
+    manifest = read_manifest(output.folder)
+    names = {f"{output.chapter}.{cls.__name__}": cls.__name__ for cls in scenes}
+    planned = [progress.Planned(label, manifest["scenes"][name]["duration"]) for label, name in names.items()]
+    with progress.shown_on(sys.stderr) as shown:
+        return [
+            clip
+            for label in shown.steps(planned, f"exporting {fmt} clips of")
+            for clip in clip_files.export(
+                output.chapter, output.folder, manifest, [names[label]], fmt, QUALITIES[quality].fps,
+            )
+        ]
 
 
 @main.command()
@@ -404,13 +425,11 @@ def slides(
     """Make a slide deck of TARGET: one slide per section, the subcaptions as speaker notes."""
     from netreel.scenes.common import palette
     from netreel.render import clips as clip_files, slides as decks
-    from netreel.render.chapter import read_manifest
     from netreel.render.pipeline import RenderOptions
 
     opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect, voice=voice)
     for output, chapter, scenes in render_targets(target, opts):
-        manifest = read_manifest(output.folder)
-        exported = clip_files.export(output.chapter, output.folder, manifest, [c.__name__ for c in scenes], "mp4", QUALITIES[quality].fps)
+        exported = export_clips(output, scenes, "mp4", quality)
         name, title = decks.deck_name(chapter, scenes, lang)
         deck = decks.build(
             exported, clip_files.clip_folder(output.folder, "mp4"), decks.deck_path(output.folder, name, to), to,

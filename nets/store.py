@@ -3,7 +3,9 @@
 A cache entry is keyed by a hash of everything that decides the weights (the
 model's config and a digest of its data). The same config and seed always give
 bit-identical weights, so a cache entry can be thrown away and rebuilt at will.
-A missing, corrupt or mismatched entry is retrained with a warning.
+A missing, corrupt or mismatched entry is retrained with a warning. Before
+training, a notice says what is trained and about how long it takes (logged at
+INFO on the ``netreel`` logger; the command line shows it).
 """
 
 from __future__ import annotations
@@ -33,6 +35,16 @@ Entry = tuple[dict[str, torch.Tensor], dict]
 """What the store keeps: named tensors and a JSON-able record."""
 
 StateDict = dict[str, torch.Tensor]
+
+WHAT = {  # what is computed for each kind of entry, as a notice names it
+    "mlp": "training the digit network",
+    "cnn": "training the digit CNN",
+    "flow": "training the flow network",
+    "gpt": "training the transformer",
+    "terrain": "mapping the loss landscape",
+}
+ESTIMATED_SECONDS = {"mlp": 4.0, "cnn": 3.0, "flow": 17.0, "gpt": 40.0, "terrain": 5.0}  # measured on 2 busy cores, digits
+
 M = TypeVar("M", bound=nn.Module)
 H = TypeVar("H")
 
@@ -118,7 +130,8 @@ def load_or_compute(kind: str, config: dict, compute: Callable[[], Entry]) -> En
     key = config_key(config)
     stem = cache_dir() / f"{kind}-{key}"
     weights_path, record_path = stem.with_suffix(".safetensors"), stem.with_suffix(".json")
-    if weights_path.exists() or record_path.exists():
+    first_use = not (weights_path.exists() or record_path.exists())
+    if not first_use:
         try:
             record = json.loads(record_path.read_text())
             if record.get("config") != config:
@@ -126,12 +139,27 @@ def load_or_compute(kind: str, config: dict, compute: Callable[[], Entry]) -> En
             return load_file(weights_path), record
         except (OSError, ValueError, SafetensorError) as err:
             log.warning("cache entry %s is unreadable (%s); retraining", stem.name, _first_line(err))
+    what, about = WHAT.get(kind, f"computing {kind}"), max(1, round(expected_seconds(kind)))
+    log.info("%s (%sabout %s s)", what, "first use, " if first_use else "", about)
     start = time.perf_counter()
     with one_thread():
         tensors, record = compute()
     record = {**record, "key": key, "config": config, "train_seconds": time.perf_counter() - start}
     _save(weights_path, record_path, tensors, record)
     return tensors, record
+
+
+def expected_seconds(kind: str) -> float:
+    """How long computing an entry of ``kind`` takes: as long as the newest entry of that kind
+    in the cache took, else a typical time."""
+    newest = None
+    for path in cache_dir().glob(f"{kind}-*.json"):
+        try:
+            record = (path.stat().st_mtime, float(json.loads(path.read_text())["train_seconds"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        newest = max(newest or record, record)
+    return newest[1] if newest else ESTIMATED_SECONDS.get(kind, 10.0)
 
 
 def _save(weights_path: Path, record_path: Path, tensors: dict[str, torch.Tensor], record: dict) -> None:

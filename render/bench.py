@@ -158,7 +158,7 @@ def quality_run(targets, quality: str, opts: BenchOptions, out: Path, report: Ca
     """Render every target scene at ``quality``; the figures per scene, per chapter and in total."""
     render_opts = RenderOptions(quality=quality, out=out, jobs=opts.jobs, net=opts.net, force=True)
     started = time.perf_counter()
-    outputs = render(targets, render_opts, report=lambda line: report(f"  {quality}: {line}"))
+    outputs = render(targets, render_opts, report=report)
     wall_s = time.perf_counter() - started
     chapters, rows = {}, []
     for output, (_, scenes) in zip(outputs, targets):
@@ -178,7 +178,9 @@ def _render_args(opts: BenchOptions, quality: str, out: Path, jobs: int) -> list
     return ["render", opts.target, "--quality", quality, "--out", str(out), "--jobs", str(jobs), *net]
 
 
-def parallel_speedup(targets, opts: BenchOptions, quality: str, out: Path) -> dict | None:
+def parallel_speedup(
+    targets, opts: BenchOptions, quality: str, out: Path, report: Callable[[str], None] = lambda line: None,
+) -> dict | None:
     """The whole render at ``quality`` with ``--jobs 1`` and with ``opts.jobs``, in turns (the load
     of the machine drifts): the ratio of their medians over ``repeat`` turns."""
     if opts.jobs < 2:
@@ -186,7 +188,7 @@ def parallel_speedup(targets, opts: BenchOptions, quality: str, out: Path) -> di
 
     def wall(jobs: int) -> float:
         started = time.perf_counter()
-        render(targets, RenderOptions(quality=quality, out=out, jobs=jobs, net=opts.net, force=True))
+        render(targets, RenderOptions(quality=quality, out=out, jobs=jobs, net=opts.net, force=True), report)
         return time.perf_counter() - started
 
     turns = [(wall(1), wall(opts.jobs)) for _ in range(max(1, opts.repeat))]
@@ -225,7 +227,7 @@ def run(opts: BenchOptions, out_root: Path, report: Callable[[str], None] = lamb
         first = opts.qualities[0]
         if opts.jobs > 1:
             report(f"rendering {opts.target} at {first} with --jobs 1 and --jobs {opts.jobs}, in turns")
-        result["parallel"] = parallel_speedup(targets, opts, first, scratch / "renders")
+        result["parallel"] = parallel_speedup(targets, opts, first, scratch / "renders", report)
         report("still previews")
         result["stills"] = still_times(targets, opts, scratch / "renders")
         report("edge drawing")

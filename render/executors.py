@@ -7,13 +7,15 @@ finishes, with the scene's files already in ``job.out_dir``, and raises
 
 - :class:`LocalPoolExecutor`: in local worker processes, one per scene (the default):
   manim's config is global to a process, and a fresh process per scene keeps no
-  state from the last one.
+  state from the last one. Workers send each scene's start and frames drawn back
+  on a queue, for ``on_progress``.
 - :class:`InlineExecutor`: in this process, one scene after another (no worker
   start-up; for a quick preview).
 - :class:`DaskExecutor`: on a Dask distributed cluster. Workers render into a
   temporary folder of their own and send the files back as bytes, so no shared
   file system is needed; this side writes them into place (temporary name, then
   rename) and the pipeline assembles chapters exactly as after a local render.
+  Scenes tell nothing of their progress before they finish.
 """
 
 from __future__ import annotations
@@ -32,16 +34,26 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from netreel.render.hashing import scene_hash, variant
-from netreel.render.jobs import OnDone, RenderError, SceneJob, SceneResult, scene_failed
+from netreel.render.jobs import OnDone, OnProgress, RenderError, SceneJob, SceneResult, no_progress, scene_failed
 from netreel.render.worker import render_scene
 from netreel.scenes.userfile import scene_classes
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler before giving up
+POLL_SECONDS = 0.1  # how often the parent looks for progress while scenes render
+
+_progress_queue = None  # in a local worker: where its scenes' progress goes
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them and cleans up."""
+def _start_worker(progress) -> None:
+    """Workers leave Ctrl-C to the parent, which stops them and cleans up; they report on ``progress``."""
+    global _progress_queue
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _progress_queue = progress
+
+
+def _render_reporting(job: SceneJob) -> SceneResult:
+    """Render ``job`` in a local worker, sending (chapter, scene, frames) to the parent as it goes."""
+    return render_scene(job, lambda frames: _progress_queue.put((job.chapter, job.scene, frames)))
 
 
 class LocalPoolExecutor:
@@ -50,7 +62,7 @@ class LocalPoolExecutor:
     def __init__(self, workers: int) -> None:
         self.workers = workers
 
-    def _pool(self) -> ProcessPoolExecutor:
+    def _pool(self, progress) -> ProcessPoolExecutor:
         # Workers stopped by Ctrl-C leave their queue's semaphore to multiprocessing's
         # resource tracker, which cleans it up; its warning about that is noise to a user.
         quiet = "ignore:resource_tracker:UserWarning"
@@ -59,15 +71,21 @@ class LocalPoolExecutor:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["manim", "netreel.render.worker", "netreel.scenes.common.base"])
         return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=ctx, max_tasks_per_child=1, initializer=_ignore_sigint,
+            max_workers=self.workers, mp_context=ctx, max_tasks_per_child=1,
+            initializer=_start_worker, initargs=(progress,),
         )
 
-    def run(self, jobs: list[SceneJob], on_done: OnDone) -> None:
-        pool = self._pool()
-        pending: dict[Future, SceneJob] = {pool.submit(render_scene, job): job for job in jobs}
+    def run(self, jobs: list[SceneJob], on_done: OnDone, on_progress: OnProgress = no_progress) -> None:
+        progress = multiprocessing.get_context("forkserver").SimpleQueue()
+        pool = self._pool(progress)
+        pending: dict[Future, SceneJob] = {pool.submit(_render_reporting, job): job for job in jobs}
+        by_name = {(job.chapter, job.scene): job for job in jobs}
         try:
             while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                done, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+                while not progress.empty():
+                    chapter, scene, frames = progress.get()
+                    on_progress(by_name[chapter, scene], frames)
                 for future in done:
                     job = pending.pop(future)
                     try:
@@ -95,10 +113,10 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 class InlineExecutor:
     """Render in this process: no worker start-up, for one scene at a time."""
 
-    def run(self, jobs: list[SceneJob], on_done: OnDone) -> None:
+    def run(self, jobs: list[SceneJob], on_done: OnDone, on_progress: OnProgress = no_progress) -> None:
         for job in jobs:
             try:
-                result = render_scene(job)
+                result = render_scene(job, lambda frames, job=job: on_progress(job, frames))
             except Exception as err:
                 raise scene_failed(job, err) from err
             on_done(job, result)
@@ -168,7 +186,8 @@ class DaskExecutor:
             raise RenderError(f"cannot reach the Dask scheduler at {self.address}: {_first_line(err)}") from None
         return Client(self.address, timeout=self.connect_timeout, set_as_default=False)
 
-    def run(self, jobs: list[SceneJob], on_done: OnDone) -> None:
+    def run(self, jobs: list[SceneJob], on_done: OnDone, on_progress: OnProgress = no_progress) -> None:
+        """Render ``jobs`` on the cluster; ``on_progress`` is not called (see the module's notes)."""
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
 

@@ -61,12 +61,18 @@ class SceneResult:
 
 
 OnDone = Callable[[SceneJob, SceneResult], None]
+OnProgress = Callable[[SceneJob, int], None]  # a scene's frames drawn so far; 0 when it starts
+
+
+def no_progress(job: SceneJob, frames: int) -> None:
+    """An ``on_progress`` that ignores progress."""
 
 
 class Executor(Protocol):
-    """Renders jobs somewhere, calling ``on_done`` here as each finishes (see ``netreel.render.executors``)."""
+    """Renders jobs somewhere, calling ``on_done`` here as each finishes and ``on_progress``
+    as each starts and draws, where it can tell (see ``netreel.render.executors``)."""
 
-    def run(self, jobs: list[SceneJob], on_done: OnDone) -> None: ...
+    def run(self, jobs: list[SceneJob], on_done: OnDone, on_progress: OnProgress = no_progress) -> None: ...
 
 
 class RenderError(Exception):

@@ -17,13 +17,15 @@ from pathlib import Path
 from netreel.nets import facts_cache
 from netreel.nets.config import NetConfig
 from netreel.render import narrator, video
+from netreel.render.progress import Planned, Progress, as_progress
 from netreel.render.aspect import DEFAULT_ASPECT
 from netreel.render.chapter import (
     assemble, is_current, read_manifest, scene_cues, subtitle_name, write_manifest, write_srt,
 )
 from netreel.render.executors import LocalPoolExecutor
 from netreel.render.hashing import scene_hash, variant
-from netreel.render.jobs import Executor, OnDone, SceneJob, SceneResult
+from netreel.render.jobs import Executor, OnDone, OnProgress, SceneJob, SceneResult, no_progress
+from netreel.render.presets import QUALITIES
 from netreel.scenes.common.text import check_font, check_language
 from netreel.scenes.registry import Chapter
 
@@ -67,11 +69,14 @@ def output_dir(opts: RenderOptions, chapter: Chapter) -> Path:
     return folder if opts.lang == "en" else folder / opts.lang
 
 
-def run_jobs(jobs: list[SceneJob], n_workers: int, on_done: OnDone, executor: Executor | None = None) -> None:
+def run_jobs(
+    jobs: list[SceneJob], n_workers: int, on_done: OnDone, executor: Executor | None = None,
+    on_progress: OnProgress = no_progress,
+) -> None:
     """Render jobs on ``executor`` (else in up to ``n_workers`` local worker processes),
-    calling ``on_done`` as each finishes; stop at the first failure."""
+    calling ``on_done`` as each finishes (and ``on_progress`` as each draws); stop at the first failure."""
     if jobs:
-        (executor or LocalPoolExecutor(min(n_workers, len(jobs)))).run(jobs, on_done)
+        (executor or LocalPoolExecutor(min(n_workers, len(jobs)))).run(jobs, on_done, on_progress)
 
 
 @dataclass
@@ -123,18 +128,25 @@ def plan_chapter(chapter: Chapter, scenes: list[type], opts: RenderOptions, repo
 def render(
     targets: list[tuple[Chapter, list[type]]],
     opts: RenderOptions,
-    report: Callable[[str], None] = lambda line: None,
+    report: Callable[[str], None] | Progress = lambda line: None,
 ) -> list[ChapterOutput]:
     """Render the targets' scenes that changed, then assemble each chapter.
 
     The scenes of all target chapters share the workers, longest first (no long
     scene is left for last); a chapter is assembled as soon as its scenes are done.
+    ``report`` is told each step as a line, or, a :class:`Progress`, follows the scenes as they render.
     """
+    progress = as_progress(report)
     check_words(targets, opts)
     narrator.check(opts.voice, opts.voice_langs)
-    runs = {chapter.id: plan_chapter(chapter, scenes, opts, report) for chapter, scenes in targets}
-    cost = {(run.chapter.id, cls.__name__): _expected_cost(run.manifest, cls) for run in runs.values() for cls in run.targets}
-    jobs = sorted((job for run in runs.values() for job in run.jobs), key=lambda job: -cost[job.chapter, job.scene])
+    runs = {chapter.id: plan_chapter(chapter, scenes, opts, progress) for chapter, scenes in targets}
+    planned = {
+        (run.chapter.id, cls.__name__): _planned(run.chapter.id, run.manifest, cls, opts.quality)
+        for run in runs.values() for cls in run.targets
+    }
+    jobs = sorted(
+        (job for run in runs.values() for job in run.jobs), key=lambda job: -planned[job.chapter, job.scene].expected,
+    )
 
     def finish(run: ChapterRun) -> None:
         for cls in run.targets:
@@ -152,28 +164,34 @@ def render(
         run.manifest["scenes"][job.scene] = {"hash": run.hashes[job.scene], **_scene_record(result)}
         write_manifest(run.folder, run.manifest)
         entry = run.manifest["scenes"][job.scene]
-        report(
-            f"[{run.finished}/{len(run.jobs)}] {job.chapter}.{job.scene}: "
-            f"{entry['duration']:.1f} s of video in {result.render_seconds:.1f} s"
-        )
+        progress.done(f"{job.chapter}.{job.scene}", result.render_seconds, f" ({entry['duration']:.1f} s of video)")
         if result.voice_fallbacks:
-            report(
+            progress(
                 f"warning: {job.chapter}.{job.scene}: no recording for {', '.join(result.voice_fallbacks)}; "
                 "the offline voice says them"
             )
         if run.finished == len(run.jobs):
             finish(run)
 
-    run_jobs(jobs, opts.jobs, on_done, opts.executor)
+    def on_progress(job: SceneJob, frames: int) -> None:
+        progress.advanced(f"{job.chapter}.{job.scene}", frames)
+
+    if jobs:
+        progress.begin([planned[job.chapter, job.scene] for job in jobs], opts.jobs)
+    run_jobs(jobs, opts.jobs, on_done, opts.executor, on_progress)
     for run in runs.values():
         if run.output is None:
             finish(run)
     return [run.output for run in runs.values()]
 
 
-def _expected_cost(manifest: dict, cls: type) -> float:
-    """How long a scene takes: the CPU seconds of its last render at this quality, else its estimated length."""
-    return float(manifest["scenes"].get(cls.__name__, {}).get("cpu_seconds") or cls.estimated_seconds)
+def _planned(chapter: str, manifest: dict, cls: type, quality: str) -> Planned:
+    """How long a scene takes and its frames: those of its last render at this quality, else its estimated length."""
+    last = manifest["scenes"].get(cls.__name__, {})
+    if last.get("cpu_seconds") and last.get("frames"):
+        return Planned(f"{chapter}.{cls.__name__}", float(last["cpu_seconds"]), int(last["frames"]), recorded=True)
+    frames = round(cls.estimated_seconds * QUALITIES[quality].fps)
+    return Planned(f"{chapter}.{cls.__name__}", float(cls.estimated_seconds), frames)
 
 
 def check_words(targets: list[tuple[Chapter, list[type]]], opts: RenderOptions) -> None:

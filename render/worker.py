@@ -13,9 +13,11 @@ import os
 import resource
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from manim import config
 from PIL import Image
 
 from netreel.nets.paths import cache_dir
@@ -88,8 +90,17 @@ def timing_plan(cls: type, job: SceneJob, narrator: Narrator | None = None) -> l
     return [max(frames) for frames in zip(*plans)]
 
 
-def render_scene(job: SceneJob) -> SceneResult:
-    """Render one scene; outputs land in ``job.out_dir`` only when complete."""
+PROGRESS_EVERY = 0.2  # seconds between two reports of a scene's frames
+
+
+def render_scene(job: SceneJob, progress: Callable[[int], None] | None = None) -> SceneResult:
+    """Render one scene; outputs land in ``job.out_dir`` only when complete.
+
+    ``progress`` is told 0 as the scene starts, then its frames drawn so far, at most every
+    :data:`PROGRESS_EVERY` seconds.
+    """
+    if progress is not None:
+        progress(0)
     out_dir = Path(job.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     scratch = out_dir / ".work" / f"{job.scene}-{os.getpid()}"
@@ -101,7 +112,8 @@ def render_scene(job: SceneJob) -> SceneResult:
         narrator = None if job.voice == "none" or job.still else Narrator(job.voice, job.voice_langs)
         plan = None if job.still else timing_plan(cls, job, narrator)
         context = SceneContext(job.facts, job.lang, plan, narrator)
-        scene = run_scene(cls, context, Settings(job.quality, job.aspect, job.still, job.transparent, scratch))
+        settings = Settings(job.quality, job.aspect, job.still, job.transparent, scratch)
+        scene = run_scene(cls, context, settings, observer=_every(PROGRESS_EVERY, progress) if progress else None)
         frame = np.asarray(scene.renderer.get_frame())
         if not job.still:
             _keep_segments(job, job.lang, scene.segments)
@@ -142,6 +154,19 @@ def render_scene(job: SceneJob) -> SceneResult:
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _every(seconds: float, progress: Callable[[int], None]) -> Callable[[NetScene], None]:
+    """An observer of a scene's animations that tells ``progress`` its frames, at most every ``seconds``."""
+    last = time.monotonic()
+
+    def observe(scene: NetScene) -> None:
+        nonlocal last
+        if time.monotonic() - last >= seconds:
+            last = time.monotonic()
+            progress(int(scene.time * config.frame_rate))
+
+    return observe
 
 
 def _with_sound(scene: NetScene, narrator: Narrator | None, job: SceneJob, movie: Path) -> dict[str, str]:
