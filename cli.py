@@ -39,6 +39,7 @@ class WarningLine(logging.Handler):
 _log = logging.getLogger("netreel")
 _log.addHandler(WarningLine(logging.WARNING))
 _log.setLevel(logging.WARNING)
+_log.propagate = False  # one line each: not again through the handler manim gives the root logger
 
 
 class OneLineGroup(click.Group):
