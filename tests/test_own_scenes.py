@@ -1,16 +1,49 @@
-"""Scenes of one's own: a plain manim Scene renders without a ledger."""
+"""Scenes of one's own: the kit's example runs as written, and a plain manim Scene renders without a ledger."""
 
 from __future__ import annotations
 
+import re
+import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
+import srt
 from PIL import Image
 
 from netreel.render import video
 from netreel.render.chapter import read_manifest
+from netreel.scenes import kit
 from tests.test_cli import run
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def literal_blocks(doc: str) -> dict[str, str]:
+    """The literal blocks of a docstring introduced by a file name (````answer.py``::``), by that name."""
+    return {name: textwrap.dedent(body).strip() + "\n" for name, body in re.findall(r"``([\w.]+)``::\n\n((?:    .*\n|\n)+)", doc)}
+
+
+def test_the_readme_shows_the_kits_example():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, code in literal_blocks(kit.__doc__).items():
+        assert code in readme, f"the README does not show the kit's {name} as its docstring writes it"
+
+
+@pytest.mark.render
+def test_the_kits_example_renders_and_passes_the_audit_as_written(tmp_path):
+    blocks = literal_blocks(kit.__doc__)
+    assert set(blocks) == {"answer.py", "answer.toml"}
+    for name, text in blocks.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = run("render", str(tmp_path / "answer.py"), "--quality", "tiny", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    path = Path(result.stdout.strip().splitlines()[-1])
+    assert path == tmp_path / "out" / "answer" / "tiny" / "answer.mp4" and video.probe(path)["frames"] > 0
+    assert len(list(srt.parse(path.with_suffix(".srt").read_text(encoding="utf-8")))) == 2
+    audit = run("audit", str(tmp_path / "answer.py"))
+    assert audit.exit_code == 0 and audit.stdout.startswith("ok    network.Answer"), audit.stdout + audit.stderr
+
 
 PLAIN = '''
 from manim import BLUE, Circle, Create, Scene, Square, Transform
