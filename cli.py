@@ -638,10 +638,11 @@ def review(
 @main.command()
 @target_argument(default="network")
 @click.option("--vocab", is_flag=True, help="Print the words the transformer knows (what --prompt may use).")
+@click.option("--facts", "facts", is_flag=True, help="List the facts a scene of the chapter may show: key, shape, dtype and meaning.")
 @net_options
 @user_errors
-def info(target: str, vocab: bool, net) -> None:
-    """Print the figures of TARGET's networks: accuracy, loss, training time, cache key."""
+def info(target: str, vocab: bool, facts: bool, net) -> None:
+    """Print the figures of TARGET's networks: accuracy, loss, training time, cache key; or its facts."""
     import netreel.nets.facts
     from netreel.scenes import registry
 
@@ -655,8 +656,26 @@ def info(target: str, vocab: bool, net) -> None:
         if chapter.facts in seen:
             continue
         seen.add(chapter.facts)
+        if facts:
+            print_facts(chapter.facts, net)
+            continue
         for label, value in netreel.nets.facts.summary(chapter.facts, net):
             click.echo(f"{label:<28} {value}")
+
+
+def print_facts(name: str, net) -> None:
+    """``info --facts``: one line per fact of facts module ``name``, with a header naming the module."""
+    import netreel.nets.facts
+    from netreel.nets import facts_cache
+
+    rows = [
+        (key, "[" + ", ".join(map(str, array.shape)) + "]", str(array.dtype), meaning)
+        for key, array, meaning in netreel.nets.facts.described(name, facts_cache.build(name, net))
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    click.echo(f"# {name}: {len(rows)} facts (key, shape, dtype, meaning); a scene reads them through its ledger")
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Scenes of one's own: the kit's example runs as written, and a plain manim Scene renders without a ledger."""
+"""Scenes of one's own: the facts they may show are listed, the kit's example runs as written, and a plain
+manim Scene renders without a ledger."""
 
 from __future__ import annotations
 
@@ -17,6 +18,24 @@ from netreel.scenes import kit
 from tests.test_cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.render
+def test_info_facts_lists_every_fact_with_its_shape_dtype_and_meaning():
+    from netreel.nets import facts_cache
+    from netreel.nets.config import NetConfig
+    from netreel.nets.facts.network import MEANINGS
+
+    result = run("info", "network", "--facts")
+    assert result.exit_code == 0, result.stderr
+    header, *lines = result.stdout.splitlines()
+    facts = facts_cache.build("network", NetConfig())
+    assert header.startswith(f"# network: {len(facts.arrays)} facts")
+    rows = {line.split()[0]: line for line in lines}
+    assert set(rows) == set(facts.arrays)
+    for key, array in facts.arrays.items():
+        assert f"[{', '.join(map(str, array.shape))}]  " in rows[key] and str(array.dtype) in rows[key]
+    assert rows["layers.2.hook_a"].endswith(MEANINGS["layers.{layer}.hook_a"].format(layer=2))
 
 
 def literal_blocks(doc: str) -> dict[str, str]:
