@@ -93,3 +93,6 @@ def test_a_plain_manim_scene_renders_without_a_ledger_and_says_so(tmp_path):
     assert video.probe(folder / "shapes.mp4")["frames"] == 20
     corner = np.asarray(Image.open(folder / entry["still"]))[0, 0, :3]
     assert corner.tolist() == [0, 0, 0], "manim's own background, not netreel's"
+    audit = run("audit", str(tmp_path / "shapes.py"))
+    assert audit.exit_code != 0 and "Traceback" not in audit.output + audit.stderr
+    assert audit.stderr.splitlines()[-1] == f"netreel: {tmp_path / 'shapes.py'}: a plain manim Scene has no truth ledger, so there is nothing to audit"
