@@ -9,17 +9,20 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import shutil
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
 
 import click
 
+from netreel import defaults
 from netreel.render.aspect import ASPECTS, DEFAULT_ASPECT
 from netreel.render.presets import QUALITIES
 
 DEFAULT_OUT = "renders"
+CLIP_FORMATS = ["mp4", "webm", "mov", "gif", "png"]  # netreel.render.clips.FORMATS, without importing PyAV to parse
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
 
 
 class UserError(click.ClickException):
@@ -38,6 +41,7 @@ class WarningLine(logging.Handler):
 _log = logging.getLogger("netreel")
 _log.addHandler(WarningLine(logging.INFO))
 _log.setLevel(logging.INFO)
+_log.propagate = False  # one line each: not again through the handler manim gives the root logger
 
 
 class OneLineGroup(click.Group):
@@ -48,6 +52,9 @@ class OneLineGroup(click.Group):
             return super().main(*args, standalone_mode=False, **kwargs)
         except click.exceptions.Exit as done:
             sys.exit(done.exit_code)
+        except click.exceptions.NoArgsIsHelpError as asked:
+            click.echo(asked.ctx.get_help())
+            sys.exit(0)
         except click.ClickException as err:
             click.echo(f"netreel: {err.format_message()}", err=True)
             sys.exit(err.exit_code)
@@ -55,24 +62,22 @@ class OneLineGroup(click.Group):
             click.echo("netreel: interrupted; finished files are kept and none was replaced by a partial one", err=True)
             sys.exit(130)
 
-
-def project_defaults() -> dict:
-    """The ``[tool.netreel]`` table of ./pyproject.toml, if any."""
-    path = Path.cwd() / "pyproject.toml"
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("netreel", {})
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command's whole first sentence, wrapped, where click would cut it to the width."""
+        rows = [(name, self.commands[name].get_short_help_str(limit=sys.maxsize)) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
-@click.group(cls=OneLineGroup)
+@click.group(cls=OneLineGroup, context_settings=CONTEXT)
 @click.version_option(package_name="netreel")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Render lecture videos about neural networks from real, running networks."""
-    defaults = {k.replace("-", "_"): v for k, v in project_defaults().items()}
-    commands = ("render", "preview", "clips", "slides", "gallery", "audit", "review", "info", "bench")
-    ctx.default_map = {name: defaults for name in commands}
+    try:
+        ctx.default_map = defaults.default_maps(main, ctx, defaults.read(Path.cwd()))
+    except defaults.ConfigError as err:
+        raise UserError(str(err)) from None
 
 
 def net_options(command):
@@ -130,6 +135,87 @@ def writable_dir(path: str) -> Path:
     except OSError as err:
         raise UserError(f"cannot write to --out {folder}: {err.strerror or err}") from None
     return folder
+
+
+MANIM_LETTERS = {"l": "low", "m": "medium", "h": "high", "k": "4k"}  # manim's -ql, -qm, -qh, -qk: the same size and rate
+
+
+class QualityChoice(click.Choice):
+    """A preset by name, or by the letter manim's ``-q`` takes for the same size and frame rate."""
+
+    def __init__(self) -> None:
+        super().__init__([*QUALITIES, *MANIM_LETTERS])
+
+    def convert(self, value, param, ctx) -> str:
+        chosen = super().convert(value, param, ctx)
+        return MANIM_LETTERS.get(chosen, chosen)
+
+
+def _quality_help() -> str:
+    letters = {name: letter for letter, name in MANIM_LETTERS.items()}
+    presets = ", ".join(
+        f"{q.name}{f' ({letters[q.name]})' if q.name in letters else ''} {q.width}x{q.height} at {q.fps} fps"
+        for q in QUALITIES.values()
+    )
+    return f"Preset (manim's letter for it): {presets}."
+
+
+QUALITY_HELP = _quality_help()
+
+
+def quality_option(*names: str, **kwargs):
+    """``-q``/``--quality``: a preset, or manim's letter for it."""
+    kwargs.setdefault("help", QUALITY_HELP)
+    return click.option("-q", "--quality", *names, type=QualityChoice(), show_default=True, **kwargs)
+
+
+def complete_target(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Shell completion of TARGET: `all`, chapter ids and `chapter.Scene` names; file names where none fits."""
+    from click.shell_completion import CompletionItem
+
+    from netreel.scenes.common.text import tr
+    from netreel.scenes.registry import CHAPTERS
+
+    items = [CompletionItem("all", help="every chapter")]
+    for ch in CHAPTERS:
+        if ch.id.startswith(incomplete) or incomplete.startswith(f"{ch.id}."):
+            items.append(CompletionItem(ch.id, help=tr(f"{ch.id}.title")))
+            items += [CompletionItem(f"{ch.id}.{cls.__name__}") for cls in ch.scenes()]
+    return [item for item in items if item.value.startswith(incomplete)] or [CompletionItem(incomplete, type="file")]
+
+
+def target_argument(**kwargs):
+    return click.argument("target", shell_complete=complete_target, **kwargs)
+
+
+OPENER = {"darwin": "open", "win32": ""}.get(sys.platform, "xdg-open")  # what click.launch runs; Windows always has one
+
+
+def at_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def open_option(command):
+    return click.option(
+        "-p", "--open", "open_", is_flag=True,
+        help="Open the result when done (the folder holding them when there are several).",
+    )(command)
+
+
+def open_result(paths: list) -> None:
+    """``-p``: open what was made with the desktop's program for it; says why not, and never fails the command."""
+    if not paths:
+        return
+    path = Path(paths[0]) if len(paths) == 1 else Path(os.path.commonpath(paths))
+    if not at_terminal():
+        why = "not run from a terminal"
+    elif OPENER and shutil.which(OPENER) is None:
+        why = f"no program here opens files ({OPENER} is not installed)"
+    elif click.launch(str(path)) != 0:
+        why = f"{OPENER or 'the system'} could not open it"
+    else:
+        return
+    click.echo(f"netreel: -p: {path} not opened: {why}", err=True)
 
 
 @main.command("list")
@@ -206,7 +292,7 @@ def voice_options(command):
 def render_options(command):
     """Options of every command that renders scenes first."""
     for option in reversed([
-        click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True),
+        quality_option(default="low"),
         aspect_option,
         lang_option,
         click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root."),
@@ -235,8 +321,16 @@ def render_targets(target: str, opts, transparent: bool = False) -> list:
 
 
 @main.command()
-@click.argument("target")
+@target_argument()
 @render_options
+@click.option(
+    "--format", "fmt", type=click.Choice(CLIP_FORMATS), default=None,
+    help="mp4: the chapter video; mov: each scene with alpha (as -t); png: each scene's last frame (as -s); "
+    "webm and gif are clips, see `netreel clips`.  [default: mp4, mov with -t]",
+)
+@click.option("-t", "--transparent", is_flag=True, help="No background: each scene as a .mov with alpha (no chapter video), or a PNG with -s.")
+@click.option("-s", "--save-last-frame", "still", is_flag=True, help="Only each scene's last frame, as PNG, in OUT/preview/<chapter>.")
+@open_option
 @click.option("--force", is_flag=True, help="Render even the scenes whose inputs did not change.")
 @click.option(
     "--subtitles", callback=known_languages, metavar="LANG[+LANG]",
@@ -248,21 +342,49 @@ def render_targets(target: str, opts, transparent: bool = False) -> list:
 @net_options
 @user_errors
 def render(
-    target: str, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str, force: bool,
-    subtitles: tuple[str, ...], executor: str, scheduler: str | None, net,
+    target: str, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str, fmt: str | None, transparent: bool,
+    still: bool, open_: bool, force: bool, subtitles: tuple[str, ...], executor: str, scheduler: str | None, net,
 ) -> None:
     """Render TARGET: a chapter (id or number), `all`, one scene (`network.ForwardPass`), or `file.py[:Scene]`."""
+    from netreel.render.chapter import read_manifest
     from netreel.render.pipeline import RenderOptions
+    from netreel.render.preview import PreviewRequest, render_stills
 
-    opts = RenderOptions(
-        quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, subtitles=subtitles, net=net, force=force, aspect=aspect,
-        executor=scene_executor(executor, scheduler), voice=voice,
-    )
-    for output, _, _ in render_targets(target, opts):
-        if output.video:
-            click.echo(str(output.video))
-        else:
-            click.echo(f"{output.chapter}: scenes written to {output.folder} (render the whole chapter for its video)", err=True)
+    fmt, transparent = render_format(fmt, transparent, still)
+    if fmt == "png":
+        request = PreviewRequest(target, writable_dir(out), quality, aspect, True, net, lang, voice, transparent)
+        paths = [Path(path) for path in render_stills(request, jobs, scene_executor(executor, scheduler))]
+    else:
+        opts = RenderOptions(
+            quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, subtitles=subtitles, net=net, force=force, aspect=aspect,
+            executor=scene_executor(executor, scheduler), voice=voice,
+        )
+        paths = []
+        for output, _, scenes in render_targets(target, opts, transparent=transparent):
+            if output.video:
+                paths.append(output.video)
+                continue
+            if not transparent:
+                click.echo(f"{output.chapter}: scenes written to {output.folder} (render the whole chapter for its video)", err=True)
+            written = read_manifest(output.folder)["scenes"]
+            paths += [output.folder / written[cls.__name__]["video"] for cls in scenes]
+    for path in paths:
+        click.echo(str(path))
+    if open_:
+        open_result(paths)
+
+
+def render_format(fmt: str | None, transparent: bool, still: bool) -> tuple[str, bool]:
+    """What `render` writes for ``--format``, ``-t`` and ``-s``: mp4, mov or png, and whether with alpha."""
+    from netreel.render.clips import check_format
+
+    if still and fmt not in (None, "png"):
+        raise UserError(f"-s saves each scene's last frame as png; it cannot be --format {fmt}")
+    fmt = "png" if still else fmt or ("mov" if transparent else "mp4")
+    if fmt in ("webm", "gif"):
+        raise UserError(f"render writes mp4, mov or png; for {fmt} use `netreel clips TARGET --format {fmt}`, a clip per section")
+    check_format(fmt, transparent)
+    return fmt, transparent or fmt == "mov"
 
 
 def scene_executor(executor: str, scheduler: str | None):
@@ -279,7 +401,7 @@ def scene_executor(executor: str, scheduler: str | None):
 
 
 @main.command()
-@click.argument("target")
+@target_argument()
 @click.option("--langs", default="en+zh", show_default=True, callback=known_languages, metavar="LANG[+LANG]",
               help="The languages of the script's words.")
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root; the script goes to OUT/<chapter>/script.")
@@ -303,11 +425,12 @@ def script(target: str, langs: tuple[str, ...], out: str, net) -> None:
 
 
 @main.command()
-@click.argument("target")
-@click.option("--still", is_flag=True, help="Write the last frame as PNG instead of a video.")
+@target_argument()
+@click.option("-s", "--still", is_flag=True, help="Write the last frame as PNG instead of a video.")
+@click.option("-t", "--transparent", is_flag=True, help="No background: a .mov with alpha, or a PNG with alpha with -s.")
 @click.option("--watch", is_flag=True, help="Render again each time the scene's file is saved (Ctrl-C stops).")
-@click.option("--open", "open_", is_flag=True, help="Open the result.")
-@click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True)
+@open_option
+@quality_option(default="low")
 @aspect_option
 @lang_option
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root; previews go to OUT/preview.")
@@ -315,18 +438,19 @@ def script(target: str, langs: tuple[str, ...], out: str, net) -> None:
 @net_options
 @user_errors
 def preview(
-    target: str, still: bool, watch: bool, open_: bool, quality: str, aspect: str, lang: str, out: str, voice: str, net,
+    target: str, still: bool, transparent: bool, watch: bool, open_: bool, quality: str, aspect: str, lang: str, out: str,
+    voice: str, net,
 ) -> None:
     """Render one scene quickly (TARGET like `network.ForwardPass` or `my_scene.py:MyScene`)."""
     from netreel.render import preview as previews
 
-    request = previews.PreviewRequest(target, writable_dir(out), quality, aspect, still, net, lang, voice)
+    request = previews.PreviewRequest(target, writable_dir(out), quality, aspect, still, net, lang, voice, transparent)
     try:
         if not watch:
             path = previews.render_preview(request)
             click.echo(path)
             if open_:
-                click.launch(path)
+                open_result([path])
             return
         files = previews.scene_files(request)
         click.echo(f"netreel: watching {files[0]}; Ctrl-C stops", err=True)
@@ -340,9 +464,8 @@ def preview(
 
 
 @main.command()
-@click.argument("target", default="all")
-@click.option("--quality", "qualities", type=click.Choice(list(QUALITIES)), multiple=True, default=["low", "high"],
-              show_default=True, help="Qualities to render (repeat the option for several).")
+@target_argument(default="all")
+@quality_option("qualities", multiple=True, default=["low", "high"], help=f"Qualities to render (repeat the option for several). {QUALITY_HELP}")
 @click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True, help="Runs of each timing of seconds (the median is kept).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Scenes rendered in parallel [default: the cores here].")
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="bench.json is written here.")
@@ -371,15 +494,17 @@ def bench(target: str, qualities: tuple[str, ...], repeat: int, jobs: int | None
 
 
 @main.command()
-@click.argument("target")
-@click.option("--format", "fmt", type=click.Choice(["mp4", "webm", "mov", "gif", "png"]), default="mp4", show_default=True,
+@target_argument()
+@click.option("--format", "fmt", type=click.Choice(CLIP_FORMATS), default="mp4", show_default=True,
               help="png: the last frame of each section.")
-@click.option("--transparent", is_flag=True, help="No background: alpha channel (webm, mov or png).")
+@click.option("-t", "--transparent", is_flag=True, help="No background: alpha channel (webm, mov or png).")
+@open_option
 @render_options
 @net_options
 @user_errors
 def clips(
-    target: str, fmt: str, transparent: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str, net,
+    target: str, fmt: str, transparent: bool, open_: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str,
+    net,
 ) -> None:
     """Export each section of TARGET's scenes as a clip, with a poster PNG and an index.json."""
     from netreel.render import clips as clip_files
@@ -387,11 +512,14 @@ def clips(
 
     clip_files.check_format(fmt, transparent)
     opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect, voice=voice)
+    folders = []
     for output, _, scenes in render_targets(target, opts, transparent=transparent):
         exported = export_clips(output, scenes, fmt, quality)
-        folder = clip_files.clip_folder(output.folder, fmt)
+        folders.append(clip_files.clip_folder(output.folder, fmt))
         click.echo(f"{output.chapter}: {len(exported)} clips", err=True)
-        click.echo(str(folder / clip_files.INDEX))
+        click.echo(str(folders[-1] / clip_files.INDEX))
+    if open_:
+        open_result(folders)
 
 
 def export_clips(output, scenes: list[type], fmt: str, quality: str) -> list:
@@ -413,14 +541,15 @@ def export_clips(output, scenes: list[type], fmt: str, quality: str) -> list:
 
 
 @main.command()
-@click.argument("target")
+@target_argument()
 @click.option("--to", type=click.Choice(["pptx", "html", "pdf"]), default="pptx", show_default=True, help="Deck format.")
 @click.option("--offline", is_flag=True, help="HTML: bundle reveal.js (installed from npm) instead of loading it from the web.")
+@open_option
 @render_options
 @net_options
 @user_errors
 def slides(
-    target: str, to: str, offline: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str, net,
+    target: str, to: str, offline: bool, open_: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str, net,
 ) -> None:
     """Make a slide deck of TARGET: one slide per section, the subcaptions as speaker notes."""
     from netreel.scenes.common import palette
@@ -428,6 +557,7 @@ def slides(
     from netreel.render.pipeline import RenderOptions
 
     opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect, voice=voice)
+    made = []
     for output, chapter, scenes in render_targets(target, opts):
         exported = export_clips(output, scenes, "mp4", quality)
         name, title = decks.deck_name(chapter, scenes, lang)
@@ -438,21 +568,28 @@ def slides(
         if to == "html" and not offline:
             click.echo("netreel: the HTML deck loads reveal.js from the web; --offline bundles it for use without a network", err=True)
         click.echo(str(deck))
+        made.append(deck)
+    if open_:
+        open_result(made)
 
 
 @main.command()
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="The output root to make a gallery of.")
 @lang_option
+@open_option
 @user_errors
-def gallery(out: str, lang: str) -> None:
+def gallery(out: str, lang: str, open_: bool) -> None:
     """Write OUT/index.html (OUT/index.<lang>.html): every chapter and scene, thumbnails, durations, sections, videos, clips, slides."""
     from netreel.render import gallery as page
 
-    click.echo(str(page.write(writable_dir(out), lang)))
+    path = page.write(writable_dir(out), lang)
+    click.echo(str(path))
+    if open_:
+        open_result([path])
 
 
 @main.command()
-@click.argument("target")
+@target_argument()
 @lang_option
 @net_options
 @user_errors
@@ -474,8 +611,8 @@ def audit(target: str, lang: str, net) -> None:
 
 
 @main.command()
-@click.argument("target")
-@click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True)
+@target_argument()
+@quality_option(default="low")
 @click.option(
     "--lang", "langs", callback=known_languages, metavar="LANG[+LANG]",
     help="Languages whose words to check (e.g. en+zh) [default: all]; the videos are rendered in the first.",
@@ -518,12 +655,13 @@ def review(
 
 
 @main.command()
-@click.argument("target", default="network")
+@target_argument(default="network")
 @click.option("--vocab", is_flag=True, help="Print the words the transformer knows (what --prompt may use).")
+@click.option("--facts", "facts", is_flag=True, help="List the facts a scene of the chapter may show: key, shape, dtype and meaning.")
 @net_options
 @user_errors
-def info(target: str, vocab: bool, net) -> None:
-    """Print the figures of TARGET's networks: accuracy, loss, training time, cache key."""
+def info(target: str, vocab: bool, facts: bool, net) -> None:
+    """Print the figures of TARGET's networks: accuracy, loss, training time, cache key; or its facts."""
     import netreel.nets.facts
     from netreel.scenes import registry
 
@@ -537,8 +675,26 @@ def info(target: str, vocab: bool, net) -> None:
         if chapter.facts in seen:
             continue
         seen.add(chapter.facts)
+        if facts:
+            print_facts(chapter.facts, net)
+            continue
         for label, value in netreel.nets.facts.summary(chapter.facts, net):
             click.echo(f"{label:<28} {value}")
+
+
+def print_facts(name: str, net) -> None:
+    """``info --facts``: one line per fact of facts module ``name``, with a header naming the module."""
+    import netreel.nets.facts
+    from netreel.nets import facts_cache
+
+    rows = [
+        (key, "[" + ", ".join(map(str, array.shape)) + "]", str(array.dtype), meaning)
+        for key, array, meaning in netreel.nets.facts.described(name, facts_cache.build(name, net))
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    click.echo(f"# {name}: {len(rows)} facts (key, shape, dtype, meaning); a scene reads them through its ledger")
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ PACKAGES = ("torch", "numpy", "scikit-learn", "safetensors")
 
 def build(name: str, config: NetConfig) -> Facts:
     """The facts of facts module ``name`` under ``config``: stored ones when their key still holds."""
+    if not name:  # scenes that show no network's numbers: a plain manim Scene of one's own
+        return Facts({})
     path = cache_dir() / "facts" / f"{name}-{key(name, config)}.npz"
     stored = _load(path)
     if stored is not None:

@@ -88,10 +88,20 @@ def key(name: Key) -> str:
     return name if isinstance(name, str) else act(*name)
 
 
+def bindings(pattern: str, name: str) -> dict[str, str] | None:
+    """The whole number each ``{placeholder}`` of ``pattern`` stands for in ``name``; None when it does not match.
+
+    >>> bindings("layers.{layer}.hook_a", "layers.2.hook_a")
+    {'layer': '2'}
+    """
+    parts = _PLACEHOLDER.split(pattern)
+    found = re.fullmatch(r"(\d+)".join(map(re.escape, parts)), name)
+    return None if found is None else dict(zip((p[1:-1] for p in _PLACEHOLDER.findall(pattern)), found.groups()))
+
+
 def matches(pattern: str, name: str) -> bool:
     """Whether ``name`` is ``pattern`` with each ``{placeholder}`` standing for a whole number."""
-    parts = _PLACEHOLDER.split(pattern)
-    return re.fullmatch(r"\d+".join(map(re.escape, parts)), name) is not None
+    return bindings(pattern, name) is not None
 
 
 def undeclared(names: Iterable[str], patterns: Iterable[str]) -> list[str]:

@@ -27,6 +27,7 @@ from netreel.render.run import Settings, run_scene
 from netreel.scenes.common.base import NetScene, SceneContext
 from netreel.scenes.common.ledger import Entry, decode_index, format_value, source_of
 from netreel.scenes.common.text import is_text, recording
+from netreel.scenes.registry import TargetError
 from netreel.scenes.userfile import resolve
 
 RTOL, ATOL = 1e-4, 1e-6
@@ -196,6 +197,8 @@ def audit_target(target: str, lang: str = "en", net: NetConfig | None = None) ->
     targets = resolve(target)
     check_words(targets, RenderOptions(lang=lang))
     for chapter, scenes in targets:
+        if not chapter.facts:
+            raise TargetError(f"{target}: a plain manim Scene has no truth ledger, so there is nothing to audit")
         facts = netreel.nets.facts.build(chapter.facts, net)
         reference = netreel.nets.facts.reference(chapter.facts, net)
         for cls in scenes:

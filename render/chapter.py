@@ -135,9 +135,18 @@ def assemble(
     return target
 
 
+def _title(key: str, lang: str, fallback: str) -> str:
+    try:
+        return tr(key, lang)
+    except CatalogError:
+        return fallback
+
+
 def scene_title(cls: type, lang: str = DEFAULT_LANG) -> str:
     """A scene's title from its catalog (its chapter marker and its name in the gallery), else its class name."""
-    try:
-        return tr(f"{cls.chapter}.{cls.__name__}.title", lang)
-    except CatalogError:
-        return cls.__name__
+    return _title(f"{cls.chapter}.{cls.__name__}.title", lang, cls.__name__)
+
+
+def section_title(cls: type, section: str, lang: str = DEFAULT_LANG) -> str:
+    """A section's title from its scene's catalog (``[Scene.sections]``: its name in the gallery), else its name."""
+    return _title(f"{cls.chapter}.{cls.__name__}.sections.{section}", lang, section)

@@ -21,7 +21,9 @@ from urllib.parse import quote
 from netreel.scenes import registry
 from netreel.scenes.common.text import DEFAULT_LANG, tr
 from netreel.render import clips as clip_files
-from netreel.render.chapter import MANIFEST, read_manifest, scene_title
+from netreel.render.aspect import DEFAULT_ASPECT, pixel_size
+from netreel.render.chapter import MANIFEST, read_manifest, scene_title, section_title
+from netreel.render.presets import QUALITIES
 from netreel.render.slides import DECK_FORMATS
 
 PAGE = "index.html"
@@ -67,6 +69,19 @@ def _variant(render: Path, lang: str) -> str:
     return render.name if lang == DEFAULT_LANG else render.parent.name
 
 
+def _variant_label(render: Path, lang: str) -> str:
+    """A render folder's quality, size, frame rate, aspect and background in ``lang``'s words: ``low · 854×480 · 15 fps``."""
+    quality, *rest = _variant(render, lang).split("-")
+    aspect = next((part.replace("x", ":") for part in rest if part != "alpha"), DEFAULT_ASPECT)
+    width, height = pixel_size(quality, aspect)
+    parts = [tr(f"gallery.quality.{quality}", lang), f"{width}×{height}", f'{QUALITIES[quality].fps} {tr("gallery.fps", lang)}']
+    if aspect != DEFAULT_ASPECT:
+        parts.append(aspect)
+    if "alpha" in rest:
+        parts.append(tr("gallery.transparent", lang))
+    return " · ".join(parts)
+
+
 def _clips_by_section(render: Path) -> dict[tuple[str, str], list[tuple[str, Path]]]:
     """(scene, section) -> [(format, file)] for every clip exported from a render."""
     found: dict[tuple[str, str], list[tuple[str, Path]]] = {}
@@ -78,15 +93,17 @@ def _clips_by_section(render: Path) -> dict[tuple[str, str], list[tuple[str, Pat
     return found
 
 
-def _scene_card(name: str, title: str, entry: dict | None, render: Path, root: Path, clips: dict, lang: str) -> str:
+def _scene_card(
+    name: str, title: str, sections_named: dict[str, str], entry: dict | None, render: Path, root: Path, clips: dict, lang: str,
+) -> str:
     if entry is None:
         return f'<div class="scene"><h3>{html.escape(title)}</h3><p class="muted">{html.escape(tr("gallery.scene_not_rendered", lang))}</p></div>'
     still = render / entry["still"]
     video = render / entry["video"]
     sections = []
     for section, _ in entry.get("sections", []):
-        links = " ".join(_link(path, root, fmt) for fmt, path in clips.get((name, section), []))
-        sections.append(f"<li>{html.escape(section)} {links}</li>")
+        links = " ".join(_link(path, root, fmt.upper()) for fmt, path in clips.get((name, section), []))
+        sections.append(f"<li>{html.escape(sections_named.get(section, section))} {links}</li>")
     anchor = "-".join(html.escape(part) for part in render.relative_to(root).parts + (name,))
     return (
         f'<div class="scene" id="{anchor}">'
@@ -97,10 +114,11 @@ def _scene_card(name: str, title: str, entry: dict | None, render: Path, root: P
     )
 
 
-def _render_block(render: Path, root: Path, scenes: list[tuple[str, str]], lang: str = DEFAULT_LANG) -> str:
+def _render_block(render: Path, root: Path, scenes: list[tuple[str, str, dict[str, str]]], lang: str = DEFAULT_LANG) -> str:
+    """A render's videos, subtitles and decks, and a card per scene: (class name, title, {section: its title})."""
     manifest = read_manifest(render)
     clips = _clips_by_section(render)
-    head = [f"<h3>{html.escape(_variant(render, lang))}</h3>"]
+    head = [f"<h3>{html.escape(_variant_label(render, lang))}</h3>"]
     chapter = manifest.get("chapter", {})
     if chapter and (render / chapter.get("video", "")).is_file():
         target = render / chapter["video"]
@@ -108,14 +126,16 @@ def _render_block(render: Path, root: Path, scenes: list[tuple[str, str]], lang:
         head.append(f'<video controls preload="metadata" src="{_href(target, root)}" poster="{_href(poster, root)}"></video>')
         links = [_link(target, root, tr("gallery.chapter_video", lang)), _link(render / chapter["srt"], root, tr("gallery.subtitles", lang))]
         links += [
-            _link(render / name, root, f'{tr("gallery.subtitles", lang)} ({each})')
+            _link(render / name, root, tr("gallery.subtitles_in", lang, language=tr(f"gallery.language.{each}", lang)))
             for each, name in chapter.get("subtitles", {}).items() if each != lang and (render / name).is_file()
         ]
         head.append(f"<p>{' · '.join(links)} · {_seconds(chapter['duration'])}</p>")
     decks = [deck for to in DECK_FORMATS for deck in sorted((render / "slides").glob(f"*.{to}"))]
     if decks:
         head.append(f'<p>{html.escape(tr("gallery.slides", lang))}: {" · ".join(_link(d, root, d.name) for d in decks)}</p>')
-    cards = [_scene_card(name, title, manifest["scenes"].get(name), render, root, clips, lang) for name, title in scenes]
+    cards = [
+        _scene_card(name, title, sections, manifest["scenes"].get(name), render, root, clips, lang) for name, title, sections in scenes
+    ]
     return f'<div class="render">{"".join(head)}<div class="scenes">{"".join(cards)}</div></div>'
 
 
@@ -126,7 +146,10 @@ def page(root: Path, lang: str = DEFAULT_LANG) -> str:
     command = "" if lang == DEFAULT_LANG else f" --lang {lang}"
     for chapter in registry.CHAPTERS:
         known.add(chapter.id)
-        scenes = [(cls.__name__, scene_title(cls, lang)) for cls in chapter.scenes()]
+        scenes = [
+            (cls.__name__, scene_title(cls, lang), {step: section_title(cls, step, lang) for step in cls.steps})
+            for cls in chapter.scenes()
+        ]
         body.append(f'<section id="{chapter.id}"><h2>{chapter.number}. {html.escape(tr(f"{chapter.id}.title", lang))}</h2>')
         renders = _renders(root / chapter.id, lang)
         if not renders:
@@ -140,7 +163,7 @@ def page(root: Path, lang: str = DEFAULT_LANG) -> str:
             body.append(f"<h3>{html.escape(folder.name)}</h3>")
             for render in _renders(folder, lang):
                 names = list(read_manifest(render)["scenes"])
-                body.append(_render_block(render, root, [(n, n) for n in names], lang))
+                body.append(_render_block(render, root, [(n, n, {}) for n in names], lang))
         body.append("</section>")
     return (
         f'<!DOCTYPE html><html lang="{HTML_LANG.get(lang, lang)}"><head><meta charset="utf-8"><title>{html.escape(tr("gallery.title", lang))}</title>'

@@ -14,7 +14,7 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from netreel.nets import facts_cache
@@ -25,7 +25,7 @@ from netreel.scenes.userfile import resolve
 from netreel.render import narrator
 from netreel.render.aspect import DEFAULT_ASPECT
 from netreel.render.executors import InlineExecutor
-from netreel.render.jobs import RenderError, SceneJob
+from netreel.render.jobs import Executor, RenderError, SceneJob
 from netreel.render.pipeline import RenderOptions, check_words, run_jobs
 
 
@@ -43,6 +43,7 @@ class PreviewRequest:
     net: NetConfig = None
     lang: str = DEFAULT_LANG
     voice: str = "none"
+    transparent: bool = False  # no background: a .mov with alpha, or a PNG with alpha for a still
 
 
 def scene_files(request: PreviewRequest) -> list[Path]:
@@ -62,20 +63,41 @@ def render_preview(request: PreviewRequest, in_process: bool = True) -> str:
     if rest or len(scenes) != 1:
         names = ", ".join(f"{chapter.id}.{cls.__name__}" for cls in scenes)
         raise PreviewError(f"preview takes one scene, e.g. {chapter.id}.{scenes[0].__name__}; this target has: {names}")
-    check_words([(chapter, scenes)], RenderOptions(lang=request.lang))
+    return _render(request, [(chapter, scenes)], 1, InlineExecutor() if in_process else None)[0]
+
+
+def render_stills(request: PreviewRequest, jobs: int = 1, executor: Executor | None = None) -> list[str]:
+    """The last frame of every scene ``request.target`` names, as PNGs beside the previews, in lecture order.
+
+    One scene at a time in this process unless ``jobs`` > 1 (worker processes) or an ``executor`` is given.
+    """
+    if executor is None and jobs == 1:
+        executor = InlineExecutor()
+    return _render(replace(request, still=True), resolve(request.target), jobs, executor)
+
+
+def _render(request: PreviewRequest, targets: list, jobs: int, executor: Executor | None) -> list[str]:
+    """Render the targets' scenes as ``request`` asks; the paths of their stills or videos, in order."""
+    check_words(targets, RenderOptions(lang=request.lang))
     langs = (request.lang,) if request.voice != "none" else ()
     narrator.check(request.voice, langs)
-    folder = request.out / "preview" / chapter.id
-    folder = folder if request.lang == DEFAULT_LANG else folder / request.lang
-    facts = facts_cache.build(chapter.facts, request.net or NetConfig())
-    cls = scenes[0]
-    job = SceneJob(
-        chapter.id, cls.__module__, cls.__name__, facts, request.quality, str(folder), request.lang,
-        still=request.still, aspect=request.aspect, path=getattr(chapter, "path", None), voice=request.voice, voice_langs=langs,
-    )
-    results = []
-    run_jobs([job], 1, lambda _, result: results.append(result), InlineExecutor() if in_process else None)
-    return results[0].still if request.still else results[0].video
+    work = []
+    for chapter, scenes in targets:
+        folder = request.out / "preview" / chapter.id
+        folder = folder if request.lang == DEFAULT_LANG else folder / request.lang
+        facts = facts_cache.build(chapter.facts, request.net or NetConfig())
+        work += [
+            SceneJob(
+                chapter.id, cls.__module__, cls.__name__, facts, request.quality, str(folder), request.lang,
+                still=request.still, aspect=request.aspect, transparent=request.transparent,
+                path=getattr(chapter, "path", None), voice=request.voice, voice_langs=langs,
+            )
+            for cls in scenes
+        ]
+    done = {}
+    run_jobs(work, jobs, lambda job, result: done.__setitem__((job.chapter, job.scene), result), executor)
+    results = [done[job.chapter, job.scene] for job in work]
+    return [result.still if request.still else result.video for result in results]
 
 
 def _stamp(files: list[Path]) -> tuple:

@@ -37,17 +37,42 @@ Looks
 
 Examples
 --------
-``examples/prediction.py`` (rendered with
-``netreel render examples/prediction.py:Prediction``)::
+A scene of one's own, in two files side by side, rendered with ``netreel render
+answer.py``. ``answer.py``::
 
-    class Prediction(NetScene):
-        chapter = "network"
-        steps = ("outputs",)
+    from manim import LEFT, RIGHT, Create, FadeIn, SurroundingRectangle, Write
+
+    from netreel.nets import names
+    from netreel.scenes.kit import Bars, NetScene, eq, formats, palette
+
+    OUT = names.layer(2, "hook_a")  # the output layer's activations, from the network's own run
+
+
+    class Answer(NetScene):
+        chapter = "network"  # Chapter 1's facts: the trained digit MLP and one held-out digit
+        steps = ("outputs", "answer")  # each a section (a clip, a slide) and a method of that name
 
         def outputs(self):
-            bars = Bars.for_classes(self.ledger, names.layer(2, "hook_a"))
-            self.say("outputs", about=[bars])
-            self.play(FadeIn(bars))
+            self.bars = Bars.for_classes(self.ledger, OUT).shift(LEFT * 2.5)  # labels, bars and values from the ledger
+            self.say("outputs", about=[self.bars])  # the words, and what they talk about
+            self.play(FadeIn(self.bars))
+
+        def answer(self):
+            guess = int(self.ledger.value("prediction"))
+            d = self.ledger.shown("prediction", spec=formats.COUNT)
+            a = self.ledger.shown(OUT, guess, spec=formats.VALUE)
+            formula = eq(r"a^{(3)}_{", d, "} =", a).shift(RIGHT * 4)
+            box = SurroundingRectangle(self.bars.row(guess), color=palette.HIGHLIGHT)
+            self.say("answer", about=[box, formula], d=d, a=a)
+            self.play(Create(box), Write(formula))
+
+Its words in English (in Chinese they go in ``answer.zh.toml``), ``answer.toml``::
+
+    [network.Answer]
+    outputs = "The ten output neurons: one bar per digit, as long as its activation."
+    answer = "The brightest output is the network's answer: {d}, with an activation of {a}."
+
+``examples/prediction.py`` is a longer one.
 """
 
 from netreel.scenes.common import formats, layout, palette

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from dataclasses import dataclass
 
 from netreel.scenes.common.base import NetScene
+from netreel.suggest import closest
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Chapter:
         for cls in self.scenes():
             if cls.__name__ == name:
                 return cls
-        raise TargetError(f"chapter {self.id!r} has no scene {name!r}{_closest(name, [c.__name__ for c in self.scenes()])}")
+        raise TargetError(f"chapter {self.id!r} has no scene {name!r}{closest(name, [c.__name__ for c in self.scenes()])}")
 
 
 CHAPTERS: list[Chapter] = [
@@ -46,11 +46,6 @@ class TargetError(Exception):
     """A chapter or scene name that does not exist; the message names the closest ones."""
 
 
-def _closest(name: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(name, options, n=3, cutoff=0.4)
-    return f"; did you mean {', '.join(close)}?" if close else f"; choose from {', '.join(options)}"
-
-
 def chapter(name: str) -> Chapter:
     """A chapter by id (``network``) or number (``1``)."""
     for ch in CHAPTERS:
@@ -62,7 +57,7 @@ def chapter(name: str) -> Chapter:
 def _unknown(name: str):
     options = [ch.id for ch in CHAPTERS]
     scene_names = [f"{ch.id}.{cls.__name__}" for ch in CHAPTERS for cls in ch.scenes()]
-    raise TargetError(f"unknown chapter or scene {name!r}{_closest(name, options + scene_names)}")
+    raise TargetError(f"unknown chapter or scene {name!r}{closest(name, options + scene_names)}")
 
 
 def resolve(target: str) -> list[tuple[Chapter, list[type[NetScene]]]]:

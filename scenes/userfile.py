@@ -7,15 +7,22 @@ subclasses :class:`netreel.scenes.common.base.NetScene` and sets ``chapter`` to 
 registered chapter whose network facts it shows. Its words come from a catalog
 beside the file (``file.toml``, keys in full: ``[network.MyScene]``; other
 languages in ``file.zh.toml``). Renders go to ``OUT/<file name>/<quality>/``.
+
+A plain manim ``Scene`` renders too, as manim would draw it, through
+:class:`PlainScene`: it shows no network's facts, so nothing it shows is in a
+ledger or audited, and resolving it says so on the ``netreel`` logger.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from manim import Scene
 
 from netreel.scenes import registry
 from netreel.scenes.common.base import NetScene
@@ -56,6 +63,7 @@ def load_module(path: Path, name: str):
     except BaseException:
         del sys.modules[name]
         raise
+    as_net_scenes(module)
     for lang in languages():
         (words,) = catalog_files(path, lang)
         if words.exists():
@@ -63,12 +71,42 @@ def load_module(path: Path, name: str):
     return module
 
 
+class PlainScene(NetScene):
+    """A plain manim Scene of one's own run as a NetScene without facts: its own setup,
+    construct and background; an empty ledger, no words."""
+
+    def setup(self) -> None:
+        background = self.camera.background_color
+        NetScene.setup(self)
+        self.camera.background_color = background
+        super(NetScene, self).setup()
+
+    def construct(self) -> None:
+        super(NetScene, self).construct()
+
+
+def as_net_scenes(module) -> None:
+    """Put a :class:`PlainScene` in the place of each plain manim Scene the file defines (and
+    lists in ``SCENES``), named and found in its source as the original is."""
+    plain = {
+        obj: type(obj.__name__, (PlainScene, obj), {"__module__": obj.__module__, "__qualname__": obj.__qualname__})
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, Scene) and not issubclass(obj, NetScene) and obj.__module__ == module.__name__
+    }
+    for cls, scene in plain.items():
+        setattr(module, cls.__name__, scene)
+    if hasattr(module, "SCENES"):
+        module.SCENES = [plain.get(cls, cls) for cls in module.SCENES]
+
+
 def scene_classes(module) -> list[type[NetScene]]:
+    """The file's scenes: its ``SCENES``, else its NetScenes that set ``chapter`` and its plain manim Scenes."""
     if hasattr(module, "SCENES"):
         return list(module.SCENES)
     return [
         obj for obj in vars(module).values()
-        if isinstance(obj, type) and issubclass(obj, NetScene) and obj.__module__ == module.__name__ and obj.chapter
+        if isinstance(obj, type) and issubclass(obj, NetScene) and obj.__module__ == module.__name__
+        and (obj.chapter or issubclass(obj, PlainScene))
     ]
 
 
@@ -86,7 +124,7 @@ def resolve_file(target: str) -> list[tuple[Chapter, list[type[NetScene]]]]:
         raise TargetError(f"{file} failed to load: {type(err).__name__}: {err}") from None
     classes = scene_classes(module)
     if not classes:
-        raise TargetError(f"{file} has no scene class (a NetScene subclass that sets chapter)")
+        raise TargetError(f"{file} has no scene class (a manim Scene, or a NetScene subclass that sets chapter)")
     if name:
         chosen = [cls for cls in classes if cls.__name__ == name]
         if not chosen:
@@ -94,11 +132,18 @@ def resolve_file(target: str) -> list[tuple[Chapter, list[type[NetScene]]]]:
         classes = chosen
     chapters = {cls.chapter for cls in classes}
     if len(chapters) > 1:
-        raise TargetError(f"{file}: render scenes of different chapters ({', '.join(sorted(chapters))}) one at a time")
-    base = registry.chapter(chapters.pop())
+        named = sorted(chapter or "plain manim scenes" for chapter in chapters)
+        raise TargetError(f"{file}: render scenes of different chapters ({', '.join(named)}) one at a time")
+    chapter = chapters.pop()
     if path.stem in {ch.id for ch in registry.CHAPTERS}:
         raise TargetError(f"{file}: a scene file may not share its name with chapter {path.stem!r} (its renders would mix)")
-    return [(FileChapter(path.stem, 0, module.__name__, base.facts, str(path.resolve())), classes)]
+    for cls in classes:
+        if issubclass(cls, PlainScene):
+            logging.getLogger("netreel").warning(
+                f"{file}:{cls.__name__} is a plain manim Scene: it has no truth ledger, so its numbers are not audited"
+            )
+    facts = registry.chapter(chapter).facts if chapter else ""
+    return [(FileChapter(path.stem, 0, module.__name__, facts, str(path.resolve())), classes)]
 
 
 def resolve(target: str) -> list[tuple[Chapter, list[type[NetScene]]]]:

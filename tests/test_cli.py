@@ -156,6 +156,10 @@ EXAMPLE = ROOT / "examples" / "prediction.py"
         (["render", "no/such/file.py:MyScene"], ["no scene file 'no/such/file.py'"]),
         (["preview", "no/such/file.py:MyScene"], ["no scene file"]),
         (["render", f"{EXAMPLE}:Predictoin"], ["has no scene class 'Predictoin'", "Prediction"]),
+        (["render", "network", "--format", "gif"], ["render writes mp4, mov or png", "netreel clips TARGET --format gif"]),
+        (["render", "network", "-s", "--format", "mp4"], ["-s saves each scene's last frame as png", "--format mp4"]),
+        (["render", "network", "-t", "--format", "mp4"], ["--transparent needs a format with an alpha channel", "mp4 has none"]),
+        (["render", "network", "-q", "p"], ["'p' is not one of", "'l', 'm', 'h', 'k'"]),
     ],
 )
 def test_output_bad_input_is_one_line(args, needles):
@@ -221,3 +225,175 @@ def test_preview_watch_keeps_the_last_good_preview(tmp_path):
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=60)
+
+
+def test_no_arguments_prints_help_and_succeeds():
+    result = run()
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: ") and "Commands:" in result.stdout
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("command", [[], *[[name] for name in main.commands]])
+def test_dash_h_is_help_everywhere(command):
+    short, long = run(*command, "-h"), run(*command, "--help")
+    assert short.exit_code == 0 and short.stdout.startswith("Usage: ")
+    assert short.stdout == long.stdout
+
+
+def test_top_level_help_keeps_whole_summaries():
+    result = CliRunner().invoke(main, ["--help"], terminal_width=80)
+    text = " ".join(result.stdout.split("Commands:")[1].split())
+    assert "..." not in text
+    assert "Make a slide deck of TARGET: one slide per section, the subcaptions as speaker notes." in text
+    assert "Check every number TARGET shows against an independent recomputation, its words, and its layout in the frame." in text
+
+
+def test_quality_help_names_each_presets_size_and_rate():
+    text = " ".join(run("render", "--help").stdout.split())
+    assert ("-q, --quality [tiny|low|medium|high|4k|l|m|h|k] Preset (manim's letter for it): tiny 256x144 at 10 fps, "
+            "low (l) 854x480 at 15 fps, medium (m) 1280x720 at 30 fps, high (h) 1920x1080 at 60 fps, "
+            "4k (k) 3840x2160 at 60 fps.") in text
+
+
+@pytest.fixture
+def rendered_as(monkeypatch):
+    """What `render` would render, without rendering: its options and whether transparent."""
+    asked = {}
+
+    def fake(target, opts, transparent=False):
+        asked.update(target=target, opts=opts, transparent=transparent)
+        return []
+
+    monkeypatch.setattr("netreel.cli.render_targets", fake)
+    return asked
+
+
+@pytest.mark.parametrize(
+    ("letter", "preset", "size"),
+    [("l", "low", (854, 480, 15)), ("m", "medium", (1280, 720, 30)), ("h", "high", (1920, 1080, 60)), ("k", "4k", (3840, 2160, 60))],
+)
+def test_manim_quality_letters_are_the_presets_of_the_same_size(rendered_as, letter, preset, size):
+    from netreel.render.presets import QUALITIES
+
+    for args in (["-q", letter], [f"-q{letter}"], ["--quality", letter]):
+        assert run("render", "network", *args).exit_code == 0
+        assert rendered_as["opts"].quality == preset
+    q = QUALITIES[preset]
+    assert (q.width, q.height, q.fps) == size  # manim's -ql, -qm, -qh, -qk
+
+
+@pytest.mark.parametrize(("args", "transparent"), [([], False), (["-t"], True), (["--format", "mov"], True), (["-t", "--format", "mov"], True)])
+def test_render_format_and_transparent(rendered_as, args, transparent):
+    assert run("render", "network", *args).exit_code == 0
+    assert rendered_as["transparent"] is transparent
+
+
+def write_config(folder: Path, text: str) -> None:
+    (folder / "pyproject.toml").write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("table", "line"),
+    [
+        ('[tool.netreel]\nqualty = "high"\n', "netreel: pyproject.toml: [tool.netreel] has no key 'qualty'; did you mean quality?"),
+        ('[tool.netreel\nquality = "high"\n',
+         "netreel: pyproject.toml: not valid TOML: Expected ']' at the end of a table declaration (at line 1, column 14)"),
+        ('[tool.netreel]\njobs = "two"\n', "netreel: pyproject.toml: [tool.netreel] jobs must be an integer, not 'two'"),
+        ("[tool.netreel]\nforce = 1\n", "netreel: pyproject.toml: [tool.netreel] force must be true or false, not 1"),
+        ("[tool.netreel]\nquality = [\"low\"]\n", "netreel: pyproject.toml: [tool.netreel] quality must be a string, not ['low']"),
+        ('[tool.netreel]\nlang = "fr"\n', "netreel: pyproject.toml: [tool.netreel] lang: unknown language 'fr'; available: en, zh"),
+        ('[tool]\nnetreel = 3\n', "netreel: pyproject.toml: tool.netreel must be a table, [tool.netreel]"),
+    ],
+)
+def test_a_broken_config_is_one_line_naming_the_file_and_key(tmp_path, monkeypatch, table, line):
+    write_config(tmp_path, table)
+    monkeypatch.chdir(tmp_path)
+    result = run("list")
+    one_line_error(result)
+    assert result.stderr.strip() == line
+
+
+def test_config_sets_defaults_by_option_name(tmp_path, monkeypatch, rendered_as):
+    write_config(tmp_path, '[tool.netreel]\nquality = "h"\nedge_seconds = 3\ndata-dir = "digits"\nseed = 7\n')
+    monkeypatch.chdir(tmp_path)
+    assert run("render", "network").exit_code == 0
+    assert rendered_as["opts"].quality == "high"
+    assert rendered_as["opts"].net.seed == 7 and rendered_as["opts"].net.data_dir == "digits"
+    assert "[default: 3; x>=0.1]" in run("bench", "--help").stdout
+    assert run("render", "network", "-q", "tiny").exit_code == 0
+    assert rendered_as["opts"].quality == "tiny"  # a flag still wins
+
+
+def test_ctrl_c_exits_130_with_one_line(monkeypatch):
+    def interrupted(folder):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("netreel.render.chapter.read_manifest", interrupted)
+    result = run("list")
+    assert result.exit_code == 130
+    assert result.stderr.strip() == "netreel: interrupted; finished files are kept and none was replaced by a partial one"
+
+
+@pytest.mark.parametrize(
+    ("terminal", "opener", "line"),
+    [
+        (False, "/usr/bin/xdg-open", "not run from a terminal"),
+        (True, None, "no program here opens files (xdg-open is not installed)"),
+    ],
+)
+def test_open_where_nothing_can_open_says_so_and_succeeds(tmp_path, monkeypatch, terminal, opener, line):
+    monkeypatch.setattr("netreel.cli.at_terminal", lambda: terminal)
+    monkeypatch.setattr("netreel.cli.OPENER", "xdg-open")
+    monkeypatch.setattr("shutil.which", lambda name: opener)
+    monkeypatch.setattr("click.launch", lambda path: pytest.fail("launched"))
+    result = run("gallery", "--out", str(tmp_path), "-p")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == str(tmp_path / "index.html")
+    assert result.stderr.strip() == f"netreel: -p: {tmp_path / 'index.html'} not opened: {line}"
+
+
+def test_open_launches_the_result(tmp_path, monkeypatch):
+    launched = []
+    monkeypatch.setattr("netreel.cli.at_terminal", lambda: True)
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr("click.launch", lambda path: launched.append(path) or 0)
+    result = run("gallery", "--out", str(tmp_path), "-p")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert launched == [str(tmp_path / "index.html")]
+
+
+def complete(*words: str) -> list[str]:
+    env = {"_NETREEL_COMPLETE": "bash_complete", "COMP_WORDS": " ".join(["netreel", *words]), "COMP_CWORD": str(len(words))}
+    result = CliRunner().invoke(main, [], prog_name="netreel", env=env)
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()
+
+
+def test_completion_of_chapters_and_scenes():
+    assert complete("render", "network.Forw") == ["plain,network.ForwardPass"]
+    assert complete("clips", "netw")[:2] == ["plain,network", "plain,network.DigitInput"]
+    everything = complete("audit", "")
+    assert {"plain,all", "plain,network", "plain,cnn", "plain,attention.Pattern"} <= set(everything)
+    assert complete("preview", "examples/pre") == ["file,examples/pre"]  # a scene file: the shell completes the name
+
+
+@pytest.mark.render
+def test_render_s_t_saves_each_last_frame_with_alpha(tmp_path):
+    from PIL import Image
+
+    result = run("render", "network.ParameterCount", "-s", "-t", "-q", "tiny", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    png = tmp_path / "preview" / "network" / "ParameterCount.png"
+    assert result.stdout.strip() == str(png)
+    with Image.open(png) as image:
+        assert image.size == (256, 144) and image.mode == "RGBA"
+        assert image.getchannel("A").getextrema()[0] == 0  # the background is see-through
+    assert not (tmp_path / "network").exists()  # no video was rendered
+
+
+def test_the_formats_offered_are_the_clip_writers():
+    from netreel.cli import CLIP_FORMATS
+    from netreel.render.clips import FORMATS
+
+    assert CLIP_FORMATS == list(FORMATS)

@@ -6,6 +6,7 @@ A renamed hook or a fact added without its reference fails here, not when a scen
 from __future__ import annotations
 
 import importlib
+import string
 
 import pytest
 
@@ -45,3 +46,18 @@ def test_reference_recomputes_every_built_key_but_those_declared_not_to(chapter,
     assert names.unused(exempt, missing) == [], "declared not recomputed, yet reference() recomputes it"
     both = set(reference) & set(facts.arrays)
     assert [k for k in sorted(both) if any(names.matches(p, k) for p in exempt)] == [], "exempt, yet recomputed"
+
+
+
+def fields(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_declared_key_says_what_it_holds(chapter):
+    module = facts_module(chapter)
+    assert sorted(set(module.KEYS) - set(module.MEANINGS)) == [], "keys without a meaning in MEANINGS"
+    assert sorted(set(module.MEANINGS) - set(module.KEYS)) == [], "meanings of keys the chapter does not declare"
+    for pattern, meaning in module.MEANINGS.items():
+        assert isinstance(meaning, str) and meaning.strip(), f"{pattern} has an empty meaning"
+        assert fields(meaning) <= fields(pattern), f"{pattern}: its meaning names a placeholder the key lacks"

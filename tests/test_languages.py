@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from netreel.scenes.common.text import DEFAULT_LANG, LOCALE_DIR, catalog, catalo
 from netreel.render import clips, gallery, slides, video
 from netreel.render.aspect import DEFAULT_ASPECT, frame_size, outside_frame
 from netreel.render.chapter import subtitle_name
+from netreel.render.presets import QUALITIES
 from netreel.render.run import Settings, run_scene
 from tests import frames
 from tests.test_cli import one_line_error, run
@@ -70,7 +72,9 @@ def used_keys(audited) -> set[str]:
         keys |= audited(chapter, scene, DEFAULT_LANG).keys | named_in_code(chapter, scene)
     keys |= {f"{ch.id}.title" for ch in registry.CHAPTERS}  # `netreel list`, the gallery, slide decks
     keys |= {f"{ch.id}.{cls.__name__}.title" for ch, cls in SCENES}  # chapter markers, the gallery
+    keys |= {f"{ch.id}.{cls.__name__}.sections.{step}" for ch, cls in SCENES for step in cls.steps}  # the gallery
     keys |= set(re.findall(r'"(gallery\.\w+)"', (ROOT / "render" / "gallery.py").read_text(encoding="utf-8")))
+    keys |= {f"gallery.quality.{quality}" for quality in QUALITIES} | {f"gallery.language.{lang}" for lang in languages()}
     return keys
 
 
@@ -348,6 +352,49 @@ def test_gallery_has_a_page_per_language(rendered):
     assert "network/tiny/DigitInput.png" not in html
     english = gallery.page(root)
     assert "network/tiny/DigitInput.png" in english and "/zh/" not in english
+
+
+class VisibleWords(HTMLParser):
+    """The words a reader of a page sees: its text, its title and the images' alt texts; not commands in <code>."""
+
+    HIDDEN = {"code", "style", "script"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._hidden += tag in self.HIDDEN
+        self.words += [value for name, value in attrs if name == "alt" and value]
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in self.HIDDEN
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.words.append(data)
+
+
+ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
+# The program's name, the names Chinese keeps in Latin letters (scenes/locale/README.md: functions, models,
+# matrices, a variable), the clips' formats.
+ALLOWED = {"netreel", "Sigmoid", "Softmax", "ReLU", "GPT", "MLP", "OV", "QK", "T", "MP4", "PNG", "WEBM", "MOV", "GIF"}
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_the_gallery_in_another_language_has_no_english_left(rendered, lang):
+    folder, manifest = rendered("network", lang, (DEFAULT_LANG, lang))
+    clips.export("network", folder, manifest, list(manifest["scenes"]), "png", FPS)
+    root = folder.parents[2]
+    parser = VisibleWords()
+    parser.feed(gallery.page(root, lang))
+    files = {path.name for path in root.rglob("*") if path.is_file()}
+    left = sorted({w for text in parser.words for w in ASCII_WORD.findall(text) if w not in ALLOWED and w not in files})
+    assert left == [], f"words not in {lang} on its gallery page"
+    text = " ".join(parser.words)
+    step = registry.chapter("network").scenes()[0].steps[0]
+    assert tr(f"network.DigitInput.sections.{step}", lang) in text and tr("gallery.quality.tiny", lang) in text
 
 
 # -- the command line ---------------------------------------------------------------------------

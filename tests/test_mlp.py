@@ -93,6 +93,7 @@ def test_store_reuses_and_repairs_cache(tmp_path, monkeypatch, caplog):
     again = mlp.load_or_train(config, digits)
     assert again.record["train_seconds"] == first.record["train_seconds"]  # loaded, not retrained
     weights.write_bytes(b"not a safetensors file")
+    monkeypatch.setattr(logging.getLogger("netreel"), "propagate", True)  # the command line stops it at its own handler
     with caplog.at_level(logging.WARNING, logger="netreel"):
         repaired = mlp.load_or_train(config, digits)
     assert "unreadable" in caplog.text

@@ -10,9 +10,10 @@ A chapter's facts module has two functions,
     stored weights, autograd, a fresh count), for the truth ledger's audit.
 
 and declares its keys in ``KEYS``: patterns of :mod:`netreel.nets.names`, with a
-``{placeholder}`` for each number that repeats (layer, sample, snapshot). A key that
+``{placeholder}`` for each number that repeats (layer, sample, snapshot), and what each
+holds in ``MEANINGS`` (``netreel info CHAPTER --facts`` prints them). A key that
 ``reference`` may leave out is named in ``NOT_RECOMPUTED`` with its reason
-(tests/test_facts_keys.py holds every chapter to both).
+(tests/test_facts_keys.py holds every chapter to all three).
 
 Scenes only read facts; the audit compares what they showed with the reference.
 """
@@ -79,3 +80,15 @@ def reference(name: str, config: NetConfig) -> dict[str, np.ndarray]:
 def summary(name: str, config: NetConfig) -> list[tuple[str, str]]:
     """Labelled figures of a chapter's networks, for ``netreel info``."""
     return _module(name).summary(config)
+
+
+def described(name: str, facts: Facts) -> list[tuple[str, np.ndarray, str]]:
+    """Every fact of module ``name``, in the order it declares them: (key, array, what it holds)."""
+    module = _module(name)
+    rows = []
+    for pattern in module.KEYS:
+        for key in sorted(facts.arrays, key=lambda k: [int(p) if p.isdigit() else p for p in k.split(".")]):
+            fills = names.bindings(pattern, key)
+            if fills is not None:
+                rows.append((key, facts.arrays[key], module.MEANINGS[pattern].format(**fills)))
+    return rows

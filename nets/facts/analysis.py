@@ -12,7 +12,7 @@ import torch
 from netreel.nets import names
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
-from netreel.nets.facts.network import trained
+from netreel.nets.facts.network import MLP_MEANINGS, trained
 
 RUN_LENGTH = 100  # held-out digits in the run, in the test set's order
 MISTAKES_SHOWN = 6  # the first mistakes of the test set, shown side by side
@@ -28,6 +28,44 @@ KEYS = (
     "noise.n", "noise.image", "noise.output", "noise.guess", "noise.guess_counts", "noise.confident",
     "noise.threshold", "noise.mean_top", "noise.shown",
 )
+
+MEANINGS = {
+    names.layer("{layer}", "weight"): MLP_MEANINGS[names.layer("{layer}", "weight")],
+    names.layer("{layer}", "bias"): MLP_MEANINGS[names.layer("{layer}", "bias")],
+    "classes": "the digit classes 0 to 9",
+    "sizes": "the neurons per layer, input first",
+    "neurons": "the first hidden layer's neuron numbers",
+    "pixels.n": "how many pixels a digit has",
+    "pixels.blank": "1 for each pixel that is blank in every training digit, else 0",
+    "pixels.n_blank": "how many pixels are blank in every training digit",
+    "weights.blank_change": "the largest change training made to a weight from a blank pixel",
+    "test.n": "how many held-out digits are tested",
+    "test.correct": "how many of them the network gets right",
+    "test.accuracy": "the share it gets right",
+    "test.mean_top": "the mean of the largest output over the held-out digits",
+    "run.images": "the held-out digits run through the network on screen, one row each",
+    "run.labels": "their labels",
+    "run.outputs": "the network's ten outputs for each",
+    "run.guesses": "its answer for each",
+    "run.correct": "how many it has got right so far, after each digit",
+    "run.wrong": "1 where its answer is wrong",
+    "run.seen": "how many digits have been seen, after each",
+    "mistakes.index": "the indices of the held-out digits shown as mistakes",
+    "mistakes.images": "their pixels",
+    "mistakes.labels": "their true labels",
+    "mistakes.guesses": "the network's wrong answers for them",
+    "mistakes.total": "how many held-out digits the network gets wrong",
+    "noise.n": "how many images of random noise are run",
+    "noise.image": "the noise image shown",
+    "noise.output": "the network's ten outputs for it",
+    "noise.guess": "its answer for it",
+    "noise.guess_counts": "how often each digit is the answer over all the noise images",
+    "noise.confident": "how many noise images get an output above the threshold",
+    "noise.threshold": "the output above which an answer counts as confident",
+    "noise.mean_top": "the mean of the largest output over the noise images",
+    "noise.shown": "which noise image is shown",
+}
+"""What each of :data:`KEYS` holds (``netreel info analysis --facts``)."""
 
 
 def noise_images(config: NetConfig, n_inputs: int) -> torch.Tensor:

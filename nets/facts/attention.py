@@ -17,7 +17,7 @@ from netreel.nets import names, roles
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 from netreel.nets.reference import plain_forward, stored_weights
-from netreel.nets.facts.gpt import DIMS_KEYS, MODEL_KEYS, dims, meta, prompt_and_net, reference_dims
+from netreel.nets.facts.gpt import DIMS_KEYS, DIMS_MEANINGS, MODEL_KEYS, MODEL_MEANINGS, dims, meta, prompt_and_net, reference_dims
 from netreel.nets.facts.gpt import summary as gpt_summary
 
 RANK_TOLERANCE = 1e-9  # singular values below this fraction of the largest count as zero
@@ -29,6 +29,35 @@ KEYS = (
     "role.scores", "role.previous", "role.score", "role.count",
     "ov.matrix", "ov.singular", "ov.rank", "qk.matrix", "qk.singular", "qk.rank", "qk.bilinear",
 )
+
+MEANINGS = {
+    **MODEL_MEANINGS,
+    **DIMS_MEANINGS,
+    "prompt.tokens": "the prompt's token ids",
+    "prompt.length": "how many tokens the prompt has",
+    "positions": "the prompt's positions, from 0",
+    "sqrt_d_head": "√d_head, what the dot products are divided by",
+    "scores.dot": "the followed block's query-key dot products, [head, query, key]",
+    "scores.scaled": "the same divided by √d_head, before the mask",
+    "focus.layer": "the block followed, from 0",
+    "focus.head": "the head followed, from 0",
+    "focus.layer_number": "the block followed, as shown from 1",
+    "focus.head_number": "the head followed, as shown from 1",
+    "focus.query": "the query position followed",
+    "focus.key": "the key position it attends to most",
+    "role.scores": "each head's measured score for the role, [block, head]",
+    "role.previous": "each head's attention on the previous token, [block, head]",
+    "role.score": "the followed head's score for its role",
+    "role.count": "how many cases the role is measured on",
+    "ov.matrix": "the followed head's W_OV = W_V W_O, [d_model, d_model]",
+    "ov.singular": "its singular values, largest first",
+    "ov.rank": "its rank",
+    "qk.matrix": "the followed head's W_QK = W_Q W_Kᵀ, [d_model, d_model]",
+    "qk.singular": "its singular values, largest first",
+    "qk.rank": "its rank",
+    "qk.bilinear": "the query token's stream times W_QK times the key token's: the unscaled score",
+}
+"""What each of :data:`KEYS` holds (``netreel info attention --facts``)."""
 
 
 def build(config: NetConfig) -> Facts:

@@ -30,6 +30,66 @@ KEYS = (
     "slide.products", "slide.sums",
 )
 
+CNN_MEANINGS = {
+    "hook_input": "the digit's pixels, [channel, row, column]",
+    "hook_pool": "the second convolution's maps after max pooling, [filter, row, column]",
+    "hook_logits": "the ten output logits",
+    "hook_probs": "their softmax: the ten probabilities",
+    "conv1.hook_z": "the first convolution's feature maps before the ReLU, [filter, row, column]",
+    "conv1.hook_a": "the same after the ReLU",
+    "conv1.weight": "the first convolution's kernels, [filter, channel, row, column]",
+    "conv1.bias": "their biases",
+    "conv2.hook_z": "the second convolution's feature maps before the ReLU",
+    "conv2.hook_a": "the same after the ReLU",
+    "conv2.weight": "the second convolution's kernels, [filter, channel, row, column]",
+    "conv2.bias": "their biases",
+    "head.weight": "the dense output layer's weights, [class, pooled value]",
+    "head.bias": "its biases",
+}
+"""What each of :data:`CNN_KEYS` holds."""
+
+MEANINGS = {
+    **CNN_MEANINGS,
+    **{f"params.{name}": f"how many numbers {name} has" for name in CNN_KEYS if name.endswith(("weight", "bias"))},
+    "classes": "the digit classes 0 to 9",
+    "prediction": "the CNN's answer for the digit",
+    "data.n_test": "how many held-out digits there are",
+    "digit.index": "which held-out digit the chapter follows",
+    "digit.label": "its true label",
+    "filters": "the first convolution's filter numbers",
+    "focus.filter": "the first-layer filter followed",
+    "focus.conv2": "the second-layer filter most active on the digit",
+    "dense.focus": "a dense layer's weights from every pixel to each cell of the followed map, [cell, pixel]",
+    "errors.cnn": "how many held-out digits the CNN gets wrong",
+    "errors.mlp": "how many the digit MLP gets wrong",
+    "test_accuracy.cnn": "the CNN's held-out accuracy",
+    "test_accuracy.mlp": "the digit MLP's held-out accuracy",
+    "count.cells": "the cells of one first-layer feature map",
+    "count.conv": "the first convolution's weights and biases, counted",
+    "count.dense": "the weights and biases of a dense layer with the same inputs and outputs",
+    "count.inputs": "the pixels of a digit",
+    "count.local": "the same with local connections but no sharing",
+    "count.outputs": "the first convolution's outputs: filters times cells",
+    "params.mlp": "the digit MLP's parameters, counted",
+    "params.total": "the CNN's parameters, counted",
+    "pool.row": "the row of each pooled maximum in its window",
+    "pool.col": "the column of each pooled maximum in its window",
+    "pool.origin": "the corner of the feature map the pooling scene shows",
+    "reach.attention": "how many pixels one attention query reaches: all of them",
+    "reach.conv": "how many pixels one convolution output reaches",
+    "rf.box": "the receptive field of a neuron of each layer: [top, left, bottom, right]",
+    "rf.size": "its side, in pixels",
+    "shape.channels": "the filters of each convolution",
+    "shape.conv1": "the side of a first-layer feature map",
+    "shape.kernel": "the side of a kernel",
+    "shape.pool": "the side of a pooled map",
+    "shape.side": "the side of a digit, in pixels",
+    "shape.window": "the side of the pooling window",
+    "slide.products": "kernel times pixels at every position of the followed filter, [row, column, kernel row, kernel column]",
+    "slide.sums": "their sums: the followed feature map before its bias",
+}
+"""What each of :data:`KEYS` holds (``netreel info cnn --facts``)."""
+
 
 def trained(config: NetConfig) -> cnn.TrainedCNN:
     data = config.digits()

@@ -28,6 +28,50 @@ KEYS = (
     "quality.noise", "quality.baseline",
 )
 
+MEANINGS = {
+    "data.points": "points of the two-moons data, [point, x y]",
+    "data.moon": "which moon each point belongs to",
+    "data.n_train": "how many points the model is trained on",
+    "train.batch": "the points in each training batch",
+    "train.iterations": "how many training steps it takes",
+    "model.params": "the velocity model's parameters, counted",
+    "loss.iteration": "the training steps where the loss is recorded",
+    "loss.value": "the loss there",
+    "pairs.count": "how many noise-data pairs are drawn",
+    "pool.count": "how many pairs pass near the focus point at the focus time",
+    "pool.passing": "those pairs' velocities, x1 - x0",
+    "pool.size": "how many pairs are drawn to find them",
+    "field.grid": "the points where the velocity field is drawn",
+    "field.probe": "the grid point nearest the focus point, whose arrow is followed",
+    "field.t": "the times the field is shown at",
+    "field.v": "the model's velocity at every grid point and time, [time, point, x y]",
+    "focus.point": "the point where the learned velocity is compared with the ideal",
+    "focus.t": "the time of the comparison",
+    "focus.v": "the model's velocity there",
+    "focus.ideal": "the ideal velocity there: the mean of the passing pairs'",
+    "focus.radius": "how near a pair must pass to count",
+    "few.steps": "the few straight steps of the comparison",
+    "few.x": "the particles after each of those steps, [step, particle, x y]",
+    "traj.particles": "how many particles move",
+    "traj.moon": "the moon each particle ends nearest",
+    "traj.steps": "the Euler steps from noise to data",
+    "traj.step": "the step numbers, from 0",
+    "traj.dt": "the time each step takes",
+    "traj.t": "the time at each step",
+    "traj.x": "every particle at every step, [step, particle, x y]",
+    "traj.v": "the model's velocity of every particle at every step",
+    "traj.length_ratio": "how much longer the paths are than straight lines, on average",
+    "quality.n": "how many samples each measurement draws",
+    "quality.steps": "the step counts compared",
+    "quality.sigma": "the kernel width of the distance (MMD²)",
+    "quality.samples": "the Euler samples at each step count, [count, particle, x y]",
+    "quality.euler": "the distance of Euler's samples from the data at each step count",
+    "quality.heun": "the distance of Heun's samples from the data at each step count",
+    "quality.noise": "the distance of pure noise from the data",
+    "quality.baseline": "the distance of fresh data from the data: the floor",
+}
+"""What each of :data:`KEYS` holds (``netreel info flow --facts``)."""
+
 
 @dataclass(frozen=True)
 class Lesson:

@@ -42,6 +42,84 @@ KEYS = (
     "sample.{k}.T", "sample.{k}.tokens", "sample.{k}.probs",
 )
 
+DIMS_MEANINGS = {
+    "n_vocab": "how many tokens (words) the transformer knows",
+    "n_ctx": "the longest context it reads, in tokens",
+    "d_model": "the size of the residual stream: each token's vector",
+    "n_heads": "attention heads per block",
+    "d_head": "the size of each head's queries, keys and values",
+    "d_mlp": "the neurons of each block's MLP",
+    "n_layers": "how many blocks it has",
+    "layer_numbers": "the blocks' numbers as shown, from 1",
+    "head_numbers": "the heads' numbers as shown, from 1",
+}
+"""What each of :data:`DIMS_KEYS` holds."""
+
+MODEL_MEANINGS = {
+    "W_E": "the embedding matrix, [n_vocab, d_model]: one row per token",
+    "W_pos": "the position embeddings, [n_ctx, d_model]",
+    "W_U": "the unembedding matrix, [d_model, n_vocab]",
+    names.act("embed"): "each prompt token's embedding, [position, d_model]",
+    names.act("pos_embed"): "each prompt position's embedding, [position, d_model]",
+    names.act("resid_pre", "{layer}"): "the residual stream entering block {layer}, [position, d_model]",
+    names.act("attn_out", "{layer}"): "block {layer}'s attention output added to the stream",
+    names.act("resid_mid", "{layer}"): "the residual stream between block {layer}'s attention and MLP",
+    names.act("mlp_out", "{layer}"): "block {layer}'s MLP output added to the stream",
+    names.act("resid_post", "{layer}"): "the residual stream leaving block {layer}",
+    names.act("q", "{layer}"): "block {layer}'s queries, [position, head, d_head]",
+    names.act("k", "{layer}"): "block {layer}'s keys, [position, head, d_head]",
+    names.act("v", "{layer}"): "block {layer}'s values, [position, head, d_head]",
+    names.act("attn_scores", "{layer}"): "block {layer}'s scaled, masked scores, [head, query, key] (-inf where masked)",
+    names.act("pattern", "{layer}"): "block {layer}'s attention pattern, the softmax of the scores, [head, query, key]",
+    names.act("z", "{layer}"): "block {layer}'s pattern-weighted values, [position, head, d_head]",
+    names.act("result", "{layer}"): "each head's output in the stream, [position, head, d_model]",
+    names.act("mlp_pre", "{layer}"): "block {layer}'s MLP neurons before the ReLU, [position, d_mlp]",
+    names.act("mlp_post", "{layer}"): "block {layer}'s MLP neurons after the ReLU",
+    names.act("W_Q", "{layer}"): "block {layer}'s query weights, [head, d_model, d_head]",
+    names.act("W_K", "{layer}"): "block {layer}'s key weights, [head, d_model, d_head]",
+    names.act("W_V", "{layer}"): "block {layer}'s value weights, [head, d_model, d_head]",
+    names.act("W_O", "{layer}"): "block {layer}'s output weights, [head, d_head, d_model]",
+    names.act("W_in", "{layer}"): "block {layer}'s MLP weights in, [d_model, d_mlp]",
+    names.act("b_in", "{layer}"): "block {layer}'s MLP biases in",
+    names.act("W_out", "{layer}"): "block {layer}'s MLP weights out, [d_mlp, d_model]",
+    names.act("b_out", "{layer}"): "block {layer}'s MLP biases out",
+}
+"""What each of :data:`MODEL_KEYS` holds."""
+
+MEANINGS = {
+    **MODEL_MEANINGS,
+    **DIMS_MEANINGS,
+    "prompt.tokens": "the prompt's token ids",
+    "prompt.length": "how many tokens the prompt has",
+    "positions": "the prompt's positions, from 0",
+    "vocab.ids": "every token id",
+    "logits": "the next-token logits after the prompt's last token",
+    "probs": "their softmax: the next-token probabilities",
+    "top": "the most probable next tokens, most probable first",
+    "test_loss": "the transformer's loss on held-out text",
+    "temperature.grid": "the temperatures of the temperature sweep",
+    "temperature.probs": "the top tokens' probabilities at each temperature",
+    "temperature.rest": "the probability left to the other tokens at each temperature",
+    "mlp.layer": "the block whose MLP is shown",
+    "mlp.neurons": "the MLP neurons shown: the most and least active at the last position",
+    "mlp.active": "how many of its neurons are active (above zero) at the last position",
+    "params.W_E": "the embedding's parameters, counted",
+    "params.W_pos": "the position embedding's parameters, counted",
+    "params.W_U": "the unembedding's parameters, counted",
+    "params.blocks.{layer}.attn": "block {layer}'s attention parameters, counted",
+    "params.blocks.{layer}.mlp": "block {layer}'s MLP parameters, counted",
+    "params.total": "every parameter, counted",
+    "pca.coords": "each token's embedding on the first two principal axes",
+    "pca.explained": "the share of the embeddings' variance each of the two axes holds",
+    "dot.pairs": "the pairs of token ids whose embeddings are compared",
+    "dot.values": "their embeddings' dot products",
+    "dot.cosines": "their embeddings' cosine similarities",
+    "sample.{k}.T": "the temperature of sampled text number {k}",
+    "sample.{k}.tokens": "its tokens, after the prompt",
+    "sample.{k}.probs": "the probability of each token when it was drawn",
+}
+"""What each of :data:`KEYS` holds (``netreel info gpt --facts``)."""
+
 
 def corpus_of(config: NetConfig) -> corpus_mod.Corpus:
     return corpus_mod.load(config.corpus)

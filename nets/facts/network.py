@@ -19,6 +19,35 @@ KEYS = (
     "params.layers.{layer}.weight", "params.layers.{layer}.bias", "params.total", "edges.total",
 )
 
+MLP_MEANINGS = {
+    names.INPUT: "the digit's pixels, row by row, in [0, 1]: the input layer's activations",
+    names.layer("{layer}", "hook_z"): "layer {layer}'s weighted sums plus biases, before the sigmoid (layer 0: the first hidden layer)",
+    names.layer("{layer}", "hook_a"): "layer {layer}'s activations, the sigmoid of its hook_z",
+    names.layer("{layer}", "weight"): "the weights into layer {layer}, [neurons out, neurons in]",
+    names.layer("{layer}", "bias"): "the biases of layer {layer}'s neurons",
+}
+"""What each of :data:`MLP_KEYS` holds."""
+
+MEANINGS = {
+    **MLP_MEANINGS,
+    "classes": "the digit classes 0 to 9, the output neurons' labels",
+    "sizes": "the neurons per layer, input first",
+    "prediction": "the network's answer for the digit: its brightest output neuron",
+    "test_accuracy": "the share of held-out digits the trained network gets right",
+    "data.n_train": "how many digits it was trained on",
+    "data.n_test": "how many digits were held out from training",
+    "digit.index": "which held-out digit the chapter follows: the first one the network gets right",
+    "digit.label": "that digit's true label",
+    "focus.neuron": "the first-layer neuron the chapter follows (not saturated, the most weighted evidence)",
+    "focus.terms": "weight times pixel for each pixel into the followed neuron",
+    "focus.weighted_sum": "the followed neuron's weighted sum of pixels, without its bias",
+    "params.layers.{layer}.weight": "how many weights lead into layer {layer}",
+    "params.layers.{layer}.bias": "how many biases layer {layer} has",
+    "params.total": "every weight and bias of the network, counted",
+    "edges.total": "every connection between neurons (the weights), counted",
+}
+"""What each of :data:`KEYS` holds (``netreel info network --facts``)."""
+
 
 def trained(config: NetConfig) -> mlp.TrainedMLP:
     data = config.digits()

@@ -185,7 +185,7 @@ def eq(*parts: str, **kwargs) -> MathTex:
     """Mathematical notation (MathTex), one substring per part.
 
     A part that shows a number must be a ledger value (:class:`Shown`, from
-    ``Ledger.tex``); other parts may use digits only as notation (layer indices,
+    ``Ledger.shown``); other parts may use digits only as notation (layer indices,
     exponents), never as a decimal or multi-digit number.
     """
     for part in parts:
