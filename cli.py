@@ -394,7 +394,8 @@ def clips(
 @main.command()
 @click.argument("target")
 @click.option("--to", type=click.Choice(["pptx", "html", "pdf"]), default="pptx", show_default=True, help="Deck format.")
-@click.option("--offline", is_flag=True, help="HTML: bundle reveal.js (installed from npm) instead of loading it from the web.")
+@click.option("--offline/--cdn", default=True, show_default=True,
+              help="HTML: carry reveal.js (installed from npm at set-up) beside the deck, or load it from a CDN.")
 @render_options
 @net_options
 @user_errors
@@ -407,6 +408,8 @@ def slides(
     from netreel.render.chapter import read_manifest
     from netreel.render.pipeline import RenderOptions
 
+    if to == "html" and offline:
+        decks.reveal_js()  # missing reveal.js is said before rendering, not after
     opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect, voice=voice)
     for output, chapter, scenes in render_targets(target, opts):
         manifest = read_manifest(output.folder)
@@ -416,8 +419,6 @@ def slides(
             exported, clip_files.clip_folder(output.folder, "mp4"), decks.deck_path(output.folder, name, to), to,
             title, palette.BACKGROUND, offline=offline,
         )
-        if to == "html" and not offline:
-            click.echo("netreel: the HTML deck loads reveal.js from the web; --offline bundles it for use without a network", err=True)
         click.echo(str(deck))
 
 

@@ -6,30 +6,30 @@ alike. manim-slides' converters write the deck from a presentation config per sc
 PowerPoint (each slide plays its clip), reveal.js HTML (the same), PDF (each
 slide's last frame).
 
-An HTML deck loads reveal.js from the web unless it is built ``offline``: then
-reveal.js comes from npm once (cached beside the network cache) and is copied
-into the deck's assets folder.
+An HTML deck carries the reveal.js files it loads in its assets folder, copied from
+the npm package that set-up installs (``package.json``), so presenting needs no
+network; built with ``offline=False`` it loads reveal.js from a CDN instead.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import os
+import re
 import shutil
-import subprocess
-import tarfile
 import tempfile
 from pathlib import Path
 
-from netreel.nets.paths import cache_dir
 from netreel.render.chapter import scene_title
 from netreel.render.clips import Clip
 from netreel.scenes.common.text import CatalogError, tr
 
 DECK_FORMATS = ("pptx", "html", "pdf")
-REVEAL_VERSION = "6.0.1"  # the version manim-slides' HTML template is written for
+REVEAL_VERSION = "6.0.1"  # the version manim-slides' HTML template is written for; package.json pins it
+NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"  # where set-up runs `npm ci`
 
 
 class SlidesError(Exception):
@@ -70,9 +70,10 @@ def presentation_configs(clips: list[Clip], clip_dir: Path, background: str) -> 
     return configs
 
 
-def build(clips: list[Clip], clip_dir: Path, deck: Path, to: str, title: str, background: str, offline: bool = False) -> Path:
+def build(clips: list[Clip], clip_dir: Path, deck: Path, to: str, title: str, background: str, offline: bool = True) -> Path:
     """Write the deck ``deck`` (format ``to``) from ``clips`` (mp4, in ``clip_dir``); return its path.
 
+    An HTML deck built ``offline`` carries reveal.js; otherwise it loads it from a CDN.
     The deck is built in a scratch folder and moved into place when complete.
     """
     if to not in DECK_FORMATS:
@@ -86,14 +87,14 @@ def build(clips: list[Clip], clip_dir: Path, deck: Path, to: str, title: str, ba
         target = scratch / deck.name
         logging.getLogger("manim-slides").setLevel(logging.ERROR)
         with contextlib.redirect_stderr(io.StringIO()):  # manim-slides' progress bars
-            _convert(configs, clips, target, to, title, background, scratch / assets_name(deck) if offline else None)
+            _convert(configs, clips, target, to, title, background, offline)
         _move_into_place(scratch, deck)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return deck
 
 
-def _convert(configs: list, clips: list[Clip], target: Path, to: str, title: str, background: str, reveal_into: Path | None) -> None:
+def _convert(configs: list, clips: list[Clip], target: Path, to: str, title: str, background: str, offline: bool) -> None:
     from manim_slides.convert import PDF, PowerPoint, RevealJS
 
     if to == "pptx":
@@ -103,10 +104,20 @@ def _convert(configs: list, clips: list[Clip], target: Path, to: str, title: str
         PDF(presentation_configs=configs).convert_to(target)
         return
     options = {"title": title, "background_color": background, "reveal_version": REVEAL_VERSION}
-    if reveal_into is not None:
-        shutil.copytree(reveal_js() / "dist", reveal_into / "reveal.js" / "dist")
-        options["cdn_url"] = f"{reveal_into.name}/reveal.js"
+    package = reveal_js() if offline else None
+    if package is not None:
+        options["cdn_url"] = f"{assets_name(target)}/reveal.js"
     RevealJS(presentation_configs=configs, **options).convert_to(target)
+    if package is not None:
+        _copy_reveal_files(target, options["cdn_url"], package)
+
+
+def _copy_reveal_files(page: Path, prefix: str, package: Path) -> None:
+    """Copy the reveal.js files the HTML deck ``page`` loads from ``prefix`` (its assets folder) out of ``package``."""
+    for name in set(re.findall(rf'(?:href|src)="{re.escape(prefix)}/([^"]+)"', page.read_text(encoding="utf-8"))):
+        copy = page.parent / prefix / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(package / name, copy)
 
 
 def _move_into_place(scratch: Path, deck: Path) -> None:
@@ -123,30 +134,16 @@ def _move_into_place(scratch: Path, deck: Path) -> None:
 
 
 def reveal_js() -> Path:
-    """The reveal.js package from npm, fetched once into the cache; a SlidesError when it cannot be had."""
-    folder = cache_dir() / f"reveal.js-{REVEAL_VERSION}"
-    if (folder / "dist" / "reveal.js").exists():
-        return folder
-    npm = shutil.which("npm")
-    if npm is None:
-        raise SlidesError("--offline needs reveal.js from npm, and npm is not installed; without --offline the deck loads reveal.js from the web")
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            subprocess.run(
-                [npm, "pack", f"reveal.js@{REVEAL_VERSION}", "--silent", "--pack-destination", tmp],
-                check=True, capture_output=True, text=True, timeout=300,
-            )
-            (tarball,) = Path(tmp).glob("reveal.js-*.tgz")
-            with tarfile.open(tarball) as archive:
-                archive.extractall(tmp, filter="data")
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, ValueError, tarfile.TarError) as err:
-            detail = getattr(err, "stderr", "") or str(err)
-            raise SlidesError(f"--offline could not install reveal.js {REVEAL_VERSION} from npm: {detail.strip().splitlines()[-1] if detail.strip() else err}") from None
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = folder.with_name(f".{folder.name}.{os.getpid()}")
-        shutil.move(str(Path(tmp) / "package"), staging)
-        if folder.exists():  # another process installed it meanwhile
-            shutil.rmtree(staging)
-        else:
-            os.replace(staging, folder)
-    return folder
+    """The reveal.js package that set-up installs from npm; a SlidesError naming how to install it when missing."""
+    package = NODE_MODULES / "reveal.js"
+    try:
+        version = json.loads((package / "package.json").read_text(encoding="utf-8")).get("version")
+    except (OSError, ValueError):
+        version = None
+    if version != REVEAL_VERSION or not (package / "dist" / "reveal.js").is_file():
+        found = f"reveal.js {version} is installed" if version else "reveal.js is not installed"
+        raise SlidesError(
+            f"{found} in {NODE_MODULES}; the HTML deck carries reveal.js {REVEAL_VERSION} from npm: "
+            f"run `make setup` (or `npm ci` in {NODE_MODULES.parent}), or pass --cdn to load it from the web"
+        )
+    return package

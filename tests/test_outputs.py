@@ -223,6 +223,46 @@ def test_html_deck_references_every_clip(decks):
     assert len(notes) == sum(1 for c in mp4 if c.notes)
 
 
+def test_html_deck_carries_reveal_js_beside_it(decks):
+    paths, _ = decks
+    page = re.sub(r"<!--.*?-->", "", paths["html"].read_text(encoding="utf-8"), flags=re.S)
+    loaded = re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)"', page)
+    assert {"reveal.js", "reveal.css"} <= {ref.rsplit("/dist/", 1)[-1] for ref in loaded}
+    for ref in loaded:
+        assert not re.match(r"(https?:)?//", ref), f"the deck loads {ref} from the web"
+        assert (paths["html"].parent / ref).is_file(), f"{ref} is not beside the deck"
+
+
+def test_html_deck_loads_reveal_js_from_the_cdn_when_asked(exported, tmp_path):
+    clip_dir, mp4 = exported["mp4"]
+    deck = slides.deck_path(tmp_path, "cdn", "html")
+    slides.build(mp4[:1], clip_dir, deck, "html", "cdn", "#0b0d12", offline=False)
+    page = deck.read_text(encoding="utf-8")
+    assert f'src="https://cdn.jsdelivr.net/npm/reveal.js@{slides.REVEAL_VERSION}/dist/reveal.js"' in page
+    assert not (deck.parent / slides.assets_name(deck) / "reveal.js").exists()
+
+
+@pytest.mark.parametrize(
+    ("version", "said"), [(None, "reveal.js is not installed"), ("5.2.1", "reveal.js 5.2.1 is installed")]
+)
+def test_missing_reveal_js_is_one_line_before_rendering(tmp_path, monkeypatch, version, said):
+    from click.testing import CliRunner
+
+    from netreel.cli import main
+
+    if version:
+        (tmp_path / "reveal.js" / "dist").mkdir(parents=True)
+        (tmp_path / "reveal.js" / "dist" / "reveal.js").write_text("", encoding="utf-8")
+        (tmp_path / "reveal.js" / "package.json").write_text(json.dumps({"version": version}), encoding="utf-8")
+    monkeypatch.setattr(slides, "NODE_MODULES", tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["slides", "network", "--to", "html", "--quality", "tiny", "--out", str(out)])
+    assert result.exit_code != 0
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("netreel: ") and said in line and "npm ci" in line and "--cdn" in line
+    assert not any(out.rglob("*.mp4")), "it rendered before saying reveal.js is missing"
+
+
 def test_pdf_deck_has_a_page_per_section(decks):
     paths, mp4 = decks
     data = paths["pdf"].read_bytes()
