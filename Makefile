@@ -11,7 +11,7 @@ render: setup
 test: setup
 	$(BIN)/python -m pytest
 
-setup: system $(VENV)/.installed
+setup: system $(VENV)/.installed node_modules/.installed
 
 system:
 	@scripts/setup-system
@@ -24,5 +24,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+# The npm packages netreel reads (package.json): reveal.js, carried beside every HTML deck.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 clean:
-	rm -rf $(VENV) renders/*/ .pytest_cache
+	rm -rf $(VENV) node_modules renders/*/ .pytest_cache

@@ -543,7 +543,8 @@ def export_clips(output, scenes: list[type], fmt: str, quality: str) -> list:
 @main.command()
 @target_argument()
 @click.option("--to", type=click.Choice(["pptx", "html", "pdf"]), default="pptx", show_default=True, help="Deck format.")
-@click.option("--offline", is_flag=True, help="HTML: bundle reveal.js (installed from npm) instead of loading it from the web.")
+@click.option("--offline/--cdn", default=True, show_default=True,
+              help="HTML: carry reveal.js (installed from npm at set-up) beside the deck, or load it from a CDN.")
 @open_option
 @render_options
 @net_options
@@ -556,6 +557,8 @@ def slides(
     from netreel.render import clips as clip_files, slides as decks
     from netreel.render.pipeline import RenderOptions
 
+    if to == "html" and offline:
+        decks.reveal_js()  # missing reveal.js is said before rendering, not after
     opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect, voice=voice)
     made = []
     for output, chapter, scenes in render_targets(target, opts):
@@ -565,8 +568,6 @@ def slides(
             exported, clip_files.clip_folder(output.folder, "mp4"), decks.deck_path(output.folder, name, to), to,
             title, palette.BACKGROUND, offline=offline,
         )
-        if to == "html" and not offline:
-            click.echo("netreel: the HTML deck loads reveal.js from the web; --offline bundles it for use without a network", err=True)
         click.echo(str(deck))
         made.append(deck)
     if open_:

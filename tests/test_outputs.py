@@ -199,16 +199,58 @@ def decks(rendered, exported):
     }, mp4
 
 
-def test_pptx_has_a_slide_per_section_with_the_narration_as_notes(decks):
-    import pptx
+WIDESCREEN, STANDARD = (12192000, 6858000), (9144000, 6858000)  # 13.333 x 7.5 in, 10 x 7.5 in
 
-    paths, mp4 = decks
-    deck = pptx.Presentation(str(paths["pptx"]))
-    assert len(deck.slides) == len(mp4)
-    for slide, clip in zip(deck.slides, mp4):
+
+def check_pptx_slides(path: Path, made: list[clips.Clip], size: tuple[int, int]) -> None:
+    """Each slide: the standard ``size``, its step as title, its narration as notes, its clip fitted below the title."""
+    import pptx
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    deck = pptx.Presentation(str(path))
+    assert (deck.slide_width, deck.slide_height) == size
+    assert len(deck.slides) == len(made)
+    for slide, clip in zip(deck.slides, made):
+        assert slide.shapes.title is not None and slide.shapes.title.text == clip.section
         assert slide.notes_slide.notes_text_frame.text == "\n\n".join(clip.notes)
-        movies = [s for s in slide.shapes if s.shape_type == pptx.enum.shapes.MSO_SHAPE_TYPE.MEDIA]
+        movies = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.MEDIA]
         assert len(movies) == 1
+        (movie,) = movies
+        title = slide.shapes.title
+        assert movie.top >= title.top + title.height, "the clip covers the title"
+        assert movie.left >= 0 and movie.left + movie.width <= size[0] and movie.top + movie.height <= size[1]
+        assert movie.width / movie.height == pytest.approx(clip.width / clip.height, rel=1e-3)
+        assert max(movie.width / size[0], movie.height / size[1]) > 0.75, "the clip is not scaled up to fill the slide"
+
+
+def test_pptx_has_a_titled_standard_slide_per_section_with_the_narration_as_notes(decks):
+    paths, mp4 = decks
+    check_pptx_slides(paths["pptx"], mp4, WIDESCREEN)
+    assert any(clip.notes for clip in mp4)
+
+
+def _clip(folder: Path, width: int, height: int) -> clips.Clip:
+    """A two-second mp4 of ``width`` x ``height`` pixels, as a clip with one cue."""
+    with av.open(str(folder / "made.mp4"), mode="w") as container:
+        stream = container.add_stream("libx264", rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for k in range(2 * FPS):
+            frame = np.full((height, width, 3), 12 * k, dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return clips.Clip("network", "Made", "weights", 1, "made.mp4", "made.png", 0.0, 2.0, 2 * FPS, width, height,
+                      "mp4", False, ["Each weight is a number."], "hash")
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "size"), [(96, 72, STANDARD), (72, 72, STANDARD), (144, 108, STANDARD), (1280, 720, WIDESCREEN)]
+)
+def test_pptx_slide_is_standard_whatever_the_clips_size(tmp_path, width, height, size):
+    made = [_clip(tmp_path, width, height)]
+    deck = slides.build(made, tmp_path, slides.deck_path(tmp_path, "made", "pptx"), "pptx", "made", "#0b0d12")
+    check_pptx_slides(deck, made, size)
 
 
 def test_html_deck_references_every_clip(decks):
@@ -221,6 +263,46 @@ def test_html_deck_references_every_clip(decks):
         assert (paths["html"].parent / ref).is_file()
     notes = re.findall(r'<aside class="notes"[^>]*>(.*?)</aside>', page, flags=re.S)
     assert len(notes) == sum(1 for c in mp4 if c.notes)
+
+
+def test_html_deck_carries_reveal_js_beside_it(decks):
+    paths, _ = decks
+    page = re.sub(r"<!--.*?-->", "", paths["html"].read_text(encoding="utf-8"), flags=re.S)
+    loaded = re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)"', page)
+    assert {"reveal.js", "reveal.css"} <= {ref.rsplit("/dist/", 1)[-1] for ref in loaded}
+    for ref in loaded:
+        assert not re.match(r"(https?:)?//", ref), f"the deck loads {ref} from the web"
+        assert (paths["html"].parent / ref).is_file(), f"{ref} is not beside the deck"
+
+
+def test_html_deck_loads_reveal_js_from_the_cdn_when_asked(exported, tmp_path):
+    clip_dir, mp4 = exported["mp4"]
+    deck = slides.deck_path(tmp_path, "cdn", "html")
+    slides.build(mp4[:1], clip_dir, deck, "html", "cdn", "#0b0d12", offline=False)
+    page = deck.read_text(encoding="utf-8")
+    assert f'src="https://cdn.jsdelivr.net/npm/reveal.js@{slides.REVEAL_VERSION}/dist/reveal.js"' in page
+    assert not (deck.parent / slides.assets_name(deck) / "reveal.js").exists()
+
+
+@pytest.mark.parametrize(
+    ("version", "said"), [(None, "reveal.js is not installed"), ("5.2.1", "reveal.js 5.2.1 is installed")]
+)
+def test_missing_reveal_js_is_one_line_before_rendering(tmp_path, monkeypatch, version, said):
+    from click.testing import CliRunner
+
+    from netreel.cli import main
+
+    if version:
+        (tmp_path / "reveal.js" / "dist").mkdir(parents=True)
+        (tmp_path / "reveal.js" / "dist" / "reveal.js").write_text("", encoding="utf-8")
+        (tmp_path / "reveal.js" / "package.json").write_text(json.dumps({"version": version}), encoding="utf-8")
+    monkeypatch.setattr(slides, "NODE_MODULES", tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["slides", "network", "--to", "html", "--quality", "tiny", "--out", str(out)])
+    assert result.exit_code != 0
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("netreel: ") and said in line and "npm ci" in line and "--cdn" in line
+    assert not any(out.rglob("*.mp4")), "it rendered before saying reveal.js is missing"
 
 
 def test_pdf_deck_has_a_page_per_section(decks):
