@@ -566,7 +566,7 @@ def slides(
         name, title = decks.deck_name(chapter, scenes, lang)
         deck = decks.build(
             exported, clip_files.clip_folder(output.folder, "mp4"), decks.deck_path(output.folder, name, to), to,
-            title, palette.BACKGROUND, offline=offline,
+            title, palette.BACKGROUND, offline=offline, lang=lang,
         )
         click.echo(str(deck))
         made.append(deck)

@@ -147,6 +147,7 @@ def scene_title(cls: type, lang: str = DEFAULT_LANG) -> str:
     return _title(f"{cls.chapter}.{cls.__name__}.title", lang, cls.__name__)
 
 
-def section_title(cls: type, section: str, lang: str = DEFAULT_LANG) -> str:
-    """A section's title from its scene's catalog (``[Scene.sections]``: its name in the gallery), else its name."""
-    return _title(f"{cls.chapter}.{cls.__name__}.sections.{section}", lang, section)
+def section_title(chapter: str, scene: str, section: str, lang: str = DEFAULT_LANG) -> str:
+    """A section's title from its scene's catalog (``[Scene.sections]``: its name in the gallery and
+    its slide's title), else its name."""
+    return _title(f"{chapter}.{scene}.sections.{section}", lang, section)

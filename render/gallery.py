@@ -147,7 +147,7 @@ def page(root: Path, lang: str = DEFAULT_LANG) -> str:
     for chapter in registry.CHAPTERS:
         known.add(chapter.id)
         scenes = [
-            (cls.__name__, scene_title(cls, lang), {step: section_title(cls, step, lang) for step in cls.steps})
+            (cls.__name__, scene_title(cls, lang), {step: section_title(cls.chapter, cls.__name__, step, lang) for step in cls.steps})
             for cls in chapter.scenes()
         ]
         body.append(f'<section id="{chapter.id}"><h2>{chapter.number}. {html.escape(tr(f"{chapter.id}.title", lang))}</h2>')

@@ -7,8 +7,8 @@ PowerPoint (each slide plays its clip), reveal.js HTML (the same), PDF (each
 slide's last frame).
 
 A PowerPoint deck has PowerPoint's standard slide size for the clips' shape
-(13.333 x 7.5 in for 16:9, 10 x 7.5 in otherwise), a title per slide (the step's
-name) and the clip scaled to fit below it.
+(13.333 x 7.5 in for 16:9, 10 x 7.5 in otherwise), a title per slide (the step's title in
+the deck's language) and the clip scaled to fit below it.
 
 An HTML deck carries the reveal.js files it loads in its assets folder, copied from
 the npm package that set-up installs (``package.json``), so presenting needs no
@@ -28,9 +28,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from netreel.render.chapter import scene_title
+from netreel.render.chapter import scene_title, section_title
 from netreel.render.clips import Clip
-from netreel.scenes.common.text import CatalogError, tr
+from netreel.scenes.common.text import DEFAULT_LANG, CatalogError, tr
 
 DECK_FORMATS = ("pptx", "html", "pdf")
 REVEAL_VERSION = "6.0.1"  # the version manim-slides' HTML template is written for; package.json pins it
@@ -89,7 +89,10 @@ def presentation_configs(clips: list[Clip], clip_dir: Path, background: str) -> 
     return configs
 
 
-def build(clips: list[Clip], clip_dir: Path, deck: Path, to: str, title: str, background: str, offline: bool = True) -> Path:
+def build(
+    clips: list[Clip], clip_dir: Path, deck: Path, to: str, title: str, background: str, offline: bool = True,
+    lang: str = DEFAULT_LANG,
+) -> Path:
     """Write the deck ``deck`` (format ``to``) from ``clips`` (mp4, in ``clip_dir``); return its path.
 
     An HTML deck built ``offline`` carries reveal.js; otherwise it loads it from a CDN.
@@ -106,20 +109,22 @@ def build(clips: list[Clip], clip_dir: Path, deck: Path, to: str, title: str, ba
         target = scratch / deck.name
         logging.getLogger("manim-slides").setLevel(logging.ERROR)
         with contextlib.redirect_stderr(io.StringIO()):  # manim-slides' progress bars
-            _convert(configs, clips, target, to, title, background, offline)
+            _convert(configs, clips, target, to, title, background, offline, lang)
         _move_into_place(scratch, deck)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return deck
 
 
-def _convert(configs: list, clips: list[Clip], target: Path, to: str, title: str, background: str, offline: bool) -> None:
+def _convert(
+    configs: list, clips: list[Clip], target: Path, to: str, title: str, background: str, offline: bool, lang: str
+) -> None:
     from manim_slides.convert import PDF, PowerPoint, RevealJS
 
     if to == "pptx":
         width, height = slide_pixels(clips[0].width, clips[0].height)
         PowerPoint(presentation_configs=configs, width=width, height=height).convert_to(target)
-        _title_and_fit(target, [c for group in by_scene(clips) for c in group])
+        _title_and_fit(target, [c for group in by_scene(clips) for c in group], lang)
         return
     if to == "pdf":
         PDF(presentation_configs=configs).convert_to(target)
@@ -133,8 +138,8 @@ def _convert(configs: list, clips: list[Clip], target: Path, to: str, title: str
         _copy_reveal_files(target, options["cdn_url"], package)
 
 
-def _title_and_fit(path: Path, clips: list[Clip]) -> None:
-    """Give each slide of the PowerPoint deck ``path`` its clip's step as title, and fit the clip below it.
+def _title_and_fit(path: Path, clips: list[Clip], lang: str) -> None:
+    """Give each slide of the PowerPoint deck ``path`` its step's title (from the catalog), and fit the clip below it.
 
     manim-slides lays each clip over the whole slide of a blank layout; the title is
     the title placeholder of the template's "Title Only" layout, so a theme restyles it.
@@ -150,7 +155,7 @@ def _title_and_fit(path: Path, clips: list[Clip]) -> None:
         slide.shapes.clone_placeholder(title_layout.placeholders[0])
         title = slide.shapes.title
         title.left, title.top, title.width, title.height = margin, margin, width - 2 * margin, band - margin
-        title.text = clip.section
+        title.text = section_title(clip.chapter, clip.scene, clip.section, lang)
         (movie,) = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.MEDIA]
         room_w, room_h = width - 2 * margin, height - band - margin
         scale = min(room_w / clip.width, room_h / clip.height)

@@ -16,7 +16,7 @@ from netreel.scenes import registry
 from netreel.scenes.common.base import SceneContext
 from netreel.render import clips, slides, video
 from netreel.render.aspect import frame_size, outside_frame
-from netreel.render.chapter import read_manifest
+from netreel.render.chapter import read_manifest, section_title
 from netreel.render.pipeline import RenderOptions, render
 from netreel.render.run import Settings, run_scene
 
@@ -211,7 +211,7 @@ def check_pptx_slides(path: Path, made: list[clips.Clip], size: tuple[int, int])
     assert (deck.slide_width, deck.slide_height) == size
     assert len(deck.slides) == len(made)
     for slide, clip in zip(deck.slides, made):
-        assert slide.shapes.title is not None and slide.shapes.title.text == clip.section
+        assert slide.shapes.title is not None and slide.shapes.title.text == section_title(clip.chapter, clip.scene, clip.section)
         assert slide.notes_slide.notes_text_frame.text == "\n\n".join(clip.notes)
         movies = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.MEDIA]
         assert len(movies) == 1
