@@ -245,29 +245,27 @@ class SceneVideo:
             if number >= first:
                 yield frame.to_ndarray(format=self.pixels)
 
-    def last_frame(self, packets: list[av.Packet]) -> np.ndarray:
-        """The last frame of a range of :meth:`packets`, decoded from its last keyframe."""
-        key = max(k for k, packet in enumerate(packets) if packet.is_keyframe)
-        decoded = [frame for packet in [*packets[key:], None] for frame in self.stream.decode(packet)]
-        return max(decoded, key=lambda frame: frame.pts).to_ndarray(format=self.pixels)
-
 
 def _cut(scene: SceneVideo, first: int, end: int, path: Path, spec: ClipFormat, transparent: bool, fps: float) -> np.ndarray:
     """Frames ``first`` to ``end - 1`` of ``scene`` as the clip ``path``; returns the last of them.
 
     The scene's packets are copied when the clip's codec is the scene's and the range decodes
-    on its own; otherwise the frames are decoded and encoded again.
+    on its own; otherwise the frames are decoded (and encoded again). Where no frame is encoded
+    (a copy, a png), the last one is decoded alone: from the keyframe before it, converting only it.
     """
     packets = scene.packets(first, end) if scene.copies_to(spec.alpha_codec if transparent else spec.codec) else None
-    if packets is not None:
-        last = scene.last_frame(packets)
-        with _completing(_PacketWriter(path, scene.stream)) as writer:
-            for packet in packets:
-                writer.write(packet)
+    if packets is None and spec.name != "png":
+        with _completing(_writer(path, spec, transparent, fps, scene, first, end)) as writer:
+            for last in scene.frames(first, end):
+                writer.write(last)
         return last
-    with _completing(_writer(path, spec, transparent, fps, scene, first, end)) as writer:
-        for last in scene.frames(first, end):
-            writer.write(last)
+    (last,) = scene.frames(end - 1, end)
+    if packets is None:
+        _save_image(last, path)
+        return last
+    with _completing(_PacketWriter(path, scene.stream)) as writer:
+        for packet in packets:
+            writer.write(packet)
     return last
 
 
@@ -434,24 +432,10 @@ class _GifWriter(_VideoWriter):
         return av.VideoFrame.from_ndarray((np.asarray(indices), self.argb), format="pal8")
 
 
-class _LastFrameWriter(_Writer):
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self.last = None
-
-    def write(self, frame: np.ndarray) -> None:
-        self.last = frame
-
-    def finish(self) -> None:
-        Image.fromarray(self.last).save(self.tmp, format="PNG")
-
-
 def _writer(path: Path, spec: ClipFormat, transparent: bool, fps: float, scene: SceneVideo, first: int, end: int) -> _Writer:
     """The writer of frames ``first`` to ``end - 1`` of ``scene`` as a clip of format ``spec``."""
     if spec.name == "gif":
         return _GifWriter(path, fps, _palette(scene.frames(first, end), end - first), end - first)
-    if spec.name == "png":
-        return _LastFrameWriter(path)
     if transparent:
         return _VideoWriter(path, spec.alpha_codec, spec.alpha_pix_fmt, spec.alpha_options, round(fps), video.muxer_options(path))
     return _VideoWriter(path, spec.codec, spec.pix_fmt, spec.options, round(fps), video.muxer_options(path))
