@@ -6,11 +6,11 @@ frame at a time), so a section is an exact range of the scene video's frames.
 Each clip gets a poster (its last frame, PNG) and the chapter's folder of clips
 an ``index.json`` (chapter, scene, section, file, poster, duration, notes).
 
-An mp4 or mov clip of an opaque render is the scene's own H.264, cut without
-decoding: the scene encoder starts every section on an IDR frame (closed GOPs,
-see ``encoding``), so a section's packets decode on their own. A section that
-does not start on a keyframe, or whose frames refer to one outside it, is
-decoded and encoded again. Other formats are decoded a section at a time (a seek
+An mp4 or mov clip is the scene video's own packets (its H.264; a transparent
+render's QuickTime Animation), cut without decoding: the scene encoder starts
+every section on an IDR frame (closed GOPs, see ``encoding``), so a section's
+packets decode on their own. A section that does not start on a keyframe, or
+whose frames refer to one outside it, is decoded and encoded again. Other formats are decoded a section at a time (a seek
 to its first keyframe): a GIF is written frame by frame with one palette, chosen
 from a sample of the section's frames before it is written. mp4 and mov clips
 carry their index at the front (``faststart``), so a browser plays them while they load.
