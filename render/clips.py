@@ -6,6 +6,15 @@ frame at a time), so a section is an exact range of the scene video's frames.
 Each clip gets a poster (its last frame, PNG) and the chapter's folder of clips
 an ``index.json`` (chapter, scene, section, file, poster, duration, notes).
 
+An mp4 or mov clip is the scene video's own packets (its H.264; a transparent
+render's QuickTime Animation), cut without decoding: the scene encoder starts
+every section on an IDR frame (closed GOPs, see ``encoding``), so a section's
+packets decode on their own. A section that does not start on a keyframe, or
+whose frames refer to one outside it, is decoded and encoded again. Other formats are decoded a section at a time (a seek
+to its first keyframe): a GIF is written frame by frame with one palette, chosen
+from a sample of the section's frames before it is written. mp4 and mov clips
+carry their index at the front (``faststart``), so a browser plays them while they load.
+
 Every file is written under a temporary name and renamed when complete: an
 interrupted export never replaces a good clip with a partial one.
 """
@@ -16,7 +25,10 @@ import json
 import math
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -161,24 +173,12 @@ def _export_scene(chapter: str, scene: str, entry: dict, source: Path, folder: P
     sound = _scene_sound(source.parent, entry) if spec.suffix in SOUND_SUFFIXES and not transparent else []
     clips = []
     with av.open(str(source)) as container:
-        frames = (f.to_ndarray(format="rgba" if transparent else "rgb24") for f in container.decode(video=0))
-        position = 0
+        scene_video = SceneVideo(container, fps, "rgba" if transparent else "rgb24")
         for number, (name, first, end) in enumerate(ranges, start=1):
             stem = f"{scene}-{number:02d}-{name}"
             file = f"{stem}{spec.suffix}"
             poster = file if spec.name == "png" else f"{stem}.png"
-            for _ in range(first - position):
-                next(frames)
-            writer = _writer(folder / file, spec, transparent, fps)
-            last = None
-            try:
-                for _ in range(end - first):
-                    last = next(frames)
-                    writer.write(last)
-                writer.close()
-            finally:
-                writer.discard()
-            position = end
+            last = _cut(scene_video, first, end, folder / file, spec, transparent, fps)
             if sound:
                 at, to = round(first / fps * audio.RATE), round(end / fps * audio.RATE)
                 video.concat([folder / file], folder / file, audio=[(lang, track[at:to]) for lang, track in sound])
@@ -192,6 +192,91 @@ def _export_scene(chapter: str, scene: str, entry: dict, source: Path, folder: P
                      width, height, spec.name, transparent, notes, entry["hash"])
             )
     return clips
+
+
+class SceneVideo:
+    """A scene video opened for cutting: its packets and its frames by frame number."""
+
+    def __init__(self, container: av.container.InputContainer, fps: float, pixels: str) -> None:
+        self.container = container
+        self.stream = container.streams.video[0]
+        self.fps = fps
+        self.pixels = pixels  # the ndarray format of decoded frames
+        self.start = self.stream.start_time or 0
+
+    def number(self, pts: int) -> int:
+        """The frame a timestamp of the stream shows."""
+        return round((pts - self.start) * self.stream.time_base * self.fps)
+
+    def copies_to(self, codec: str) -> bool:
+        """Whether the stream is what the encoder ``codec`` writes (its packets can be copied)."""
+        return bool(codec) and av.Codec(codec, "w").canonical_name == self.stream.codec_context.codec.canonical_name
+
+    def _seek(self, number: int) -> None:
+        """To the keyframe at or before frame ``number``."""
+        self.container.seek(self.start + round(number / (self.fps * self.stream.time_base)), stream=self.stream, backward=True)
+
+    def packets(self, first: int, end: int) -> list[av.Packet] | None:
+        """The packets of frames ``first`` to ``end - 1`` in decode order, if they decode on their own; else None.
+
+        They do when the first is a keyframe showing frame ``first`` and they hold exactly the
+        frames of the range: a frame that refers to one at ``end`` or later is decoded after it,
+        so reading stops at that later frame before the range is whole.
+        """
+        self._seek(first)
+        numbered = []
+        for packet in self.container.demux(self.stream):
+            if packet.pts is None:  # the empty packet that ends the stream
+                continue
+            number = self.number(packet.pts)
+            if number >= end:
+                break
+            numbered.append((number, packet))
+        whole = bool(numbered) and numbered[0][1].is_keyframe and sorted(n for n, _ in numbered) == list(range(first, end))
+        return [packet for _, packet in numbered] if whole else None
+
+    def frames(self, first: int, end: int) -> Iterator[np.ndarray]:
+        """Frames ``first`` to ``end - 1``, decoded from the keyframe at or before the first."""
+        self._seek(first)
+        for frame in self.container.decode(self.stream):
+            number = self.number(frame.pts)
+            if number >= end:
+                return
+            if number >= first:
+                yield frame.to_ndarray(format=self.pixels)
+
+
+def _cut(scene: SceneVideo, first: int, end: int, path: Path, spec: ClipFormat, transparent: bool, fps: float) -> np.ndarray:
+    """Frames ``first`` to ``end - 1`` of ``scene`` as the clip ``path``; returns the last of them.
+
+    The scene's packets are copied when the clip's codec is the scene's and the range decodes
+    on its own; otherwise the frames are decoded (and encoded again). Where no frame is encoded
+    (a copy, a png), the last one is decoded alone: from the keyframe before it, converting only it.
+    """
+    packets = scene.packets(first, end) if scene.copies_to(spec.alpha_codec if transparent else spec.codec) else None
+    if packets is None and spec.name != "png":
+        with _completing(_writer(path, spec, transparent, fps, scene, first, end)) as writer:
+            for last in scene.frames(first, end):
+                writer.write(last)
+        return last
+    (last,) = scene.frames(end - 1, end)
+    if packets is None:
+        _save_image(last, path)
+        return last
+    with _completing(_PacketWriter(path, scene.stream)) as writer:
+        for packet in packets:
+            writer.write(packet)
+    return last
+
+
+@contextmanager
+def _completing(writer: _Writer) -> Iterator[_Writer]:
+    """``writer``, its file completed when the block ends normally and its partial file removed whatever happens."""
+    try:
+        yield writer
+        writer.close()
+    finally:
+        writer.discard()
 
 
 def _temporary(path: Path) -> Path:
@@ -214,14 +299,15 @@ def _write_json(path: Path, data) -> None:
 
 
 class _Writer(ABC):
-    """Frames in, one file out: written to a temporary name, renamed by ``close``."""
+    """Frames (or a stream's packets) in, one file out: written to a temporary name, renamed by ``close``."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.tmp = _temporary(path)
+        self.container = None  # the output, where the writer muxes one
 
     @abstractmethod
-    def write(self, frame: np.ndarray) -> None:
+    def write(self, frame) -> None:
         """Add one frame."""
 
     @abstractmethod
@@ -233,28 +319,56 @@ class _Writer(ABC):
         os.replace(self.tmp, self.path)
 
     def discard(self) -> None:
+        if self.container is not None:
+            self.container.close()
+            self.container = None
         self.tmp.unlink(missing_ok=True)
 
 
-class _VideoWriter(_Writer):
-    def __init__(self, path: Path, spec: ClipFormat, transparent: bool, fps: float) -> None:
+class _PacketWriter(_Writer):
+    """A stream's packets copied as they are, their timestamps moved to start at zero."""
+
+    def __init__(self, path: Path, template: av.video.stream.VideoStream) -> None:
         super().__init__(path)
-        self.codec = spec.alpha_codec if transparent else spec.codec
-        self.pix_fmt = spec.alpha_pix_fmt if transparent else spec.pix_fmt
-        self.options = spec.alpha_options if transparent else spec.options
-        self.fps = int(round(fps))
+        self.container = av.open(str(self.tmp), mode="w", format=path.suffix[1:], options=video.muxer_options(path))
+        self.stream = self.container.add_stream_from_template(template)
+        self.offset: int | None = None
+
+    def write(self, packet: av.Packet) -> None:
+        if self.offset is None:
+            self.offset = packet.pts
+        packet.pts -= self.offset
+        packet.dts -= self.offset
+        packet.stream = self.stream
+        self.container.mux(packet)
+
+    def finish(self) -> None:
+        self.container.close()
         self.container = None
+
+
+class _VideoWriter(_Writer):
+    """Frames encoded with ``codec`` at ``rate`` frames a second."""
+
+    def __init__(self, path: Path, codec: str, pix_fmt: str, options: dict, rate: Fraction, muxer: dict) -> None:
+        super().__init__(path)
+        self.codec, self.pix_fmt, self.options, self.rate, self.muxer = codec, pix_fmt, options, rate, muxer
         self.stream = None
         self.count = 0
 
+    def picture(self, frame: np.ndarray) -> av.VideoFrame | None:
+        """The frame to encode for ``frame``, None to leave it out."""
+        return av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgba" if frame.shape[2] == 4 else "rgb24")
+
     def write(self, frame: np.ndarray) -> None:
+        image = self.picture(frame)
+        if image is None:
+            return
         if self.container is None:
-            options = {"movflags": "+faststart"} if self.path.suffix in (".mp4", ".mov") else {}
-            self.container = av.open(str(self.tmp), mode="w", format=self.path.suffix[1:], options=options)
-            self.stream = self.container.add_stream(self.codec, rate=self.fps, options=dict(self.options))
+            self.container = av.open(str(self.tmp), mode="w", format=self.path.suffix[1:], options=self.muxer)
+            self.stream = self.container.add_stream(self.codec, rate=self.rate, options=dict(self.options))
             self.stream.height, self.stream.width = frame.shape[:2]
             self.stream.pix_fmt = self.pix_fmt
-        image = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgba" if frame.shape[2] == 4 else "rgb24")
         image.pts = self.count
         self.count += 1
         for packet in self.stream.encode(image):
@@ -266,58 +380,62 @@ class _VideoWriter(_Writer):
         self.container.close()
         self.container = None
 
-    def discard(self) -> None:
-        if self.container is not None:
-            self.container.close()
-            self.container = None
-        super().discard()
-
 
 GIF_MAX_FPS = 25  # browsers slow down GIF frames shorter than two hundredths of a second
+PALETTE_SAMPLES = 16  # frames of a clip its GIF palette is chosen from
+PALETTE_WIDTH = 640  # pixels across a sample frame is thinned to (every n-th pixel: no new colours)
 
 
-class _GifWriter(_Writer):
-    """An animated GIF with one palette for the whole clip, durations kept exact over the clip."""
+def _palette(frames: Iterator[np.ndarray], count: int) -> Image.Image:
+    """255 colours for a clip of ``count`` frames, by median cut of samples spread over it (a 1×1 image of them).
 
-    def __init__(self, path: Path, fps: float) -> None:
-        super().__init__(path)
+    255, not 256: the GIF encoder draws the pixels a frame leaves unchanged with an unused index.
+    """
+    every = math.ceil(count / PALETTE_SAMPLES)
+    sample = []
+    for k, frame in enumerate(frames):
+        if k % every == 0:
+            thin = math.ceil(frame.shape[1] / PALETTE_WIDTH)
+            sample.append(frame[::thin, ::thin, :3].copy())
+    colours = Image.fromarray(np.concatenate(sample)).quantize(colors=255, method=Image.Quantize.MEDIANCUT).getpalette()
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(colours)
+    return palette
+
+
+class _GifWriter(_VideoWriter):
+    """An animated GIF written as its frames come, in one ``palette``, durations kept exact over the clip.
+
+    Every ``step``-th frame is kept (at most :data:`GIF_MAX_FPS`); GIF counts time in hundredths
+    of a second, and the muxer rounds each frame's start, not its length. The last frame lasts
+    what the clip's ``frames`` leave of its duration.
+    """
+
+    def __init__(self, path: Path, fps: float, palette: Image.Image, frames: int) -> None:
         self.step = math.ceil(fps / GIF_MAX_FPS)
-        self.fps = fps / self.step
-        self.frames: list[Image.Image] = []
-        self.count = 0
+        rate = Fraction(fps).limit_denominator(1001) / self.step
+        kept = math.ceil(frames / self.step)
+        last = round(100 * kept / rate) - round(100 * (kept - 1) / rate)
+        super().__init__(path, "gif", "pal8", {}, rate, {"final_delay": str(last)})
+        colours = np.asarray(palette.getpalette()[:768], np.uint8)
+        self.argb = np.zeros((256, 4), np.uint8)
+        self.argb[:, 0] = 255
+        self.argb[: len(colours) // 3, 1:] = colours.reshape(-1, 3)
+        self.palette = palette
+        self.seen = 0
 
-    def write(self, frame: np.ndarray) -> None:
-        if self.count % self.step == 0:
-            self.frames.append(Image.fromarray(frame[..., :3]))
-        self.count += 1
-
-    def finish(self) -> None:
-        sample = self.frames[:: max(1, len(self.frames) // 16)]
-        sheet = Image.new("RGB", (sample[0].width, sample[0].height * len(sample)))
-        for k, image in enumerate(sample):
-            sheet.paste(image, (0, k * image.height))
-        palette = sheet.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
-        frames = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in self.frames]
-        # GIF counts time in hundredths of a second: round the running time, not each frame.
-        ticks = [round(100 * (k + 1) / self.fps) - round(100 * k / self.fps) for k in range(len(frames))]
-        frames[0].save(self.tmp, format="GIF", save_all=True, append_images=frames[1:], duration=[10 * t for t in ticks], loop=0)
+    def picture(self, frame: np.ndarray) -> av.VideoFrame | None:
+        self.seen += 1
+        if (self.seen - 1) % self.step:
+            return None
+        indices = Image.fromarray(frame[..., :3]).quantize(palette=self.palette, dither=Image.Dither.NONE)
+        return av.VideoFrame.from_ndarray((np.asarray(indices), self.argb), format="pal8")
 
 
-class _LastFrameWriter(_Writer):
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self.last = None
-
-    def write(self, frame: np.ndarray) -> None:
-        self.last = frame
-
-    def finish(self) -> None:
-        Image.fromarray(self.last).save(self.tmp, format="PNG")
-
-
-def _writer(path: Path, spec: ClipFormat, transparent: bool, fps: float) -> _Writer:
+def _writer(path: Path, spec: ClipFormat, transparent: bool, fps: float, scene: SceneVideo, first: int, end: int) -> _Writer:
+    """The writer of frames ``first`` to ``end - 1`` of ``scene`` as a clip of format ``spec``."""
     if spec.name == "gif":
-        return _GifWriter(path, fps)
-    if spec.name == "png":
-        return _LastFrameWriter(path)
-    return _VideoWriter(path, spec, transparent, fps)
+        return _GifWriter(path, fps, _palette(scene.frames(first, end), end - first), end - first)
+    if transparent:
+        return _VideoWriter(path, spec.alpha_codec, spec.alpha_pix_fmt, spec.alpha_options, round(fps), video.muxer_options(path))
+    return _VideoWriter(path, spec.codec, spec.pix_fmt, spec.options, round(fps), video.muxer_options(path))

@@ -32,6 +32,11 @@ def probe(path: str | Path) -> dict:
         return {"duration": duration, "width": stream.width, "height": stream.height, "frames": frames, "fps": float(stream.average_rate)}
 
 
+def muxer_options(path: str | Path) -> dict[str, str]:
+    """An mp4's or mov's index at the front of the file (``faststart``): a browser plays it while it loads."""
+    return {"movflags": "+faststart"} if Path(path).suffix in (".mp4", ".mov") else {}
+
+
 MS = Fraction(1, 1000)  # time base of subtitle packets and chapter markers
 
 Cue = tuple[str, float, float]  # (text, start s, end s)
@@ -51,6 +56,7 @@ def concat(
     the default; ``cues`` alone an English one. ``audio`` (catalog language, float32 mono
     samples at :data:`RATE`) become AAC tracks, the first the default; the videos' own
     sound is not copied. ``chapters`` (title, start, end) become chapter markers.
+    An mp4 or mov output has its index at the front.
     """
     tracks = list(tracks) or ([("en", cues)] if cues else [])
     tmp = output.with_name(f".{output.stem}.{os.getpid()}.tmp{output.suffix}")
@@ -59,7 +65,7 @@ def concat(
     try:
         with av.open(str(listing), format="concat", options={"safe": "0", "an": "1"}) as source:
             in_stream = source.streams.video[0]
-            with av.open(str(tmp), mode="w") as sink:
+            with av.open(str(tmp), mode="w", options=muxer_options(output)) as sink:
                 out_stream = sink.add_stream_from_template(template=in_stream)
                 pending = [packet for i, (lang, samples) in enumerate(audio) for packet in _audio_packets(sink, samples, lang, i == 0)]
                 pending += [packet for lang, track in tracks for packet in _subtitle_packets(sink, track, lang)]

@@ -172,15 +172,15 @@ def test_failed_export_keeps_the_clips_already_there(rendered, exported, monkeyp
     stale = [dict(c, source_hash="stale") if c["scene"] == scene else c for c in clips.read_index(clip_dir)]
     (clip_dir / clips.INDEX).write_text(json.dumps(stale), encoding="utf-8")
     calls = {"n": 0}
-    original = clips._VideoWriter.write
+    original = clips._PacketWriter.write
 
-    def fail_midway(self, frame):
+    def fail_midway(self, packet):
         calls["n"] += 1
         if calls["n"] == 5:
             raise OSError("disk full")
-        original(self, frame)
+        original(self, packet)
 
-    monkeypatch.setattr(clips._VideoWriter, "write", fail_midway)
+    monkeypatch.setattr(clips._PacketWriter, "write", fail_midway)
     with pytest.raises(OSError):
         clips.export("network", folder, manifest, [scene], "mp4", FPS)
     after = {p.name: p.read_bytes() for p in clip_dir.iterdir() if p.name != clips.INDEX}
