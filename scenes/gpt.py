@@ -679,8 +679,8 @@ class Temperature(ChapterScene):
             t=self.shown("temperature.grid", coldest, HUNDREDTH),
             w=self.vocab[self.top[0]],
             p=self.shown("temperature.probs", (coldest, 0), VALUE),
-            w2=self.vocab[self.top[1]],
-            p2=self.shown("temperature.probs", (coldest, 1), VALUE),
+            other=self.vocab[self.top[1]],
+            other_p=self.shown("temperature.probs", (coldest, 1), VALUE),
         )
         self.sweep(range(self.middle - 1, coldest - 1, -1))
         self.wait(1)
