@@ -384,49 +384,51 @@ class StochasticDescent(ChapterScene):
     """Full-batch and minibatch descent on Chapter 2's real two-weight cost surface, both computed."""
 
     estimated_seconds = 35.0
+    steps = ("surface", "full", "mini", "compare")
 
-    def construct(self):
-        picture, plot = surface_map(self.ledger, self.ledger.array("sgd.cost"), self.ledger.array("sgd.u"), self.ledger.array("sgd.v"), 5.6)
+    def surface(self):
+        picture, self.plot = surface_map(self.ledger, self.ledger.array("sgd.cost"), self.ledger.array("sgd.u"), self.ledger.array("sgd.v"), 5.6)
         picture.move_to(LEFT * 3.0 + DOWN * 0.25)
         u_name = eq(*param_parts(self.ledger, "sgd.name", (0,)), font_size=32).next_to(picture, DOWN, buff=0.1)
         v_name = eq(*param_parts(self.ledger, "sgd.name", (1,)), font_size=32).next_to(picture, LEFT, buff=0.15)
-        full, mini = self.ledger.array("sgd.full"), self.ledger.array("sgd.mini")
-        full_line = polyline(plot.points_of(full[:, 0], full[:, 1]), stroke_color=WHITE, stroke_width=3)
-        mini_line = polyline(plot.points_of(mini[:, 0], mini[:, 1]), stroke_color=palette.NEGATIVE, stroke_width=2.5)
-        start = Dot(plot.p(*full[0]), radius=0.09, color=palette.HIGHLIGHT)
-
-        self.step("surface")
+        self.paths = self.ledger.array("sgd.full"), self.ledger.array("sgd.mini")
+        start = Dot(self.plot.p(*self.paths[0][0]), radius=0.09, color=palette.HIGHLIGHT)
         title = self.heading()
         self.say("surface", about=[picture, start], lr=self.ledger.shown("sgd.lr", spec=COUNT))
         self.play(FadeIn(title), FadeIn(picture), FadeIn(u_name), FadeIn(v_name))
         self.play(FadeIn(start, scale=2))
 
-        self.step("full")
-        full_key = self.legend(WHITE, "full", "data.n_train").move_to(RIGHT * 3.9 + UP * 1.6)
-        self.say("full_step", about=[full_key, full_line], n=self.ledger.shown("data.n_train", spec=COUNT))
-        self.play(FadeIn(full_key))
-        self.play(Create(full_line), run_time=4, rate_func=linear)
+    def full(self):
+        path = self.paths[0]
+        line = polyline(self.plot.points_of(path[:, 0], path[:, 1]), stroke_color=WHITE, stroke_width=3)
+        self.full_key = self.legend(WHITE, "full", "data.n_train").move_to(RIGHT * 3.9 + UP * 1.6)
+        self.say("full_step", about=[self.full_key, line], n=self.ledger.shown("data.n_train", spec=COUNT))
+        self.play(FadeIn(self.full_key))
+        self.play(Create(line), run_time=4, rate_func=linear)
 
-        self.step("mini")
-        mini_key = self.legend(palette.NEGATIVE, "mini", "sgd.batch").next_to(full_key, DOWN, buff=0.5).align_to(full_key, LEFT)
-        self.say("mini_step", about=[mini_key, mini_line], b=self.ledger.shown("sgd.batch", spec=COUNT))
-        self.play(FadeIn(mini_key))
-        self.play(Create(mini_line), run_time=4, rate_func=linear)
+    def mini(self):
+        path = self.paths[1]
+        line = polyline(self.plot.points_of(path[:, 0], path[:, 1]), stroke_color=palette.NEGATIVE, stroke_width=2.5)
+        self.mini_key = self.legend(palette.NEGATIVE, "mini", "sgd.batch").next_to(self.full_key, DOWN, buff=0.5).align_to(self.full_key, LEFT)
+        self.say("mini_step", about=[self.mini_key, line], b=self.ledger.shown("sgd.batch", spec=COUNT))
+        self.play(FadeIn(self.mini_key))
+        self.play(Create(line), run_time=4, rate_func=linear)
 
-        self.step("compare")
-        steps = self.words("steps", n=self.ledger.shown("sgd.steps", spec=COUNT), font_size=palette.LABEL_SIZE).next_to(mini_key, DOWN, buff=0.6).align_to(full_key, LEFT)
+    def compare(self):
+        full, mini = self.paths
+        count = self.words("steps", n=self.ledger.shown("sgd.steps", spec=COUNT), font_size=palette.LABEL_SIZE).next_to(self.mini_key, DOWN, buff=0.6).align_to(self.full_key, LEFT)
         reads = VGroup(
             self.words("read", n=self.ledger.shown("sgd.examples.full", spec=COUNT), font_size=palette.LABEL_SIZE, color=WHITE),
             self.words("read", n=self.ledger.shown("sgd.examples.mini", spec=COUNT), font_size=palette.LABEL_SIZE, color=palette.NEGATIVE),
-        ).arrange(DOWN, buff=0.2, aligned_edge=LEFT).next_to(steps, DOWN, buff=0.25).align_to(steps, LEFT)
-        ends = VGroup(Dot(plot.p(*full[-1]), radius=0.09, color=WHITE), Dot(plot.p(*mini[-1]), radius=0.09, color=palette.NEGATIVE))
+        ).arrange(DOWN, buff=0.2, aligned_edge=LEFT).next_to(count, DOWN, buff=0.25).align_to(count, LEFT)
+        ends = VGroup(Dot(self.plot.p(*full[-1]), radius=0.09, color=WHITE), Dot(self.plot.p(*mini[-1]), radius=0.09, color=palette.NEGATIVE))
         together = int(self.ledger.value("sgd.valleys")) == 1
         self.say(
-            "compare" if together else "compare_apart", about=[ends, steps, reads],
+            "compare" if together else "compare_apart", about=[ends, count, reads],
             s=self.ledger.shown("sgd.steps", spec=COUNT),
             m=self.ledger.shown("sgd.examples.mini", spec=COUNT), f=self.ledger.shown("sgd.examples.full", spec=COUNT),
         )
-        self.play(FadeIn(ends, scale=2), FadeIn(steps), FadeIn(reads))
+        self.play(FadeIn(ends, scale=2), FadeIn(count), FadeIn(reads))
         self.wait(1)
 
     def legend(self, colour, key: str, per_step_key: str) -> VGroup:
