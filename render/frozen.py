@@ -9,6 +9,7 @@ with the video is the scene's closing beat.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,3 +91,14 @@ def combined(parts: Iterable[FrozenTime]) -> FrozenTime:
     """Several videos (a chapter's scenes) as one: their running time and all their holds."""
     parts = list(parts)
     return FrozenTime(sum(p.duration for p in parts), [hold for p in parts for hold in p.holds])
+
+
+def cut_jump(before: str | Path, after: str | Path) -> float:
+    """How much of the picture jumps at the cut from one video to the next: the share of
+    pixels (of the downscaled grey frames) that visibly change from ``before``'s last frame
+    to ``after``'s first. 0 when the next scene opens on the last one's picture."""
+    last = deque(grey_frames(before), maxlen=1)[0].astype(np.int16)
+    first = next(grey_frames(after)).astype(np.int16)
+    if last.shape != first.shape:
+        return 1.0
+    return float((np.abs(first - last) >= THRESHOLD).mean())

@@ -38,7 +38,7 @@ def scene_hash(cls: type, siblings: list[type], facts_digest: str, quality: str,
     """A content hash of everything that decides a scene's video.
 
     The scene's own class, the rest of its module without its sibling scenes
-    (so editing one scene does not re-render the others), the shared library,
+    (so editing one scene does not re-render the others) but the scenes it continues, the shared library,
     the words catalogs of its chapter in every language (each one's reading time
     sets how long a subcaption stays up), the facts, quality, language, voice
     (:func:`netreel.render.narrator.fingerprint`), manim.
@@ -49,9 +49,15 @@ def scene_hash(cls: type, siblings: list[type], facts_digest: str, quality: str,
         if other is not cls:
             module_source = module_source.replace(_class_source(other), "")
     words = [path for each in languages() for path in catalog_files(Path(module.__file__), each, cls.chapter)]
+    opening = []  # the scenes it continues: it runs their steps to open on their last frame
+    scene = getattr(cls, "continues", None)
+    while scene is not None:
+        opening.append(_class_source(scene))
+        scene = scene.continues
     h = hashlib.sha256()
     for part in (
         _class_source(cls),
+        *opening,
         module_source,
         _library_source(),
         *(path.read_text(encoding="utf-8") if path.exists() else "" for path in words),

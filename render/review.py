@@ -23,7 +23,7 @@ from netreel.nets.config import NetConfig
 from netreel.render.binding import Binding, BindingWatch
 from netreel.render.chapter import read_manifest, scene_title
 from netreel.render.contact_sheet import write_page, write_sheet
-from netreel.render.frozen import FrozenTime, combined, frozen_time
+from netreel.render.frozen import FrozenTime, combined, cut_jump, frozen_time
 from netreel.render.legibility import Legibility, LegibilityWatch
 from netreel.render.pipeline import RenderOptions, render
 from netreel.render.run import Settings, run_scene
@@ -42,6 +42,7 @@ class SceneReview:
     binding: Binding
     frozen: FrozenTime | None = None  # None: not measured (a dry run only)
     sheet: Path | None = None
+    cut: float | None = None  # share of the picture that jumps at the cut into it (None: the chapter's first scene)
 
     def failures(self) -> list[str]:
         problems = []
@@ -75,6 +76,7 @@ class SceneReview:
             "binding": {"cues": self.binding.cues, "unnamed": self.binding.unnamed, "idle": self.binding.idle,
                         "off_screen": self.binding.off_screen},
             "sheet": None if self.sheet is None else str(self.sheet),
+            "cut": self.cut,
             "failures": self.failures(),
         }
 
@@ -150,11 +152,13 @@ def review_targets(
         manifest = read_manifest(output.folder)
         facts = facts_cache.build(chapter.facts, opts.net)
         review = ChapterReview(chapter.id)
+        order = [cls.__name__ for cls in chapter.scenes()]
         for cls in scenes:
             entry = manifest["scenes"][cls.__name__]
             scene = review_run(cls, facts, list(opts.langs), opts.burn_subtitles)
             scene.scene = f"{chapter.id}.{cls.__name__}"  # a scene file's scenes are named for the file
             scene.frozen = frozen_time(output.folder / entry["video"])
+            scene.cut = _cut_into(output.folder, manifest, order, cls.__name__)
             sheet = output.folder / REVIEW_FOLDER / f"{cls.__name__}.png"
             title = f"{scene.scene}: {scene_title(cls, lang)}"
             scene.sheet = write_sheet(output.folder / entry["video"], entry["cues"], sheet, title)
@@ -166,6 +170,16 @@ def review_targets(
         )
         reviews.append(review)
     return reviews
+
+
+def _cut_into(folder: Path, manifest: dict, order: list[str], name: str) -> float | None:
+    """The jump at the cut from the scene before ``name`` in its chapter, when that one's video is there."""
+    index = order.index(name)
+    before = manifest["scenes"].get(order[index - 1], {}) if index else {}
+    previous = folder / before.get("video", "")
+    if not before or not previous.is_file():
+        return None
+    return cut_jump(previous, folder / manifest["scenes"][name]["video"])
 
 
 def _chapter_title(chapter: str, lang: str) -> str:
@@ -181,6 +195,8 @@ def summary(scene: SceneReview) -> list[str]:
     lines = [] if scene.frozen is None else [
         f"frozen {scene.frozen.share:.0%} of {scene.frozen.duration:.1f} s; longest hold {scene.frozen.longest:.1f} s"
     ]
+    if scene.cut is not None:
+        lines.append(f"{scene.cut:.0%} of the picture jumps at the cut into it")
     lines += [
         f"[{r.lang}] smallest text {_px(r.smallest)} px cap height ({r.smallest_text!r})" for r in scene.legibility
     ]
@@ -188,7 +204,7 @@ def summary(scene: SceneReview) -> list[str]:
 
 
 COLUMNS = (
-    "scene", "s", "frozen", "hold", "open", "cap px", "edge", "band", "overlap", "cues", "unnamed", "idle", "off", "",
+    "scene", "s", "frozen", "hold", "open", "cut", "cap px", "edge", "band", "overlap", "cues", "unnamed", "idle", "off", "",
 )
 
 
@@ -197,10 +213,10 @@ def table(reviews: list[ChapterReview]) -> str:
     rows = [COLUMNS]
     for chapter in reviews:
         for scene in chapter.scenes:
-            rows.append(_row(scene.scene, scene.frozen, scene.legibility, scene.binding, scene.failures()))
+            rows.append(_row(scene, scene.failures()))
         frozen = chapter.frozen
         rows.append((
-            f"= {chapter.chapter}", *_frozen_cells(frozen), "", "", "", "",
+            f"= {chapter.chapter}", *_frozen_cells(frozen), "", "", "", "", "",
             str(sum(s.binding.cues for s in chapter.scenes)), str(sum(len(s.binding.unnamed) for s in chapter.scenes)),
             str(sum(len(s.binding.idle) for s in chapter.scenes)), "", "FAIL" if chapter.broken() else "ok",
         ))
@@ -221,11 +237,10 @@ def _frozen_cells(frozen: FrozenTime | None) -> tuple[str, ...]:
     return f"{frozen.duration:.1f}", f"{frozen.share:.0%}", f"{frozen.longest:.1f}", f"{frozen.longest_open:.1f}"
 
 
-def _row(
-    name: str, frozen: FrozenTime | None, legibility: list[Legibility], binding: Binding, failures: list[str],
-) -> tuple:
+def _row(scene: SceneReview, failures: list[str]) -> tuple:
+    legibility, binding = scene.legibility, scene.binding
     return (
-        name, *_frozen_cells(frozen),
+        scene.scene, *_frozen_cells(scene.frozen), "-" if scene.cut is None else f"{scene.cut:.0%}",
         " ".join(f"{r.lang} {_px(r.smallest)}" for r in legibility),
         str(max(len(r.edges) for r in legibility)), str(max(len(r.band) for r in legibility)),
         str(max(len(r.overlaps) for r in legibility)),

@@ -67,7 +67,7 @@ class DigitInput(ChapterScene):
 
     def held_out(self):
         self.n = self.sizes()[0]
-        title = self.heading()
+        self.title = title = self.heading()
         self.image = self.digit_image(4.4).move_to(LEFT * 3.0 + DOWN * 0.4)
         border = SurroundingRectangle(self.image, color=palette.MUTED, buff=0, stroke_width=2)
         label = self.words("label", label=self.ledger.shown("digit.label", spec=COUNT), font_size=palette.LABEL_SIZE)
@@ -111,6 +111,7 @@ class DigitInput(ChapterScene):
             run_time=2.5,
         )
         self.play(FadeIn(column.gaps), FadeIn(brace))
+        self.input_column = VGroup(*column.circles, column.gaps)
         self.say("activation", about=[*numbers])
         self.play(LaggedStart(*(FadeIn(num, shift=0.1 * LEFT) for num in numbers), lag_ratio=0.05), run_time=2)
         self.wait(2)
@@ -121,6 +122,7 @@ class Layers(ChapterScene):
 
     estimated_seconds = 35.0
     steps = ("input", "output", "hidden", "edges")
+    continues = DigitInput  # the digit's column becomes the network's input layer
 
     def input(self):
         self.layer_sizes = self.sizes()
@@ -136,7 +138,8 @@ class Layers(ChapterScene):
             self.layer_captions.add(caption.next_to(column, DOWN, buff=0.2).set_x(column.get_x()))
         title = self.heading()
         self.say("input", about=[self.net.columns[0], self.layer_captions[0]], n=self.ledger.shown("sizes", 0, COUNT))
-        self.play(FadeIn(title), FadeIn(self.net.columns[0]), FadeIn(self.layer_captions[0]))
+        self.hand_over([(self.input_column, self.net.columns[0]), (self.title, title)], self.layer_captions[0])
+        self.title = title
         self.wait(1)
 
     def output(self):
@@ -170,13 +173,14 @@ class OneNeuron(ChapterScene):
 
     estimated_seconds = 45.0
     steps = ("weights", "overlay", "sum", "sigmoid")
+    continues = Layers  # out of the network: the input layer becomes the digit, the neuron its weights
 
     def weights(self):
         self.j = int(self.ledger.value("focus.neuron"))
         side = self.side
         height = 2.5
         neuron = self.ledger.shown("focus.neuron", spec=COUNT)
-        self.title = self.heading()
+        network_title, self.title = self.title, self.heading()
         self.picture = self.digit_image(height)
         weights = self.ledger.array(names.layer(0, "weight"), self.j)
         scale = float(np.abs(weights).max())
@@ -194,9 +198,13 @@ class OneNeuron(ChapterScene):
             caption.next_to(image, DOWN, buff=0.15)
         self.legend = self.words("common.weight_legend", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         self.legend.to_edge(DOWN, buff=0.3)
-        self.say("weights", about=[self.picture, self.weight_image], j=neuron)
-        self.play(FadeIn(self.title), FadeIn(self.picture), FadeIn(self.image_captions[0]))
-        self.play(FadeIn(self.weight_image), FadeIn(self.image_captions[1]), FadeIn(self.row[1]), FadeIn(self.legend))
+        chosen = self.net.columns[1].circle_for(self.j)
+        self.say("weights", about=[chosen, self.picture, self.weight_image], j=neuron)
+        self.play(Indicate(chosen, color=palette.HIGHLIGHT, scale_factor=1.8), run_time=1.5)
+        self.hand_over(
+            [(self.net.columns[0], self.picture), (chosen, self.weight_image), (network_title, self.title)],
+            *self.image_captions[:2], self.row[1], self.legend, run_time=2,
+        )
         self.wait(1)
 
     def overlay(self):

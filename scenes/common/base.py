@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 import numpy as np
-from manim import UP, Mobject, Scene, Text, config
+from manim import UP, FadeIn, FadeOut, FadeTransform, Mobject, ReplacementTransform, Scene, Text, VMobject, config
 
 from netreel.nets.facts import Facts
 from netreel.scenes.common import palette
@@ -113,12 +113,19 @@ class NetScene(Scene):
 
     What it is rendered from comes on the instance: ``scene.context`` is set before
     ``scene.render()``, as the render layer's one way to run a scene does.
+
+    A scene that ``continues`` another of its chapter opens on that scene's last
+    frame: before its own steps it runs the other's, silently (nothing drawn, said
+    or counted), so its first frame is the other's last and it can hand the other's
+    mobjects on (:meth:`hand_over`). The other's steps run on this instance, so the
+    helpers they call belong to a class both share (the chapter's base scene).
     """
 
     context: SceneContext | None = None
     chapter: ClassVar[str] = ""
     estimated_seconds: ClassVar[float] = 30.0
     steps: ClassVar[tuple[str, ...]] = ()
+    continues: ClassVar[type[NetScene] | None] = None  # the scene whose last frame this one opens on
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -127,11 +134,46 @@ class NetScene(Scene):
                 raise TypeError(
                     f"{cls.__name__}: step {name!r} needs a method of its own named {name!r} (not one of NetScene's)"
                 )
+        if cls.continues is not None and cls.continues.chapter != cls.chapter:
+            raise TypeError(f"{cls.__name__} continues {cls.continues.__name__}, a scene of another chapter")
 
     def construct(self) -> None:
+        self.replay(type(self).continues)
         for name in self.steps:
             self.step(name)
             getattr(self, name)()
+
+    def replay(self, scene: type[NetScene] | None) -> None:
+        """Bring the screen to ``scene``'s last frame (after the scenes it continues), drawing,
+        saying and counting nothing: its animations are skipped to their ends."""
+        if scene is None:
+            return
+        self.replay(scene.continues)
+        renderer = self.renderer
+        skipping, time = renderer._original_skipping_status, renderer.time
+        renderer._original_skipping_status = True
+        self._replaying = scene
+        try:
+            for name in scene.steps:
+                getattr(scene, name)(self)
+        finally:
+            renderer._original_skipping_status = renderer.skip_animations = skipping
+            renderer.time = time
+            self._replaying = None
+
+    def hand_over(self, pairs: Iterable[tuple[Mobject, Mobject]] = (), *new: Mobject, run_time: float = 1.5) -> None:
+        """Turn the screen into the next picture: each ``(old, new)`` pair becomes its new mobject,
+        the ``new`` mobjects fade in, and everything else on screen fades out."""
+        pairs = list(pairs)
+        for old, _ in pairs:  # a group whose parts are on screen becomes one mobject of the scene
+            if old not in self.mobjects:
+                self.remove(*old.get_family())
+                self.add(old)
+        leaving = list(_others(self.mobjects, {id(old) for old, _ in pairs}))
+        self.play(
+            *(_becomes(old, target) for old, target in pairs),
+            *(FadeOut(m) for m in leaving), *(FadeIn(m) for m in new), run_time=run_time,
+        )
 
     def setup(self) -> None:
         if self.context is None:
@@ -154,12 +196,14 @@ class NetScene(Scene):
         self._plan = self.context.plan
         self._segment_start = 0
         self._cue: Cue | None = None
+        self._replaying: type[NetScene] | None = None  # the scene whose steps run silently (:meth:`replay`)
         self.camera.background_color = palette.BACKGROUND
 
     # words ---------------------------------------------------------------
     def key(self, key: str) -> str:
-        """A dotted key is absolute (``common.inputs``); a bare one belongs to this scene."""
-        return key if "." in key else f"{self.chapter}.{type(self).__name__}.{key}"
+        """A dotted key is absolute (``common.inputs``); a bare one belongs to this scene
+        (to the scene being replayed, while one is)."""
+        return key if "." in key else f"{self.chapter}.{(self._replaying or type(self)).__name__}.{key}"
 
     def t(self, key: str, **fills: object) -> str:
         return tr(self.key(key), self.lang, **fills)
@@ -186,6 +230,8 @@ class NetScene(Scene):
         ``about`` names the mobjects the words talk about: the review checks they are on
         screen while the words are said. Ones built later join with :meth:`point_at`.
         """
+        if self._replaying:
+            return
         self._sync()
         self._cue = Cue(self.cue_id(key), self.t(key, **fills), self.key(key), fills, list(about))
 
@@ -199,6 +245,8 @@ class NetScene(Scene):
 
     def point_at(self, *mobjects: Mobject) -> None:
         """Add mobjects to what the current subcaption talks about."""
+        if self._replaying:
+            return
         if self._cue is None:
             raise RuntimeError(f"{type(self).__name__}: point_at() outside a subcaption (call say() first)")
         self._cue.about.extend(mobjects)
@@ -209,6 +257,8 @@ class NetScene(Scene):
 
     def step(self, name: str) -> None:
         """Start a section (a pedagogical step: a clip and a slide of its own)."""
+        if self._replaying:
+            return
         self._sync()
         self.next_section(name)
         self.sections_started.append((name, self.frames / config.frame_rate))
@@ -246,7 +296,8 @@ class NetScene(Scene):
 
     def play(self, *args, **kwargs) -> None:
         super().play(*args, **kwargs)
-        self.frames += frames_of_play(self)
+        if not self._replaying:
+            self.frames += frames_of_play(self)
 
     def tear_down(self) -> None:
         self._sync()
@@ -266,3 +317,21 @@ class NetScene(Scene):
             if isinstance(target, Mobject):
                 self.seen.append(target)
         super().begin_animations()
+
+
+def _becomes(old: Mobject, new: Mobject):
+    """``old`` turning into ``new``: point by point between shapes, else (an image, or words, whose
+    glyphs would tangle) a cross-fade that moves and scales."""
+    shapes = all(isinstance(m, VMobject) and not isinstance(m, Text) for m in (*old.get_family(), *new.get_family()))
+    return ReplacementTransform(old, new) if shapes else FadeTransform(old, new)
+
+
+def _others(mobjects: Iterable[Mobject], kept: set[int]) -> Iterable[Mobject]:
+    """The largest parts of ``mobjects`` that hold none of the ``kept`` ones (by id)."""
+    for mob in mobjects:
+        if id(mob) in kept:
+            continue
+        if any(id(part) in kept for part in mob.get_family()):
+            yield from _others(mob.submobjects, kept)
+        else:
+            yield mob
