@@ -6,6 +6,7 @@ Defaults come from ``[tool.netreel]`` in ./pyproject.toml, then the flags.
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
 import os
@@ -14,13 +15,20 @@ import sys
 import tempfile
 from pathlib import Path
 
-import click
+if __name__ == "__main__":
+    # Modules come from the installed packages, never from the working folder, which
+    # `python -m netreel.cli` puts first on sys.path: a manim.py or torch.py beside the
+    # user's files is not imported in place of the real one (workers: render/executors.py).
+    sys.path[:] = [entry for entry in sys.path if entry not in ("", os.getcwd())]
 
-from netreel import defaults
-from netreel.render.aspect import ASPECTS, DEFAULT_ASPECT
-from netreel.render.presets import QUALITIES
+import click  # noqa: E402
+
+from netreel import defaults  # noqa: E402
+from netreel.render.aspect import ASPECTS, DEFAULT_ASPECT  # noqa: E402
+from netreel.render.presets import DEFAULT_SCENE_SECONDS, QUALITIES  # noqa: E402
 
 DEFAULT_OUT = "renders"
+DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}  # a disk that refuses what is written
 CLIP_FORMATS = ["mp4", "webm", "mov", "gif", "png"]  # netreel.render.clips.FORMATS, without importing PyAV to parse
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
 
@@ -85,7 +93,7 @@ def net_options(command):
 
     @click.option("--dataset", type=click.Choice(["digits", "mnist"]), default="digits", show_default=True, help="Digits to train on.")
     @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="Folder of MNIST IDX files (for --dataset mnist).")
-    @click.option("--seed", type=int, default=0, show_default=True, help="Seed for training.")
+    @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Seed for training.")
     @click.option("--prompt", default=None, help="The transformer chapters' sentence (words it knows; see info attention --vocab).")
     @click.option("--corpus", type=click.Path(dir_okay=False), default=None, help="A UTF-8 text file to train the transformer on instead of its grammar.")
     @functools.wraps(command)
@@ -121,12 +129,18 @@ def user_errors(command):
             DataError, TextError, TargetError, RenderError, CatalogError, FontError, ClipError, SlidesError, AudioError, VoiceError,
         ) as err:
             raise UserError(str(err)) from None
+        except OSError as err:
+            if err.errno not in DISK_ERRORS:
+                raise
+            raise UserError(f"cannot write {err.filename or 'the output'}: {err.strerror}") from None
 
     return wrapped
 
 
 def writable_dir(path: str) -> Path:
     """Create the output folder if needed and prove it can be written to."""
+    if not path.strip():
+        raise UserError("--out is empty; give a folder, e.g. --out renders")
     folder = Path(path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -289,6 +303,12 @@ def voice_options(command):
     return wrapped
 
 
+scene_timeout_option = click.option(
+    "--scene-timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_SCENE_SECONDS, show_default=True,
+    metavar="SECONDS", help="Stop a scene that takes longer than this to render or audit.",
+)
+
+
 def render_options(command):
     """Options of every command that renders scenes first."""
     for option in reversed([
@@ -298,6 +318,7 @@ def render_options(command):
         click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root."),
         click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Scenes rendered in parallel."),
         voice_options,
+        scene_timeout_option,
     ]):
         command = option(command)
     return command
@@ -344,6 +365,7 @@ def render_targets(target: str, opts, transparent: bool = False) -> list:
 def render(
     target: str, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str, fmt: str | None, transparent: bool,
     still: bool, open_: bool, force: bool, subtitles: tuple[str, ...], executor: str, scheduler: str | None, net,
+    scene_timeout: float,
 ) -> None:
     """Render TARGET: a chapter (id or number), `all`, one scene (`network.ForwardPass`), or `file.py[:Scene]`."""
     from netreel.render.chapter import read_manifest
@@ -352,12 +374,12 @@ def render(
 
     fmt, transparent = render_format(fmt, transparent, still)
     if fmt == "png":
-        request = PreviewRequest(target, writable_dir(out), quality, aspect, True, net, lang, voice, transparent)
+        request = PreviewRequest(target, writable_dir(out), quality, aspect, True, net, lang, voice, transparent, scene_timeout)
         paths = [Path(path) for path in render_stills(request, jobs, scene_executor(executor, scheduler))]
     else:
         opts = RenderOptions(
             quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, subtitles=subtitles, net=net, force=force, aspect=aspect,
-            executor=scene_executor(executor, scheduler), voice=voice,
+            executor=scene_executor(executor, scheduler), voice=voice, scene_timeout=scene_timeout,
         )
         paths = []
         for output, _, scenes in render_targets(target, opts, transparent=transparent):
@@ -435,16 +457,17 @@ def script(target: str, langs: tuple[str, ...], out: str, net) -> None:
 @lang_option
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root; previews go to OUT/preview.")
 @voice_options
+@scene_timeout_option
 @net_options
 @user_errors
 def preview(
     target: str, still: bool, transparent: bool, watch: bool, open_: bool, quality: str, aspect: str, lang: str, out: str,
-    voice: str, net,
+    voice: str, scene_timeout: float, net,
 ) -> None:
     """Render one scene quickly (TARGET like `network.ForwardPass` or `my_scene.py:MyScene`)."""
     from netreel.render import preview as previews
 
-    request = previews.PreviewRequest(target, writable_dir(out), quality, aspect, still, net, lang, voice, transparent)
+    request = previews.PreviewRequest(target, writable_dir(out), quality, aspect, still, net, lang, voice, transparent, scene_timeout)
     try:
         if not watch:
             path = previews.render_preview(request)
@@ -504,14 +527,16 @@ def bench(target: str, qualities: tuple[str, ...], repeat: int, jobs: int | None
 @user_errors
 def clips(
     target: str, fmt: str, transparent: bool, open_: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str,
-    net,
+    net, scene_timeout: float,
 ) -> None:
     """Export each section of TARGET's scenes as a clip, with a poster PNG and an index.json."""
     from netreel.render import clips as clip_files
     from netreel.render.pipeline import RenderOptions
 
     clip_files.check_format(fmt, transparent)
-    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect, voice=voice)
+    opts = RenderOptions(
+        quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect, voice=voice, scene_timeout=scene_timeout,
+    )
     folders = []
     for output, _, scenes in render_targets(target, opts, transparent=transparent):
         exported = export_clips(output, scenes, fmt, quality)
@@ -551,6 +576,7 @@ def export_clips(output, scenes: list[type], fmt: str, quality: str) -> list:
 @user_errors
 def slides(
     target: str, to: str, offline: bool, open_: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str, net,
+    scene_timeout: float,
 ) -> None:
     """Make a slide deck of TARGET: one slide per section, the subcaptions as speaker notes."""
     from netreel.scenes.common import palette
@@ -559,7 +585,9 @@ def slides(
 
     if to == "html" and offline:
         decks.reveal_js()  # missing reveal.js is said before rendering, not after
-    opts = RenderOptions(quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect, voice=voice)
+    opts = RenderOptions(
+        quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect, voice=voice, scene_timeout=scene_timeout,
+    )
     made = []
     for output, chapter, scenes in render_targets(target, opts):
         exported = export_clips(output, scenes, "mp4", quality)
@@ -592,14 +620,15 @@ def gallery(out: str, lang: str, open_: bool) -> None:
 @main.command()
 @target_argument()
 @lang_option
+@scene_timeout_option
 @net_options
 @user_errors
-def audit(target: str, lang: str, net) -> None:
+def audit(target: str, lang: str, scene_timeout: float, net) -> None:
     """Check every number TARGET shows against an independent recomputation, its words, and its layout in the frame."""
     from netreel.render.audit import audit_target
 
     failed = 0
-    for report in audit_target(target, lang, net):
+    for report in audit_target(target, lang, net, scene_timeout):
         if report.ok:
             click.echo(f"ok    {report.scene}: {report.checked} ledger entries match the network")
         else:

@@ -7,6 +7,10 @@ and when its layout holds in the language it is run in: at the end of every
 animation nothing leaves the frame and no words overlap other characters, and
 every character of its words is drawn with a glyph of its own (no empty boxes).
 
+It checks the numbers a render shows: the scenes run on the facts a render reads,
+those stored in the facts cache (:mod:`netreel.nets.facts_cache`), so a number
+altered there, however well its digest was forged, fails against the recomputation.
+
 The audit runs no scene of its own: a dry run (:func:`netreel.render.run.run_scene`)
 with a :class:`LayoutWatch` records the scene, and pure functions check that record.
 """
@@ -20,8 +24,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import netreel.nets.facts
+from netreel.nets import facts_cache
 from netreel.nets.config import NetConfig
 from netreel.render.aspect import DEFAULT_ASPECT, frame_size, outside_frame
+from netreel.render.limits import DEFAULT_SCENE_SECONDS, time_limit
 from netreel.render.pipeline import RenderOptions, check_words
 from netreel.render.run import Settings, run_scene
 from netreel.scenes.common.base import NetScene, SceneContext
@@ -191,15 +197,20 @@ def audit_scene(cls: type[NetScene], facts, reference: dict[str, np.ndarray], la
     return check_scene(scene, reference, watch.problems, keys)
 
 
-def audit_target(target: str, lang: str = "en", net: NetConfig | None = None) -> Iterator[AuditReport]:
-    """The audit of every scene ``target`` names, scene by scene, once its words are known to be there."""
+def audit_target(
+    target: str, lang: str = "en", net: NetConfig | None = None, limit: float | None = DEFAULT_SCENE_SECONDS,
+) -> Iterator[AuditReport]:
+    """The audit of every scene ``target`` names, scene by scene (each for at most ``limit`` seconds),
+    once its words are known to be there."""
     net = net or NetConfig()
     targets = resolve(target)
     check_words(targets, RenderOptions(lang=lang))
     for chapter, scenes in targets:
         if not chapter.facts:
             raise TargetError(f"{target}: a plain manim Scene has no truth ledger, so there is nothing to audit")
-        facts = netreel.nets.facts.build(chapter.facts, net)
+        facts = facts_cache.build(chapter.facts, net)  # what a render shows: the stored facts, when stored
         reference = netreel.nets.facts.reference(chapter.facts, net)
         for cls in scenes:
-            yield audit_scene(cls, facts, reference, lang)
+            with time_limit(limit, f"{chapter.id}.{cls.__name__}"):
+                report = audit_scene(cls, facts, reference, lang)
+            yield report

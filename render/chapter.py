@@ -1,7 +1,8 @@
 """A chapter's folder: its manifest, its scenes' subtitles, and the chapter video assembled from them.
 
-``manifest.json`` records each rendered scene (its hash, duration, cues, sections)
-and the assembled chapter; a scene is current when its hash matches and its video is there.
+``manifest.json`` records each rendered scene (its hash, duration, cues, sections,
+the digest of every file it wrote) and the assembled chapter; a scene is current when
+its hash matches and each of its files is there with the digest it was made with.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from netreel.integrity import file_digest, plain_name
 from netreel.render import audio, video
 from netreel.scenes.common.ledger import Shown
 from netreel.scenes.common.text import DEFAULT_LANG, CatalogError, tr
@@ -30,18 +32,34 @@ def read_manifest(folder: Path) -> dict:
 
 
 def write_manifest(folder: Path, manifest: dict) -> None:
+    """Write the record through a temporary name; one that cannot be written leaves nothing behind."""
     fd, name = tempfile.mkstemp(dir=folder, prefix=f".{MANIFEST}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(manifest, f, indent=1)
-    os.replace(name, folder / MANIFEST)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(manifest, f, indent=1)
+        os.replace(name, folder / MANIFEST)
+    except OSError as err:
+        err.filename = err.filename or str(folder / MANIFEST)
+        raise
+    finally:
+        Path(name).unlink(missing_ok=True)
 
 
 def is_current(manifest: dict, folder: Path, name: str, hashes: dict[str, str]) -> bool:
-    """Whether a scene's render in ``folder`` is there and of the inputs that hash to ``hashes[name]``."""
+    """Whether a scene's render in ``folder`` is of the inputs that hash to ``hashes[name]``:
+    its record says so, and every file it records is there, in the folder, as it was made."""
     entry = manifest["scenes"].get(name)
-    return (
-        bool(entry) and entry.get("hash") == hashes[name] and (folder / entry.get("video", f"{name}.mp4")).exists()
-        and all((folder / track).exists() for track in entry.get("audio", {}).values())
+    if not isinstance(entry, dict) or entry.get("hash") != hashes[name]:
+        return False
+    audio = entry.get("audio", {})
+    needed = [entry.get("video"), *(audio.values() if isinstance(audio, dict) else [None])]
+    return unchanged(folder, entry.get("files")) and all(n in entry["files"] for n in needed)
+
+
+def unchanged(folder: Path, files: object) -> bool:
+    """Whether each file a record names (``{name: digest}``) is in ``folder`` and has its digest."""
+    return isinstance(files, dict) and bool(files) and all(
+        plain_name(name) and file_digest(folder / name) == digest for name, digest in files.items()
     )
 
 
@@ -105,8 +123,8 @@ def assemble(
     srt_files = {each: subtitle_name(target.with_suffix(".srt").name, each) for each in subtitles}
     previous = manifest.get("chapter", {})
     if (
-        previous.get("scene_hashes") == key and previous.get("subtitles", {}) == srt_files and "chapters" in previous
-        and target.exists() and target.with_suffix(".vtt").exists()
+        isinstance(previous, dict) and previous.get("scene_hashes") == key and previous.get("subtitles", {}) == srt_files
+        and "chapters" in previous and previous.get("video") == target.name and unchanged(folder, previous.get("files"))
     ):
         return target
     entries = [manifest["scenes"][n] for n in names]
@@ -130,6 +148,11 @@ def assemble(
         "duration": sum(e["duration"] for e in entries),
         "audio": [lang for lang, _ in sound],
         "chapters": [[title, start, end] for title, start, end in starts],
+        "files": {
+            name: file_digest(folder / name)
+            for name in (target.name, srt_path.name, srt_path.with_suffix(".vtt").name, *srt_files.values(),
+                         *(Path(n).with_suffix(".vtt").name for n in srt_files.values()))
+        },
     }
     write_manifest(folder, manifest)
     return target

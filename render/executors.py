@@ -28,27 +28,45 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from netreel.integrity import bytes_digest, plain_name
+from netreel.messages import first_line
 from netreel.render.hashing import scene_hash, variant
 from netreel.render.jobs import OnDone, OnProgress, RenderError, SceneJob, SceneResult, no_progress, scene_failed
+from netreel.render.limits import DEFAULT_SCENE_SECONDS, SceneTimeout, overrun, time_limit
+from netreel.render.lock import SCRATCH
 from netreel.render.worker import render_scene
 from netreel.scenes.userfile import scene_classes
 
-CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler before giving up
+CONNECT_TIMEOUT = 8.0  # seconds to reach a scheduler before giving up: reported within ten seconds
 POLL_SECONDS = 0.1  # how often the parent looks for progress while scenes render
+PARENT_POLL_SECONDS = 0.5  # how often a worker looks whether its parent still runs
 
 _progress_queue = None  # in a local worker: where its scenes' progress goes
 
 
-def _start_worker(progress) -> None:
-    """Workers leave Ctrl-C to the parent, which stops them and cleans up; they report on ``progress``."""
+def _start_worker(progress, parent: int) -> None:
+    """Workers leave Ctrl-C to the parent, which stops them and cleans up; they report on ``progress``,
+    and stop when the parent (pid ``parent``) is gone, however it ended."""
     global _progress_queue
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _progress_queue = progress
+    threading.Thread(target=_end_with, args=(parent,), daemon=True, name="netreel-parent-watch").start()
+
+
+def _end_with(parent: int) -> None:
+    """Exit this process as soon as process ``parent`` no longer runs."""
+    while True:
+        try:
+            os.kill(parent, 0)
+        except (ProcessLookupError, PermissionError):  # gone, or its pid now another user's process
+            os._exit(1)
+        time.sleep(PARENT_POLL_SECONDS)
 
 
 def _render_reporting(job: SceneJob) -> SceneResult:
@@ -57,35 +75,36 @@ def _render_reporting(job: SceneJob) -> SceneResult:
 
 
 class LocalPoolExecutor:
-    """Render in up to ``workers`` local processes, each started fresh for one scene."""
+    """Render in up to ``workers`` local processes, each started fresh for one scene, each
+    stopped when it renders longer than ``limit`` seconds."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, limit: float | None = DEFAULT_SCENE_SECONDS) -> None:
         self.workers = workers
+        self.limit = limit
 
     def _pool(self, progress) -> ProcessPoolExecutor:
-        # Workers stopped by Ctrl-C leave their queue's semaphore to multiprocessing's
-        # resource tracker, which cleans it up; its warning about that is noise to a user.
-        quiet = "ignore:resource_tracker:UserWarning"
-        if quiet not in os.environ.get("PYTHONWARNINGS", ""):
-            os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["manim", "netreel.render.worker", "netreel.scenes.common.base"])
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=ctx, max_tasks_per_child=1,
-            initializer=_start_worker, initargs=(progress,),
+            initializer=_start_worker, initargs=(progress, os.getpid()),
         )
 
     def run(self, jobs: list[SceneJob], on_done: OnDone, on_progress: OnProgress = no_progress) -> None:
+        _worker_environment()
         progress = multiprocessing.get_context("forkserver").SimpleQueue()
         pool = self._pool(progress)
         pending: dict[Future, SceneJob] = {pool.submit(_render_reporting, job): job for job in jobs}
         by_name = {(job.chapter, job.scene): job for job in jobs}
+        started: dict[tuple[str, str], float] = {}  # when each scene began rendering
         try:
             while pending:
                 done, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
                 while not progress.empty():
                     chapter, scene, frames = progress.get()
+                    started.setdefault((chapter, scene), time.monotonic())
                     on_progress(by_name[chapter, scene], frames)
+                self._check_limit(started, {(job.chapter, job.scene) for job in pending.values()})
                 for future in done:
                     job = pending.pop(future)
                     try:
@@ -98,9 +117,28 @@ class LocalPoolExecutor:
         except BaseException:
             _stop(pool)
             for folder in {Path(job.out_dir) for job in jobs}:
-                shutil.rmtree(folder / ".work", ignore_errors=True)
+                shutil.rmtree(folder / SCRATCH, ignore_errors=True)
             raise
         pool.shutdown(wait=True)
+
+    def _check_limit(self, started: dict[tuple[str, str], float], running: set[tuple[str, str]]) -> None:
+        """Raise :class:`SceneTimeout` for a scene still rendering past the limit."""
+        now = time.monotonic()
+        for (chapter, scene), start in started.items():
+            if self.limit and (chapter, scene) in running and now - start > self.limit:
+                raise overrun(f"{chapter}.{scene}", self.limit)
+
+
+def _worker_environment() -> None:
+    """What the processes multiprocessing starts (the fork server, the resource tracker) inherit."""
+    # Workers stopped early (Ctrl-C, a time limit) leave their queue's semaphore to multiprocessing's
+    # resource tracker, which cleans it up; its warning about that is noise to a user.
+    quiet = "ignore:resource_tracker:UserWarning"
+    if quiet not in os.environ.get("PYTHONWARNINGS", ""):
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
+    # The fork server is started as `python -c`, which would put the working folder first
+    # on its sys.path: a manim.py or torch.py there would be imported in place of the real one.
+    os.environ["PYTHONSAFEPATH"] = "1"
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -111,12 +149,18 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 class InlineExecutor:
-    """Render in this process: no worker start-up, for one scene at a time."""
+    """Render in this process: no worker start-up, for one scene at a time, each for at most ``limit`` seconds."""
+
+    def __init__(self, limit: float | None = DEFAULT_SCENE_SECONDS) -> None:
+        self.limit = limit
 
     def run(self, jobs: list[SceneJob], on_done: OnDone, on_progress: OnProgress = no_progress) -> None:
         for job in jobs:
             try:
-                result = render_scene(job, lambda frames, job=job: on_progress(job, frames))
+                with time_limit(self.limit, f"{job.chapter}.{job.scene}"):
+                    result = render_scene(job, lambda frames, job=job: on_progress(job, frames))
+            except SceneTimeout:
+                raise
             except Exception as err:
                 raise scene_failed(job, err) from err
             on_done(job, result)
@@ -143,18 +187,48 @@ def source_hash(job: SceneJob) -> str:
 _one_render_at_a_time = threading.Lock()  # manim's config is global to a process
 
 
+REMOTE_PREFIX = "netreel-"  # a Dask worker's scratch folders: netreel-<pid>-..., in its temporary folder
+
+
 def render_remote(job: SceneJob) -> RemoteResult:
     """Run on a Dask worker: render into a private folder and return the files."""
-    with _one_render_at_a_time, tempfile.TemporaryDirectory(prefix="netreel-") as scratch:
+    sweep_remote()
+    with _one_render_at_a_time, tempfile.TemporaryDirectory(prefix=f"{REMOTE_PREFIX}{os.getpid()}-") as scratch:
         result = render_scene(replace(job, out_dir=scratch))
         files = {p.name: p.read_bytes() for p in Path(scratch).iterdir() if p.is_file()}
         return RemoteResult(result, files, source_hash(job))
 
 
+def sweep_remote(folder: Path | None = None) -> list[Path]:
+    """Remove the scratch folders of dead workers' renders from the temporary folder; return them."""
+    swept = []
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{REMOTE_PREFIX}*-*"):
+        pid = path.name[len(REMOTE_PREFIX):].split("-", 1)[0]
+        if path.is_dir() and pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            swept.append(path)
+    return swept
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def receive(job: SceneJob, remote: RemoteResult) -> SceneResult:
-    """Write a remote render's files into ``job.out_dir`` (each atomically) and point its result at them."""
+    """Write a remote render's files into ``job.out_dir`` (each atomically) and point its result at them.
+
+    Each file must be the one the worker made (its digest, taken there, recorded with the scene)."""
     out = Path(job.out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    for name, data in remote.files.items():
+        if not plain_name(name) or remote.result.files.get(name) != bytes_digest(data):
+            raise RenderError(f"the Dask worker that rendered {job.chapter}.{job.scene} sent {name!r} damaged or unasked for")
     for name, data in remote.files.items():
         fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
         try:
@@ -181,9 +255,13 @@ class DaskExecutor:
         except ImportError:
             raise RenderError("--executor dask needs the 'distributed' package: pip install 'netreel[dask]'") from None
         try:  # a Client that failed to connect reports its own failure again, with a traceback, when collected
-            asyncio.run(_reach(self.address, self.connect_timeout))
-        except (OSError, ValueError, TypeError) as err:
-            raise RenderError(f"cannot reach the Dask scheduler at {self.address}: {_first_line(err)}") from None
+            asyncio.run(asyncio.wait_for(_reach(self.address, self.connect_timeout), self.connect_timeout))
+        except TimeoutError:  # it accepts, and never answers: distributed's own time-out does not cover that
+            raise RenderError(
+                f"cannot reach the Dask scheduler at {self.address}: no answer in {self.connect_timeout:g} s"
+            ) from None
+        except (OSError, ValueError, TypeError, MemoryError) as err:  # MemoryError: another protocol's bytes read as a length
+            raise RenderError(f"cannot reach the Dask scheduler at {self.address}: {first_line(err)}") from None
         return Client(self.address, timeout=self.connect_timeout, set_as_default=False)
 
     def run(self, jobs: list[SceneJob], on_done: OnDone, on_progress: OnProgress = no_progress) -> None:
@@ -228,8 +306,3 @@ async def _reach(address: str, timeout: float) -> None:
 
     comm = await connect(address, timeout=timeout)
     await comm.close()
-
-
-def _first_line(err: Exception) -> str:
-    return (str(err).strip() or type(err).__name__).splitlines()[0]
-

@@ -58,6 +58,7 @@ class SceneResult:
     cue_ids: list[str] = field(default_factory=list)  # each cue's id (the name of its recording)
     audio: dict[str, str] = field(default_factory=dict)  # language -> the scene's FLAC track beside its video
     voice_fallbacks: list[str] = field(default_factory=list)  # cues without a recording, spoken by the offline voice
+    files: dict[str, str] = field(default_factory=dict)  # each file written (its name) -> its digest, as made
 
 
 OnDone = Callable[[SceneJob, SceneResult], None]

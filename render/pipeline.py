@@ -3,12 +3,14 @@
 its subtitles and ``manifest.json``.
 
 A scene whose inputs (its source, the shared scene library, its words, the facts
-it reads, the quality, manim's version) did not change since the last render is
-not rendered again.
+it reads, the quality, manim's version) did not change since the last render, and
+whose files are still those that render made, is not rendered again. One render at
+a time writes into a chapter's folder (:mod:`netreel.render.lock`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -24,7 +26,9 @@ from netreel.render.chapter import (
 )
 from netreel.render.executors import LocalPoolExecutor
 from netreel.render.hashing import scene_hash, variant
+from netreel.render.lock import FolderLock
 from netreel.render.jobs import Executor, OnDone, OnProgress, SceneJob, SceneResult, no_progress
+from netreel.render.limits import DEFAULT_SCENE_SECONDS
 from netreel.render.presets import QUALITIES
 from netreel.scenes.common.text import check_font, check_language
 from netreel.scenes.registry import Chapter
@@ -43,6 +47,7 @@ class RenderOptions:
     transparent: bool = False  # scene videos with alpha (.mov), the source of transparent clips
     executor: Executor | None = None  # None: a pool of local worker processes (``jobs`` of them)
     voice: str = "none"  # who speaks the narration (see netreel.render.speech); "none": silent
+    scene_timeout: float = DEFAULT_SCENE_SECONDS  # a local worker rendering one scene longer than this is stopped
 
     @property
     def voice_langs(self) -> tuple[str, ...]:
@@ -71,12 +76,13 @@ def output_dir(opts: RenderOptions, chapter: Chapter) -> Path:
 
 def run_jobs(
     jobs: list[SceneJob], n_workers: int, on_done: OnDone, executor: Executor | None = None,
-    on_progress: OnProgress = no_progress,
+    on_progress: OnProgress = no_progress, limit: float | None = DEFAULT_SCENE_SECONDS,
 ) -> None:
-    """Render jobs on ``executor`` (else in up to ``n_workers`` local worker processes),
-    calling ``on_done`` as each finishes (and ``on_progress`` as each draws); stop at the first failure."""
+    """Render jobs on ``executor`` (else in up to ``n_workers`` local worker processes, each scene
+    for at most ``limit`` seconds), calling ``on_done`` as each finishes (and ``on_progress`` as
+    each draws); stop at the first failure."""
     if jobs:
-        (executor or LocalPoolExecutor(min(n_workers, len(jobs)))).run(jobs, on_done, on_progress)
+        (executor or LocalPoolExecutor(min(n_workers, len(jobs)), limit)).run(jobs, on_done, on_progress)
 
 
 @dataclass
@@ -139,6 +145,14 @@ def render(
     progress = as_progress(report)
     check_words(targets, opts)
     narrator.check(opts.voice, opts.voice_langs)
+    with contextlib.ExitStack() as held:
+        for chapter, _ in targets:
+            held.enter_context(FolderLock(output_dir(opts, chapter)))
+        return _render(targets, opts, progress)
+
+
+def _render(targets: list[tuple[Chapter, list[type]]], opts: RenderOptions, progress: Progress) -> list[ChapterOutput]:
+    """:func:`render`, its output folders held."""
     runs = {chapter.id: plan_chapter(chapter, scenes, opts, progress) for chapter, scenes in targets}
     planned = {
         (run.chapter.id, cls.__name__): _planned(run.chapter.id, run.manifest, cls, opts.quality)
@@ -178,7 +192,7 @@ def render(
 
     if jobs:
         progress.begin([planned[job.chapter, job.scene] for job in jobs], opts.jobs)
-    run_jobs(jobs, opts.jobs, on_done, opts.executor, on_progress)
+    run_jobs(jobs, opts.jobs, on_done, opts.executor, on_progress, opts.scene_timeout)
     for run in runs.values():
         if run.output is None:
             finish(run)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+DEFAULT_SCENE_SECONDS = 3600.0  # a scene's time limit (see netreel.render.limits): a long scene at 4k takes tens of minutes
+
 
 @dataclass(frozen=True)
 class Quality:

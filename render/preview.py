@@ -26,6 +26,7 @@ from netreel.render import narrator
 from netreel.render.aspect import DEFAULT_ASPECT
 from netreel.render.executors import InlineExecutor
 from netreel.render.jobs import Executor, RenderError, SceneJob
+from netreel.render.limits import DEFAULT_SCENE_SECONDS
 from netreel.render.pipeline import RenderOptions, check_words, run_jobs
 
 
@@ -44,6 +45,7 @@ class PreviewRequest:
     lang: str = DEFAULT_LANG
     voice: str = "none"
     transparent: bool = False  # no background: a .mov with alpha, or a PNG with alpha for a still
+    scene_timeout: float = DEFAULT_SCENE_SECONDS  # a scene rendering longer than this is stopped
 
 
 def scene_files(request: PreviewRequest) -> list[Path]:
@@ -63,7 +65,7 @@ def render_preview(request: PreviewRequest, in_process: bool = True) -> str:
     if rest or len(scenes) != 1:
         names = ", ".join(f"{chapter.id}.{cls.__name__}" for cls in scenes)
         raise PreviewError(f"preview takes one scene, e.g. {chapter.id}.{scenes[0].__name__}; this target has: {names}")
-    return _render(request, [(chapter, scenes)], 1, InlineExecutor() if in_process else None)[0]
+    return _render(request, [(chapter, scenes)], 1, InlineExecutor(request.scene_timeout) if in_process else None)[0]
 
 
 def render_stills(request: PreviewRequest, jobs: int = 1, executor: Executor | None = None) -> list[str]:
@@ -72,7 +74,7 @@ def render_stills(request: PreviewRequest, jobs: int = 1, executor: Executor | N
     One scene at a time in this process unless ``jobs`` > 1 (worker processes) or an ``executor`` is given.
     """
     if executor is None and jobs == 1:
-        executor = InlineExecutor()
+        executor = InlineExecutor(request.scene_timeout)
     return _render(replace(request, still=True), resolve(request.target), jobs, executor)
 
 
@@ -95,7 +97,7 @@ def _render(request: PreviewRequest, targets: list, jobs: int, executor: Executo
             for cls in scenes
         ]
     done = {}
-    run_jobs(work, jobs, lambda job, result: done.__setitem__((job.chapter, job.scene), result), executor)
+    run_jobs(work, jobs, lambda job, result: done.__setitem__((job.chapter, job.scene), result), executor, limit=request.scene_timeout)
     results = [done[job.chapter, job.scene] for job in work]
     return [result.still if request.still else result.video for result in results]
 

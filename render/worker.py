@@ -2,7 +2,10 @@
 
 Everything is written inside a scratch folder first; the finished video, its
 subtitles and its last frame are then renamed into place, so an interrupted or
-failed render never replaces a good file with a broken one.
+failed render never replaces a good file with a broken one. Each file's digest is
+taken before it leaves the scratch folder and recorded with the scene, so a file
+that is not the one this render made (another render's, or one cut short) is never
+taken for it.
 """
 
 from __future__ import annotations
@@ -20,10 +23,13 @@ import numpy as np
 from manim import config
 from PIL import Image
 
+from netreel.integrity import file_digest
 from netreel.nets.paths import cache_dir
 from netreel.render import audio, video
 from netreel.render.jobs import SceneJob, SceneResult
+from netreel.render.lock import SCRATCH
 from netreel.render.narrator import Narrator
+from netreel.render.pause import pause_point
 from netreel.render.run import Settings, run_scene
 from netreel.scenes.common.base import SPEECH_LEAD_SECONDS, NetScene, SceneContext
 from netreel.scenes.common.text import CatalogError, languages
@@ -103,7 +109,7 @@ def render_scene(job: SceneJob, progress: Callable[[int], None] | None = None) -
         progress(0)
     out_dir = Path(job.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    scratch = out_dir / ".work" / f"{job.scene}-{os.getpid()}"
+    scratch = out_dir / SCRATCH / f"{job.scene}-{os.getpid()}"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -119,7 +125,7 @@ def render_scene(job: SceneJob, progress: Callable[[int], None] | None = None) -
             _keep_segments(job, job.lang, scene.segments)
         still = out_dir / f"{job.scene}.png"
         _save_png(frame if job.transparent else frame[..., :3], scratch / "last.png")
-        _publish(scratch / "last.png", still)
+        made = {still.name: scratch / "last.png"}  # what is published, by name, the video last
         movie, tracks = None, {}
         if not job.still:
             suffix = ".mov" if job.transparent else ".mp4"
@@ -130,11 +136,12 @@ def render_scene(job: SceneJob, progress: Callable[[int], None] | None = None) -
             (scratch / f"{job.scene}.vtt").write_text(video.cues_to_vtt(scene.cues), encoding="utf-8")
             if not job.transparent:
                 tracks = _with_sound(scene, narrator, job, scratch / f"{job.scene}{suffix}")
-            for lang in tracks:
-                _publish(scratch / tracks[lang], out_dir / tracks[lang])
-            _publish(srt, movie.with_suffix(".srt"))
-            _publish(scratch / f"{job.scene}.vtt", movie.with_suffix(".vtt"))
-            _publish(scratch / f"{job.scene}{suffix}", movie)
+            made.update({name: scratch / name for name in tracks.values()})
+            made.update({f"{job.scene}.srt": srt, f"{job.scene}.vtt": scratch / f"{job.scene}.vtt", movie.name: scratch / movie.name})
+        files = {name: file_digest(path) for name, path in made.items()}
+        for name, path in made.items():
+            _publish(path, out_dir / name)
+        pause_point("publish")
         return SceneResult(
             scene=job.scene,
             video=str(movie) if movie else None,
@@ -151,6 +158,7 @@ def render_scene(job: SceneJob, progress: Callable[[int], None] | None = None) -
             cue_ids=list(scene.cue_ids),
             audio=tracks,
             voice_fallbacks=list(narrator.fallbacks) if narrator else [],
+            files=files,
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
