@@ -33,6 +33,7 @@ import numpy as np
 UNKNOWN = "<unk>"
 MAX_CORPUS_BYTES = 4_000_000  # about 700,000 words: read and tokenised in seconds
 MIN_CORPUS_WORDS = 2000  # fewer words than this teach a network little beyond memorising them
+MIN_DISTINCT_WORDS = 20  # the chapters rank its most probable next words (six shown) among many more
 MAX_VOCAB = 2000  # a user corpus keeps its most frequent words; the rest become <unk>
 
 # The grammar: each adjective's kind decides what the creature does and where.
@@ -247,6 +248,8 @@ def read_text(path: str | Path) -> str:
         raise TextError(f"--corpus {file} is not UTF-8 text (byte {err.start} cannot be decoded); save it as UTF-8") from None
     if not text.strip():
         raise TextError(f"--corpus {file} is empty")
+    if "\0" in text:
+        raise TextError(f"--corpus {file} holds NUL bytes (at character {text.index(chr(0)):,}): it is not plain text")
     return text
 
 
@@ -260,6 +263,11 @@ def text_corpus(path: str | Path, n_ctx: int = 24, held_out: float = 0.1) -> Cor
     counts: dict[str, int] = {}
     for w in words:
         counts[w] = counts.get(w, 0) + 1
+    if len(counts) < MIN_DISTINCT_WORDS:
+        raise TextError(
+            f"--corpus {file} has {len(counts)} different words; the chapters rank the network's next words "
+            f"among at least {MIN_DISTINCT_WORDS}"
+        )
     ranked = sorted(counts, key=lambda w: (-counts[w], w))
     kept = ranked if len(ranked) <= MAX_VOCAB else ranked[: MAX_VOCAB - 1] + [UNKNOWN]
     vocab = Vocab(tuple(kept))

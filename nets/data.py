@@ -90,12 +90,15 @@ def load_mnist(data_dir: str | Path) -> Digits:
     found = {key: _find(folder, stem) for key, stem in IDX_NAMES.items()}
     if found["test_images"] is None or found["test_labels"] is None:
         raise DataError(f"no MNIST files in {folder}: expected {_expected()} (optionally .gz); set --data-dir")
-    test_x = _read_images(found["test_images"])
-    test_y = _read_labels(found["test_labels"])
+    test_x, test_y = _read_pair(found["test_images"], found["test_labels"])
     if found["train_images"] is not None and found["train_labels"] is not None:
-        train_x = _read_images(found["train_images"])
-        train_y = _read_labels(found["train_labels"])
+        train_x, train_y = _read_pair(found["train_images"], found["train_labels"])
     else:
+        if len(test_y) <= TEST_ONLY_SPLIT:
+            raise DataError(
+                f"{found['test_labels']} holds {len(test_y)} digits; without the train-* files netreel trains on the "
+                f"first {TEST_ONLY_SPLIT:,} and holds out the rest, so it needs more"
+            )
         train_x, train_y = test_x[:TEST_ONLY_SPLIT], test_y[:TEST_ONLY_SPLIT]
         test_x, test_y = test_x[TEST_ONLY_SPLIT:], test_y[TEST_ONLY_SPLIT:]
     return Digits("mnist", 28, train_x, train_y, test_x, test_y)
@@ -129,8 +132,23 @@ def _read_idx(path: Path, magic: int, n_dims: int) -> np.ndarray:
     return data.reshape(dims)
 
 
+def _read_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST images [n, 784] in 0..1 and their labels [n], checked to be MNIST's: 28×28 images,
+    labels 0-9, as many of each, at least one."""
+    images, labels = _read_images(images_path), _read_labels(labels_path)
+    if len(images) != len(labels):
+        raise DataError(f"{images_path} holds {len(images)} images but {labels_path} {len(labels)} labels")
+    if len(labels) == 0:
+        raise DataError(f"{labels_path} holds no digits")
+    if labels.min() < 0 or labels.max() > 9:
+        raise DataError(f"{labels_path} has a label of {int(labels.max())}; MNIST's are 0-9")
+    return images, labels
+
+
 def _read_images(path: Path) -> np.ndarray:
     images = _read_idx(path, 0x00000803, 3)  # [n, 28, 28] uint8
+    if images.shape[1:] != (28, 28):
+        raise DataError(f"{path} holds {images.shape[1]}×{images.shape[2]} images; MNIST's are 28×28")
     return (images.reshape(len(images), -1) / 255.0).astype(np.float32)  # [n, 784]
 
 

@@ -14,19 +14,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
+import zipfile
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 import netreel.nets.facts
+from netreel.messages import first_line
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts
 from netreel.nets.paths import cache_dir
 
+log = logging.getLogger("netreel")
+
 NETS_ROOT = Path(netreel.nets.__file__).resolve().parent
+META, DIGEST = "__meta__", "__digest__"  # an entry's metadata (JSON) and the digest of all it holds
 PACKAGES = ("torch", "numpy", "scikit-learn", "safetensors")
 
 
@@ -47,11 +53,19 @@ def build(name: str, config: NetConfig) -> Facts:
 
 
 def _load(path: Path) -> Facts | None:
+    """The facts stored at ``path`` when they are whole: their arrays and metadata hash to the
+    digest stored with them. None when there are none; a warning when they are unusable."""
+    if not path.exists():
+        return None
     try:
         with np.load(path, allow_pickle=False) as stored:
-            meta = json.loads(stored["__meta__"].item())
-            return Facts({k: stored[k] for k in stored.files if k != "__meta__"}, meta)
-    except (OSError, ValueError, KeyError):
+            meta = json.loads(stored[META].item())
+            facts = Facts({k: stored[k] for k in stored.files if k not in (META, DIGEST)}, meta)
+            if not isinstance(meta, dict) or stored[DIGEST].item() != facts.digest():
+                raise ValueError("its numbers do not match their digest")
+            return facts
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as err:
+        log.warning("stored facts %s are unusable (%s); building them again", path.name, first_line(err))
         return None
 
 
@@ -69,8 +83,8 @@ def key(name: str, config: NetConfig) -> str:
         add(path.relative_to(NETS_ROOT).as_posix(), path.read_text(encoding="utf-8"))
     for package in PACKAGES:
         add(package, _version(package))
-    for value in config.to_dict().values():
-        if isinstance(value, str) and Path(value).exists():
+    for value in (config.data_dir, config.corpus):  # the files the choices name; a prompt is words, never a path
+        if value is not None and Path(value).exists():
             for path in _files(Path(value)):
                 add(*_stat(path))
     for path in _files(cache_dir(), recursive=False):  # the trained networks
@@ -85,7 +99,7 @@ def _store(path: Path, facts: Facts) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".npz")
         try:
             with os.fdopen(fd, "wb") as f:
-                np.savez(f, __meta__=np.array(json.dumps(facts.meta)), **facts.arrays)
+                np.savez(f, **{META: np.array(json.dumps(facts.meta)), DIGEST: np.array(facts.digest())}, **facts.arrays)
             os.replace(tmp, path)
         finally:
             Path(tmp).unlink(missing_ok=True)

@@ -3,7 +3,9 @@
 A cache entry is keyed by a hash of everything that decides the weights (the
 model's config and a digest of its data). The same config and seed always give
 bit-identical weights, so a cache entry can be thrown away and rebuilt at will.
-A missing, corrupt or mismatched entry is retrained with a warning. Before
+Each record holds the digest of its weights file; an entry that is missing, corrupt,
+of another config, whose weights do not match their digest or whose tensors are not
+the model's (names, shapes, dtypes) is retrained with a warning. Before
 training, a notice says what is trained and about how long it takes (logged at
 INFO on the ``netreel`` logger; the command line shows it).
 """
@@ -27,6 +29,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from netreel.integrity import file_digest
+from netreel.messages import first_line
 from netreel.nets.paths import cache_dir
 
 log = logging.getLogger("netreel")
@@ -107,12 +111,31 @@ def load_or_train(
             return {k: v.detach().clone() for k, v in states[-1].items()}, record
         return {f"{snapshots}.{i}.{k}": v for i, state in enumerate(states) for k, v in state.items()}, record
 
-    tensors, record = load_or_compute(kind, config, trainer)
+    def fits(tensors: dict[str, torch.Tensor]) -> None:
+        with torch.random.fork_rng(devices=[]):  # making a model to compare with draws no numbers of the run's
+            _fits(model(), tensors, snapshots)
+
+    tensors, record = load_or_compute(kind, config, trainer, fits)
     states = [tensors] if snapshots is None else _unpack(tensors, snapshots)
     net = model()
     net.load_state_dict(states[-1])
     net.eval()
     return Trained(net, history(record), states, record)
+
+
+def _fits(net: nn.Module, tensors: dict[str, torch.Tensor], snapshots: str | None) -> None:
+    """Raise ValueError unless ``tensors`` hold ``net``'s state_dict (each stored one, with ``snapshots``):
+    the same names, shapes and dtypes."""
+    expected = {k: (tuple(v.shape), v.dtype) for k, v in net.state_dict().items()}
+    try:
+        states = [tensors] if snapshots is None else _unpack(tensors, snapshots)
+    except (ValueError, IndexError):
+        raise ValueError("its tensors are not named as snapshots") from None
+    for state in states:
+        found = {k: (tuple(v.shape), v.dtype) for k, v in state.items()}
+        if found != expected:
+            wrong = min(k for k in {*found, *expected} if found.get(k) != expected.get(k))
+            raise ValueError(f"its tensor {wrong!r} is missing, unknown, or of another shape or dtype")
 
 
 def _unpack(tensors: dict[str, torch.Tensor], prefix: str) -> list[StateDict]:
@@ -121,11 +144,16 @@ def _unpack(tensors: dict[str, torch.Tensor], prefix: str) -> list[StateDict]:
     return [{k.split(".", 2)[2]: v for k, v in tensors.items() if k.startswith(f"{prefix}.{i}.")} for i in range(count)]
 
 
-def load_or_compute(kind: str, config: dict, compute: Callable[[], Entry]) -> Entry:
+def load_or_compute(
+    kind: str, config: dict, compute: Callable[[], Entry], check: Callable[[dict[str, torch.Tensor]], None] | None = None,
+) -> Entry:
     """Return the cached entry for ``config``, computing (training) and caching it when absent.
 
-    The returned record carries ``key``, ``config``, ``train_seconds`` and
-    whatever ``compute`` recorded (accuracy, loss curves, ...).
+    The returned record carries ``key``, ``config``, ``train_seconds``, the digest of
+    the weights file and whatever ``compute`` recorded (accuracy, loss curves, ...).
+    An entry is used only when its record is a JSON object of this config, its weights
+    file has the digest the record gives, and ``check`` (raising ValueError) accepts its
+    tensors; else it is computed again, with a warning.
     """
     key = config_key(config)
     stem = cache_dir() / f"{kind}-{key}"
@@ -133,12 +161,9 @@ def load_or_compute(kind: str, config: dict, compute: Callable[[], Entry]) -> En
     first_use = not (weights_path.exists() or record_path.exists())
     if not first_use:
         try:
-            record = json.loads(record_path.read_text())
-            if record.get("config") != config:
-                raise ValueError("its config does not match its name")
-            return load_file(weights_path), record
+            return _load(weights_path, record_path, config, check)
         except (OSError, ValueError, SafetensorError) as err:
-            log.warning("cache entry %s is unreadable (%s); retraining", stem.name, _first_line(err))
+            log.warning("cache entry %s is unusable (%s); retraining", stem.name, first_line(err))
     what, about = WHAT.get(kind, f"computing {kind}"), max(1, round(expected_seconds(kind)))
     log.info("%s (%sabout %s s)", what, "first use, " if first_use else "", about)
     start = time.perf_counter()
@@ -146,6 +171,23 @@ def load_or_compute(kind: str, config: dict, compute: Callable[[], Entry]) -> En
         tensors, record = compute()
     record = {**record, "key": key, "config": config, "train_seconds": time.perf_counter() - start}
     _save(weights_path, record_path, tensors, record)
+    return tensors, record
+
+
+def _load(weights_path: Path, record_path: Path, config: dict, check) -> Entry:
+    """A cache entry, once it proved whole; ValueError (or OSError) saying why it is not."""
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    if not isinstance(record, dict):
+        raise ValueError("its record is not a JSON object")
+    if record.get("config") != config:
+        raise ValueError("its config does not match its name")
+    if "weights_digest" not in record:
+        raise ValueError("its record has no digest of its weights")
+    if file_digest(weights_path) != record["weights_digest"]:
+        raise ValueError("its weights file does not match its digest")
+    tensors = load_file(weights_path)
+    if check is not None:
+        check(tensors)
     return tensors, record
 
 
@@ -168,7 +210,8 @@ def _save(weights_path: Path, record_path: Path, tensors: dict[str, torch.Tensor
         weights_path.parent.mkdir(parents=True, exist_ok=True)
         contiguous = {k: v.contiguous() for k, v in tensors.items()}
         _atomic(weights_path, lambda tmp: save_file(contiguous, str(tmp)))
-        _atomic(record_path, lambda tmp: tmp.write_text(json.dumps(record, indent=1)))
+        record["weights_digest"] = file_digest(weights_path)
+        _atomic(record_path, lambda tmp: tmp.write_text(json.dumps(record, indent=1), encoding="utf-8"))
     except OSError as err:
         log.warning("cannot write the network cache in %s (%s); continuing without it", weights_path.parent, err)
 
@@ -182,8 +225,3 @@ def _atomic(path: Path, write: Callable[[Path], object]) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-def _first_line(err: Exception) -> str:
-    text = str(err).strip() or type(err).__name__
-    return text.splitlines()[0]

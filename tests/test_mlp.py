@@ -96,7 +96,7 @@ def test_store_reuses_and_repairs_cache(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(logging.getLogger("netreel"), "propagate", True)  # the command line stops it at its own handler
     with caplog.at_level(logging.WARNING, logger="netreel"):
         repaired = mlp.load_or_train(config, digits)
-    assert "unreadable" in caplog.text
+    assert "is unusable (its weights file does not match its digest); retraining" in caplog.text
     for a, b in zip(first.model.state_dict().values(), repaired.model.state_dict().values()):
         assert torch.equal(a, b)
 
