@@ -33,7 +33,7 @@ import numpy as np
 UNKNOWN = "<unk>"
 MAX_CORPUS_BYTES = 4_000_000  # about 700,000 words: read and tokenised in seconds
 MIN_CORPUS_WORDS = 2000  # fewer words than this teach a network little beyond memorising them
-MIN_DISTINCT_WORDS = 20  # the chapters rank its most probable next words (six shown) among many more
+MIN_DISTINCT_WORDS = 7  # the chapters draw its six most probable next words and the rest as one bar
 MAX_VOCAB = 2000  # a user corpus keeps its most frequent words; the rest become <unk>
 
 # The grammar: each adjective's kind decides what the creature does and where.

@@ -100,7 +100,7 @@ def scene_row(entry: dict) -> dict:
 def cli_seconds(args: list[str]) -> float:
     """Wall seconds of one ``netreel`` command in a fresh process (start-up included)."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "netreel.cli", *args], capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]

@@ -31,6 +31,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import forkserver
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -83,16 +84,13 @@ class LocalPoolExecutor:
         self.limit = limit
 
     def _pool(self, progress) -> ProcessPoolExecutor:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["manim", "netreel.render.worker", "netreel.scenes.common.base"])
         return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=ctx, max_tasks_per_child=1,
+            max_workers=self.workers, mp_context=multiprocessing.get_context("forkserver"), max_tasks_per_child=1,
             initializer=_start_worker, initargs=(progress, os.getpid()),
         )
 
     def run(self, jobs: list[SceneJob], on_done: OnDone, on_progress: OnProgress = no_progress) -> None:
-        _worker_environment()
-        progress = multiprocessing.get_context("forkserver").SimpleQueue()
+        progress = _start_servers()
         pool = self._pool(progress)
         pending: dict[Future, SceneJob] = {pool.submit(_render_reporting, job): job for job in jobs}
         by_name = {(job.chapter, job.scene): job for job in jobs}
@@ -129,16 +127,33 @@ class LocalPoolExecutor:
                 raise overrun(f"{chapter}.{scene}", self.limit)
 
 
-def _worker_environment() -> None:
-    """What the processes multiprocessing starts (the fork server, the resource tracker) inherit."""
-    # Workers stopped early (Ctrl-C, a time limit) leave their queue's semaphore to multiprocessing's
-    # resource tracker, which cleans it up; its warning about that is noise to a user.
+PRELOAD = ["manim", "netreel.render.worker", "netreel.scenes.common.base"]  # imported once, by the fork server
+
+
+def _start_servers():
+    """Start multiprocessing's resource tracker and fork server as workers need them; return the
+    queue the workers report on."""
+    # Workers stopped early (Ctrl-C, a time limit) leave their queue's semaphore to the resource
+    # tracker, which cleans it up; its warning about that is noise to a user.
     quiet = "ignore:resource_tracker:UserWarning"
     if quiet not in os.environ.get("PYTHONWARNINGS", ""):
         os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
-    # The fork server is started as `python -c`, which would put the working folder first
-    # on its sys.path: a manim.py or torch.py there would be imported in place of the real one.
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
+    # Both are started as `python -c`, which puts the working folder first on sys.path: a manim.py
+    # or torch.py there would be imported in place of the real one. Safe paths for them (and so the
+    # workers) only; the processes this one starts later keep the environment as it was.
+    safe = os.environ.get("PYTHONSAFEPATH")
     os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        progress = ctx.SimpleQueue()
+        forkserver.ensure_running()
+    finally:
+        if safe is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = safe
+    return progress
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

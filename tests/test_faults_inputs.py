@@ -58,7 +58,7 @@ def corpus_file(tmp_path, text: str):
     ("text", "line"),
     [
         ("the cat sat\0 on the mat " * 1000, "holds NUL bytes (at character 11): it is not plain text"),
-        ("the " * 5000, "has 1 different words; the chapters rank the network's next words among at least 20"),
+        ("the " * 5000, "has 1 different words; the chapters rank the network's next words among at least 7"),
         ("one two three " * 10, "has 30 words; the network needs at least 2,000 to learn from"),
     ],
     ids=["NUL bytes", "one word", "too short"],
