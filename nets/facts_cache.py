@@ -45,10 +45,8 @@ def build(name: str, config: NetConfig) -> Facts:
     if stored is not None:
         return stored
     facts = netreel.nets.facts.build(name, config)
-    _store(path, facts)
-    stored = _load(path)
-    if stored is not None and stored.digest() != facts.digest():  # e.g. metadata JSON cannot carry exactly
-        path.unlink(missing_ok=True)
+    if Facts(facts.arrays, json.loads(json.dumps(facts.meta))).digest() == facts.digest():  # JSON carries the metadata exactly
+        _store(path, facts)
     return facts
 
 
