@@ -26,12 +26,13 @@ import numpy as np
 import netreel.nets.facts
 from netreel.nets import facts_cache
 from netreel.nets.config import NetConfig
+from netreel.nets.facts import VOCABULARY
 from netreel.render.aspect import DEFAULT_ASPECT, frame_size, outside_frame
 from netreel.render.limits import DEFAULT_SCENE_SECONDS, time_limit
 from netreel.render.pipeline import RenderOptions, check_words
 from netreel.render.run import Settings, run_scene
 from netreel.scenes.common.base import NetScene, SceneContext
-from netreel.scenes.common.ledger import Entry, decode_index, format_value, source_of
+from netreel.scenes.common.ledger import COUNTINGS, Entry, decode_index, format_value, source_of
 from netreel.scenes.common.text import is_text, recording
 from netreel.scenes.registry import TargetError
 from netreel.scenes.userfile import resolve
@@ -59,17 +60,47 @@ def check_entry(entry: Entry, reference: dict[str, np.ndarray]) -> str | None:
         return None
     if entry.key not in reference:
         return f"{entry.key}: no independent recomputation of this fact"
+    if entry.kind == "position":
+        return _check_position(entry, reference[entry.key])
     try:
         expected = np.asarray(reference[entry.key][decode_index(entry.index)], dtype=np.float64)
     except (IndexError, TypeError) as err:
         return f"{entry.key}{entry.index}: index not in the recomputed fact ({err})"
+    if entry.kind == "span":
+        low, high = entry.value
+        slack = ATOL + RTOL * max(abs(low), abs(high))
+        if expected.size and (expected.min() < low - slack or expected.max() > high + slack):
+            return f"{entry.key}{entry.index}: recomputed {_brief(expected)} leaves the axis's range [{low}, {high}]"
+        return None
     value = np.asarray(entry.value, dtype=np.float64)
     if expected.shape != value.shape or not np.allclose(value, expected, rtol=RTOL, atol=ATOL):
         return f"{entry.key}{entry.index}: scene read {_brief(value)}, recomputed {_brief(expected)}"
+    if entry.kind == "token":
+        return _check_word(entry, int(round(float(expected))), reference.get(VOCABULARY))
     if entry.shown is not None and format_value(float(expected), entry.spec) != entry.shown:
         step = 10.0 ** -_decimals(entry.spec)
         if abs(float(entry.shown.replace(",", "").rstrip("%")) - float(expected)) > step / 2 + ATOL + RTOL * abs(float(expected)):
             return f"{entry.key}{entry.index}: shown {entry.shown!r}, recomputed {float(expected)!r}"
+    return None
+
+
+def _check_position(entry: Entry, recomputed: np.ndarray) -> str | None:
+    """A layer's number: the recomputed fact has that entry, and it is numbered as shown."""
+    (position,), n = entry.index, len(recomputed)
+    if not 0 <= position < n:
+        return f"{entry.key}[{position}]: the recomputed fact has {n} entries, none numbered {entry.shown!r}"
+    expected = str(COUNTINGS[entry.spec](position, n))
+    return None if expected == entry.shown else f"{entry.key}[{position}]: numbered {entry.shown!r}, recomputed {expected!r}"
+
+
+def _check_word(entry: Entry, token: int, vocabulary: np.ndarray | None) -> str | None:
+    """A drawn word: the vocabulary, made again from the corpus, has it at the recomputed token id."""
+    if vocabulary is None:
+        return f"{entry.key}: no vocabulary recomputed to check the word {entry.shown!r} against"
+    if not 0 <= token < len(vocabulary) or str(vocabulary[token]) != entry.shown:
+        return f"{entry.key}{entry.index}: drew {entry.shown!r}, the vocabulary's token {token} is " + (
+            repr(str(vocabulary[token])) if 0 <= token < len(vocabulary) else "not there"
+        )
     return None
 
 

@@ -16,7 +16,8 @@ import numpy as np
 
 from netreel.integrity import file_digest, plain_name
 from netreel.render import audio, video
-from netreel.scenes.common.ledger import Shown
+from netreel.nets.facts import Facts
+from netreel.scenes.common.ledger import rebuild_fill
 from netreel.scenes.common.text import DEFAULT_LANG, CatalogError, tr
 from netreel.scenes.registry import Chapter
 
@@ -69,15 +70,28 @@ def subtitle_name(name: str, lang: str) -> str:
     return f"{stem}.{lang}.{suffix}"
 
 
-def scene_cues(entry: dict, lang: str) -> list[video.Cue]:
-    """A rendered scene's cues in ``lang``: the same timings, each caption in that language's words.
+def scene_cues(entry: dict, lang: str, facts: Facts) -> list[video.Cue]:
+    """A rendered scene's cues in ``lang``: the same timings, each caption in that language's words,
+    its numbers and words made again from the facts they were read from (:func:`rebuild_fill`).
 
-    The fills were the ledger's formatted numbers when the scene said them.
+    ValueError for a record whose fills are not the ledger's.
     """
     return [
-        (tr(key, lang, **{name: Shown(value) for name, value in fills.items()}), start, end)
+        (tr(key, lang, **{name: rebuild_fill(record, facts) for name, record in fills.items()}), start, end)
         for (key, fills), (_, start, end) in zip(entry["captions"], entry["cues"])
     ]
+
+
+def fills_hold(entry: dict, facts: Facts) -> bool:
+    """Whether every fill a scene's record keeps is made again from ``facts`` (a record written
+    before fills named their facts, or altered since, is not)."""
+    try:
+        for _, fills in entry["captions"]:
+            for record in fills.values():
+                rebuild_fill(record, facts)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    return True
 
 
 def write_srt(path: Path, cues: list[video.Cue]) -> None:
@@ -107,7 +121,7 @@ def chapter_sound(folder: Path, entries: list[dict]) -> list[tuple[str, np.ndarr
 
 
 def assemble(
-    chapter: Chapter, scenes: list[type], folder: Path, manifest: dict, hashes: dict[str, str],
+    chapter: Chapter, scenes: list[type], folder: Path, manifest: dict, hashes: dict[str, str], facts: Facts,
     lang: str = DEFAULT_LANG, subtitles: tuple[str, ...] = (),
 ) -> Path | None:
     """Join the chapter's scene videos and subtitles, when every scene is current.
@@ -116,7 +130,7 @@ def assemble(
     each language of ``subtitles`` gets ``<chapter>.<lang>.srt`` and a track of its own.
     """
     names = [cls.__name__ for cls in scenes]
-    if not all(is_current(manifest, folder, n, hashes) for n in names):
+    if not all(is_current(manifest, folder, n, hashes) and fills_hold(manifest["scenes"][n], facts) for n in names):
         return None
     target = folder / f"{chapter.id}.mp4"
     key = [hashes[n] for n in names]
@@ -131,7 +145,7 @@ def assemble(
     cues = video.join_cues([(e["duration"], e["cues"]) for e in entries])
     tracks = {lang: cues}
     for each in subtitles:
-        tracks.setdefault(each, video.join_cues([(e["duration"], scene_cues(e, each)) for e in entries]))
+        tracks.setdefault(each, video.join_cues([(e["duration"], scene_cues(e, each, facts)) for e in entries]))
     starts = video.join_cues([(e["duration"], [(scene_title(cls, lang), 0.0, e["duration"])]) for cls, e in zip(scenes, entries)])
     sound = chapter_sound(folder, entries)
     video.concat([folder / e["video"] for e in entries], target, chapters=starts, tracks=list(tracks.items()), audio=sound)

@@ -48,7 +48,7 @@ class SceneResult:
     still: str
     duration: float
     cues: list[tuple[str, float, float]] = field(default_factory=list)
-    captions: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # each cue's catalog key and fills
+    captions: list[tuple[str, dict]] = field(default_factory=list)  # each cue's catalog key and fills (fill_record)
     sections: list[tuple[str, float]] = field(default_factory=list)
     render_seconds: float = 0.0
     ledger_entries: int = 0

@@ -18,11 +18,12 @@ from pathlib import Path
 
 from netreel.nets import facts_cache
 from netreel.nets.config import NetConfig
+from netreel.nets.facts import Facts
 from netreel.render import narrator, video
 from netreel.render.progress import Planned, Progress, as_progress
 from netreel.render.aspect import DEFAULT_ASPECT
 from netreel.render.chapter import (
-    assemble, is_current, read_manifest, scene_cues, subtitle_name, write_manifest, write_srt,
+    assemble, fills_hold, is_current, read_manifest, scene_cues, subtitle_name, write_manifest, write_srt,
 )
 from netreel.render.executors import LocalPoolExecutor
 from netreel.render.hashing import scene_hash, variant
@@ -97,6 +98,7 @@ class ChapterRun:
     hashes: dict[str, str]
     jobs: list[SceneJob]
     reused: list[str]
+    facts: Facts
     finished: int = 0
     output: ChapterOutput | None = None
 
@@ -115,7 +117,11 @@ def plan_chapter(chapter: Chapter, scenes: list[type], opts: RenderOptions, repo
         cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, opts.lang, voices[cls.__name__]) for cls in all_scenes
     }
     timing = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, "", voices[cls.__name__]) for cls in scenes}
-    todo = [cls for cls in scenes if opts.force or not is_current(manifest, folder, cls.__name__, hashes)]
+    todo = [
+        cls for cls in scenes
+        if opts.force or not is_current(manifest, folder, cls.__name__, hashes)
+        or not fills_hold(manifest["scenes"][cls.__name__], facts)
+    ]
     reused = [cls.__name__ for cls in scenes if cls not in todo]
     for name in reused:
         report(f"{chapter.id}.{name}: unchanged, kept")
@@ -128,7 +134,7 @@ def plan_chapter(chapter: Chapter, scenes: list[type], opts: RenderOptions, repo
         )
         for cls in todo
     ]
-    return ChapterRun(chapter, folder, manifest, all_scenes, scenes, hashes, jobs, reused)
+    return ChapterRun(chapter, folder, manifest, all_scenes, scenes, hashes, jobs, reused, facts)
 
 
 def render(
@@ -166,9 +172,9 @@ def _render(targets: list[tuple[Chapter, list[type]]], opts: RenderOptions, prog
         for cls in run.targets:
             entry = run.manifest["scenes"][cls.__name__]
             for lang in opts.subtitles:
-                write_srt(run.folder / subtitle_name(f"{cls.__name__}.srt", lang), scene_cues(entry, lang))
+                write_srt(run.folder / subtitle_name(f"{cls.__name__}.srt", lang), scene_cues(entry, lang, run.facts))
         video_path = None if opts.transparent else assemble(
-            run.chapter, run.scenes, run.folder, run.manifest, run.hashes, opts.lang, opts.subtitles,
+            run.chapter, run.scenes, run.folder, run.manifest, run.hashes, run.facts, opts.lang, opts.subtitles,
         )
         run.output = ChapterOutput(run.chapter.id, run.folder, video_path, [job.scene for job in run.jobs], run.reused)
 

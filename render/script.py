@@ -14,9 +14,10 @@ from pathlib import Path
 
 from netreel.nets import facts_cache
 from netreel.nets.config import NetConfig
+from netreel.nets.facts import Facts
 from netreel.render.run import Settings, run_scene
 from netreel.scenes.common.base import SceneContext
-from netreel.scenes.common.ledger import Shown
+from netreel.scenes.common.ledger import rebuild_fill
 from netreel.scenes.common.text import CatalogError, tr
 from netreel.scenes.registry import Chapter
 
@@ -32,14 +33,14 @@ def chapter_script(chapter: Chapter, scenes: list[type], net: NetConfig, langs: 
                 "id": cue,
                 "scene": f"{chapter.id}.{cls.__name__}",
                 "seconds": round(end - start, 2),
-                "text": {lang: _text(key, lang, fills) for lang in langs},
+                "text": {lang: _text(key, lang, fills, facts) for lang in langs},
             })
     return rows
 
 
-def _text(key: str, lang: str, fills: dict[str, str]) -> str:
+def _text(key: str, lang: str, fills: dict, facts: Facts) -> str:
     try:
-        return tr(key, lang, **{name: Shown(value) for name, value in fills.items()})
+        return tr(key, lang, **{name: rebuild_fill(record, facts) for name, record in fills.items()})
     except CatalogError:
         return ""
 

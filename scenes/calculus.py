@@ -35,7 +35,7 @@ from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.flipbook import Flipbook
 from netreel.scenes.common.formats import COUNT, VALUE, VALUE3, VALUE4
 from netreel.scenes.common.mobjects import NeuronColumn, edge_buckets, pixel_image, stack
-from netreel.scenes.common.text import eq
+from netreel.scenes.common.text import eq, numbered
 
 FACTOR_COLORS = (TEAL_C, GOLD_C, PURPLE_B)  # dz/dw, da/dz, dC0/da
 SWEEP_SECONDS = 3.0
@@ -145,7 +145,7 @@ class ChainNetwork(ChapterScene):
             circles.add(circle.set_fill(palette.lit(a[l]), opacity=1.0))
         a_labels = VGroup()
         for l in range(depth + 1):
-            label = eq(f"a^{{({l})}}", "=", self.ledger.shown("chain.a", l, VALUE3), font_size=34)
+            label = eq(numbered("a", self.ledger.ordinal("chain.a", l)), "=", self.ledger.shown("chain.a", l, VALUE3), font_size=34)
             a_labels.add(label.next_to(circles[l], DOWN, buff=0.25))
         strongest = float(np.abs(w).max())
         edges, w_labels, b_labels = VGroup(), VGroup(), VGroup()
@@ -154,8 +154,8 @@ class ChainNetwork(ChapterScene):
             width = 2 + 6 * abs(w[l]) / strongest
             edge = Line(circles[l].get_right(), circles[l + 1].get_left(), color=color, stroke_width=width)
             edges.add(edge)
-            w_label = eq(f"w^{{({l + 1})}}", "=", self.ledger.shown("chain.w", l, VALUE3), font_size=32)
-            b_label = eq(f"b^{{({l + 1})}}", "=", self.ledger.shown("chain.b", l, VALUE3), font_size=32)
+            w_label = eq(numbered("w", self.ledger.ordinal("chain.w", l, "from1")), "=", self.ledger.shown("chain.w", l, VALUE3), font_size=32)
+            b_label = eq(numbered("b", self.ledger.ordinal("chain.b", l, "from1")), "=", self.ledger.shown("chain.b", l, VALUE3), font_size=32)
             w_labels.add(w_label.next_to(edge, UP, buff=0.3))
             b_labels.add(b_label.next_to(a_labels[l + 1], DOWN, buff=0.2))
         self.say("chain", about=[circles[0], a_labels[0], *edges, w_labels, b_labels])
@@ -177,7 +177,7 @@ class ChainNetwork(ChapterScene):
         y_value = eq("y", "=", self.ledger.shown("chain.y", spec=VALUE), font_size=34, color=palette.HIGHLIGHT)
         self.target = target = stack(y_word, y_value, buff=0.12).move_to([5.9, 0.7, 0])
         self.cost_eq = cost = eq(
-            "C_0", "=", f"(a^{{({depth})}} - y)^2", "=",
+            "C_0", "=", "(", numbered("a", self.ledger.ordinal("chain.a", depth)), "- y)^2", "=",
             "(", self.ledger.shown("chain.a", depth, VALUE3), "-", self.ledger.shown("chain.y", spec=VALUE), ")^2",
             "=", self.ledger.shown("chain.cost", spec=VALUE3),
             font_size=38,
@@ -338,6 +338,7 @@ class NudgeW(ChapterScene):
         else:
             low, high = float(np.floor(values.min())), float(np.ceil(values.max()))
             step, decimals = 1.0, 0
+        self.ledger.span(f"sweep.{name}", None, low, high)
         line = NumberLine(x_range=[low, high, step], length=7.0, color=palette.MUTED, include_tip=False)
         for x in np.arange(low, high + step / 2, step):
             tick = self.ledger.tick(x, decimals=decimals, font_size=24, color=palette.MUTED)

@@ -261,8 +261,9 @@ class OneWeight(ChapterScene):
     def slice(self):
         self.grid, self.cost = self.ledger.array("curve.grid"), self.ledger.array("curve.cost")
         pad = 0.08 * (self.cost.max() - self.cost.min())
-        self.cost_range = (self.cost.min() - pad, self.cost.max() + pad)
-        self.plot = Plot(self.ledger, (self.grid[0], self.grid[-1]), self.cost_range, 10.6, 4.1, font_size=24)
+        self.cost_range = self.ledger.span("curve.cost", None, self.cost.min() - pad, self.cost.max() + pad)
+        grid_range = self.ledger.span("curve.grid", None, self.grid[0], self.grid[-1])
+        self.plot = Plot(self.ledger, grid_range, self.cost_range, 10.6, 4.1, font_size=24)
         self.plot.move_to(DOWN * 1.0 + RIGHT * 0.55)
         x_label = VGroup(self.words("axis_w", font_size=palette.LABEL_SIZE), self.param("curve.name", font_size=34))
         x_label.arrange(RIGHT, buff=0.15).next_to(self.plot, DOWN, buff=0.2)
@@ -563,7 +564,8 @@ class Training(ChapterScene):
         self.costs, self.accuracy = self.ledger.array("train.cost"), self.ledger.array("train.accuracy")
         self.net = NetworkDiagram(sizes, input_start=input_window_start(sizes[0]), width=5.0, radius=0.11, spacing=0.27)
         self.net.move_to(LEFT * 3.6 + DOWN * 0.55)
-        top = float(np.ceil(self.costs.max()))
+        _, top = self.ledger.span("train.cost", None, 0.0, float(np.ceil(self.costs.max())))
+        self.ledger.span("train.accuracy", None, 0.0, 1.0)
         epochs = self.epochs
         self.cost_plot = Plot(self.ledger, (0, epochs), (0, top), 5.2, 1.9, x_ticks=[0, epochs], y_ticks=[0, top])
         self.acc_plot = Plot(self.ledger, (0, epochs), (0, 1), 5.2, 1.9, x_ticks=[0, epochs], y_ticks=[0, 1])

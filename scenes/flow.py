@@ -427,8 +427,9 @@ class Training(ChapterScene):
         """The held-out loss over the iterations, to its final value."""
         iterations = self.ledger.array("loss.iteration")
         losses = self.losses = self.ledger.array("loss.value")
-        top = float(np.ceil(losses.max()))
-        last = self.last = float(iterations[-1])
+        _, top = self.ledger.span("loss.value", None, 0.0, float(np.ceil(losses.max())))
+        _, last = self.ledger.span("loss.iteration", None, 0.0, float(iterations[-1]))
+        self.last = last
         axes = self.axes = Axes(
             x_range=[0, last, last / 4], y_range=[0, top, 1], x_length=9.5, y_length=4.3,
             axis_config={"color": palette.MUTED, "include_tip": False},
@@ -499,6 +500,8 @@ class SampleQuality(ChapterScene):
         heun = self.ledger.array("quality.heun")
         last = self.last = len(steps) - 1
         lo, hi = self.LOG_RANGE
+        for key in ("quality.euler", "quality.heun"):
+            self.ledger.span(key, None, 10.0**lo, 10.0**hi)
         axes = self.axes = Axes(
             x_range=[0, last, 1], y_range=[0, hi - lo, 1], x_length=7.6, y_length=4.1,
             axis_config={"color": palette.MUTED, "include_tip": False}, y_axis_config={"include_ticks": False},

@@ -244,14 +244,14 @@ class EmbeddingSpace(ChapterScene):
         link_ac = DashedLine(dots[a].get_center(), dots[c].get_center(), color=palette.HIGHLIGHT, stroke_width=2)
         self.say(
             "dot", about=[rings[a],
-            rings[b], close], a=self.vocab[a], b=self.vocab[b], v=self.shown("dot.values", 0, VALUE),
+            rings[b], close], a=self.spelled_at("dot.pairs", (0, 0)), b=self.spelled_at("dot.pairs", (0, 1)), v=self.shown("dot.values", 0, VALUE),
         )
         self.play(Create(rings[a]), Create(rings[b]), Create(link_ab))
         self.play(Write(close))
         self.wait(1)
         self.say(
             "dot_far", about=[rings[c],
-            far], a=self.vocab[a], c=self.vocab[c], v=self.shown("dot.values", 1, VALUE), d=self.shown("d_model")
+            far], a=self.spelled_at("dot.pairs", (0, 0)), c=self.spelled_at("dot.pairs", (1, 1)), v=self.shown("dot.values", 1, VALUE), d=self.shown("d_model")
         )
         self.play(Create(rings[c]), Create(link_ac))
         self.play(Write(far))
@@ -625,7 +625,7 @@ class Unembedding(ChapterScene):
             FadeIn(bars.numbers),
             run_time=2,
         )
-        self.say("bars", about=[bars.labels, bars.numbers], w=self.vocab[top[0]], p=self.shown("probs", top[0], VALUE))
+        self.say("bars", about=[bars.labels, bars.numbers], w=self.spelled_at("top", 0), p=self.shown("probs", top[0], VALUE))
         self.play(Indicate(bars.row(0), color=palette.HIGHLIGHT))
         self.wait(2)
 
@@ -677,9 +677,9 @@ class Temperature(ChapterScene):
         self.say(
             "cold", about=[self.track, self.layout.labels],
             t=self.shown("temperature.grid", coldest, HUNDREDTH),
-            w=self.vocab[self.top[0]],
+            w=self.spelled_at("top", 0),
             p=self.shown("temperature.probs", (coldest, 0), VALUE),
-            other=self.vocab[self.top[1]],
+            other=self.spelled_at("top", 1),
             other_p=self.shown("temperature.probs", (coldest, 1), VALUE),
         )
         self.sweep(range(self.middle - 1, coldest - 1, -1))

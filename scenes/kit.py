@@ -43,7 +43,7 @@ answer.py``. ``answer.py``::
     from manim import LEFT, RIGHT, Create, FadeIn, SurroundingRectangle, Write
 
     from netreel.nets import names
-    from netreel.scenes.kit import Bars, NetScene, eq, formats, palette
+    from netreel.scenes.kit import Bars, NetScene, eq, formats, numbered, palette
 
     OUT = names.layer(2, "hook_a")  # the output layer's activations, from the network's own run
 
@@ -61,7 +61,8 @@ answer.py``. ``answer.py``::
             guess = int(self.ledger.value("prediction"))
             d = self.ledger.shown("prediction", spec=formats.COUNT)
             a = self.ledger.shown(OUT, guess, spec=formats.VALUE)
-            formula = eq(r"a^{(3)}_{", d, "} =", a).shift(RIGHT * 4)
+            last = self.ledger.ordinal("sizes", len(self.ledger.array("sizes")) - 1)  # the output layer's number
+            formula = eq(numbered("a", last), "_{", d, "} =", a).shift(RIGHT * 4)
             box = SurroundingRectangle(self.bars.row(guess), color=palette.HIGHLIGHT)
             self.say("answer", about=[box, formula], d=d, a=a)
             self.play(Create(box), Write(formula))
@@ -92,7 +93,7 @@ from netreel.scenes.common.mobjects import (
 )
 from netreel.scenes.common.motion import Focus, sweep, trace
 from netreel.scenes.common.palette import grey_image, lit, signed_image
-from netreel.scenes.common.text import eq
+from netreel.scenes.common.text import eq, numbered
 
 __all__ = [
     "Bars",
@@ -112,6 +113,7 @@ __all__ = [
     "input_window_start",
     "layout",
     "lit",
+    "numbered",
     "palette",
     "pixel_image",
     "signed_image",

@@ -34,7 +34,7 @@ from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
 from netreel.scenes.common.formats import COUNT, VALUE
 from netreel.scenes.common.motion import sweep
 from netreel.scenes.common.mobjects import Bars, brackets, cell, edge_raster, grid_lines, pixel_image, stack
-from netreel.scenes.common.text import eq
+from netreel.scenes.common.text import eq, numbered
 
 
 class ChapterScene(NetScene):
@@ -243,6 +243,7 @@ class OneNeuron(ChapterScene):
         z = self.ledger.value(names.layer(0, "hook_z"), j)
         a = self.ledger.value(names.layer(0, "hook_a"), j)
         reach = max(6.0, float(np.ceil(abs(z))) + 1)
+        self.ledger.span(names.layer(0, "hook_z"), j, -reach, reach)
         axes = Axes(
             x_range=[-reach, reach, reach / 2], y_range=[0, 1, 0.5], x_length=7, y_length=3,
             axis_config={"color": palette.MUTED, "include_tip": False},
@@ -280,7 +281,8 @@ class MatrixForm(ChapterScene):
         self.cols = list(range(start + 6, start + 9))
         self.rows = sorted({0, 1, self.j} | ({2} if self.j > 2 else set()))[:4]
         title = self.heading()
-        self.equation = eq(r"a^{(1)}", "=", r"\sigma\big(", "W", r"a^{(0)}", "+", "b", r"\big)", font_size=48)
+        first, inputs = (numbered("a", self.ledger.ordinal("sizes", layer)) for layer in (1, 0))
+        self.equation = eq(first, "=", r"\sigma\big(", "W", inputs, "+", "b", r"\big)", font_size=48)
         self.equation.next_to(title, DOWN, buff=0.4)
         self.say("formula", about=[self.equation], m=self.ledger.shown("sizes", 1, COUNT))
         self.play(FadeIn(title), Write(self.equation))
@@ -468,7 +470,7 @@ class ParameterCount(ChapterScene):
         cells = list(header)
         for k in range(len(sizes) - 1):
             cells += [
-                eq(f"W^{{({k + 1})}},\\ b^{{({k + 1})}}", font_size=38),
+                eq(numbered("W", self.ledger.ordinal("sizes", k + 1)), r",\ ", numbered("b", self.ledger.ordinal("sizes", k + 1)), font_size=38),
                 eq(
                     self.ledger.shown("sizes", k + 1, COUNT), r"\times", self.ledger.shown("sizes", k, COUNT), "=",
                     self.ledger.shown(self.params(k, "weight"), spec=COUNT), font_size=38,

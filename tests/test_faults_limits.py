@@ -84,3 +84,60 @@ def test_a_scheduler_that_never_answers_is_reported_within_ten_seconds(greeting)
         assert time.monotonic() - started < 10
     finally:
         server.close()
+
+
+CRASHING = '''
+import ctypes
+
+from manim import Create, Square
+
+from netreel.scenes.kit import NetScene
+
+
+class Crash(NetScene):
+    chapter = "network"
+    steps = ("crash",)
+
+    def crash(self):
+        self.play(Create(Square()))
+        ctypes.string_at(0)  # reads address 0: the process dies of SIGSEGV
+'''
+
+
+def _until(stream, prefix: str, within: float) -> list[str]:
+    """The lines a child writes to ``stream`` up to the first that starts with ``prefix`` (or for ``within`` seconds)."""
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in stream:
+            lines.append(line.rstrip("\n"))
+            if line.startswith(prefix):
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(within)
+    return list(lines)
+
+
+@pytest.mark.render
+def test_a_scene_that_crashes_its_process_is_one_line_and_the_watch_goes_on(tmp_path):
+    path = tmp_path / "crash.py"
+    path.write_text(CRASHING, encoding="utf-8")
+    child = subprocess.Popen(
+        [str(NETREEL), "preview", f"{path}:Crash", "--watch", "--still", "-q", "tiny", "--out", str(tmp_path / "out")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        said = _until(child.stderr, "netreel: preview failed", 150)
+        assert said[0] == f"netreel: watching {path}; Ctrl-C stops"
+        assert said[-1] == "netreel: preview failed, the last good one is kept: the worker rendering crash.Crash died"
+        assert not any("Traceback" in line for line in said)
+        assert child.poll() is None  # still watching
+        path.write_text(CRASHING.replace("ctypes.string_at(0)", "pass"), encoding="utf-8")
+        (still,) = _until(child.stdout, "", 120)
+        assert still.endswith("Crash.png") and Path(still).is_file()
+    finally:
+        child.send_signal(2)  # Ctrl-C
+        _, err = child.communicate(timeout=30)
+    assert child.returncode == 130 and "Traceback" not in err

@@ -31,6 +31,11 @@ from netreel.nets import names
 from netreel.nets.config import NetConfig
 
 
+VOCABULARY = "vocab.words"
+"""In a reference of the transformer's chapters: every token's word, made again from the corpus (the
+facts keep theirs in ``meta``), so a word drawn on screen is checked like a number."""
+
+
 @dataclass
 class Facts:
     """Named arrays (what scenes may show) plus JSON-able metadata (words, tokens)."""

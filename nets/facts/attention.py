@@ -17,7 +17,7 @@ from netreel.nets import names, roles
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 from netreel.nets.reference import plain_forward, stored_weights
-from netreel.nets.facts.gpt import DIMS_KEYS, DIMS_MEANINGS, MODEL_KEYS, MODEL_MEANINGS, dims, meta, prompt_and_net, reference_dims
+from netreel.nets.facts.gpt import DIMS_KEYS, DIMS_MEANINGS, MODEL_KEYS, MODEL_MEANINGS, dims, meta, prompt_and_net, reference_dims, with_vocabulary
 from netreel.nets.facts.gpt import summary as gpt_summary
 
 RANK_TOLERANCE = 1e-9  # singular values below this fraction of the largest count as zero
@@ -180,7 +180,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
             "qk.bilinear": float(x[query] @ qk @ x[key]),
         }
     )
-    return as_arrays(values)
+    return with_vocabulary(as_arrays(values), corpus)
 
 
 

@@ -15,7 +15,7 @@ import torch
 from netreel.nets import corpus as corpus_mod
 from netreel.nets import gpt, names, roles
 from netreel.nets.config import NetConfig
-from netreel.nets.facts import Facts, as_arrays
+from netreel.nets.facts import VOCABULARY, Facts, as_arrays
 from netreel.nets.reference import plain_forward, stored_weights
 
 TOP_WORDS = 6  # next-word bars shown
@@ -295,6 +295,11 @@ def plain_next_probs(w: dict[str, torch.Tensor], n_layers: int, n_heads: int):
     return next_probs
 
 
+def with_vocabulary(reference: dict[str, np.ndarray], corpus: corpus_mod.Corpus) -> dict[str, np.ndarray]:
+    """A reference with the vocabulary as the corpus makes it (:data:`VOCABULARY`), for the words scenes draw."""
+    return {**reference, VOCABULARY: np.array(corpus.vocab.words)}
+
+
 def reference(config: NetConfig) -> dict[str, np.ndarray]:
     """Every fact again, from the stored weights by plain algebra and numpy, without the model's forward()."""
     ids, corpus, net = prompt_and_net(config)
@@ -350,7 +355,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
             chosen.append(token)
             chances.append(p[token])
         values.update({f"sample.{k}.T": temperature, f"sample.{k}.tokens": chosen, f"sample.{k}.probs": chances})
-    return as_arrays(values)
+    return with_vocabulary(as_arrays(values), corpus)
 
 
 def reference_counts(w: dict[str, torch.Tensor], n_layers: int) -> dict[str, int]:

@@ -38,7 +38,7 @@ from manim import UP, FadeIn, FadeOut, FadeTransform, Mobject, ReplacementTransf
 
 from netreel.nets.facts import Facts
 from netreel.scenes.common import palette
-from netreel.scenes.common.ledger import Ledger
+from netreel.scenes.common.ledger import Ledger, fill_record
 from netreel.scenes.common.mobjects import digit_image
 from netreel.scenes.common.text import DEFAULT_LANG, catalog, languages, tr, words
 
@@ -186,7 +186,7 @@ class NetScene(Scene):
         self.ledger = Ledger(self.facts)
         self.seen: list[Mobject] = []
         self.cues: list[tuple[str, float, float]] = []
-        self.captions: list[tuple[str, dict[str, str]]] = []  # each cue's key and fills, for other languages
+        self.captions: list[tuple[str, dict]] = []  # each cue's key and fills (:func:`fill_record`), for other languages
         self.subjects: list[list[Mobject]] = []  # each cue's mobjects it talks about (``say(..., about=)``)
         self.cue_ids: list[str] = []  # each cue's id, the name of its recording (``recorded:DIR``)
         self._said: Counter[str] = Counter()
@@ -281,7 +281,7 @@ class NetScene(Scene):
             start, end = self._segment_start / config.frame_rate, self.frames / config.frame_rate
             self.add_subcaption(self._cue.text, duration=end - start, offset=start - self.time)
             self.cues.append((self._cue.text, start, end))
-            self.captions.append((self._cue.key, {name: str(value) for name, value in self._cue.fills.items()}))
+            self.captions.append((self._cue.key, {name: fill_record(value) for name, value in self._cue.fills.items()}))
             self.subjects.append(self._cue.about)
             self.cue_ids.append(self._cue.id)
             self._cue = None

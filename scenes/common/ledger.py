@@ -44,7 +44,23 @@ def source_of(mob: Mobject) -> tuple[str, object] | None:
 
 
 class Shown(str):
-    """A number formatted by the ledger, to be placed in a sentence or an equation."""
+    """A number (or a vocabulary word) from the ledger, to be placed in a sentence or an equation.
+
+    ``origin`` is the fact it was read from, ``(key, index, spec)``: a subtitle in another
+    language is made again from it (:func:`fill_record`, :func:`rebuild_fill`).
+    """
+
+    origin: tuple[str, list, str] | None = None
+
+
+def _shown(text: str, key: str, idx: "Index", spec: str) -> Shown:
+    shown = Shown(text)
+    shown.origin = (key, encode_index(idx), spec)
+    return shown
+
+
+COUNTINGS = {"from0": lambda i, n: i, "from1": lambda i, n: i + 1, "back": lambda i, n: n - 1 - i}
+"""How :meth:`Ledger.ordinal` counts an entry's position among ``n``: from zero, from one, back from the last."""
 
 
 @dataclass
@@ -54,7 +70,8 @@ class Entry:
     value: float | list  # what the scene read (a list for array entries)
     shown: str | None  # the characters on screen, None for sizes and colours
     spec: str | None  # the format spec that made ``shown`` from ``value``
-    kind: str  # "number", "derived" (sizes, colours) or "scale" (axis ticks)
+    kind: str  # "number", "derived" (sizes, colours), "scale" (axis ticks), "span" (an axis's range),
+    # "position" (a layer's number) or "token" (a vocabulary word)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -117,7 +134,35 @@ class Ledger:
         key, value, idx = self._read(key, index)
         text = format_value(float(value), spec)
         self._record(key, idx, value, text, spec, "number")
-        return Shown(text)
+        return _shown(text, key, idx, spec)
+
+    def ordinal(self, key: names.Key, position: int, counting: str = "from0") -> Shown:
+        """The number of an entry of ``key`` (a layer, a link of the chain), counted as :data:`COUNTINGS` says.
+
+        ``a^{(1)}`` of the first hidden layer is ``ordinal("sizes", 1)``; the audit checks that the
+        recomputed fact has that entry and that it is numbered so.
+        """
+        key, n = names.key(key), len(self.facts[key])
+        if not 0 <= position < n:
+            raise IndexError(f"{key} has {n} entries, not one at {position}")
+        text = str(COUNTINGS[counting](position, n))
+        self.entries.append(Entry(key, [int(position)], float(n), text, counting, "position"))
+        return _shown(text, key, (position,), counting)
+
+    def span(self, key: names.Key, index: int | Index | None, low: float, high: float) -> tuple[float, float]:
+        """An axis's range worked out from a fact's values: the audit checks every recomputed value lies in it."""
+        key, value, idx = self._read(key, index)
+        self.entries.append(Entry(key, encode_index(idx), [float(low), float(high)], None, None, "span"))
+        return float(low), float(high)
+
+    def token(self, vocab: list[str], key: names.Key, index: int | Index | None = None) -> Shown:
+        """The vocabulary word of the token id at ``key[index]``; the audit checks it against the vocabulary."""
+        key, value, idx = self._read(key, index)
+        token = int(round(float(value)))
+        if not 0 <= token < len(vocab):
+            raise IndexError(f"{key}{list(idx)} = {token} is not a token id of the {len(vocab)}-word vocabulary")
+        self._record(key, idx, value, vocab[token], "token", "token")
+        return _shown(vocab[token], key, idx, "token")
 
     def number(self, key: names.Key, index: int | Index | None = None, decimals: int = 2, **kwargs) -> DecimalNumber:
         """A DecimalNumber showing one fact."""
@@ -142,3 +187,33 @@ class Ledger:
         spec = decimal_spec(decimals)
         self.entries.append(Entry("scale", [], float(value), format_value(value, spec), spec, "scale"))
         return tag(mob, "scale", value)
+
+
+def fill_record(value: object) -> dict | str:
+    """A subtitle's placeholder fill as the manifest keeps it: the fact a ledger value came from,
+    else the words themselves (which hold no digit: :func:`netreel.scenes.common.text.tr` refuses those)."""
+    origin = getattr(value, "origin", None)
+    if origin is None:
+        return str(value)
+    key, index, spec = origin
+    return {"fact": key, "index": index, "spec": spec}
+
+
+def rebuild_fill(record: object, facts: Facts) -> str:
+    """A fill made again from the facts, as the ledger made it; ValueError for a record that is not one."""
+    if isinstance(record, str):
+        if any(c.isdigit() for c in record):
+            raise ValueError(f"a fill {record!r} holds a number that is not from the ledger")
+        return record
+    try:
+        key, index, spec = record["fact"], decode_index(record["index"]), record["spec"]
+        values = facts[key]
+        if spec in COUNTINGS:
+            (position,) = index
+            return _shown(str(COUNTINGS[spec](position, len(values))), key, index, spec)
+        value = float(np.asarray(values[index]))
+        if spec == "token":
+            return _shown(facts.meta["vocab"][int(round(value))], key, index, spec)
+        return _shown(format_value(value, spec), key, index, spec)
+    except (KeyError, TypeError, ValueError, IndexError) as err:
+        raise ValueError(f"a fill {record!r} names no fact shown this way ({err})") from None

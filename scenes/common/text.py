@@ -28,6 +28,7 @@ from netreel.scenes.common.ledger import Shown, tag
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DEFAULT_LANG = "en"
 _NUMBER_IN_NOTATION = re.compile(r"\d+\.\d+|\d{2,}")
+_LAYER_NUMBER = re.compile(r"\^\{\(\s*\d+\s*\)\}")  # a^{(1)}: one layer of one network, so a fact
 
 
 class CatalogError(Exception):
@@ -185,14 +186,28 @@ def eq(*parts: str, **kwargs) -> MathTex:
     """Mathematical notation (MathTex), one substring per part.
 
     A part that shows a number must be a ledger value (:class:`Shown`, from
-    ``Ledger.shown``); other parts may use digits only as notation (layer indices,
-    exponents), never as a decimal or multi-digit number.
+    ``Ledger.shown``), and so must a layer's number (``a^{(1)}``: :func:`numbered`);
+    other parts may use digits only as notation (exponents, ``L-1``), never as a
+    decimal or multi-digit number.
     """
     for part in parts:
-        if not isinstance(part, Shown) and _NUMBER_IN_NOTATION.search(part):
+        if isinstance(part, Shown):
+            continue
+        if _NUMBER_IN_NOTATION.search(part):
             raise ValueError(f"notation {part!r} holds a literal number; pass it from the ledger")
+        if _LAYER_NUMBER.search(part):
+            raise ValueError(f"notation {part!r} numbers a layer; pass the number from the ledger (numbered, Ledger.ordinal)")
     latex = [part.replace(",", "{,}") if isinstance(part, Shown) else part for part in parts]
     return tag(MathTex(*latex, **kwargs), "eq", " ".join(parts))
+
+
+def numbered(symbol: str, number: Shown) -> Shown:
+    """``symbol^{(number)}`` as one equation part, the layer's number from the ledger (``Ledger.ordinal``)."""
+    if not isinstance(number, Shown):
+        raise ValueError(f"{symbol}: the layer number {number!r} is not from the ledger")
+    part = Shown(f"{symbol}^{{({number})}}")
+    part.origin = number.origin
+    return part
 
 
 def is_text(mob: Mobject) -> bool:

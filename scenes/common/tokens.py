@@ -37,10 +37,10 @@ from netreel.scenes.common.text import eq
 def token_word(
     ledger: Ledger, vocab: list[str], key: str, index=None, font_size: float = palette.LABEL_SIZE, **kwargs
 ) -> Text:
-    """The word of the token id at ``key[index]`` (the id is read through the ledger)."""
-    token = int(round(ledger.value(key, index)))
+    """The word of the token id at ``key[index]`` (the id and its word go through the ledger)."""
     kwargs.setdefault("color", palette.TEXT)
-    return tag(Text(vocab[token], font=palette.font("en"), font_size=font_size, **kwargs), "token", (key, index))
+    word = ledger.token(vocab, key, index)
+    return tag(Text(str(word), font=palette.font("en"), font_size=font_size, **kwargs), "token", (key, index))
 
 
 def token_box(word: Mobject, pad: float = 0.12, color=palette.MUTED) -> VGroup:
@@ -134,9 +134,13 @@ class TokenScene(NetScene):
         """The token whose id is ``key[index]``, drawn."""
         return token_word(self.ledger, self.vocab, key, index, **kwargs)
 
-    def spelled(self, i: int) -> str:
-        """The prompt's i-th word for a subcaption (the id is read through the ledger)."""
-        return self.vocab[self.token_id(i)]
+    def spelled(self, i: int) -> Shown:
+        """The prompt's i-th word for a subcaption (the id and its word go through the ledger)."""
+        return self.spelled_at("prompt.tokens", i)
+
+    def spelled_at(self, key: str, index=None) -> Shown:
+        """The word of the token id at ``key[index]``, for a subcaption."""
+        return self.ledger.token(self.vocab, key, index)
 
     def layer_number(self, l: int) -> Shown:
         """Layer l as people count it (from one), through the ledger."""
