@@ -342,7 +342,7 @@ class NoiseInput(ChapterScene):
         digits_top = self.ledger.shown("test.mean_top", spec=VALUE)
         confident = self.words("confident_line", t=t, m=m, k=k, font_size=palette.BODY_SIZE)
         compare = self.words("compare_line", noise=noise_top, digits=digits_top, font_size=palette.BODY_SIZE)
-        lines = stack(confident, compare, buff=0.6).move_to(RIGHT * 3.6 + DOWN * 0.3)
+        stack(confident, compare, buff=0.6).move_to(RIGHT * 3.6 + DOWN * 0.3)
         self.say("confident", about=[confident], m=m, k=k, t=t)
         self.play(FadeIn(confident))
         self.say("compare", about=[compare], noise=noise_top, digits=digits_top)

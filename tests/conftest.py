@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 # A test that asks for one of these renders scenes or trains a chapter's networks: the slow layer.
-SLOW_FIXTURES = {"rendered", "audited", "chapter_facts", "mnist_dir", "measured"}
+SLOW_FIXTURES = {"rendered", "audited", "dry_run", "chapter_facts", "mnist_dir", "measured"}
 SHARED_MNIST = Path(os.environ.get("NETREEL_TEST_MNIST") or Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist")
 
 
@@ -77,17 +78,57 @@ def chapter_facts(net_cache):
     return get
 
 
-@pytest.fixture(scope="session")
-def audited(chapter_facts):
-    """A scene's audit in a language, run once per session: an AuditReport (with the keys it used)."""
-    from netreel.render.audit import audit_scene
+@dataclass
+class DryRun:
+    """A scene run once without drawing, in one language, and what every watch of it saw."""
 
-    reports: dict[tuple, object] = {}
+    scene: object  # the finished NetScene: its ledger, cues and what it named
+    keys: set[str]  # the catalog keys it looked up
+    layout: object  # the audit's LayoutWatch
+    legibility: object  # the review's LegibilityWatch
+    binding: object  # the review's BindingWatch
+    cues: object  # the narration test's CueWatch
+
+
+@pytest.fixture(scope="session")
+def dry_run(chapter_facts):
+    """A scene's dry run in a language, once per session, watched for the audit, the review and the
+    narration binding at once (each check reads the one run instead of running the scene again)."""
+    from netreel.render.audit import LayoutWatch
+    from netreel.render.binding import BindingWatch
+    from netreel.render.legibility import LegibilityWatch
+    from netreel.render.run import Settings, run_scene
+    from netreel.scenes.common.base import SceneContext
+    from netreel.scenes.common.text import recording
+    from tests.narration import CueWatch
+
+    runs: dict[tuple, DryRun] = {}
+
+    def get(chapter, scene: type, lang: str) -> DryRun:
+        if (scene, lang) not in runs:
+            facts, _ = chapter_facts(chapter.facts)
+            watches = [LayoutWatch(), LegibilityWatch(lang), BindingWatch(), CueWatch()]
+
+            def observe(running) -> None:
+                for watch in watches:
+                    watch(running)
+
+            with recording() as keys:
+                done = run_scene(scene, SceneContext(facts, lang), Settings(), draw=False, observer=observe)
+            runs[(scene, lang)] = DryRun(done, keys, *watches)
+        return runs[(scene, lang)]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def audited(chapter_facts, dry_run):
+    """A scene's audit in a language (an AuditReport, with the keys it used), from its dry run."""
+    from netreel.render.audit import check_scene
 
     def get(chapter, scene: type, lang: str):
-        if (scene, lang) not in reports:
-            facts, reference = chapter_facts(chapter.facts)
-            reports[(scene, lang)] = audit_scene(scene, facts, reference, lang)
-        return reports[(scene, lang)]
+        run = dry_run(chapter, scene, lang)
+        _, reference = chapter_facts(chapter.facts)
+        return check_scene(run.scene, reference, run.layout.problems, run.keys)
 
     return get

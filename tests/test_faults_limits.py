@@ -46,7 +46,7 @@ def test_a_scene_that_never_ends_is_stopped_at_its_time_limit(tmp_path, command)
     )
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
-        f"netreel: forever.Forever ran past its time limit of 4 s (--scene-timeout) and was stopped"
+        "netreel: forever.Forever ran past its time limit of 4 s (--scene-timeout) and was stopped"
     )
     assert time.monotonic() - started < 90
     if command == ["render"]:

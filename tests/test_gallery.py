@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import threading
 from functools import partial
-from pathlib import Path
 
 import pytest
 

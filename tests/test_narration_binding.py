@@ -14,16 +14,10 @@ SCENES = [(ch, cls) for ch in registry.CHAPTERS for cls in ch.scenes()]
 IDS = [f"{ch.id}.{cls.__name__}" for ch, cls in SCENES]
 
 
-def dry_run(cls: type[NetScene], facts) -> list[str]:
-    watch = CueWatch()
-    scene = run_scene(cls, SceneContext(facts, "en"), Settings(), draw=False, observer=watch)
-    return unbound_cues(scene, watch)
-
-
 @pytest.mark.parametrize(("chapter", "scene"), SCENES, ids=IDS)
-def test_every_cue_names_what_is_on_screen(chapter_facts, chapter, scene):
-    facts, _ = chapter_facts(chapter.facts)
-    problems = dry_run(scene, facts)
+def test_every_cue_names_what_is_on_screen(dry_run, chapter, scene):
+    run = dry_run(chapter, scene, "en")
+    problems = unbound_cues(run.scene, run.cues)
     assert not problems, "\n".join(problems)
 
 

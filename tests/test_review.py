@@ -14,7 +14,7 @@ from PIL import Image
 from netreel.cli import main
 from netreel.nets.facts import Facts
 from netreel.render import contact_sheet, frozen
-from netreel.render.review import review_run
+from netreel.render.review import SceneReview, review_run
 from netreel.scenes import registry
 from netreel.scenes.common.text import languages
 from tests import review_known, review_scenes
@@ -149,14 +149,10 @@ CHECKS = {
         f"[{r.lang}] {text!r}: {px:.1f} px" for r in review.legibility for text, px in r.small.items()
     ],
 }
-_reviews: dict[type, object] = {}
-
-
-def scene_review(chapter_facts, chapter, scene):
-    """A scene's review in every language, from runs without drawing, once per session."""
-    if scene not in _reviews:
-        _reviews[scene] = review_run(scene, chapter_facts(chapter.facts)[0], languages())
-    return _reviews[scene]
+def scene_review(dry_run, chapter, scene) -> SceneReview:
+    """A scene's review in every language, from its dry runs (the binding from the first language's)."""
+    runs = [dry_run(chapter, scene, lang) for lang in languages()]
+    return SceneReview(f"{chapter.id}.{scene.__name__}", [r.legibility.result for r in runs], runs[0].binding.result(runs[0].scene))
 
 
 def scene_checks():
@@ -168,14 +164,14 @@ def scene_checks():
 
 
 @pytest.mark.parametrize(("chapter", "scene", "check"), list(scene_checks()))
-def test_scene_review(chapter_facts, chapter, scene, check):
+def test_scene_review(dry_run, chapter, scene, check):
     """Every scene, in every language: what its cues name is on screen while they are said, no words overlap,
     nothing comes within 3 % of the frame's edges, no text is under 9 px of cap height at 480p.
 
     A scene known to break a limit is listed in tests/review_known.py, as an expected failure that must
     fail: once it is fixed, its entry goes.
     """
-    problems = CHECKS[check](scene_review(chapter_facts, chapter, scene))
+    problems = CHECKS[check](scene_review(dry_run, chapter, scene))
     assert problems == [], "\n".join(problems)
 
 

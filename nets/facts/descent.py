@@ -117,7 +117,7 @@ def build(config: NetConfig) -> Facts:
     data = config.digits()
     net = trained(config)
     x, y = terrain.training_tensors(data)
-    first, last = net.snapshots[0], net.snapshots[-1]
+    first = net.snapshots[0]
     models = {"untrained": _model(net, first), "trained": net.model}
     values: dict[str, object] = {"classes": np.arange(10), "sizes": np.array(net.model.config.sizes), "data.n_train": len(y)}
 

@@ -7,7 +7,6 @@ prompt's tokens, the network's sizes. Both chapters' references recompute from
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import torch
