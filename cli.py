@@ -346,8 +346,9 @@ def render_targets(target: str, opts, transparent: bool = False) -> list:
 @render_options
 @click.option(
     "--format", "fmt", type=click.Choice(CLIP_FORMATS), default=None,
-    help="mp4: the chapter video; mov: each scene with alpha (as -t); png: each scene's last frame (as -s); "
-    "webm and gif are clips, see `netreel clips`.  [default: mp4, mov with -t]",
+    help="mp4: the chapter video; webm (VP9, Opus narration) or gif (silent): the chapter video made in that format "
+    "beside the mp4 (each scene's with -t, alpha kept in webm); mov: each scene with alpha (as -t); png: each scene's "
+    "last frame (as -s).  [default: mp4, mov with -t]",
 )
 @click.option("-t", "--transparent", is_flag=True, help="No background: each scene as a .mov with alpha (no chapter video), or a PNG with -s.")
 @click.option("-s", "--save-last-frame", "still", is_flag=True, help="Only each scene's last frame, as PNG, in OUT/preview/<chapter>.")
@@ -379,10 +380,13 @@ def render(
     else:
         opts = RenderOptions(
             quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, subtitles=subtitles, net=net, force=force, aspect=aspect,
-            executor=scene_executor(executor, scheduler), voice=voice, scene_timeout=scene_timeout,
+            executor=scene_executor(executor, scheduler), voice=voice, scene_timeout=scene_timeout, fmt=fmt,
         )
         paths = []
         for output, _, scenes in render_targets(target, opts, transparent=transparent):
+            if output.converted:
+                paths += output.converted
+                continue
             if output.video:
                 paths.append(output.video)
                 continue
@@ -403,8 +407,6 @@ def render_format(fmt: str | None, transparent: bool, still: bool) -> tuple[str,
     if still and fmt not in (None, "png"):
         raise UserError(f"-s saves each scene's last frame as png; it cannot be --format {fmt}")
     fmt = "png" if still else fmt or ("mov" if transparent else "mp4")
-    if fmt in ("webm", "gif"):
-        raise UserError(f"render writes mp4, mov or png; for {fmt} use `netreel clips TARGET --format {fmt}`, a clip per section")
     check_format(fmt, transparent)
     return fmt, transparent or fmt == "mov"
 

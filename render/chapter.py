@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from netreel.integrity import file_digest, plain_name
-from netreel.render import audio, video
+from netreel.render import audio, clips, video
 from netreel.nets.facts import Facts
 from netreel.scenes.common.ledger import rebuild_fill
 from netreel.scenes.common.text import DEFAULT_LANG, CatalogError, tr
@@ -170,6 +170,20 @@ def assemble(
     }
     write_manifest(folder, manifest)
     return target
+
+
+def converted(folder: Path, record: dict, name: str, fmt: str) -> tuple[Path, bool]:
+    """The video ``name`` of ``folder`` in format ``fmt`` (webm, gif) beside it, and whether it was made
+    now: it is made again only when ``record`` (its scene's or the chapter's) says the last one was
+    made from another file, or the file is not the one made."""
+    target = Path(name).with_suffix(clips.FORMATS[fmt].suffix).name
+    source = file_digest(folder / name)
+    done = record.get("converted", {}).get(fmt)
+    if isinstance(done, dict) and done.get("source") == source and done.get("file") == target and unchanged(folder, done.get("files")):
+        return folder / target, False
+    clips.convert(folder / name, folder / target, fmt)
+    record.setdefault("converted", {})[fmt] = {"file": target, "source": source, "files": {target: file_digest(folder / target)}}
+    return folder / target, True
 
 
 def _title(key: str, lang: str, fallback: str) -> str:

@@ -162,6 +162,19 @@ def export(chapter: str, render_folder: Path, manifest: dict, scenes: list[str],
 SOUND_SUFFIXES = (".mp4", ".mov")  # containers that take the AAC narration as it is
 
 
+def convert(source: Path, target: Path, fmt: str) -> None:
+    """A whole video as ``target`` in format ``fmt``: a chapter's, its narration in every language
+    where the format carries sound (WebM, as Opus; a GIF is silent), or a transparent scene's .mov,
+    its alpha kept. Written under a temporary name: an interrupted one replaces nothing."""
+    spec, transparent = FORMATS[fmt], source.suffix == ".mov"
+    info = video.probe(source)
+    sound = video.read_sound_tracks(source) if spec.name == "webm" else []
+    with av.open(str(source)) as container:
+        _cut(SceneVideo(container, info["fps"], "rgba" if transparent else "rgb24"), 0, info["frames"], target, spec, transparent, info["fps"])
+    if sound:
+        video.concat([target], target, audio=sound)
+
+
 def _scene_sound(folder: Path, entry: dict) -> list[tuple[str, np.ndarray]]:
     """The scene's narration tracks by language (its render's first), to cut with its sections."""
     return [(lang, audio.read_sound(folder / name)) for lang, name in entry.get("audio", {}).items()]

@@ -23,7 +23,7 @@ from netreel.render import narrator, video
 from netreel.render.progress import Planned, Progress, as_progress
 from netreel.render.aspect import DEFAULT_ASPECT
 from netreel.render.chapter import (
-    assemble, fills_hold, is_current, read_manifest, scene_cues, subtitle_name, write_manifest, write_srt,
+    assemble, converted, fills_hold, is_current, read_manifest, scene_cues, subtitle_name, write_manifest, write_srt,
 )
 from netreel.render.executors import LocalPoolExecutor
 from netreel.render.hashing import scene_hash, variant
@@ -49,6 +49,7 @@ class RenderOptions:
     executor: Executor | None = None  # None: a pool of local worker processes (``jobs`` of them)
     voice: str = "none"  # who speaks the narration (see netreel.render.speech); "none": silent
     scene_timeout: float = DEFAULT_SCENE_SECONDS  # a local worker rendering one scene longer than this is stopped
+    fmt: str = "mp4"  # webm or gif: the chapter video (or each scene's, when there is none) made in that format too
 
     @property
     def voice_langs(self) -> tuple[str, ...]:
@@ -68,6 +69,7 @@ class ChapterOutput:
     video: Path | None  # None when some scene of the chapter is not rendered yet
     rendered: list[str]  # scenes rendered by this run
     reused: list[str]  # scenes whose previous render was still current
+    converted: list[Path] = field(default_factory=list)  # in RenderOptions.fmt, when webm or gif
 
 
 def output_dir(opts: RenderOptions, chapter: Chapter) -> Path:
@@ -137,6 +139,23 @@ def plan_chapter(chapter: Chapter, scenes: list[type], opts: RenderOptions, repo
     return ChapterRun(chapter, folder, manifest, all_scenes, scenes, hashes, jobs, reused, facts)
 
 
+CONVERTED = ("webm", "gif")  # formats a render writes beside its mp4 (or .mov) videos
+
+
+def convert(run: ChapterRun, video_path: Path | None, fmt: str, report: Callable[[str], None]) -> list[Path]:
+    """The chapter's video in ``fmt``, or each asked scene's when the chapter has none; kept while current."""
+    scenes = run.manifest["scenes"]
+    sources = [(run.manifest["chapter"], video_path.name)] if video_path else [(scenes[c.__name__], scenes[c.__name__]["video"]) for c in run.targets]
+    made = []
+    for record, name in sources:
+        started = time.perf_counter()
+        path, now = converted(run.folder, record, name, fmt)
+        made.append(path)
+        report(f"{run.chapter.id}: {path.name} made from {name} in {time.perf_counter() - started:.1f} s" if now else f"{run.chapter.id}: {path.name} unchanged, kept")
+    write_manifest(run.folder, run.manifest)
+    return made
+
+
 def render(
     targets: list[tuple[Chapter, list[type]]],
     opts: RenderOptions,
@@ -177,6 +196,8 @@ def _render(targets: list[tuple[Chapter, list[type]]], opts: RenderOptions, prog
             run.chapter, run.scenes, run.folder, run.manifest, run.hashes, run.facts, opts.lang, opts.subtitles,
         )
         run.output = ChapterOutput(run.chapter.id, run.folder, video_path, [job.scene for job in run.jobs], run.reused)
+        if opts.fmt in CONVERTED:
+            run.output.converted = convert(run, video_path, opts.fmt, progress)
 
     def on_done(job: SceneJob, result: SceneResult) -> None:
         run = runs[job.chapter]

@@ -2,7 +2,7 @@
 
 A joined video carries its subtitles as tracks of their own (``mov_text``, the
 subtitle codec MP4 players read; one per language, all with the same timings),
-its narration as AAC tracks (one per language, the first the default) and one
+its narration as AAC tracks (one per language, the first the default; Opus in a WebM) and one
 chapter marker per scene, so a player's chapter menu lists the scenes.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import os
 import struct
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -42,8 +43,22 @@ MS = Fraction(1, 1000)  # time base of subtitle packets and chapter markers
 Cue = tuple[str, float, float]  # (text, start s, end s)
 
 TRACK_LANGUAGES = {"en": "eng", "zh": "zho"}  # catalog language -> ISO 639-2/T, as MP4 names a track's language
-AAC_BIT_RATE = 128_000  # mono speech; at 96 kbit/s AAC lifts espeak's peaks by 1.4 dB, at 128 by 0.4
-AAC_FRAME = 1024
+
+
+@dataclass(frozen=True)
+class SoundCodec:
+    """How a container's narration is encoded."""
+
+    encoder: str
+    decoder: str
+    sample_format: str
+    frame: int  # samples per encoded frame
+    bit_rate: int
+
+
+AAC = SoundCodec("aac", "aac", "fltp", 1024, 128_000)  # mono speech; at 96 kbit/s AAC lifts espeak's peaks by 1.4 dB, at 128 by 0.4
+OPUS = SoundCodec("libopus", "opus", "flt", 960, 96_000)
+SOUND_CODECS = {".mp4": AAC, ".mov": AAC, ".webm": OPUS}
 
 
 def concat(
@@ -67,7 +82,8 @@ def concat(
             in_stream = source.streams.video[0]
             with av.open(str(tmp), mode="w", options=muxer_options(output)) as sink:
                 out_stream = sink.add_stream_from_template(template=in_stream)
-                pending = [packet for i, (lang, samples) in enumerate(audio) for packet in _audio_packets(sink, samples, lang, i == 0)]
+                codec = SOUND_CODECS.get(output.suffix, AAC)
+                pending = [p for i, (lang, samples) in enumerate(audio) for p in _audio_packets(sink, samples, lang, i == 0, codec)]
                 pending += [packet for lang, track in tracks for packet in _subtitle_packets(sink, track, lang)]
                 pending.sort(key=_seconds)
                 if chapters:
@@ -93,41 +109,42 @@ def _seconds(packet: av.Packet) -> float:
     return float(packet.pts * packet.time_base)
 
 
-def _audio_packets(sink, samples: np.ndarray, lang: str, default: bool) -> list[av.Packet]:
-    """An AAC track in ``sink`` with its language (and default flag) and its encoded packets.
+def _audio_packets(sink, samples: np.ndarray, lang: str, default: bool, codec: SoundCodec = AAC) -> list[av.Packet]:
+    """A ``codec`` track in ``sink`` with its language (and default flag) and its encoded packets.
 
-    AAC's quantisation lifts peaks by up to a dB or two: when the decoded track's true
-    peak is over the ceiling, the samples are turned down by the excess and encoded again
-    (a few tenths of a LU of loudness, where a second limiter pass would cost seconds a minute).
+    Lossy coding lifts peaks by up to a dB or two: when the decoded track's true peak is
+    over the ceiling, the samples are turned down by the excess and encoded again (a few
+    tenths of a LU of loudness, where a second limiter pass would cost seconds a minute).
     """
-    stream = sink.add_stream("aac", rate=RATE, layout="mono")
-    stream.bit_rate = AAC_BIT_RATE
+    stream = sink.add_stream(codec.encoder, rate=RATE, layout="mono")
+    stream.bit_rate = codec.bit_rate
     stream.metadata["language"] = TRACK_LANGUAGES.get(lang, "und")
     stream.disposition = Disposition.default if default else Disposition(0)
-    over = _peak_after_aac(samples) - audio.CEILING_DBTP
+    over = _peak_after(samples, codec) - audio.CEILING_DBTP
     if over > 0:
         samples = samples * np.float32(10 ** (-(over + 0.1) / 20))
-    return _encoded(samples, stream)
+    return _encoded(samples, stream, codec)
 
 
-def _encoded(samples: np.ndarray, encoder) -> list[av.Packet]:
-    """The packets an AAC ``encoder`` (a stream or a codec context) makes of ``samples``."""
+def _encoded(samples: np.ndarray, encoder, codec: SoundCodec) -> list[av.Packet]:
+    """The packets an ``encoder`` of ``codec`` (a stream or a codec context) makes of ``samples``."""
     packets = []
-    for at in range(0, len(samples), AAC_FRAME):
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples[None, at : at + AAC_FRAME], np.float32), format="fltp", layout="mono")
+    for at in range(0, len(samples), codec.frame):
+        chunk = np.ascontiguousarray(samples[None, at : at + codec.frame], np.float32)
+        frame = av.AudioFrame.from_ndarray(chunk, format=codec.sample_format, layout="mono")
         frame.rate, frame.pts, frame.time_base = RATE, at, Fraction(1, RATE)
         packets.extend(encoder.encode(frame))
     packets.extend(encoder.encode(None))
     return packets
 
 
-def _peak_after_aac(samples: np.ndarray) -> float:
+def _peak_after(samples: np.ndarray, codec: SoundCodec) -> float:
     """The true peak (dBTP) of ``samples`` encoded as the tracks are and decoded again."""
-    encoder = av.CodecContext.create("aac", "w")
-    encoder.sample_rate, encoder.layout, encoder.format, encoder.bit_rate = RATE, "mono", "fltp", AAC_BIT_RATE
+    encoder = av.CodecContext.create(codec.encoder, "w")
+    encoder.sample_rate, encoder.layout, encoder.format, encoder.bit_rate = RATE, "mono", codec.sample_format, codec.bit_rate
     encoder.time_base = Fraction(1, RATE)
-    packets = _encoded(samples, encoder)
-    decoder = av.CodecContext.create("aac", "r")
+    packets = _encoded(samples, encoder, codec)
+    decoder = av.CodecContext.create(codec.decoder, "r")
     decoder.extradata = encoder.extradata
     frames = [frame.to_ndarray().reshape(-1) for packet in packets for frame in decoder.decode(packet)]
     return audio.true_peak_db(np.concatenate(frames)) if frames else -float("inf")
@@ -164,6 +181,21 @@ def read_chapters(path: str | Path) -> list[Cue]:
             (c["metadata"].get("title", ""), float(c["start"] * c["time_base"]), float(c["end"] * c["time_base"]))
             for c in container.chapters()
         ]
+
+
+def read_sound_tracks(path: str | Path) -> list[tuple[str, np.ndarray]]:
+    """Every sound track of a video file as (catalog language, float32 mono samples at :data:`RATE`), in order."""
+    languages = {iso: lang for lang, iso in TRACK_LANGUAGES.items()}
+    tracks = []
+    with av.open(str(path)) as container:
+        for stream in container.streams.audio:
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
+            chunks = [out.to_ndarray().reshape(-1) for frame in container.decode(stream) for out in resampler.resample(frame)]
+            chunks += [out.to_ndarray().reshape(-1) for out in resampler.resample(None)]
+            container.seek(0)
+            code = stream.metadata.get("language", "und")
+            tracks.append((languages.get(code, code), np.concatenate(chunks) if chunks else np.zeros(0, np.float32)))
+    return tracks
 
 
 def subtitle_languages(path: str | Path) -> list[str]:

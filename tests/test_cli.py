@@ -156,7 +156,7 @@ EXAMPLE = ROOT / "examples" / "prediction.py"
         (["render", "no/such/file.py:MyScene"], ["no scene file 'no/such/file.py'"]),
         (["preview", "no/such/file.py:MyScene"], ["no scene file"]),
         (["render", f"{EXAMPLE}:Predictoin"], ["has no scene class 'Predictoin'", "Prediction"]),
-        (["render", "network", "--format", "gif"], ["render writes mp4, mov or png", "netreel clips TARGET --format gif"]),
+        (["render", "network", "--format", "gif", "-t"], ["--transparent needs a format with an alpha channel", "gif has none"]),
         (["render", "network", "-s", "--format", "mp4"], ["-s saves each scene's last frame as png", "--format mp4"]),
         (["render", "network", "-t", "--format", "mp4"], ["--transparent needs a format with an alpha channel", "mp4 has none"]),
         (["render", "network", "-q", "p"], ["'p' is not one of", "'l', 'm', 'h', 'k'"]),
@@ -283,10 +283,14 @@ def test_manim_quality_letters_are_the_presets_of_the_same_size(rendered_as, let
     assert (q.width, q.height, q.fps) == size  # manim's -ql, -qm, -qh, -qk
 
 
-@pytest.mark.parametrize(("args", "transparent"), [([], False), (["-t"], True), (["--format", "mov"], True), (["-t", "--format", "mov"], True)])
-def test_render_format_and_transparent(rendered_as, args, transparent):
+@pytest.mark.parametrize(
+    ("args", "transparent", "fmt"),
+    [([], False, "mp4"), (["-t"], True, "mov"), (["--format", "mov"], True, "mov"), (["-t", "--format", "mov"], True, "mov"),
+     (["--format", "webm"], False, "webm"), (["-t", "--format", "webm"], True, "webm"), (["--format", "gif"], False, "gif")],
+)
+def test_render_format_and_transparent(rendered_as, args, transparent, fmt):
     assert run("render", "network", *args).exit_code == 0
-    assert rendered_as["transparent"] is transparent
+    assert rendered_as["transparent"] is transparent and rendered_as["opts"].fmt == fmt
 
 
 def write_config(folder: Path, text: str) -> None:
