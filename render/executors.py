@@ -15,7 +15,8 @@ finishes, with the scene's files already in ``job.out_dir``, and raises
   temporary folder of their own and send the files back as bytes, so no shared
   file system is needed; this side writes them into place (temporary name, then
   rename) and the pipeline assembles chapters exactly as after a local render.
-  Scenes tell nothing of their progress before they finish.
+  Workers tell each scene's frames drawn as events of a topic of the render's own
+  (``log_event``), which this side reads for ``on_progress``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import asyncio
 import importlib
 import multiprocessing
 import os
+import queue
 import shutil
 import signal
 import tempfile
@@ -205,13 +207,21 @@ _one_render_at_a_time = threading.Lock()  # manim's config is global to a proces
 REMOTE_PREFIX = "netreel-"  # a Dask worker's scratch folders: netreel-<pid>-..., in its temporary folder
 
 
-def render_remote(job: SceneJob) -> RemoteResult:
-    """Run on a Dask worker: render into a private folder and return the files."""
+def render_remote(job: SceneJob, topic: str | None = None) -> RemoteResult:
+    """Run on a Dask worker: render into a private folder and return the files; tell the frames drawn
+    as events of ``topic``."""
     sweep_remote()
+    progress = None if topic is None else (lambda frames: _tell(topic, job, frames))
     with _one_render_at_a_time, tempfile.TemporaryDirectory(prefix=f"{REMOTE_PREFIX}{os.getpid()}-") as scratch:
-        result = render_scene(replace(job, out_dir=scratch))
+        result = render_scene(replace(job, out_dir=scratch), progress)
         files = {p.name: p.read_bytes() for p in Path(scratch).iterdir() if p.is_file()}
         return RemoteResult(result, files, source_hash(job))
+
+
+def _tell(topic: str, job: SceneJob, frames: int) -> None:
+    from distributed import get_worker
+
+    get_worker().log_event(topic, [job.chapter, job.scene, frames])
 
 
 def sweep_remote(folder: Path | None = None) -> list[Path]:
@@ -280,40 +290,57 @@ class DaskExecutor:
         return Client(self.address, timeout=self.connect_timeout, set_as_default=False)
 
     def run(self, jobs: list[SceneJob], on_done: OnDone, on_progress: OnProgress = no_progress) -> None:
-        """Render ``jobs`` on the cluster; ``on_progress`` is not called (see the module's notes)."""
-        from distributed import as_completed
-        from distributed.scheduler import KilledWorker
-
+        """Render ``jobs`` on the cluster, ``on_progress`` told the frames its workers report."""
         client = self.connect()
-        futures = {}
+        topic = f"netreel-progress-{os.getpid()}-{os.urandom(4).hex()}"
+        told: queue.SimpleQueue = queue.SimpleQueue()
+        client.subscribe_topic(topic, lambda event: told.put(event[1]))
+        by_name = {(job.chapter, job.scene): job for job in jobs}
+        pending = {}
         try:
             for job in jobs:
-                future = client.submit(render_remote, job, pure=False, key=f"netreel-{job.chapter}.{job.scene}-{os.urandom(4).hex()}")
-                futures[future] = job
-            for future in as_completed(futures, loop=client.loop):
-                job = futures[future]
-                try:
-                    remote = future.result()
-                except KilledWorker:
-                    raise RenderError(f"the Dask workers rendering {job.chapter}.{job.scene} kept dying; it was not rendered") from None
-                except ModuleNotFoundError as err:
-                    raise RenderError(
-                        f"a Dask worker cannot render {job.chapter}.{job.scene}: no module {err.name!r} there; "
-                        "install netreel on every worker"
-                    ) from None
-                except Exception as err:
-                    raise scene_failed(job, err) from err
-                if remote.source_hash != source_hash(job):
-                    raise RenderError(
-                        f"the Dask worker that rendered {job.chapter}.{job.scene} has different netreel sources "
-                        "than this machine; install the same version on every worker"
-                    )
-                on_done(job, receive(job, remote))
+                key = f"netreel-{job.chapter}.{job.scene}-{os.urandom(4).hex()}"
+                pending[client.submit(render_remote, job, topic, pure=False, key=key)] = job
+            while pending:
+                done = [future for future in pending if future.done()]
+                if not done:
+                    time.sleep(POLL_SECONDS)
+                while not told.empty():
+                    chapter, scene, frames = told.get()
+                    if (chapter, scene) in by_name:
+                        on_progress(by_name[chapter, scene], frames)
+                for future in done:
+                    job = pending.pop(future)
+                    on_done(job, self._received(job, future))
         except BaseException:
-            client.cancel(list(futures))
+            client.cancel(list(pending))
             raise
         finally:
+            client.unsubscribe_topic(topic)
             client.close()
+
+    @staticmethod
+    def _received(job: SceneJob, future) -> SceneResult:
+        """A finished render's result, its files written into place; RenderError naming the scene when it failed."""
+        from distributed.scheduler import KilledWorker
+
+        try:
+            remote = future.result()
+        except KilledWorker:
+            raise RenderError(f"the Dask workers rendering {job.chapter}.{job.scene} kept dying; it was not rendered") from None
+        except ModuleNotFoundError as err:
+            raise RenderError(
+                f"a Dask worker cannot render {job.chapter}.{job.scene}: no module {err.name!r} there; "
+                "install netreel on every worker"
+            ) from None
+        except Exception as err:
+            raise scene_failed(job, err) from err
+        if remote.source_hash != source_hash(job):
+            raise RenderError(
+                f"the Dask worker that rendered {job.chapter}.{job.scene} has different netreel sources "
+                "than this machine; install the same version on every worker"
+            )
+        return receive(job, remote)
 
 
 async def _reach(address: str, timeout: float) -> None:

@@ -69,6 +69,18 @@ def test_worker_dying_mid_render_is_retried_elsewhere(cluster, chapter_facts, tm
     assert len(frame_hashes(tmp_path / "DiesOnce.mp4")) == round(result.duration * 10)
 
 
+def test_dask_workers_tell_the_frames_they_draw(cluster, chapter_facts, tmp_path):
+    facts = chapter_facts("network")[0]
+    told, done = [], []
+    DaskExecutor(cluster.scheduler_address).run(
+        [job("Short", facts, tmp_path)], lambda j, r: done.append(r), lambda j, frames: told.append((j.scene, frames)),
+    )
+    (result,) = done
+    assert told and told[0] == ("Short", 0)
+    frames = [n for _, n in told]
+    assert frames == sorted(frames) and frames[-1] <= result.frames_counted
+
+
 def test_scene_whose_workers_keep_dying_fails_naming_it(cluster, chapter_facts, tmp_path):
     facts = chapter_facts("network")[0]
     done = []
