@@ -114,6 +114,19 @@ def _scene_card(
     )
 
 
+def _tracks(render: Path, root: Path, chapter: dict, lang: str) -> str:
+    """``<track>`` elements for the chapter video's WebVTT subtitles: its own language's first (the default), then the others'."""
+    files = {lang: chapter["srt"], **{each: name for each, name in chapter.get("subtitles", {}).items() if each != lang}}
+    tracks = []
+    for each, name in files.items():
+        vtt = render / Path(name).with_suffix(".vtt")
+        if vtt.is_file():
+            label = html.escape(tr(f"gallery.language.{each}", lang), quote=True)
+            default = " default" if each == lang else ""
+            tracks.append(f'<track kind="subtitles" src="{_href(vtt, root)}" srclang="{each}" label="{label}"{default}>')
+    return "".join(tracks)
+
+
 def _render_block(render: Path, root: Path, scenes: list[tuple[str, str, dict[str, str]]], lang: str = DEFAULT_LANG) -> str:
     """A render's videos, subtitles and decks, and a card per scene: (class name, title, {section: its title})."""
     manifest = read_manifest(render)
@@ -123,7 +136,8 @@ def _render_block(render: Path, root: Path, scenes: list[tuple[str, str, dict[st
     if chapter and (render / chapter.get("video", "")).is_file():
         target = render / chapter["video"]
         poster = render / manifest["scenes"][chapter["scenes"][0]]["still"]
-        head.append(f'<video controls preload="metadata" src="{_href(target, root)}" poster="{_href(poster, root)}"></video>')
+        tracks = _tracks(render, root, chapter, lang)
+        head.append(f'<video controls preload="metadata" src="{_href(target, root)}" poster="{_href(poster, root)}">{tracks}</video>')
         links = [_link(target, root, tr("gallery.chapter_video", lang)), _link(render / chapter["srt"], root, tr("gallery.subtitles", lang))]
         links += [
             _link(render / name, root, tr("gallery.subtitles_in", lang, language=tr(f"gallery.language.{each}", lang)))

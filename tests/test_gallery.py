@@ -10,6 +10,7 @@ import threading
 from functools import partial
 
 import pytest
+import srt
 
 from netreel.render import clips, gallery
 
@@ -33,6 +34,12 @@ frame.onload = async () => {
     report.links.push([a.getAttribute("href"), response.status]);
   }
   const v = doc.querySelector("video");
+  report.tracks = [];
+  for (const t of v ? v.querySelectorAll("track") : []) {
+    t.track.mode = "hidden";  // a track loads its cues once it is not disabled
+    if (t.readyState !== 2) await new Promise(r => { t.onload = t.onerror = r; });
+    report.tracks.push([t.srclang, t.default, t.track.cues ? t.track.cues.length : -1]);
+  }
   if (v) {
     v.muted = true;
     report.video = await new Promise(resolve => {
@@ -97,3 +104,5 @@ def test_gallery_loads_in_chromium(rendered, tmp_path):
     assert any(h.endswith("network.mp4") for h in hrefs) and any(h.endswith(".srt") for h in hrefs)
     assert sum(1 for h in hrefs if "/clips/mp4/" in h) == sum(len(e["sections"]) for e in manifest["scenes"].values())
     assert report["video"]["played"], report["video"]
+    cues = len(list(srt.parse((folder / manifest["chapter"]["srt"]).read_text(encoding="utf-8"))))
+    assert report["tracks"] == [["en", True, cues]]  # the chapter's WebVTT subtitles, loaded by the browser
