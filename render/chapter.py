@@ -46,15 +46,16 @@ def write_manifest(folder: Path, manifest: dict) -> None:
         Path(name).unlink(missing_ok=True)
 
 
-def is_current(manifest: dict, folder: Path, name: str, hashes: dict[str, str]) -> bool:
+def is_current(manifest: dict, folder: Path, name: str, hashes: dict[str, str], facts: Facts) -> bool:
     """Whether a scene's render in ``folder`` is of the inputs that hash to ``hashes[name]``:
-    its record says so, and every file it records is there, in the folder, as it was made."""
+    its record says so, every file it records is there, in the folder, as it was made, and
+    every fill of its captions is made again from ``facts``."""
     entry = manifest["scenes"].get(name)
     if not isinstance(entry, dict) or entry.get("hash") != hashes[name]:
         return False
     audio = entry.get("audio", {})
     needed = [entry.get("video"), *(audio.values() if isinstance(audio, dict) else [None])]
-    return unchanged(folder, entry.get("files")) and all(n in entry["files"] for n in needed)
+    return unchanged(folder, entry.get("files")) and all(n in entry["files"] for n in needed) and _fills_hold(entry, facts)
 
 
 def unchanged(folder: Path, files: object) -> bool:
@@ -82,7 +83,7 @@ def scene_cues(entry: dict, lang: str, facts: Facts) -> list[video.Cue]:
     ]
 
 
-def fills_hold(entry: dict, facts: Facts) -> bool:
+def _fills_hold(entry: dict, facts: Facts) -> bool:
     """Whether every fill a scene's record keeps is made again from ``facts`` (a record written
     before fills named their facts, or altered since, is not)."""
     try:
@@ -130,7 +131,7 @@ def assemble(
     each language of ``subtitles`` gets ``<chapter>.<lang>.srt`` and a track of its own.
     """
     names = [cls.__name__ for cls in scenes]
-    if not all(is_current(manifest, folder, n, hashes) and fills_hold(manifest["scenes"][n], facts) for n in names):
+    if not all(is_current(manifest, folder, n, hashes, facts) for n in names):
         return None
     target = folder / f"{chapter.id}.mp4"
     key = [hashes[n] for n in names]

@@ -23,7 +23,7 @@ from netreel.render import narrator, video
 from netreel.render.progress import Planned, Progress, as_progress
 from netreel.render.aspect import DEFAULT_ASPECT
 from netreel.render.chapter import (
-    assemble, converted, fills_hold, is_current, read_manifest, scene_cues, subtitle_name, write_manifest, write_srt,
+    assemble, converted, is_current, read_manifest, scene_cues, subtitle_name, write_manifest, write_srt,
 )
 from netreel.render.executors import LocalPoolExecutor
 from netreel.render.hashing import scene_hash, variant
@@ -121,8 +121,7 @@ def plan_chapter(chapter: Chapter, scenes: list[type], opts: RenderOptions, repo
     timing = {cls.__name__: scene_hash(cls, all_scenes, facts.digest(), opts.variant, "", voices[cls.__name__]) for cls in scenes}
     todo = [
         cls for cls in scenes
-        if opts.force or not is_current(manifest, folder, cls.__name__, hashes)
-        or not fills_hold(manifest["scenes"][cls.__name__], facts)
+        if opts.force or not is_current(manifest, folder, cls.__name__, hashes, facts)
     ]
     reused = [cls.__name__ for cls in scenes if cls not in todo]
     for name in reused:

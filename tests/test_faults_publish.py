@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from netreel.integrity import bytes_digest, file_digest
+from netreel.nets.facts import Facts
 from netreel.render import executors
 from netreel.render.chapter import is_current, read_manifest
 from netreel.render.jobs import RenderError, SceneJob, SceneResult
@@ -125,18 +126,26 @@ def test_a_second_render_into_a_folder_refuses_and_a_dead_ones_lock_and_leftover
     third = render(path, out)
     assert third.returncode == 0, third.stderr
     assert leftovers(folder) == []
-    assert is_current(read_manifest(folder), folder, "Square1", {"Square1": read_manifest(folder)["scenes"]["Square1"]["hash"]})
+    manifest = read_manifest(folder)
+    assert is_current(manifest, folder, "Square1", {"Square1": manifest["scenes"]["Square1"]["hash"]}, Facts({}))
 
 
-def test_a_record_is_current_only_for_the_files_it_names_as_they_were_made(tmp_path):
+def test_a_record_is_current_only_for_the_files_it_names_as_they_were_made_and_the_fills_the_facts_make(tmp_path):
     (tmp_path / "a.mp4").write_bytes(b"video")
     (tmp_path / "a.png").write_bytes(b"still")
-    entry = {"hash": "h", "video": "a.mp4", "files": {"a.mp4": file_digest(tmp_path / "a.mp4"), "a.png": file_digest(tmp_path / "a.png")}}
+    entry = {
+        "hash": "h", "video": "a.mp4", "files": {"a.mp4": file_digest(tmp_path / "a.mp4"), "a.png": file_digest(tmp_path / "a.png")},
+        "captions": [["cue.accuracy", {"value": {"fact": "accuracy", "index": [], "spec": ".2f"}}]],
+    }
+    facts = Facts({"accuracy": np.array(0.9)})
 
     def current(**changed) -> bool:
-        return is_current({"scenes": {"a": {**entry, **changed}}}, tmp_path, "a", {"a": "h"})
+        return is_current({"scenes": {"a": {**entry, **changed}}}, tmp_path, "a", {"a": "h"}, facts)
 
     assert current()
+    assert not current(captions=[["cue.accuracy", {"value": {"fact": "loss", "index": [], "spec": ".2f"}}]])  # a fact not made
+    assert not current(captions=[["cue.accuracy", {"value": "0.90"}]])  # a number typed, not from the ledger
+    assert not current(captions=None)
     assert not current(hash="other")
     assert not current(files={})
     assert not current(files=None)
