@@ -309,6 +309,13 @@ scene_timeout_option = click.option(
 )
 
 
+burn_option = click.option(
+    "--burn-subtitles", "burn", is_flag=True,
+    help="Draw each cue's words into the picture, in its bottom 15 % (renders of their own, in QUALITY-subs); "
+    "clips and decks made from them carry them.",
+)
+
+
 def render_options(command):
     """Options of every command that renders scenes first."""
     for option in reversed([
@@ -319,6 +326,7 @@ def render_options(command):
         click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Scenes rendered in parallel."),
         voice_options,
         scene_timeout_option,
+        burn_option,
     ]):
         command = option(command)
     return command
@@ -366,7 +374,7 @@ def render_targets(target: str, opts, transparent: bool = False) -> list:
 def render(
     target: str, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str, fmt: str | None, transparent: bool,
     still: bool, open_: bool, force: bool, subtitles: tuple[str, ...], executor: str, scheduler: str | None, net,
-    scene_timeout: float,
+    scene_timeout: float, burn: bool,
 ) -> None:
     """Render TARGET: a chapter (id or number), `all`, one scene (`network.ForwardPass`), or `file.py[:Scene]`."""
     from netreel.render.chapter import read_manifest
@@ -380,7 +388,7 @@ def render(
     else:
         opts = RenderOptions(
             quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, subtitles=subtitles, net=net, force=force, aspect=aspect,
-            executor=scene_executor(executor, scheduler), voice=voice, scene_timeout=scene_timeout, fmt=fmt,
+            executor=scene_executor(executor, scheduler), voice=voice, scene_timeout=scene_timeout, fmt=fmt, burn=burn,
         )
         paths = []
         for output, _, scenes in render_targets(target, opts, transparent=transparent):
@@ -460,16 +468,19 @@ def script(target: str, langs: tuple[str, ...], out: str, net) -> None:
 @click.option("--out", default=DEFAULT_OUT, show_default=True, help="Output root; previews go to OUT/preview.")
 @voice_options
 @scene_timeout_option
+@burn_option
 @net_options
 @user_errors
 def preview(
     target: str, still: bool, transparent: bool, watch: bool, open_: bool, quality: str, aspect: str, lang: str, out: str,
-    voice: str, scene_timeout: float, net,
+    voice: str, scene_timeout: float, burn: bool, net,
 ) -> None:
     """Render one scene quickly (TARGET like `network.ForwardPass` or `my_scene.py:MyScene`)."""
     from netreel.render import preview as previews
 
-    request = previews.PreviewRequest(target, writable_dir(out), quality, aspect, still, net, lang, voice, transparent, scene_timeout)
+    request = previews.PreviewRequest(
+        target, writable_dir(out), quality, aspect, still, net, lang, voice, transparent, scene_timeout, burn,
+    )
     try:
         if not watch:
             path = previews.render_preview(request)
@@ -529,7 +540,7 @@ def bench(target: str, qualities: tuple[str, ...], repeat: int, jobs: int | None
 @user_errors
 def clips(
     target: str, fmt: str, transparent: bool, open_: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str,
-    net, scene_timeout: float,
+    net, scene_timeout: float, burn: bool,
 ) -> None:
     """Export each section of TARGET's scenes as a clip, with a poster PNG and an index.json."""
     from netreel.render import clips as clip_files
@@ -538,6 +549,7 @@ def clips(
     clip_files.check_format(fmt, transparent)
     opts = RenderOptions(
         quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect, voice=voice, scene_timeout=scene_timeout,
+        burn=burn,
     )
     folders = []
     for output, _, scenes in render_targets(target, opts, transparent=transparent):
@@ -578,7 +590,7 @@ def export_clips(output, scenes: list[type], fmt: str, quality: str) -> list:
 @user_errors
 def slides(
     target: str, to: str, offline: bool, open_: bool, quality: str, aspect: str, lang: str, out: str, jobs: int, voice: str, net,
-    scene_timeout: float,
+    scene_timeout: float, burn: bool,
 ) -> None:
     """Make a slide deck of TARGET: one slide per section, the subcaptions as speaker notes."""
     from netreel.scenes.common import palette
@@ -589,6 +601,7 @@ def slides(
         decks.reveal_js()  # missing reveal.js is said before rendering, not after
     opts = RenderOptions(
         quality=quality, out=writable_dir(out), jobs=jobs, lang=lang, net=net, aspect=aspect, voice=voice, scene_timeout=scene_timeout,
+        burn=burn,
     )
     made = []
     for output, chapter, scenes in render_targets(target, opts):

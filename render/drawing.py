@@ -3,13 +3,15 @@
 - :class:`SceneRenderer` draws nothing for animations that are skipped (a
   ``--still`` skips them all): manim would still draw each ``play``'s static
   frame and each ``wait``'s frozen frame, then throw them away.
+- With a :class:`netreel.render.burnin.Burner` it lays the words of the cue being said over
+  each frame as the frame is written (subtitles burned into the picture).
 - :func:`install` makes every camera composite an image onto the frame only
   inside the image's bounding box (manim composites a frame-sized picture for
   every image on every frame), and lets copies of text and formulas share their
   parsed SVG path instead of deep-copying it (manim copies every text mobject it
   caches, and every ``Transform``/``FadeOut`` copies its mobject).
 
-Each of these leaves every drawn pixel as manim draws it.
+Each of these but the subtitles leaves every drawn pixel as manim draws it.
 """
 
 from __future__ import annotations
@@ -20,21 +22,30 @@ from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 from manim.renderer.cairo_renderer import CairoRenderer
 from PIL import Image
 
+from netreel.render.burnin import Burner
 from netreel.render.encoding import StreamWriter
 
 MANIM_OVERLAY = Camera.overlay_PIL_image  # manim's own, for comparing frames with it
 
 
 class SceneRenderer(CairoRenderer):
-    """manim's Cairo renderer with netreel's file writer; skipped animations draw nothing."""
+    """manim's Cairo renderer with netreel's file writer; skipped animations draw nothing;
+    with a ``burner``, each frame written carries the words of the cue being said."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, burner: Burner | None = None, **kwargs) -> None:
         super().__init__(file_writer_class=StreamWriter, **kwargs)
+        self.burner = burner
+        self._scene = None
 
     def init_scene(self, scene) -> None:
         if type(self.camera) is not scene.camera_class:  # e.g. a MovingCameraScene's camera
             self.camera = scene.camera_class()
+        self._scene = scene
         super().init_scene(scene)
+
+    def add_frame(self, frame: np.ndarray, num_frames: int = 1) -> None:
+        said = getattr(self._scene, "cue_text", lambda: None)() if self.burner and not self.skip_animations else None
+        super().add_frame(self.burner.burn(frame, said) if said else frame, num_frames)
 
     def save_static_frame_data(self, scene, static_mobjects):
         if self.skip_animations:

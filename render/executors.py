@@ -197,7 +197,7 @@ def source_hash(job: SceneJob) -> str:
     module = importlib.import_module(job.module)  # a scene file's module: loaded when its target was resolved or rendered
     cls = getattr(module, job.scene)
     return scene_hash(
-        cls, scene_classes(module), job.facts.digest(), variant(job.quality, job.aspect, job.transparent), job.lang, job.voice_key,
+        cls, scene_classes(module), job.facts.digest(), variant(job.quality, job.aspect, job.transparent, job.burn), job.lang, job.voice_key,
     )
 
 

@@ -72,13 +72,15 @@ def _variant(render: Path, lang: str) -> str:
 def _variant_label(render: Path, lang: str) -> str:
     """A render folder's quality, size, frame rate, aspect and background in ``lang``'s words: ``low · 854×480 · 15 fps``."""
     quality, *rest = _variant(render, lang).split("-")
-    aspect = next((part.replace("x", ":") for part in rest if part != "alpha"), DEFAULT_ASPECT)
+    aspect = next((part.replace("x", ":") for part in rest if part not in ("alpha", "subs")), DEFAULT_ASPECT)
     width, height = pixel_size(quality, aspect)
     parts = [tr(f"gallery.quality.{quality}", lang), f"{width}×{height}", f'{QUALITIES[quality].fps} {tr("gallery.fps", lang)}']
     if aspect != DEFAULT_ASPECT:
         parts.append(aspect)
     if "alpha" in rest:
         parts.append(tr("gallery.transparent", lang))
+    if "subs" in rest:
+        parts.append(tr("gallery.burned", lang))
     return " · ".join(parts)
 
 

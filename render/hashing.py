@@ -17,9 +17,13 @@ from netreel.scenes.common.text import catalog_files, languages
 SCENES_ROOT = Path(netreel.scenes.__file__).resolve().parent
 
 
-def variant(quality: str, aspect: str, transparent: bool) -> str:
-    """A quality, aspect and background as their renders' folder is named (``low``, ``low-4x3``, ``low-alpha``)."""
-    return quality + folder_suffix(aspect) + ("-alpha" if transparent else "")
+BURNED_SUFFIX = "-subs"  # a render folder whose videos carry their subtitles in the picture
+
+
+def variant(quality: str, aspect: str, transparent: bool, burn: bool = False) -> str:
+    """A quality, aspect, background and subtitles as their renders' folder is named
+    (``low``, ``low-4x3``, ``low-alpha``, ``low-subs``)."""
+    return quality + folder_suffix(aspect) + ("-alpha" if transparent else "") + (BURNED_SUFFIX if burn else "")
 
 
 def _library_source() -> str:

@@ -29,6 +29,7 @@ class SceneJob:
     still: bool = False  # the last frame only, as PNG
     aspect: str = DEFAULT_ASPECT
     transparent: bool = False  # no background: a lossless .mov with alpha instead of an .mp4
+    burn: bool = False  # its cues' words burned into the picture, in its language
     path: str | None = None  # the file of a scene outside the registry (``module`` is then its name)
     timing_key: str = ""  # a hash of all that decides the scene's timing in any language; "" keeps none
     voice: str = "none"  # the voice spec (see netreel.render.speech); "none": silent, cues last their reading time

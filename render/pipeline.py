@@ -49,6 +49,7 @@ class RenderOptions:
     executor: Executor | None = None  # None: a pool of local worker processes (``jobs`` of them)
     voice: str = "none"  # who speaks the narration (see netreel.render.speech); "none": silent
     scene_timeout: float = DEFAULT_SCENE_SECONDS  # a local worker rendering one scene longer than this is stopped
+    burn: bool = False  # the cues' words burned into the picture, in the render's language (a folder of its own)
     fmt: str = "mp4"  # webm or gif: the chapter video (or each scene's, when there is none) made in that format too
 
     @property
@@ -58,8 +59,8 @@ class RenderOptions:
 
     @property
     def variant(self) -> str:
-        """The quality, aspect and background of these renders, as their folder is named."""
-        return variant(self.quality, self.aspect, self.transparent)
+        """The quality, aspect, background and subtitles of these renders, as their folder is named."""
+        return variant(self.quality, self.aspect, self.transparent, self.burn)
 
 
 @dataclass
@@ -129,7 +130,7 @@ def plan_chapter(chapter: Chapter, scenes: list[type], opts: RenderOptions, repo
     jobs = [
         SceneJob(
             chapter.id, cls.__module__, cls.__name__, facts, opts.quality, str(folder), opts.lang,
-            aspect=opts.aspect, transparent=opts.transparent, path=getattr(chapter, "path", None),
+            aspect=opts.aspect, transparent=opts.transparent, burn=opts.burn, path=getattr(chapter, "path", None),
             timing_key=timing[cls.__name__], voice=opts.voice, voice_langs=opts.voice_langs,
             voice_key=voices[cls.__name__],
         )

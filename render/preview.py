@@ -46,6 +46,7 @@ class PreviewRequest:
     voice: str = "none"
     transparent: bool = False  # no background: a .mov with alpha, or a PNG with alpha for a still
     scene_timeout: float = DEFAULT_SCENE_SECONDS  # a scene rendering longer than this is stopped
+    burn: bool = False  # the cues' words burned into the picture
 
 
 def scene_files(request: PreviewRequest) -> list[Path]:
@@ -91,7 +92,7 @@ def _render(request: PreviewRequest, targets: list, jobs: int, executor: Executo
         work += [
             SceneJob(
                 chapter.id, cls.__module__, cls.__name__, facts, request.quality, str(folder), request.lang,
-                still=request.still, aspect=request.aspect, transparent=request.transparent,
+                still=request.still, aspect=request.aspect, transparent=request.transparent, burn=request.burn,
                 path=getattr(chapter, "path", None), voice=request.voice, voice_langs=langs,
             )
             for cls in scenes

@@ -19,6 +19,7 @@ from manim.mobject.text import tex_mobject
 
 from netreel.nets.paths import cache_dir
 from netreel.render import drawing
+from netreel.render.burnin import Burner
 from netreel.render.aspect import DEFAULT_ASPECT, frame_size, pixel_size
 from netreel.render.presets import QUALITIES
 from netreel.scenes.common.base import NetScene, SceneContext
@@ -34,6 +35,7 @@ class Settings:
     aspect: str = DEFAULT_ASPECT
     still: bool = False  # the last frame only
     transparent: bool = False  # no background
+    burn: bool = False  # the cues' words burned into the picture (render/burnin.py)
     out_dir: Path | None = None  # where manim writes; None: a temporary folder, removed after the run
 
 
@@ -114,7 +116,8 @@ def run_scene(
         stack.enter_context(tempconfig(manim_config(
             settings.quality, Path(folder), settings.aspect, output_file=output, **_written(settings, draw),
         )))
-        scene = cls(renderer=drawing.SceneRenderer()) if draw else cls()
+        burner = Burner(context.lang) if settings.burn else None
+        scene = cls(renderer=drawing.SceneRenderer(burner)) if draw else cls()
         scene.context = context
         if observer is not None:
             _observe(scene, observer)

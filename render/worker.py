@@ -118,7 +118,7 @@ def render_scene(job: SceneJob, progress: Callable[[int], None] | None = None) -
         narrator = None if job.voice == "none" or job.still else Narrator(job.voice, job.voice_langs)
         plan = None if job.still else timing_plan(cls, job, narrator)
         context = SceneContext(job.facts, job.lang, plan, narrator)
-        settings = Settings(job.quality, job.aspect, job.still, job.transparent, scratch)
+        settings = Settings(job.quality, job.aspect, job.still, job.transparent, job.burn and not job.still, scratch)
         scene = run_scene(cls, context, settings, observer=_every(PROGRESS_EVERY, progress) if progress else None)
         frame = np.asarray(scene.renderer.get_frame())
         if not job.still:

@@ -31,6 +31,16 @@ def net_cache(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture
+def own_words():
+    """The catalog as the project's files hold it once the test is done: a scene file's own words
+    join the loaded catalog, and the kit's example has no Chinese ones for later renders to miss."""
+    from netreel.scenes.common.text import catalog
+
+    yield
+    catalog.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
     if not SHARED_MNIST.is_dir():

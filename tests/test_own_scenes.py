@@ -15,7 +15,6 @@ from PIL import Image
 from netreel.render import video
 from netreel.render.chapter import read_manifest
 from netreel.scenes import kit
-from netreel.scenes.common.text import catalog
 from tests.test_cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,14 +47,6 @@ def test_the_readme_shows_the_kits_example():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name, code in literal_blocks(kit.__doc__).items():
         assert code in readme, f"the README does not show the kit's {name} as its docstring writes it"
-
-
-@pytest.fixture
-def own_words():
-    """The catalog as the project's files hold it once the test is done: a scene file's own words
-    join the loaded catalog, and the kit's example has no Chinese ones for later renders to miss."""
-    yield
-    catalog.cache_clear()
 
 
 @pytest.mark.render

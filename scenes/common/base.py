@@ -251,6 +251,10 @@ class NetScene(Scene):
             raise RuntimeError(f"{type(self).__name__}: point_at() outside a subcaption (call say() first)")
         self._cue.about.extend(mobjects)
 
+    def cue_text(self) -> str | None:
+        """The words of the subcaption being said (None between subcaptions)."""
+        return self._cue.text if self._cue is not None else None
+
     def current_subjects(self) -> list[Mobject]:
         """What the subcaption being said talks about (empty between subcaptions)."""
         return list(self._cue.about) if self._cue is not None else []
