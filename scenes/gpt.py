@@ -776,14 +776,14 @@ class Temperature(ChapterScene):
 
 
 class ParameterCount(ChapterScene):
-    """The parameters counted from the model, block by block."""
+    """The parameters counted from the model, block by block, then the same count at GPT-3's sizes."""
 
-    estimated_seconds = 16.0
-    steps = ("count", "total")
+    estimated_seconds = 30.0
+    steps = ("count", "total", "scale")
 
     def count(self):
         layers = self.dim("n_layers")
-        title = self.heading()
+        self.title = title = self.heading()
         d, shown = self.shown("d_model"), self.shown
         rows = [
             (
@@ -838,6 +838,54 @@ class ParameterCount(ChapterScene):
         self.play(Create(rule), Write(total))
         self.play(Indicate(total[1], color=palette.HIGHLIGHT))
         self.wait(2)
+
+    def scale(self):
+        shown, generation = self.shown, self.shown("gpt3.generation")
+        size = 34
+        rows = [
+            (eq(r"d_{model}", font_size=size), eq(shown("d_model"), font_size=size), eq(shown("gpt3.d_model"), font_size=size)),
+            (eq(r"n_{layers}", font_size=size), eq(shown("n_layers"), font_size=size), eq(shown("gpt3.n_layers"), font_size=size)),
+            (
+                eq(r"n_{heads} \times d_{head}", font_size=size),
+                eq(shown("n_heads"), r"\times", shown("d_head"), font_size=size),
+                eq(shown("gpt3.n_heads"), r"\times", shown("gpt3.d_head"), font_size=size),
+            ),
+            (eq(r"n_{vocab}", font_size=size), eq(shown("n_vocab"), font_size=size), eq(shown("gpt3.n_vocab"), font_size=size)),
+            (
+                self.words("attn_block", font_size=28),
+                eq(shown("params.blocks.0.attn"), font_size=size),
+                eq(shown("gpt3.params.attn"), font_size=size),
+            ),
+            (
+                self.words("mlp_block", font_size=28),
+                eq(shown("params.blocks.0.mlp"), font_size=size),
+                eq(shown("gpt3.params.mlp"), font_size=size),
+            ),
+            (
+                self.words("total_label", font_size=28),
+                eq(shown("params.total"), font_size=40),
+                eq(shown("gpt3.params.total"), font_size=40, color=palette.HIGHLIGHT),
+            ),
+        ]
+        header = (VGroup(), self.words("col_tiny", font_size=28), self.words("col_gpt3", g=generation, font_size=28))
+        cells = [cell for row in (header, *rows) for cell in row]
+        for cell in cells[::3]:
+            cell.set_color(palette.MUTED)
+        table = VGroup(*cells).arrange_in_grid(cols=3, buff=(1.1, 0.3), col_alignments="lrr")
+        table.next_to(self.title, DOWN, buff=0.4).set_x(0)
+        source = self.words("source", g=generation, font_size=22).set_color(palette.MUTED)
+        source.next_to(table, DOWN, buff=0.4)
+        ours, theirs = cells[1::3], cells[2::3]
+        self.say("scale", about=[*ours, *theirs[:-1]], g=generation, layers=shown("gpt3.n_layers"), d=shown("gpt3.d_model"))
+        leaving = [m for m in self.mobjects if m is not self.title]
+        self.play(*(FadeOut(m) for m in leaving), FadeIn(VGroup(*cells[::3], *ours)), run_time=1.2)
+        self.play(LaggedStart(*(FadeIn(c, shift=LEFT * 0.3) for c in theirs[:-1]), lag_ratio=0.3), run_time=2.4)
+        self.say("scale_total", about=[theirs[-1], ours[-1]], g=generation, n=shown("gpt3.params.total"))
+        self.play(Write(theirs[-1]), run_time=1.5)
+        self.play(Indicate(theirs[-1], color=palette.HIGHLIGHT))
+        self.say("scale_note", about=[source, theirs[4], theirs[5], ours[-1]], g=generation)
+        self.play(FadeIn(source), Indicate(VGroup(theirs[4], theirs[5]), color=palette.HIGHLIGHT, scale_factor=1.05))
+        self.wait(1)
 
 
 SCENES = [Tokens, EmbeddingSpace, Residual, MLPBlock, Unembedding, Temperature, ParameterCount]

@@ -13,6 +13,7 @@ from torch.nn import functional as F
 from netreel.cli import main
 from netreel.nets import corpus, gpt, roles
 from netreel.nets.config import NetConfig
+from netreel.nets.facts import gpt as gpt_facts
 
 TINY = dict(n_vocab=11, n_ctx=7, d_model=12, n_heads=3, d_head=4, d_mlp=20, n_layers=2)
 
@@ -197,6 +198,19 @@ def test_parameter_counts_add_up(chapter_facts):
     assert sum(facts[k] for k in parts) == facts["params.total"]
     d, v = facts["d_model"], facts["n_vocab"]
     assert facts["params.W_E"] == d * v and facts["params.blocks.0.attn"] == 4 * d * d
+
+
+def test_gpt3_is_counted_by_the_formula_that_counts_this_model_at_the_published_sizes(chapter_facts):
+    facts, _ = chapter_facts("gpt")
+    sizes = {name: int(facts[name]) for name in gpt_facts.GPT3 if name != "generation"}
+    by_hand = gpt_facts.reference_gpt3(sizes)  # the hand formula at this model's own sizes ...
+    assert by_hand["gpt3.params.total"] == facts["params.total"]  # ... is the count of its tensors
+    assert by_hand["gpt3.params.attn"] == facts["params.blocks.0.attn"] and by_hand["gpt3.params.mlp"] == facts["params.blocks.0.mlp"]
+    assert {k: int(facts[f"gpt3.{k}"]) for k in gpt_facts.GPT3} == gpt_facts.GPT3
+    d, layers = int(facts["gpt3.d_model"]), int(facts["gpt3.n_layers"])
+    without = facts["gpt3.params.total"] - facts["gpt3.params.W_pos"] - layers * (int(facts["gpt3.d_mlp"]) + d)
+    assert without == 175_181_291_520  # 3Blue1Brown's tally of GPT-3's weights, which leaves out positions and biases
+    assert facts["gpt3.params.attn"] + facts["gpt3.params.mlp"] > facts["params.total"]  # "one of its blocks holds more"
 
 
 # ------------------------------------------------------------ the command line

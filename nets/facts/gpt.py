@@ -23,6 +23,15 @@ SAMPLE_TEMPERATURES = (0.5, 2.0)
 SAMPLE_LENGTH = 10
 SHOWN_NEURONS = 8  # MLP neurons whose numbers are shown
 
+# GPT-3's published sizes, its largest model (Brown et al., "Language Models are Few-Shot Learners",
+# 2020, Table 2.1: 96 layers, d_model 12,288, 96 heads of 128, context 2,048; the feed-forward layer
+# four times d_model, section 2.1; GPT-2's byte-pair vocabulary of 50,257 tokens). "generation" is the 3.
+GPT3 = {
+    "generation": 3, "n_vocab": 50257, "n_ctx": 2048, "d_model": 12288, "n_heads": 96, "d_head": 128,
+    "d_mlp": 4 * 12288, "n_layers": 96,
+}
+GPT3_COUNTS = ("W_E", "W_pos", "attn", "mlp", "W_U", "total")  # gpt3.params.<part>: attn and mlp per block
+
 DIMS_KEYS = ("n_vocab", "n_ctx", "d_model", "n_heads", "d_head", "d_mlp", "n_layers", "layer_numbers", "head_numbers")
 """What :func:`dims` gives: the network's sizes, the layer and head numbers."""
 
@@ -39,6 +48,7 @@ KEYS = (
     "params.W_E", "params.W_pos", "params.W_U", "params.blocks.{layer}.attn", "params.blocks.{layer}.mlp",
     "params.total", "pca.coords", "pca.explained", "dot.pairs", "dot.values", "dot.cosines",
     "sample.{k}.T", "sample.{k}.tokens", "sample.{k}.probs",
+    *(f"gpt3.{name}" for name in GPT3), *(f"gpt3.params.{part}" for part in GPT3_COUNTS),
 )
 
 DIMS_MEANINGS = {
@@ -116,6 +126,14 @@ MEANINGS = {
     "sample.{k}.T": "the temperature of sampled text number {k}",
     "sample.{k}.tokens": "its tokens, after the prompt",
     "sample.{k}.probs": "the probability of each token when it was drawn",
+    "gpt3.generation": "which GPT the published sizes are of: GPT-3 (Brown et al. 2020)",
+    **{f"gpt3.{name}": f"GPT-3's {name}, as published" for name in GPT3 if name != "generation"},
+    "gpt3.params.W_E": "the embedding's parameters at GPT-3's sizes, counted as this model's",
+    "gpt3.params.W_pos": "the position embedding's parameters at GPT-3's sizes",
+    "gpt3.params.attn": "one block's attention parameters at GPT-3's sizes",
+    "gpt3.params.mlp": "one block's MLP parameters at GPT-3's sizes",
+    "gpt3.params.W_U": "the unembedding's parameters at GPT-3's sizes",
+    "gpt3.params.total": "every parameter of this model's architecture at GPT-3's sizes, counted",
 }
 """What each of :data:`KEYS` holds (``netreel info gpt --facts``)."""
 
@@ -229,7 +247,9 @@ def build(config: NetConfig) -> Facts:
     def next_probs(seq: list[int], temperature: float) -> np.ndarray:
         return (model(torch.tensor([seq]))[0, -1] / temperature).softmax(-1).numpy()
 
-    values: dict[str, object] = {**acts, **weights, **dims(cfg), **parameter_counts(weights, cfg.n_layers)}
+    values: dict[str, object] = {
+        **acts, **weights, **dims(cfg), **parameter_counts(weights, cfg.n_layers), **at_gpt3_scale(),
+    }
     values.update(
         {
             "prompt.tokens": ids,
@@ -284,6 +304,21 @@ def parameter_counts(weights: dict[str, torch.Tensor], n_layers: int) -> dict[st
     return out
 
 
+def at_gpt3_scale() -> dict[str, int]:
+    """GPT-3's sizes, and :func:`parameter_counts` of this model's architecture built at them on
+    PyTorch's meta device (shapes without numbers: no memory for its 175 billion)."""
+    sizes = {name: value for name, value in GPT3.items() if name != "generation"}
+    with torch.device("meta"):
+        model = gpt.GPT(gpt.GPTConfig(**sizes))
+    counts = parameter_counts(model.state_dict(), sizes["n_layers"])
+    blocks = {(counts[f"params.blocks.{l}.attn"], counts[f"params.blocks.{l}.mlp"]) for l in range(sizes["n_layers"])}
+    ((attn, mlp),) = blocks  # every block the same
+    out = {f"gpt3.{name}": value for name, value in GPT3.items()}
+    out.update({f"gpt3.params.{part}": counts[f"params.{part}"] for part in ("W_E", "W_pos", "W_U", "total")})
+    out.update({"gpt3.params.attn": attn, "gpt3.params.mlp": mlp})
+    return out
+
+
 # ---------------------------------------------------------------- the reference
 def plain_next_probs(w: dict[str, torch.Tensor], n_layers: int, n_heads: int):
     def next_probs(seq: list[int], temperature: float) -> np.ndarray:
@@ -312,6 +347,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     values: dict[str, object] = {**run, **w}
     values.update(reference_dims(cfg))
     values.update({f"params.{k}": v for k, v in reference_counts(w, cfg.n_layers).items()})
+    values.update(reference_gpt3())
     e = np.exp((logits[None, :] - logits.max()) / TEMPERATURES[:, None])  # [n_T, vocab]
     sweep = e / e.sum(axis=1, keepdims=True)
     last = cfg.n_layers - 1
@@ -364,6 +400,21 @@ def reference_counts(w: dict[str, torch.Tensor], n_layers: int) -> dict[str, int
         out[f"blocks.{l}.attn"] = sum(v for k, v in size.items() if k.startswith(f"blocks.{l}.attn."))
         out[f"blocks.{l}.mlp"] = sum(v for k, v in size.items() if k.startswith(f"blocks.{l}.mlp."))
     return out
+
+
+def reference_gpt3(s: dict[str, int] = GPT3) -> dict[str, int]:
+    """GPT-3's counts again (or those at the sizes ``s``), by hand from the shapes this model's matrices
+    have (see :mod:`netreel.nets.gpt`)."""
+    d = s["d_model"]
+    parts = {
+        "W_E": s["n_vocab"] * d,
+        "W_pos": s["n_ctx"] * d,
+        "attn": 4 * s["n_heads"] * d * s["d_head"],  # W_Q, W_K, W_V [head, d_model, d_head]; W_O [head, d_head, d_model]
+        "mlp": d * s["d_mlp"] + s["d_mlp"] + s["d_mlp"] * d + d,  # W_in, b_in, W_out, b_out
+        "W_U": d * s["n_vocab"],
+    }
+    parts["total"] = parts["W_E"] + parts["W_pos"] + parts["W_U"] + s["n_layers"] * (parts["attn"] + parts["mlp"])
+    return {**{f"gpt3.{name}": value for name, value in s.items()}, **{f"gpt3.params.{k}": v for k, v in parts.items()}}
 
 
 def reference_loss(w: dict[str, torch.Tensor], corpus: corpus_mod.Corpus, cfg: gpt.GPTConfig) -> float:
