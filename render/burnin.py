@@ -104,6 +104,7 @@ def layout(text: str, lang: str, width: int, height: int) -> Layout:
     return placed
 
 
+@functools.lru_cache(maxsize=1)  # a cue's words, made once for all the frames it lasts
 def overlay(text: str, lang: str, width: int, height: int) -> tuple[Layout, np.ndarray]:
     """A cue's words as an RGBA image of their box (its colours premultiplied by its alpha, as floats)."""
     placed = layout(text, lang, width, height)
@@ -120,19 +121,15 @@ def overlay(text: str, lang: str, width: int, height: int) -> tuple[Layout, np.n
 
 
 class Burner:
-    """Draws a language's cue words onto frames (RGBA ``uint8``, manim's camera's), each cue's image made once."""
+    """Draws a language's cue words onto frames (RGBA ``uint8``, manim's camera's)."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self._made: dict[tuple[str, int, int], tuple[Layout, np.ndarray]] = {}
 
     def burn(self, frame: np.ndarray, text: str) -> np.ndarray:
         """``frame`` with ``text`` over its band (a new array; ``frame`` is left as it is)."""
         height, width = frame.shape[:2]
-        key = (text, width, height)
-        if key not in self._made:
-            self._made = {key: overlay(text, self.lang, width, height)}  # one cue at a time
-        placed, rgba = self._made[key]
+        placed, rgba = overlay(text, self.lang, width, height)
         left, top, right, bottom = placed.box
         out = frame.copy()
         region = out[max(top, 0):bottom, max(left, 0):right]
@@ -140,7 +137,6 @@ class Burner:
         alpha = over[..., 3:]
         below = region.astype(np.float32) / 255
         below[..., :3] = over[..., :3] + below[..., :3] * (1 - alpha)
-        if region.shape[-1] == 4:
-            below[..., 3:] = alpha + below[..., 3:] * (1 - alpha)
+        below[..., 3:] = alpha + below[..., 3:] * (1 - alpha)
         region[...] = np.round(below * 255).astype(np.uint8)
         return out
