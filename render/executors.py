@@ -39,7 +39,7 @@ from pathlib import Path
 
 from netreel.integrity import bytes_digest, plain_name
 from netreel.messages import first_line
-from netreel.render.hashing import scene_hash, variant
+from netreel.render.hashing import scene_hash
 from netreel.render.jobs import OnDone, OnProgress, RenderError, SceneJob, SceneResult, no_progress, scene_failed
 from netreel.render.limits import DEFAULT_SCENE_SECONDS, SceneTimeout, overrun, time_limit
 from netreel.render.lock import SCRATCH
@@ -197,7 +197,7 @@ def source_hash(job: SceneJob) -> str:
     module = importlib.import_module(job.module)  # a scene file's module: loaded when its target was resolved or rendered
     cls = getattr(module, job.scene)
     return scene_hash(
-        cls, scene_classes(module), job.facts.digest(), variant(job.quality, job.aspect, job.transparent, job.burn), job.lang, job.voice_key,
+        cls, scene_classes(module), job.facts.digest(), job.variant, job.lang, job.voice_key,
     )
 
 

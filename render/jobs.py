@@ -13,6 +13,7 @@ from typing import Protocol
 
 from netreel.nets.facts import Facts
 from netreel.render.aspect import DEFAULT_ASPECT
+from netreel.render.hashing import variant
 
 
 @dataclass
@@ -40,6 +41,11 @@ class SceneJob:
         # Absolute where the job is made: a worker may run in another folder, and manim joins
         # a relative output file onto its own media folder.
         self.out_dir = str(Path(self.out_dir).resolve())
+
+    @property
+    def variant(self) -> str:
+        """The quality, aspect, background and subtitles of this render, as its folder is named."""
+        return variant(self.quality, self.aspect, self.transparent, self.burn)
 
 
 @dataclass
