@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from manim import Mobject
+from manim.mobject.types.image_mobject import AbstractImageMobject
 
 from netreel.render.aspect import DEFAULT_ASPECT, frame_size, is_visible
 from netreel.render.audit import text_of
@@ -43,7 +44,7 @@ def part_of(mob: Mobject, present: set[int]) -> bool:
     on its own (an animation on one row of a table) makes the scene hold the group's other parts instead of it."""
     if id(mob) in present:
         return True
-    drawn = [part for part in mob.get_family() if part.has_points()]
+    drawn = [part for part in mob.get_family() if part.has_points() or isinstance(part, AbstractImageMobject)]
     return bool(drawn) and all(id(part) in present for part in drawn)
 
 

@@ -97,7 +97,6 @@ class DryRun:
     layout: object  # the audit's LayoutWatch
     legibility: object  # the review's LegibilityWatch
     binding: object  # the review's BindingWatch
-    cues: object  # the narration test's CueWatch
 
 
 @pytest.fixture(scope="session")
@@ -110,14 +109,13 @@ def dry_run(chapter_facts):
     from netreel.render.run import Settings, run_scene
     from netreel.scenes.common.base import SceneContext
     from netreel.scenes.common.text import recording
-    from tests.narration import CueWatch
 
     runs: dict[tuple, DryRun] = {}
 
     def get(chapter, scene: type, lang: str) -> DryRun:
         if (scene, lang) not in runs:
             facts, _ = chapter_facts(chapter.facts)
-            watches = [LayoutWatch(), LegibilityWatch(lang), BindingWatch(), CueWatch()]
+            watches = [LayoutWatch(), LegibilityWatch(lang), BindingWatch()]
 
             def observe(running) -> None:
                 for watch in watches:

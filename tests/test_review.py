@@ -143,6 +143,7 @@ SCENES = [(ch, cls) for ch in registry.CHAPTERS for cls in ch.scenes()]
 IDS = [f"{ch.id}.{cls.__name__}" for ch, cls in SCENES]
 CHECKS = {
     "binding": lambda review: review.binding.failures(),
+    "named": lambda review: review.binding.unnamed,
     "overlaps": lambda review: [p for r in review.legibility for p in r.overlaps],
     "edges": lambda review: [p for r in review.legibility for p in r.edges],
     "text sizes": lambda review: [
@@ -165,7 +166,7 @@ def scene_checks():
 
 @pytest.mark.parametrize(("chapter", "scene", "check"), list(scene_checks()))
 def test_scene_review(dry_run, chapter, scene, check):
-    """Every scene, in every language: what its cues name is on screen while they are said, no words overlap,
+    """Every scene, in every language: every cue names what it talks about and that is on screen while it is said, no words overlap,
     nothing comes within 3 % of the frame's edges, no text is under 9 px of cap height at 480p.
 
     A scene known to break a limit is listed in tests/review_known.py, as an expected failure that must
