@@ -89,7 +89,7 @@ class TestRun(ChapterScene):
         net = NetworkDiagram(sizes, input_start=input_window_start(sizes[0]), width=4.0, radius=0.1, spacing=0.26)
         net.move_to(LEFT * 0.9 + DOWN * 0.2)
         edges = VGroup(*(net.edges(k, self.ledger.array(names.layer(k, "weight")), max_width=1.5) for k in range(3)))
-        classes = VGroup(*(self.ledger.integer("classes", d, font_size=18) for d in range(10)))
+        classes = VGroup(*(self.ledger.integer("classes", d, font_size=22) for d in range(10)))
         for d, label in enumerate(classes):
             label.next_to(net.columns[-1].circles[d], RIGHT, buff=0.12)
         arrow = Arrow(frame.get_right(), net.get_left(), buff=0.15, color=palette.MUTED, stroke_width=3)
@@ -97,8 +97,8 @@ class TestRun(ChapterScene):
         true_label.next_to(frame, DOWN, buff=0.25).shift(LEFT * 0.35)
         guess_word = self.words("guess", font_size=palette.LABEL_SIZE, color=palette.MUTED)
         guess_word.move_to(RIGHT * 3.05 + UP * 1.2)
-        so_far = self.words("so_far", font_size=palette.LABEL_SIZE, color=palette.MUTED).move_to(RIGHT * 5.7 + UP * 1.2)
-        slash = eq("/", font_size=64).move_to(RIGHT * 5.7 + UP * 0.1)
+        so_far = self.words("so_far", font_size=palette.LABEL_SIZE, color=palette.MUTED).move_to(RIGHT * 5.35 + UP * 1.2)
+        slash = eq("/", font_size=64).move_to(RIGHT * 5.35 + UP * 0.1)
 
         pictures = Flipbook([digit_image(images[i], 3.0).move_to(frame) for i in range(n)], page)
         labels = Flipbook(
@@ -251,7 +251,7 @@ class FirstLayerWeights(ChapterScene):
             self.words("common.weight_legend", font_size=palette.SMALL_SIZE, color=palette.MUTED),
             self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED),
             buff=0.08,
-        ).to_edge(DOWN, buff=0.15)
+        ).to_edge(DOWN, buff=0.3)
         self.say(
             "intro", about=[*self.images],
             m=self.ledger.shown("sizes", 1, COUNT), p=self.ledger.shown("pixels.n", spec=COUNT),

@@ -30,6 +30,7 @@ from manim import (
 
 from netreel.scenes.common import palette
 from netreel.scenes.common.formats import PERCENT, VALUE
+from netreel.scenes.common.layout import keep_inside
 from netreel.scenes.common.text import eq
 from netreel.scenes.common.mobjects import pixel_image
 from netreel.scenes.common.tokens import TokenScene, number_column, strip, weight_image
@@ -95,9 +96,9 @@ class QueriesKeys(ChapterScene):
         self.x_strips = self.strips(x, float(np.abs(x).max()), self.LEFT_EDGE, self.slot, 1.9, 2.2)
         self.labels = VGroup(eq(r"\vec E", font_size=32), eq(r"\vec q", font_size=32), eq(r"\vec k", font_size=32))
         self.labels[0].next_to(self.x_strips, LEFT, buff=0.25)
-        legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.2)
+        legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.35)
         head = self.words("head", font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **self.head_name())
-        head.to_corner(UP + RIGHT, buff=0.4).shift(DOWN * 0.6)
+        head.to_corner(UP + RIGHT, buff=0.6).shift(DOWN * 0.6)
         self.say("input_first" if self.layer == 0 else "input_later", about=[words, *self.x_strips], **self.head_name())
         self.play(FadeIn(title), FadeIn(words), FadeIn(head))
         self.play(
@@ -198,7 +199,7 @@ class Pattern(ChapterScene):
         self.numbered = self.n <= MAX_NUMBERED
         self.cell = min(0.54, 5.2 / self.n)
         self.font = 16 if self.cell >= 0.5 else 12
-        self.origin = np.array([-2.9 - self.cell * self.n / 2, 1.75, 0])  # top-left corner of the grid
+        self.origin = np.array([-2.7 - self.cell * self.n / 2, 1.75, 0])  # top-left corner of the grid
 
     def centre(self, r: int, c: int) -> np.ndarray:
         return self.origin + np.array([self.cell * (c + 0.5), -self.cell * (r + 0.5), 0])
@@ -373,7 +374,7 @@ class Values(ChapterScene):
                 number = self.ledger.number(self.tensor("pattern"), (h, q, j), decimals=2, font_size=18)
                 self.numbers.add(number.next_to(self.v_strips[j], DOWN, buff=0.12))
         self.a_label = self.words("weights", font_size=palette.SMALL_SIZE, color=palette.MUTED)
-        self.a_label.next_to(self.numbers, LEFT, buff=0.25).set_x(self.v_label.get_x() - 0.4)
+        keep_inside(self.a_label.next_to(self.numbers, LEFT, buff=0.25).set_x(self.v_label.get_x() - 0.4))
         faded = [self.v_strips[j].animate.set_opacity(float(np.clip(self.weights[j], 0.08, 1.0))) for j in range(q + 1)]
         z = number_column(self.ledger, self.tensor("z"), (q, h), self.e, head=self.e, tail=0, font_size=22, buff=0.1)
         self.z_group = (
@@ -390,8 +391,7 @@ class Values(ChapterScene):
         delta = number_column(self.ledger, self.tensor("result"), (q, self.head), self.d, font_size=22, buff=0.12)
         self.o_group = VGroup(eq(r"\Delta \vec E_h = \Big(\sum_j a_{ij} \vec v_j\Big) W_O =", font_size=30), delta)
         self.o_group.arrange(RIGHT, buff=0.2).next_to(self.z_group, RIGHT, buff=0.6)
-        if self.o_group.get_right()[0] > 6.9:
-            self.o_group.shift(LEFT * (self.o_group.get_right()[0] - 6.9))
+        keep_inside(self.o_group)
         self.shape = eq(
             "W_O:", self.shown("d_head"), r"\times", self.shown("d_model"), font_size=24, color=palette.MUTED
         )

@@ -88,7 +88,7 @@ class DesiredNudges(ChapterScene):
             self.ledger.number("out.nudge", k, 2, font_size=26).move_to([self.x_nudge, self.rows[k], 0])
             for k in range(10)
         ))
-        cost = eq(r"C_0 = \sum_j (a_j - y_j)^2", font_size=38).move_to(RIGHT * 4.7 + UP * 1.0)
+        cost = eq(r"C_0 = \sum_j (a_j - y_j)^2", font_size=38).move_to(RIGHT * 4.55 + UP * 1.0)
         formula = eq(r"-\frac{\partial C_0}{\partial a_j} = -2\,(a_j - y_j)", font_size=42)
         formula.next_to(cost, DOWN, buff=0.5)
         self.say("nudges", about=[*self.arrows, self.nudge_numbers, formula])
@@ -239,7 +239,7 @@ class Backpropagate(ChapterScene):
         frame = SurroundingRectangle(grid, buff=0, color=palette.MUTED, stroke_width=1.5)
         top, left = grid.get_top()[1], grid.get_left()[0]
         col_labels = VGroup(*(
-            self.ledger.integer("classes", j, font_size=20).move_to([left + cell * (j + 0.5), top + 0.22, 0])
+            self.ledger.integer("classes", j, font_size=22).move_to([left + cell * (j + 0.5), top + 0.22, 0])
             for j in range(n_out)
         ))
         outputs_axis = self.words("outputs_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
@@ -300,7 +300,7 @@ class Backpropagate(ChapterScene):
 
     def recurse(self):
         chain = eq(r"a^{(L)} \leftarrow a^{(L-1)} \leftarrow a^{(L-2)} \leftarrow \cdots", font_size=38)
-        chain.move_to(RIGHT * 4.3 + DOWN * 1.2)
+        chain.move_to(RIGHT * 4.0 + DOWN * 1.2)
         self.say("recurse", about=[chain])
         self.play(Write(chain))
         self.wait(1)
@@ -388,7 +388,7 @@ class StochasticDescent(ChapterScene):
 
     def surface(self):
         picture, self.plot = surface_map(self.ledger, self.ledger.array("sgd.cost"), self.ledger.array("sgd.u"), self.ledger.array("sgd.v"), 5.6)
-        picture.move_to(LEFT * 3.0 + DOWN * 0.25)
+        picture.move_to(LEFT * 2.55 + DOWN * 0.25)
         u_name = eq(*param_parts(self.ledger, "sgd.name", (0,)), font_size=32).next_to(picture, DOWN, buff=0.1)
         v_name = eq(*param_parts(self.ledger, "sgd.name", (1,)), font_size=32).next_to(picture, LEFT, buff=0.15)
         self.paths = self.ledger.array("sgd.full"), self.ledger.array("sgd.mini")

@@ -266,7 +266,7 @@ class NudgeW(ChapterScene):
             label = eq(symbol, *([rule] if rule else []), font_size=30)
             if rule:
                 label[1].set_color(palette.MUTED)
-            label.move_to([-5.7, y, 0]).set_x(-6.95, LEFT)
+            label.move_to([-5.7, y, 0]).set_x(-6.6, LEFT)
             static.add(line, label)
             values = samples[name]
             readout = Flipbook(
@@ -325,7 +325,7 @@ class NudgeW(ChapterScene):
         self.play(LaggedStart(*(FadeIn(d) for d in deltas), lag_ratio=0.3), run_time=2)
         slope_value = self.ledger.shown("nudge.slope", spec=VALUE3)
         slope = eq(r"\frac{\Delta C_0}{\Delta w^{(L)}}", "=", slope_value, font_size=40)
-        slope.move_to(DOWN * 3.35 + LEFT * 1.0)
+        slope.move_to(DOWN * 3.2 + LEFT * 1.0)
         self.say("slope", about=[slope], slope=self.ledger.shown("nudge.slope", spec=VALUE3))
         self.play(Write(slope))
         self.play(Indicate(slope, color=palette.HIGHLIGHT))
@@ -398,8 +398,8 @@ class ChainRule(ChapterScene):
         product = eq(
             partial("C_0", "w^{(L)}"), "=", *times(*values), "=", self.ledger.shown("chain.product.w", spec=VALUE4),
             font_size=40,
-        ).next_to(rows, DOWN, buff=0.4).set_x(0)
-        check = self.autograd_line(partial("C_0", "w^{(L)}"), "chain.grad.w", last).next_to(product, DOWN, buff=0.25)
+        ).next_to(rows, DOWN, buff=0.3).set_x(0)
+        check = self.autograd_line(partial("C_0", "w^{(L)}"), "chain.grad.w", last).next_to(product, DOWN, buff=0.18)
         self.say("product", about=[product], p=self.ledger.shown("chain.product.w", spec=VALUE4))
         self.play(Write(product))
         self.say("autograd_says", about=[check], g=self.ledger.shown("chain.grad.w", last, VALUE4))
@@ -529,7 +529,7 @@ class LayerIndices(ChapterScene):
         classes, targets = VGroup(), VGroup()
         for d in range(n_out):
             circle = out_col.circle_for(d)
-            classes.add(self.ledger.integer("classes", d, font_size=20).next_to(circle, RIGHT, buff=0.12))
+            classes.add(self.ledger.integer("classes", d, font_size=22).next_to(circle, RIGHT, buff=0.12))
             y = self.ledger.integer("layer.y", d, font_size=22, color=palette.HIGHLIGHT)
             targets.add(y.move_to([-2.15, circle.get_y(), 0]))
         headers = VGroup(
@@ -538,7 +538,7 @@ class LayerIndices(ChapterScene):
             eq("y_j", font_size=28).next_to(targets, UP, buff=0.15).set_y(out_col.get_top()[1] + 0.3),
         )
         digit = pixel_image(palette.grey_image(self.ledger.array("layer.image").reshape(side, side)), height=1.1)
-        digit.move_to([-6.4, 2.45, 0])
+        digit.move_to([-6.05, 2.45, 0])
         self.say("layer", about=[digit, edges, prev_col, out_col], label=self.ledger.shown("layer.label", spec=COUNT))
         self.play(FadeIn(title), FadeIn(digit))
         self.play(FadeIn(edges), FadeIn(prev_col), FadeIn(out_col), FadeIn(classes), FadeIn(headers[:2]))

@@ -264,7 +264,7 @@ class OneWeight(ChapterScene):
         self.cost_range = self.ledger.span("curve.cost", None, self.cost.min() - pad, self.cost.max() + pad)
         grid_range = self.ledger.span("curve.grid", None, self.grid[0], self.grid[-1])
         self.plot = Plot(self.ledger, grid_range, self.cost_range, 10.6, 4.1, font_size=24)
-        self.plot.move_to(DOWN * 1.0 + RIGHT * 0.55)
+        self.plot.move_to(DOWN * 0.75 + RIGHT * 0.55)
         x_label = VGroup(self.words("axis_w", font_size=palette.LABEL_SIZE), self.param("curve.name", font_size=34))
         x_label.arrange(RIGHT, buff=0.15).next_to(self.plot, DOWN, buff=0.2)
         y_label = self.words("axis_c", font_size=palette.LABEL_SIZE)
@@ -410,7 +410,7 @@ class TwoWeights(ChapterScene):
     def surface(self):
         grid = self.ledger.array("surface.grid")
         picture, self.plot = surface_map(self.ledger, self.ledger.array("surface.cost"), grid, grid, 5.6)
-        picture.move_to(LEFT * 2.9 + DOWN * 0.25)
+        picture.move_to(LEFT * 2.5 + DOWN * 0.25)
         u_name = self.param("surface.name", (0,), font_size=32).next_to(picture, DOWN, buff=0.1)
         v_name = self.param("surface.name", (1,), font_size=32).next_to(picture, LEFT, buff=0.15)
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED)
@@ -476,7 +476,7 @@ class GradientVector(ChapterScene):
         column = VGroup(*self.numbers, dots, self.typical_number).arrange(DOWN, buff=0.3)
         for number in column_numbers:
             number.align_to(self.numbers[0], RIGHT)
-        column.move_to(LEFT * 3.3 + DOWN * 0.4)
+        column.move_to(LEFT * 2.9 + DOWN * 0.4)
         for name, number in zip((*self.param_names, self.typical_name), column_numbers):
             name.next_to(number, LEFT, buff=0.5)
         box = brackets(column, buff=0.18)

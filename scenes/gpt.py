@@ -108,10 +108,11 @@ class Tokens(ChapterScene):
         self.size_label = (
             VGroup(
                 eq("d_{model} =", self.shown("d_model"), font_size=26),
-                self.words("d_label", font_size=16, color=palette.MUTED),
+                self.words("d_label", font_size=palette.SMALL_SIZE, color=palette.MUTED),
             )
-            .arrange(DOWN, buff=0.1)
-            .next_to(self.brace, LEFT, buff=0.1)
+            .arrange(RIGHT, buff=0.25)
+            .next_to(self.vectors, DOWN, buff=0.3)
+            .align_to(self.brace, LEFT)
         )
         self.say("columns", about=[*self.vectors, self.brace], d=self.shown("d_model"))
         self.play(LaggedStart(*(FadeIn(c, shift=DOWN * 0.2) for c in self.vectors), lag_ratio=0.08), run_time=2.5)
@@ -159,7 +160,7 @@ class EmbeddingSpace(ChapterScene):
 
     estimated_seconds = 31.0
     steps = ("pca", "clusters", "dot")
-    PLOT = (9.0, 5.8)  # width, height of the plot area
+    PLOT = (8.3, 5.8)  # width, height of the plot area
     MAX_DOTS = 300  # a larger vocabulary is drawn by its most frequent words (and the prompt's)
 
     def setup(self) -> None:
@@ -377,7 +378,7 @@ class Residual(ChapterScene):
                 )
                 label = self.words(kind, l=self.layer_number(l), font_size=palette.SMALL_SIZE)
                 blocks.add(VGroup(box, label.move_to(box)))
-        blocks.arrange(UP, buff=0.3).to_edge(LEFT, buff=0.6).set_y(stream.get_y())
+        blocks.arrange(UP, buff=0.3).to_edge(LEFT, buff=0.95).set_y(stream.get_y())
         flow = Arrow(
             blocks.get_bottom() + DOWN * 0.1, blocks.get_top() + UP * 0.25, buff=0, stroke_width=2, color=palette.FAINT
         )
@@ -613,7 +614,7 @@ class Unembedding(ChapterScene):
                 length=2.4,
                 row_height=0.5,
             )
-            .to_edge(RIGHT, buff=0.4)
+            .to_edge(RIGHT, buff=0.6)
             .align_to(self.logit_rows, UP)
         )
         formula = eq(r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}", font_size=34).next_to(bars, UP, buff=0.4)

@@ -392,7 +392,7 @@ class ForwardPass(ChapterScene):
     def outputs(self):
         bars = Bars.for_classes(
             self.ledger, names.layer(self.layers - 1, "hook_a"), font_size=26, length=2.0, row_height=0.5
-        ).to_edge(RIGHT, buff=0.4).shift(DOWN * 0.5)
+        ).to_edge(RIGHT, buff=0.6).shift(DOWN * 0.5)
         predicted = int(self.ledger.value("prediction"))
         box = SurroundingRectangle(bars.row(predicted), color=palette.HIGHLIGHT, buff=0.06)
         verdict = stack(

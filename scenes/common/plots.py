@@ -99,7 +99,7 @@ def surface_map(ledger: Ledger, values: np.ndarray, u: np.ndarray, v: np.ndarray
     Returns the picture and the Plot that maps (u, v) onto it.
     """
     u_range, v_range = (float(u[0]), float(u[-1])), (float(v[0]), float(v[-1]))
-    plot = Plot(ledger, u_range, v_range, size, size, x_ticks=nice_ticks(*u_range, 4), y_ticks=nice_ticks(*v_range, 4), font_size=20, axes=False)
+    plot = Plot(ledger, u_range, v_range, size, size, x_ticks=nice_ticks(*u_range, 4), y_ticks=nice_ticks(*v_range, 4), font_size=22, axes=False)
     image = height_map(values, height=size).move_to(plot.p(sum(u_range) / 2, sum(v_range) / 2))
     frame = SurroundingRectangle(image, buff=0, color=palette.MUTED, stroke_width=2)
     picture = Group(image, frame, plot)
