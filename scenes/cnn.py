@@ -576,8 +576,8 @@ class Equivariance(ChapterScene):
         answers = dict(
             d=self.ledger.shown("equivariance.prediction", 0, COUNT),
             p=self.ledger.shown("equivariance.probability", 0, PERCENT2),
-            d2=self.ledger.shown("equivariance.prediction", 1, COUNT),
-            p2=self.ledger.shown("equivariance.probability", 1, PERCENT2),
+            d_shift=self.ledger.shown("equivariance.prediction", 1, COUNT),
+            p_shift=self.ledger.shown("equivariance.probability", 1, PERCENT2),
         )
         lines = [self.label("pool_line", **changed), self.label("aligned_line", **aligned), self.label("answer_line", **answers)]
         self.figures.add(*lines)
