@@ -11,6 +11,7 @@ from manim import (
     RIGHT,
     UL,
     UP,
+    Arrow,
     Create,
     FadeIn,
     FadeOut,
@@ -30,7 +31,7 @@ from manim import (
 
 from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
-from netreel.scenes.common.formats import COUNT, PERCENT2, VALUE
+from netreel.scenes.common.formats import COUNT, PERCENT, PERCENT2, SCI, VALUE
 from netreel.scenes.common.mobjects import Bars, brackets, grid_lines, pixel_image, stack
 from netreel.scenes.common.text import eq
 
@@ -462,6 +463,143 @@ class ReluPool(ChapterScene):
         return numbers
 
 
+class Equivariance(ChapterScene):
+    """Shift the digit: the feature maps shift with it, measured; max-pooling's output only partly stays put."""
+
+    estimated_seconds = 50.0
+    DIGIT = 2.4  # height of each digit
+    MAP = 2.1  # height of each feature map
+    LEFT_X, RIGHT_X = -4.9, -1.7  # the digit's column and the shifted digit's
+    steps = ("shift", "maps", "pool")
+
+    def shift(self):
+        """The digit, and a copy sliding right by the shift, zeros filling the column it leaves."""
+        self.read_sizes()
+        side = self.side
+        self.down, self.right = (int(v) for v in self.ledger.array("equivariance.shift"))
+        title = self.heading()
+        digit = self.digit_image(self.DIGIT).move_to(np.array([self.LEFT_X, 1.15, 0.0]))
+        moving = digit.copy().move_to(np.array([self.RIGHT_X, 1.15, 0.0]))
+        shifted = pixel_image(palette.grey_image(self.ledger.array("equivariance.image")), self.DIGIT).move_to(moving)
+        self.digits = (digit, shifted)
+        grids = VGroup(grid_lines(digit, side, side), grid_lines(shifted, side, side))
+        frames = VGroup(*(SurroundingRectangle(d, buff=0, color=palette.MUTED, stroke_width=2) for d in self.digits))
+        captions = VGroup(
+            self.small("digit_caption").next_to(digit, UP, buff=0.15),
+            self.small("shifted_caption", n=self.ledger.shown("equivariance.shift", 1, COUNT)).next_to(shifted, UP, buff=0.15),
+        )
+        self.say("digit", about=[digit, moving], n=self.ledger.shown("equivariance.shift", 1, COUNT))
+        self.play(FadeIn(title), FadeIn(digit), FadeIn(moving), Create(frames), Create(grids), FadeIn(captions))
+        step = np.array([self.right * digit.width / side, -self.down * digit.height / side, 0.0])
+        self.play(moving.animate.shift(step), run_time=3)
+        self.remove(moving)
+        self.add(shifted)
+        self.bring_to_front(grids, frames)
+        self.wait(0.5)
+
+    def maps(self):
+        """Filter f's map of each, the strongest cell and where it went, and the measured difference."""
+        m, f = self.m, self.f
+        scale = self.map_scale()
+        before = self.ledger.array("conv1.hook_a", f)
+        after = self.ledger.array("equivariance.maps", f)
+        self.maps_shown = []
+        for values, digit in zip((before, after), self.digits):
+            image = signed_cells(values, scale, self.MAP).move_to(np.array([digit.get_x(), -1.25, 0.0]))
+            self.maps_shown.append(Group(image, grid_lines(image, m, m, width=0.8)))
+        caption = self.small("map_caption", k=self.filter_name()).next_to(Group(*self.maps_shown), DOWN, buff=0.15)
+        self.say("maps", about=[*self.maps_shown], k=self.filter_name())
+        self.play(*(FadeIn(x, shift=DOWN * 0.15) for x in self.maps_shown), FadeIn(caption), run_time=2)
+        inside = before[: m - self.down, : m - self.right]  # cells whose shifted place is on the map
+        i, j = np.unravel_index(int(np.argmax(inside)), inside.shape)
+        marks = VGroup(
+            window(self.maps_shown[0][0], m, m, i, j, 1, 1),
+            window(self.maps_shown[1][0], m, m, i + self.down, j + self.right, 1, 1),
+        )
+        k, side = self.k, self.side
+        patches = VGroup(
+            window(self.digits[0], side, side, i, j, k, k, stroke_width=3),
+            window(self.digits[1], side, side, i + self.down, j + self.right, k, k, stroke_width=3),
+        )
+        arrow = Arrow(marks[0].get_right(), marks[1].get_left(), buff=0.1, color=palette.HIGHLIGHT, stroke_width=4)
+        self.say("moves", about=[marks, patches, arrow])
+        self.play(Create(patches[0]), Create(marks[0]), run_time=2)
+        self.play(
+            TransformFromCopy(patches[0], patches[1]), TransformFromCopy(marks[0], marks[1]), Create(arrow), run_time=4
+        )
+        self.play(Indicate(patches, color=palette.HIGHLIGHT), run_time=2)
+        self.figures = VGroup(
+            self.label(
+                "error_line",
+                err=self.ledger.shown("equivariance.error", spec=SCI),
+                rel=self.ledger.shown("equivariance.relative", spec=SCI),
+            )
+        )
+        self.place_figures()
+        self.say(
+            "error", about=[self.figures[0], *self.maps_shown],
+            err=self.ledger.shown("equivariance.error", spec=SCI),
+            rel=self.ledger.shown("equivariance.relative", spec=SCI),
+        )
+        overlay = self.maps_shown[0][0].copy().set_opacity(0.6)
+        cell = np.array([self.right * overlay.width / m, -self.down * overlay.height / m, 0.0])
+        self.play(overlay.animate.move_to(self.maps_shown[1][0].get_center() + cell), run_time=3.5)
+        self.play(FadeOut(overlay), FadeIn(self.figures[0]), run_time=2)
+        self.play(Indicate(self.figures[0], color=palette.HIGHLIGHT, scale_factor=1.05), run_time=2)
+        self.say("equivariant", about=[*self.maps_shown, arrow])
+        self.play(Indicate(arrow, color=palette.HIGHLIGHT), Indicate(marks, color=palette.HIGHLIGHT), run_time=3)
+        self.marks = VGroup(marks, patches, arrow)
+
+    def pool(self):
+        """Both maps max-pooled: under a one-pixel shift many pooled cells change; under a shift by the window
+        they move by one cell; the network's answers."""
+        f, p = self.f, self.p
+        scale = self.map_scale()
+        pooled = []
+        for values, shown in zip((self.ledger.array("hook_pool", f), self.ledger.array("equivariance.pooled", f)), self.maps_shown):
+            image = signed_cells(values, scale, self.MAP).move_to(shown)
+            pooled.append(Group(image, grid_lines(image, p, p, width=1.2)))
+        n = self.ledger.shown("shape.window", spec=COUNT)
+        self.say("pool", about=pooled, n=n)
+        self.play(FadeOut(self.marks), run_time=1)
+        self.play(*(FadeOut(a) for a in self.maps_shown), *(FadeIn(b, scale=1.2) for b in pooled), run_time=2)
+        changed = dict(
+            changed=self.ledger.shown("equivariance.pool_changed", spec=COUNT),
+            cells=self.ledger.shown("equivariance.pool_cells", spec=COUNT),
+            change=self.ledger.shown("equivariance.pool_change", spec=VALUE),
+            rel=self.ledger.shown("equivariance.pool_relative", spec=PERCENT),
+        )
+        aligned = dict(
+            n=self.ledger.shown("equivariance.aligned", 1, COUNT),
+            err=self.ledger.shown("equivariance.aligned_error", spec=SCI),
+        )
+        answers = dict(
+            d=self.ledger.shown("equivariance.prediction", 0, COUNT),
+            p=self.ledger.shown("equivariance.probability", 0, PERCENT2),
+            d_shift=self.ledger.shown("equivariance.prediction", 1, COUNT),
+            p_shift=self.ledger.shown("equivariance.probability", 1, PERCENT2),
+        )
+        lines = [self.label("pool_line", **changed), self.label("aligned_line", **aligned), self.label("answer_line", **answers)]
+        self.figures.add(*lines)
+        self.place_figures()
+        self.say("pool_change", about=[lines[0], *pooled], **changed)
+        before, after = self.ledger.array("hook_pool", f), self.ledger.array("equivariance.pooled", f)
+        moved = np.argwhere(np.abs(after - before) > 0)  # the cells of this filter's pooled map the shift changed
+        boxes = VGroup(*(window(pooled[1][0], p, p, int(r), int(c), 1, 1) for r, c in moved))
+        self.play(FadeIn(lines[0]), LaggedStart(*(Create(b) for b in boxes), lag_ratio=0.3), run_time=4)
+        self.play(Indicate(lines[0], color=palette.HIGHLIGHT, scale_factor=1.05), run_time=2)
+        self.say("aligned", about=[lines[1]], **aligned)
+        self.play(FadeOut(boxes), Write(lines[1]), run_time=3.5)
+        self.say("answer", about=[lines[2], *self.digits], **answers)
+        self.play(Write(lines[2]), run_time=3)
+        self.wait(1)
+
+    def place_figures(self) -> None:
+        """The measured lines, one under another, in the right half."""
+        self.figures.arrange(DOWN, buff=0.5, aligned_edge=LEFT).set_y(0.0)
+        self.figures.align_to(np.array([self.RIGHT_X + self.DIGIT / 2 + 0.6, 0.0, 0.0]), LEFT)
+
+
 class Sharing(ChapterScene):
     """Locality and weight sharing: real parameter counts, the layer as a matrix, the receptive field."""
 
@@ -744,4 +882,4 @@ class Prediction(ChapterScene):
         self.wait(1)
 
 
-SCENES = [SlidingKernel, Filters, ReluPool, Sharing, Neighbourhood, Prediction]
+SCENES = [SlidingKernel, Filters, ReluPool, Equivariance, Sharing, Neighbourhood, Prediction]

@@ -12,6 +12,9 @@ from netreel.nets.facts import Facts, as_arrays
 from netreel.nets.facts import network as network_facts
 
 CROP = 6  # the pooling scene shows a CROP x CROP corner of a feature map, numbers and all
+SHIFT = (0, 1)  # (down, right): the digit's ink spans columns 1 to 6 and every row, so one pixel right loses none
+ALIGNED = (0, 2)  # a shift by the pooling window's side
+CHANGED = 1e-5  # a pooled cell counts as changed when it moves by more than this share of the pooled range
 
 CNN_KEYS = (
     "hook_input", "hook_pool", "hook_logits", "hook_probs",
@@ -28,6 +31,10 @@ KEYS = (
     "params.mlp", "params.total", "pool.row", "pool.col", "pool.origin", "reach.attention", "reach.conv",
     "rf.box", "rf.size", "shape.channels", "shape.conv1", "shape.kernel", "shape.pool", "shape.side", "shape.window",
     "slide.products", "slide.sums",
+    *(f"equivariance.{name}" for name in (
+        "shift", "aligned", "image", "maps", "error", "range", "relative", "pooled", "pool_change", "pool_relative",
+        "pool_changed", "pool_cells", "aligned_error", "aligned_change", "prediction", "probability",
+    )),
 )
 
 CNN_MEANINGS = {
@@ -87,6 +94,22 @@ MEANINGS = {
     "shape.window": "the side of the pooling window",
     "slide.products": "kernel times pixels at every position of the followed filter, [row, column, kernel row, kernel column]",
     "slide.sums": "their sums: the followed feature map before its bias",
+    "equivariance.shift": "the shift applied to the digit: [rows down, columns right], zero fill",
+    "equivariance.aligned": "a second shift, by the pooling window's side: [rows down, columns right]",
+    "equivariance.image": "the shifted digit, [row, column]",
+    "equivariance.maps": "the first convolution's maps (after ReLU) of the shifted digit, [filter, row, column]",
+    "equivariance.error": "max |map(shift(x)) - shift(map(x))| over every filter and every cell both define",
+    "equivariance.range": "the range (max - min) of the first convolution's maps of the digit",
+    "equivariance.relative": "that error as a share of the range",
+    "equivariance.pooled": "the pooled maps of the shifted digit, [filter, row, column]",
+    "equivariance.pool_change": "max |pool(map(shift(x))) - pool(map(x))|: how far pooling is from invariant",
+    "equivariance.pool_relative": "that change as a share of the pooled maps' range",
+    "equivariance.pool_changed": "how many pooled cells the shift changes",
+    "equivariance.pool_cells": "how many pooled cells there are, every filter together",
+    "equivariance.aligned_error": "max |pool(map(shift2(x))) - shift(pool(map(x)))| for the aligned shift, one pooled cell, where both define",
+    "equivariance.aligned_change": "max |pool(map(shift2(x))) - pool(map(x))| for the aligned shift",
+    "equivariance.prediction": "the CNN's answer for the digit and for its shift",
+    "equivariance.probability": "the probability of each answer",
 }
 """What each of :data:`KEYS` holds (``netreel info cnn --facts``)."""
 
@@ -123,6 +146,7 @@ def build(config: NetConfig) -> Facts:
     values = {
         **acts,
         **weights,
+        **equivariance(net.model, image, shape),
         **network_facts.parameter_counts(weights),
         **layer_counts(shape),
         "digit.index": index,
@@ -147,6 +171,53 @@ def build(config: NetConfig) -> Facts:
         "data.n_test": len(data.y_test),
     }
     return Facts(as_arrays(values), {"dataset": data.name, "side": data.side, "net_key": net.record["key"]})
+
+
+def shift(a: torch.Tensor, down: int, right: int) -> torch.Tensor:
+    """The last two axes moved ``down`` rows and ``right`` columns (both >= 0); what enters is zero."""
+    out = torch.zeros_like(a)
+    h, w = a.shape[-2:]
+    out[..., down:, right:] = a[..., : h - down, : w - right]
+    return out
+
+
+@torch.no_grad()
+def equivariance(model: cnn.CNN, image: torch.Tensor, shape: cnn.CNNConfig) -> dict[str, object]:
+    """The digit [side, side] shifted; its first maps against the shifted maps where both define them; pooling's
+    change under a shift that is not a multiple of the window, and its equivariance under one that is."""
+    s = shape.pool
+
+    def run(x: torch.Tensor) -> dict[str, torch.Tensor]:
+        _, cache = model.run_with_cache(x.reshape(1, -1))
+        return {name: tensor[0] for name, tensor in cache.items()}
+
+    before, after, aligned = run(image), run(shift(image, *SHIFT)), run(shift(image, *ALIGNED))
+    a, a_shifted = before["conv1.hook_a"], after["conv1.hook_a"]  # [c1, m, m]
+    (dy, dx), m = SHIFT, a.shape[-1]
+    error = (a_shifted[:, dy:, dx:] - a[:, : m - dy, : m - dx]).abs().max()
+    pooled, pooled_shifted = before["hook_pool"], after["hook_pool"]  # [c1, p, p]
+    pool_range = pooled.max() - pooled.min()
+    change = (pooled_shifted - pooled).abs()
+    (ay, ax), p = (d // s for d in ALIGNED), pooled.shape[-1]
+    aligned_pooled = aligned["hook_pool"]
+    return {
+        "equivariance.shift": np.array(SHIFT),
+        "equivariance.aligned": np.array(ALIGNED),
+        "equivariance.image": shift(image, *SHIFT),
+        "equivariance.maps": a_shifted,
+        "equivariance.error": error,
+        "equivariance.range": a.max() - a.min(),
+        "equivariance.relative": error / (a.max() - a.min()),
+        "equivariance.pooled": pooled_shifted,
+        "equivariance.pool_change": change.max(),
+        "equivariance.pool_relative": change.max() / pool_range,
+        "equivariance.pool_changed": int((change > CHANGED * pool_range).sum()),
+        "equivariance.pool_cells": change.numel(),
+        "equivariance.aligned_error": (aligned_pooled[:, ay:, ax:] - pooled[:, : p - ay, : p - ax]).abs().max(),
+        "equivariance.aligned_change": (aligned_pooled - pooled).abs().max(),
+        "equivariance.prediction": [int(before["hook_probs"].argmax()), int(after["hook_probs"].argmax())],
+        "equivariance.probability": [float(before["hook_probs"].max()), float(after["hook_probs"].max())],
+    }
 
 
 def pick_digit(chapter_one_digit: int, predictions: np.ndarray, labels: np.ndarray) -> int:
@@ -284,7 +355,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
             for u in range(k):
                 for v in range(k):
                     dense[i * m + j, (i + u) * side + (j + v)] = kernel[u, v]
-    values: dict[str, object] = {**acts, **weights}
+    values: dict[str, object] = {**acts, **weights, **equivariance_by_loops(forward, image, s)}
     for name, tensor in weights.items():
         values[f"params.{name}"] = tensor.numel()
     values.update(structure_by_autograd(weights, shape))
@@ -312,6 +383,55 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
         }
     )
     return as_arrays(values)
+
+
+def shifted_by_index(a: np.ndarray, down: int, right: int) -> np.ndarray:
+    """out[..., i, j] = a[..., i - down, j - right] where that cell exists, else 0."""
+    out = np.zeros_like(a)
+    h, w = a.shape[-2:]
+    for i in range(h):
+        for j in range(w):
+            if 0 <= i - down < h and 0 <= j - right < w:
+                out[..., i, j] = a[..., i - down, j - right]
+    return out
+
+
+def equivariance_by_loops(forward, image: np.ndarray, s: int) -> dict[str, object]:
+    """The equivariance facts by the reference forward pass, cell by cell: every cell (i, j) of the shifted
+    input's maps compared with cell (i - down, j - right) of the digit's, wherever that cell exists."""
+    run = {shift: {k: v[0].numpy() for k, v in forward(torch.from_numpy(shifted_by_index(image, *shift)).reshape(1, -1)).items()}
+           for shift in ((0, 0), SHIFT, ALIGNED)}
+
+    def worst(moved: np.ndarray, still: np.ndarray, down: int, right: int) -> float:
+        h, w = still.shape[-2:]
+        return max(
+            float(np.abs(moved[:, i, j] - still[:, i - down, j - right]).max())
+            for i in range(down, h) for j in range(right, w)
+        )
+
+    a, a_shifted = run[(0, 0)]["conv1.hook_a"], run[SHIFT]["conv1.hook_a"]
+    pooled, pooled_shifted, aligned = (run[key]["hook_pool"] for key in ((0, 0), SHIFT, ALIGNED))
+    error, pool_range = worst(a_shifted, a, *SHIFT), pooled.max() - pooled.min()
+    change = np.abs(pooled_shifted - pooled)
+    probs = [run[key]["hook_probs"] for key in ((0, 0), SHIFT)]
+    return {
+        "equivariance.shift": SHIFT,
+        "equivariance.aligned": ALIGNED,
+        "equivariance.image": shifted_by_index(image, *SHIFT),
+        "equivariance.maps": a_shifted,
+        "equivariance.error": error,
+        "equivariance.range": a.max() - a.min(),
+        "equivariance.relative": error / (a.max() - a.min()),
+        "equivariance.pooled": pooled_shifted,
+        "equivariance.pool_change": change.max(),
+        "equivariance.pool_relative": change.max() / pool_range,
+        "equivariance.pool_changed": int((change > CHANGED * pool_range).sum()),
+        "equivariance.pool_cells": change.size,
+        "equivariance.aligned_error": worst(aligned, pooled, *(d // s for d in ALIGNED)),
+        "equivariance.aligned_change": np.abs(aligned - pooled).max(),
+        "equivariance.prediction": [int(np.argmax(p)) for p in probs],
+        "equivariance.probability": [float(np.max(p)) for p in probs],
+    }
 
 
 def structure_by_autograd(weights: dict[str, torch.Tensor], shape: cnn.CNNConfig) -> dict[str, object]:

@@ -18,3 +18,4 @@ PERCENT1 = ".1%"  # accuracies to a tenth of a percent
 PERCENT2 = ".2%"  # accuracies to a hundredth, where two networks are compared
 DISTANCE = ".4f"  # a distance between two sets of points (samples against data), small and compared by eye
 HUNDREDTH = ".2f"  # a temperature to a hundredth
+SCI = ".1e"  # float round-off: a difference that should be zero, too small for fixed places
