@@ -39,7 +39,7 @@ KEYS = (
 
 CNN_MEANINGS = {
     "hook_input": "the digit's pixels, [channel, row, column]",
-    "hook_pool": "the second convolution's maps after max pooling, [filter, row, column]",
+    "hook_pool": "the first convolution's maps after ReLU and max pooling, the second convolution's input, [filter, row, column]",
     "hook_logits": "the ten output logits",
     "hook_probs": "their softmax: the ten probabilities",
     "conv1.hook_z": "the first convolution's feature maps before the ReLU, [filter, row, column]",
