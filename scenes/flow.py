@@ -25,6 +25,7 @@ from manim import (
     Line,
     ManimColor,
     MoveAlongPath,
+    SurroundingRectangle,
     Transform,
     ValueTracker,
     VGroup,
@@ -36,7 +37,7 @@ from manim import (
 from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.flipbook import Flipbook
-from netreel.scenes.common.formats import COUNT, DISTANCE, LOSS, TENTH, TIME, VALUE
+from netreel.scenes.common.formats import COUNT, DISTANCE, LOSS, PERCENT, TENTH, TIME, VALUE
 from netreel.scenes.common.plane import DotCloud, arrows
 from netreel.scenes.common.text import eq
 
@@ -650,4 +651,102 @@ class FewVersusMany(ChapterScene):
         self.wait(1)
 
 
-SCENES = [NoiseToData, VelocityField, Particles, Training, SampleQuality, FewVersusMany]
+class OneStep(ChapterScene):
+    """MeanFlow (Geng, Deng, Bai, Kolter, He 2025): a network of the average velocity between two times
+    jumps from noise to data in one call; beside flow matching's Euler samples of the same noise."""
+
+    estimated_seconds = 60.0
+    MEANFLOW_COLOR = palette.HIGHLIGHT
+    steps = ("average", "identity", "compare")
+
+    def average(self):
+        """The average velocity over a stretch of time, and the step it makes."""
+        title = self.heading()
+        define = eq(
+            r"u(z_t, r, t)", "=", r"\frac{1}{r - t}\int_t^r v(z_s, s)\, ds", font_size=36,
+        ).next_to(title, DOWN, buff=0.45)
+        jump = eq(r"z_r", "=", r"z_t", "+", r"(r - t)\; u(z_t, r, t)", font_size=36).next_to(define, DOWN, buff=0.35)
+        self.say("paper", about=[title])
+        self.play(FadeIn(title))
+        self.say("average", about=[define, jump])
+        self.play(Write(define))
+        self.play(Write(jump))
+        self.formulas = VGroup(define, jump)
+        self.wait(1)
+
+    def identity(self):
+        """The MeanFlow identity the network is trained on, its total derivative by a JVP."""
+        identity = eq(
+            r"u(z_t, r, t)", "=", r"v", "-", r"(t - r)\,\frac{d}{dt}u(z_t, r, t)", font_size=36,
+        ).next_to(self.formulas, DOWN, buff=0.45)
+        derivative = eq(
+            r"\frac{d}{dt}u", "=", r"v \cdot \partial_z u", "+", r"\partial_t u", font_size=32, color=palette.MUTED,
+        ).next_to(identity, DOWN, buff=0.3)
+        self.say("identity", about=[identity])
+        self.play(Write(identity))
+        self.say("jvp", about=[derivative])
+        self.play(Write(derivative))
+        self.say(
+            "training", about=[identity],
+            n=self.ledger.shown("meanflow.iterations", spec=COUNT), p=self.ledger.shown("meanflow.params", spec=COUNT),
+            share=self.ledger.shown("meanflow.jump_share", spec=PERCENT),
+        )
+        self.wait(2)
+        self.play(FadeOut(self.formulas), FadeOut(identity), FadeOut(derivative))
+
+    def compare(self):
+        """MeanFlow's one step beside flow matching's Euler samples of the same noise, with their distances."""
+        quality_steps = list(self.ledger.array("quality.steps"))
+        counts = self.ledger.array("meanflow.steps")
+        panels = VGroup(*(self.plane(2.3) for _ in range(len(counts) + 1)))
+        panels.arrange(RIGHT, buff=0.22).move_to(DOWN * 0.35)
+        nfes, scores, clouds = VGroup(), VGroup(), Group()
+        mean_cloud = DotCloud(panels[0], self.ledger.array("meanflow.samples"), self.MEANFLOW_COLOR, radius=0.018)
+        clouds.add(mean_cloud)
+        nfes.add(eq(r"\mathrm{NFE} =", self.ledger.shown("meanflow.nfe", spec=COUNT), font_size=24,
+                    color=self.MEANFLOW_COLOR))
+        scores.add(eq(r"\mathrm{MMD}^2 =", self.ledger.shown("meanflow.mmd", spec=DISTANCE), font_size=24,
+                      color=self.MEANFLOW_COLOR))
+        for i, panel in enumerate(panels[1:]):
+            k = quality_steps.index(counts[i])
+            clouds.add(DotCloud(panel, self.ledger.array("quality.samples", k), WHITE, radius=0.018))
+            nfes.add(eq(r"\mathrm{NFE} =", self.ledger.shown("meanflow.steps", i, COUNT), font_size=24))
+            scores.add(eq(r"\mathrm{MMD}^2 =", self.ledger.shown("meanflow.flow_mmd", i, DISTANCE), font_size=24,
+                          color=palette.MUTED))
+        for panel, nfe, score in zip(panels, nfes, scores):
+            nfe.next_to(panel, UP, buff=0.12)
+            score.next_to(panel, DOWN, buff=0.12)
+        mean_name = self.words("meanflow", font_size=palette.BODY_SIZE, color=self.MEANFLOW_COLOR)
+        mean_name.next_to(nfes[0], UP, buff=0.2)
+        flow_name = self.words("flow_matching", font_size=palette.BODY_SIZE).next_to(nfes[1:], UP, buff=0.2)
+        flow_name.align_to(mean_name, DOWN)
+        frame = SurroundingRectangle(VGroup(panels[0], nfes[0], scores[0]), color=self.MEANFLOW_COLOR, buff=0.1)
+        fm = Group(panels[1:], clouds[1:], flow_name, nfes[1:], scores[1:])
+        self.say("same_noise", about=[*panels[1:], *clouds[1:], flow_name, *nfes[1:], *scores[1:]])
+        self.play(FadeIn(panels[1:]), FadeIn(flow_name), FadeIn(nfes[1:]))
+        self.play(LaggedStart(*(FadeIn(c) for c in clouds[1:]), lag_ratio=0.3), FadeIn(scores[1:]), run_time=3)
+        self.say(
+            "flow_one", about=[clouds[1], scores[1], clouds[2], scores[2]],
+            one=self.ledger.shown("meanflow.flow_mmd", 0, DISTANCE), two=self.ledger.shown("meanflow.flow_mmd", 1, DISTANCE),
+        )
+        self.play(Indicate(scores[1]), Indicate(scores[2]))
+        self.say("meanflow_one", about=[mean_cloud, mean_name, scores[0], nfes[0], frame],
+                 mmd=self.ledger.shown("meanflow.mmd", spec=DISTANCE))
+        self.play(FadeIn(panels[0]), FadeIn(mean_name), FadeIn(nfes[0]), Create(frame))
+        self.play(FadeIn(mean_cloud), FadeIn(scores[0]), run_time=2)
+        last = len(counts) - 1
+        self.say(
+            "many", about=[clouds[-1], scores[-1], nfes[-1], mean_cloud, scores[0]],
+            n=self.ledger.shown("meanflow.steps", last, COUNT),
+            many=self.ledger.shown("meanflow.flow_mmd", last, DISTANCE),
+            four=self.ledger.shown("meanflow.flow_mmd", last - 1, DISTANCE),
+            k=self.ledger.shown("meanflow.steps", last - 1, COUNT),
+            mmd=self.ledger.shown("meanflow.mmd", spec=DISTANCE),
+        )
+        self.play(Indicate(scores[-1]), Indicate(scores[0]))
+        self.wait(1)
+        self.say("closing", about=[mean_cloud, fm])
+        self.wait(2)
+
+
+SCENES = [NoiseToData, VelocityField, Particles, Training, SampleQuality, FewVersusMany, OneStep]

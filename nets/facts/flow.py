@@ -1,8 +1,9 @@
 """Chapter 9 (Flow matching): a velocity network carries Gaussian noise to two moons.
 
-``build`` runs the trained network (in float64, on its float32 weights);
-``reference`` recomputes every fact with numpy from the stored weights, its own
-two-moons formula, its own Euler and Heun loops and its own kernel sums.
+``build`` runs the trained networks (in float64, on their float32 weights): flow matching's
+velocity network and MeanFlow's average-velocity network, which takes the same noise to
+the same moons in one step; ``reference`` recomputes every fact with numpy from the stored
+weights, its own two-moons formula, its own Euler and Heun loops and its own kernel sums.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from netreel.nets import flow
+from netreel.nets import flow, meanflow
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 
@@ -26,6 +27,8 @@ KEYS = (
     "traj.length_ratio",
     "quality.n", "quality.steps", "quality.sigma", "quality.samples", "quality.euler", "quality.heun",
     "quality.noise", "quality.baseline",
+    "meanflow.params", "meanflow.iterations", "meanflow.jump_share", "meanflow.nfe", "meanflow.samples", "meanflow.mmd",
+    "meanflow.steps", "meanflow.flow_mmd",
 )
 
 MEANINGS = {
@@ -69,6 +72,14 @@ MEANINGS = {
     "quality.heun": "the distance of Heun's samples from the data at each step count",
     "quality.noise": "the distance of pure noise from the data",
     "quality.baseline": "the distance of fresh data from the data: the floor",
+    "meanflow.params": "the MeanFlow model's parameters, counted",
+    "meanflow.iterations": "how many training steps MeanFlow takes",
+    "meanflow.jump_share": "the share of training times that ask for a jump (r > t) rather than a velocity (r = t)",
+    "meanflow.nfe": "the network evaluations of MeanFlow's one step",
+    "meanflow.samples": "MeanFlow's one-step samples from the quality noise, [particle, x y]",
+    "meanflow.mmd": "the distance of MeanFlow's one-step samples (all of them) from the data",
+    "meanflow.steps": "the flow-matching Euler step counts MeanFlow is compared with",
+    "meanflow.flow_mmd": "the distance of flow matching's samples from the data at those step counts, on the same noise",
 }
 """What each of :data:`KEYS` holds (``netreel info flow --facts``)."""
 
@@ -91,6 +102,7 @@ class Lesson:
     focus_radius: float = 0.25  # "passing by": within this distance of the focus at time focus_t
     pool: int = 20000  # random pairs searched for those passing by
     sigma: float = 0.2  # the Gaussian kernel's width in the quality measure
+    against_meanflow: tuple[int, ...] = (1, 2, 4, 32)  # of quality_steps: flow matching's counts beside MeanFlow's one step
 
     def grid(self) -> np.ndarray:
         """The points the velocity field is drawn at, row by row: [rows * cols, 2]."""
@@ -107,6 +119,10 @@ def config_for(config: NetConfig) -> flow.FlowConfig:
 
 def trained(config: NetConfig) -> flow.TrainedFlow:
     return flow.load_or_train(config_for(config))
+
+
+def meanflow_config_for(config: NetConfig) -> meanflow.MeanFlowConfig:
+    return meanflow.MeanFlowConfig(seed=config.seed)
 
 
 def sample_noise(config: NetConfig, n: int) -> torch.Tensor:
@@ -150,6 +166,10 @@ def build(config: NetConfig) -> Facts:
     chord = (xs[-1] - xs[0]).norm(dim=1)  # [particles]
     nearest = torch.cdist(xs[-1], train_points).argmin(dim=1)  # [particles]
     fresh = flow.make_moons(lesson.samples, flow.stream(config.seed, "fresh"), fc.moon_noise, fc.scale).points.double()
+    euler_mmd = [flow.mmd2(s, holdout, lesson.sigma) for s in euler_samples]
+    mc = meanflow_config_for(config)
+    mean_net = meanflow.load_or_train(mc)
+    jumped = meanflow.one_step(copy.deepcopy(mean_net.model).double(), noise)  # [samples, 2]
 
     values = {
         "data.points": train_points[: lesson.particles],
@@ -186,14 +206,22 @@ def build(config: NetConfig) -> Facts:
         "model.params": net.model.n_params(),
         "quality.steps": lesson.quality_steps,
         "quality.samples": euler_samples[:, : lesson.particles],
-        "quality.euler": [flow.mmd2(s, holdout, lesson.sigma) for s in euler_samples],
+        "quality.euler": euler_mmd,
         "quality.heun": [flow.mmd2(s, holdout, lesson.sigma) for s in heun_samples],
         "quality.noise": flow.mmd2(noise, holdout, lesson.sigma),
         "quality.baseline": flow.mmd2(fresh, holdout, lesson.sigma),
         "quality.sigma": lesson.sigma,
         "quality.n": lesson.samples,
+        "meanflow.params": mean_net.model.n_params(),
+        "meanflow.iterations": mc.iterations,
+        "meanflow.jump_share": mc.jump_share,
+        "meanflow.nfe": 1,
+        "meanflow.samples": jumped[: lesson.particles],
+        "meanflow.mmd": flow.mmd2(jumped, holdout, lesson.sigma),
+        "meanflow.steps": lesson.against_meanflow,
+        "meanflow.flow_mmd": [euler_mmd[lesson.quality_steps.index(n)] for n in lesson.against_meanflow],
     }
-    return Facts(as_arrays(values), {"net_key": net.record["key"]})
+    return Facts(as_arrays(values), {"net_key": net.record["key"], "meanflow_key": mean_net.record["key"]})
 
 
 # the reference: numpy, written apart from netreel.nets.flow ---------------------------------
@@ -211,7 +239,8 @@ def _moons(n: int, generator: torch.Generator, noise: float, scale: float) -> tu
 
 
 class _Numpy:
-    """The velocity network as plain matrix algebra on one snapshot of its weights."""
+    """A network of either chapter's models as plain matrix algebra on one snapshot of its weights:
+    the point and its times in (t for the velocity, r then t for the average velocity)."""
 
     def __init__(self, weights: dict[str, torch.Tensor]) -> None:
         w = {k: v.double().numpy() for k, v in weights.items()}
@@ -219,8 +248,8 @@ class _Numpy:
         self.hidden = [(w[f"layers.{i}.linear.weight"], w[f"layers.{i}.linear.bias"]) for i in range(n_hidden)]
         self.out = (w["out.weight"], w["out.bias"])
 
-    def __call__(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
-        h = np.column_stack([x, t])  # [n, 3]
+    def __call__(self, x: np.ndarray, *times: np.ndarray) -> np.ndarray:
+        h = np.column_stack([x, *times])  # [n, 2 + times]
         for weight, bias in self.hidden:
             z = h @ weight.T + bias  # [n, width]
             h = z / (1.0 + np.exp(-z))  # [n, width]: silu
@@ -294,6 +323,10 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
         for snapshot in net.snapshots
     ]
     finals = np.array([_euler(v, noise, n)[0][-1] for n in lesson.quality_steps])  # [K, samples, 2]
+    mc = meanflow_config_for(config)
+    mean_weights = meanflow.load_or_train(mc).snapshots[-1]
+    jumped = noise + _Numpy(mean_weights)(noise, np.ones(len(noise)), np.zeros(len(noise)))  # r = 1, t = 0
+    compared = [finals[list(lesson.quality_steps).index(n)] for n in lesson.against_meanflow]
 
     values = {
         "data.points": train_points[: lesson.particles],
@@ -336,6 +369,14 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
         "quality.baseline": _mmd2(fresh, holdout, lesson.sigma),
         "quality.sigma": lesson.sigma,
         "quality.n": len(noise),
+        "meanflow.params": sum(int(np.prod(w.shape)) for w in mean_weights.values()),
+        "meanflow.iterations": mc.iterations,
+        "meanflow.jump_share": mc.jump_share,
+        "meanflow.nfe": 1,
+        "meanflow.samples": jumped[: lesson.particles],
+        "meanflow.mmd": _mmd2(jumped, holdout, lesson.sigma),
+        "meanflow.steps": list(lesson.against_meanflow),
+        "meanflow.flow_mmd": [_mmd2(s, holdout, lesson.sigma) for s in compared],
     }
     return as_arrays(values)
 
@@ -343,6 +384,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
 def summary(config: NetConfig) -> list[tuple[str, str]]:
     fc = config_for(config)
     net = trained(config)
+    mean_net = meanflow.load_or_train(meanflow_config_for(config))
     facts = build(config)
     steps = [int(n) for n in facts["quality.steps"]]
     euler = ", ".join(f"{n}: {m:.4f}" for n, m in zip(steps, facts["quality.euler"]))
@@ -359,4 +401,7 @@ def summary(config: NetConfig) -> list[tuple[str, str]]:
         ("path length / straight line", f"{facts['traj.length_ratio']:.4f}"),
         ("training time", f"{net.record['train_seconds']:.1f} s"),
         ("cache key", net.record["key"]),
+        ("MeanFlow MMD^2, one step", f"{facts['meanflow.mmd']:.4f}"),
+        ("MeanFlow training time", f"{mean_net.record['train_seconds']:.1f} s"),
+        ("MeanFlow cache key", mean_net.record["key"]),
     ]
