@@ -125,21 +125,26 @@ class Hidden(HookedModule):
         return self.hook_h(torch.nn.functional.silu(self.linear(h)))  # [n, out]
 
 
-class VelocityNet(HookedModule):
-    """v(x, t): the point and the time in, a velocity out; an MLP with SiLU hidden layers."""
+class PlaneMLP(HookedModule):
+    """A point of the plane and ``inputs - 2`` times in, a velocity out: an MLP with SiLU hidden layers.
 
-    def __init__(self, config: FlowConfig) -> None:
+    ``config`` needs ``width`` and ``depth``; a subclass's ``forward`` joins its inputs and calls :meth:`run`.
+    """
+
+    inputs = 3
+
+    def __init__(self, config) -> None:
         super().__init__()
         self.config = config
-        sizes = [3] + [config.width] * config.depth
+        sizes = [self.inputs] + [config.width] * config.depth
         self.hook_input = HookPoint()
         self.layers = nn.ModuleList(Hidden(i, o) for i, o in zip(sizes[:-1], sizes[1:]))
         self.out = nn.Linear(config.width, 2)
         self.hook_velocity = HookPoint()
         self.setup_hooks()
 
-    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        h = self.hook_input(torch.cat([x, t[:, None]], dim=1))  # [n, 3]: x, y, t
+    def run(self, h: torch.Tensor) -> torch.Tensor:
+        h = self.hook_input(h)  # [n, inputs]
         for layer in self.layers:
             h = layer(h)  # [n, width]
         return self.hook_velocity(self.out(h))  # [n, 2]
@@ -154,6 +159,13 @@ class VelocityNet(HookedModule):
 
     def n_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
+
+
+class VelocityNet(PlaneMLP):
+    """v(x, t): the point and the time in, a velocity out."""
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        return self.run(torch.cat([x, t[:, None]], dim=1))  # [n, 3]: x, y, t -> [n, 2]
 
 
 def flow_matching_loss(model: Velocity, x0: torch.Tensor, x1: torch.Tensor, t: torch.Tensor) -> torch.Tensor:

@@ -29,11 +29,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import torch
-from torch import nn
 
 from netreel.nets import store
-from netreel.nets.flow import Hidden, make_moons, stream
-from netreel.nets.hooks import HookedModule, HookPoint
+from netreel.nets.flow import PlaneMLP, make_moons, stream
 
 
 @dataclass(frozen=True)
@@ -59,38 +57,16 @@ class MeanFlowConfig:
         return {"model": "meanflow", **asdict(self)}
 
 
-class AverageVelocityNet(HookedModule):
+class AverageVelocityNet(PlaneMLP):
     """u(z, r, t): a point, the time it is at and the time to jump to in, the average velocity out.
 
-    An MLP with SiLU hidden layers, like flow matching's velocity network but with one more input.
+    Flow matching's velocity network with one more input.
     """
 
-    def __init__(self, config: MeanFlowConfig) -> None:
-        super().__init__()
-        self.config = config
-        sizes = [4] + [config.width] * config.depth
-        self.hook_input = HookPoint()
-        self.layers = nn.ModuleList(Hidden(i, o) for i, o in zip(sizes[:-1], sizes[1:]))
-        self.out = nn.Linear(config.width, 2)
-        self.hook_velocity = HookPoint()
-        self.setup_hooks()
+    inputs = 4
 
     def forward(self, z: torch.Tensor, r: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        h = self.hook_input(torch.cat([z, r[:, None], t[:, None]], dim=1))  # [n, 4]: x, y, r, t
-        for layer in self.layers:
-            h = layer(h)  # [n, width]
-        return self.hook_velocity(self.out(h))  # [n, 2]
-
-    def init_weights(self, generator: torch.Generator) -> None:
-        """Uniform in +-1/sqrt(fan_in), like torch's default, but from a seeded stream."""
-        with torch.no_grad():
-            for linear in [layer.linear for layer in self.layers] + [self.out]:
-                bound = linear.in_features**-0.5
-                linear.weight.uniform_(-bound, bound, generator=generator)
-                linear.bias.uniform_(-bound, bound, generator=generator)
-
-    def n_params(self) -> int:
-        return sum(p.numel() for p in self.parameters())
+        return self.run(torch.cat([z, r[:, None], t[:, None]], dim=1))  # [n, 4]: x, y, r, t -> [n, 2]
 
 
 def total_derivative(model, z: torch.Tensor, r: torch.Tensor, t: torch.Tensor, v: torch.Tensor):

@@ -662,17 +662,42 @@ class OneStep(ChapterScene):
     def average(self):
         """The average velocity over a stretch of time, and the step it makes."""
         title = self.heading()
+        source = self.words("reference", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(title, DOWN, buff=0.25)
         define = eq(
             r"u(z_t, r, t)", "=", r"\frac{1}{r - t}\int_t^r v(z_s, s)\, ds", font_size=36,
-        ).next_to(title, DOWN, buff=0.45)
+        ).next_to(source, DOWN, buff=0.4)
         jump = eq(r"z_r", "=", r"z_t", "+", r"(r - t)\; u(z_t, r, t)", font_size=36).next_to(define, DOWN, buff=0.35)
-        self.say("paper", about=[title])
+        VGroup(define, jump).set_x(-2.6)
+        path, chord = self.curved_path()
+        self.say("paper", about=[title, source])
         self.play(FadeIn(title))
-        self.say("average", about=[define, jump])
-        self.play(Write(define))
-        self.play(Write(jump))
-        self.formulas = VGroup(define, jump)
+        self.play(Write(source), run_time=3)
+        self.say("average", about=[define, jump, path, chord])
+        self.play(Write(define), FadeIn(self.path_plane))
+        self.play(Create(path), run_time=3)
+        self.play(Write(jump), Create(chord), run_time=2)
+        self.formulas = VGroup(source, define, jump)
+        self.drawn_path = Group(self.path_plane, path, chord)
         self.wait(1)
+
+    def curved_path(self) -> tuple[VMobject, VGroup]:
+        """The most curved of the flow-matching paths drawn in Chapter 9's particles, and the straight jump
+        from its start to its end: the average velocity over the whole time, times the time."""
+        x = self.ledger.array("traj.x")  # [steps + 1, particles, 2]
+        length = np.linalg.norm(np.diff(x, axis=0), axis=2).sum(axis=0)
+        reach = np.linalg.norm(x[-1] - x[0], axis=1)
+        bend = np.where(reach >= np.median(reach), length / reach, 0.0)  # among the longer journeys
+        i = int(np.argmax(bend))
+        plane = self.plane(4.2).move_to(RIGHT * 4.0 + DOWN * 0.9)
+        moons = DotCloud(plane, self.ledger.array("data.points"), palette.FAINT, radius=0.02, opacity=0.8)
+        self.path_plane = Group(plane, moons)
+        path = self.polylines(plane, x[:, i:i + 1], width=3, opacity=1.0)
+        start, end = plane.c2p(*x[0, i]), plane.c2p(*x[-1, i])
+        chord = VGroup(
+            DashedLine(start, end, color=palette.HIGHLIGHT, stroke_width=3),
+            Dot(start, radius=0.06, color=palette.MUTED), Dot(end, radius=0.06, color=WHITE),
+        )
+        return path, chord
 
     def identity(self):
         """The MeanFlow identity the network is trained on, its total derivative by a JVP."""
@@ -682,6 +707,7 @@ class OneStep(ChapterScene):
         derivative = eq(
             r"\frac{d}{dt}u", "=", r"v \cdot \partial_z u", "+", r"\partial_t u", font_size=32, color=palette.MUTED,
         ).next_to(identity, DOWN, buff=0.3)
+        VGroup(identity, derivative).set_x(-2.6)
         self.say("identity", about=[identity])
         self.play(Write(identity))
         self.say("jvp", about=[derivative])
@@ -692,7 +718,7 @@ class OneStep(ChapterScene):
             share=self.ledger.shown("meanflow.jump_share", spec=PERCENT),
         )
         self.wait(2)
-        self.play(FadeOut(self.formulas), FadeOut(identity), FadeOut(derivative))
+        self.play(FadeOut(self.formulas), FadeOut(identity), FadeOut(derivative), FadeOut(self.drawn_path))
 
     def compare(self):
         """MeanFlow's one step beside flow matching's Euler samples of the same noise, with their distances."""
