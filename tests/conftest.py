@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# A suite started in the background by a shell without job control inherits Ctrl-C ignored, and so would
+# every command it starts; the tests that press Ctrl-C on a render or a watch need it delivered.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # A test that asks for one of these renders scenes or trains a chapter's networks: the slow layer.
 SLOW_FIXTURES = {"rendered", "audited", "dry_run", "chapter_facts", "mnist_dir", "measured"}
