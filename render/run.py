@@ -16,6 +16,7 @@ from pathlib import Path
 
 from manim import SVGMobject, config, tempconfig
 from manim.mobject.text import tex_mobject
+from manim.mobject.text.text_mobject import MarkupText, Text
 
 from netreel.nets.paths import cache_dir
 from netreel.render import drawing
@@ -70,7 +71,8 @@ def serialise_svg_files() -> None:
 
     manim compiles LaTeX into one folder and then deletes every non-SVG file
     there, and parses each SVG through a temporary copy beside it: parallel
-    workers would pull files from under each other.
+    workers would pull files from under each other. A text's SVG is used as
+    soon as its file exists, so another worker could read it half written.
     """
     if getattr(SVGMobject.generate_mobject, "serialised", False):
         return
@@ -88,6 +90,8 @@ def serialise_svg_files() -> None:
 
     tex_mobject.tex_to_svg_file = locked(tex_mobject.tex_to_svg_file)
     SVGMobject.generate_mobject = locked(SVGMobject.generate_mobject)
+    for text in (Text, MarkupText):
+        text._text2svg = locked(text._text2svg)
 
 
 def _written(settings: Settings, draw: bool) -> dict:
