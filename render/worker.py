@@ -17,6 +17,7 @@ import resource
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import astuple
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,7 @@ from netreel.render.lock import SCRATCH
 from netreel.render.narrator import Narrator
 from netreel.render.pause import pause_point
 from netreel.render.run import Settings, run_scene
-from netreel.scenes.common.base import SPEECH_LEAD_SECONDS, NetScene, SceneContext
+from netreel.scenes.common.base import SPEECH_LEAD_SECONDS, NetScene, SceneContext, Timing
 from netreel.scenes.common.text import CatalogError, languages
 from netreel.scenes.userfile import load_module
 
@@ -46,54 +47,56 @@ def _segments_file(job: SceneJob, lang: str) -> Path:
     return cache_dir() / "timing" / f"{job.timing_key}-{lang}.json"
 
 
-def _kept_segments(job: SceneJob, lang: str) -> list[int] | None:
-    """The frames of each segment of the scene in ``lang``, as kept by an earlier render or dry run."""
+def _kept_segments(job: SceneJob, lang: str) -> list[Timing] | None:
+    """The scene's segments in ``lang`` at natural speed, as kept by an earlier render or dry run."""
     if not job.timing_key:
         return None
     try:
-        segments = json.loads(_segments_file(job, lang).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        kept = json.loads(_segments_file(job, lang).read_text(encoding="utf-8"))
+        return [Timing(*(int(n) for n in segment)) for segment in kept]
+    except (OSError, ValueError, TypeError):
         return None
-    return segments if isinstance(segments, list) and all(isinstance(n, int) for n in segments) else None
 
 
-def _keep_segments(job: SceneJob, lang: str, segments: list[int]) -> None:
+def _keep_segments(job: SceneJob, lang: str, segments: list[Timing]) -> None:
     if job.timing_key:
         path = _segments_file(job, lang)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(segments), encoding="utf-8")
+        tmp.write_text(json.dumps([astuple(t) for t in segments]), encoding="utf-8")
         os.replace(tmp, path)
 
 
-def timing_plan(cls: type, job: SceneJob, narrator: Narrator | None = None) -> list[int] | None:
-    """The most frames each segment of the scene runs in the other languages that have its words.
+def timing_plan(cls: type, job: SceneJob, narrator: Narrator | None = None) -> tuple[list[int] | None, list[Timing]]:
+    """The most frames each segment of the scene runs in any language that has its words,
+    and the segments of ``job.lang`` at natural speed (what its animations stretch from).
 
     Rendered to that plan, the scene's cues, sections and frames are the same in every
-    language (see :mod:`netreel.scenes.common.base`). None when no other language has its words.
-    A language's segments come from its last render or dry run of the same timing key,
-    else from running the scene dry in that language now.
+    language (see :mod:`netreel.scenes.common.base`); the plan is None when no other
+    language has its words. A language's segments come from its last render or dry run
+    of the same timing key, else from running the scene dry in that language now.
     """
-    plans = []
-    for lang in languages():
-        if lang == job.lang:
-            continue
+    plans: dict[str, list[Timing]] = {}
+    for lang in sorted({*languages(), job.lang}):
         segments = _kept_segments(job, lang)
         if segments is None:
             try:
                 dry = run_scene(
                     cls, SceneContext(job.facts, lang, narrator=narrator), Settings(job.quality, job.aspect), draw=False,
                 )
-                segments = dry.segments
             except CatalogError:  # that language lacks this scene's words, and cannot be asked for
+                if lang == job.lang:
+                    raise
                 continue
+            segments = dry.timing
             _keep_segments(job, lang, segments)
-        plans.append(segments)
-    if not plans:
-        return None
-    if len({len(plan) for plan in plans}) > 1:
+        plans[lang] = segments
+    own = plans[job.lang]
+    if len(plans) == 1:
+        return None, own
+    if len({len(plan) for plan in plans.values()}) > 1:
         raise RuntimeError(f"{job.scene} has different steps and subcaptions in different languages")
-    return [max(frames) for frames in zip(*plans)]
+    return [max(t.needed for t in frames) for frames in zip(*plans.values())], own
 
 
 PROGRESS_EVERY = 0.2  # seconds between two reports of a scene's frames
@@ -116,13 +119,13 @@ def render_scene(job: SceneJob, progress: Callable[[int], None] | None = None) -
     try:
         cls = scene_class(job.module, job.scene, job.path)
         narrator = None if job.voice == "none" or job.still else Narrator(job.voice, job.voice_langs)
-        plan = None if job.still else timing_plan(cls, job, narrator)
-        context = SceneContext(job.facts, job.lang, plan, narrator)
+        plan, natural = (None, None) if job.still else timing_plan(cls, job, narrator)
+        context = SceneContext(job.facts, job.lang, plan, narrator, natural)
         settings = Settings(job.quality, job.aspect, job.still, job.transparent, job.burn and not job.still, scratch)
         scene = run_scene(cls, context, settings, observer=_every(PROGRESS_EVERY, progress) if progress else None)
         frame = np.asarray(scene.renderer.get_frame())
         if not job.still:
-            _keep_segments(job, job.lang, scene.segments)
+            _keep_segments(job, job.lang, scene.timing)
         still = out_dir / f"{job.scene}.png"
         _save_png(frame if job.transparent else frame[..., :3], scratch / "last.png")
         made = {still.name: scratch / "last.png"}  # what is published, by name, the video last

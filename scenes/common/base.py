@@ -10,7 +10,13 @@ point; the frames between two sync points (a segment) are padded, with a still
 frame, to the longest that segment runs in any language: a subcaption's reading
 time differs by language, and so can an animation of words (``Write`` takes
 longer for more outlines). The render worker finds those lengths by running the
-scene dry in the other languages first (:attr:`SceneContext.plan`).
+scene dry in every language first (:attr:`SceneContext.plan`).
+
+A segment's animations stretch to fill it rather than stop and hold: knowing from
+that dry run how many frames the segment's animations and waits take at their own
+speed (:attr:`SceneContext.natural`), each animation runs slower by the factor that
+makes the rest of the segment end on time, at most :data:`STRETCH_MOST`; only what
+that leaves is a still frame. Waits the scene asks for are kept as they are.
 
 Examples
 --------
@@ -34,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 import numpy as np
-from manim import UP, FadeIn, FadeOut, FadeTransform, Mobject, ReplacementTransform, Scene, Text, VMobject, config
+from manim import UP, FadeIn, FadeOut, FadeTransform, Mobject, ReplacementTransform, Scene, Text, VMobject, Wait, config
 
 from netreel.nets.facts import Facts
 from netreel.scenes.common import palette
@@ -49,6 +55,7 @@ READING_CHARS_PER_SECOND = {"en": 16.0, "zh": 6.0}
 MIN_CUE_SECONDS = 2.0
 SPEECH_LEAD_SECONDS = 0.15  # a voiced cue's words start this long after its picture does
 SPEECH_PAUSE_SECONDS = 0.45  # and its next cue this long after they end
+STRETCH_MOST = 3.0  # an animation runs at most this many times slower to fill its segment
 
 
 def reading_seconds(key: str, fills: dict[str, object]) -> float:
@@ -76,14 +83,39 @@ class SceneContext:
     """What a scene is rendered from: its chapter's facts, the language, its timing plan and voice.
 
     ``plan`` holds, for each segment between sync points, the most frames it runs in
-    any other language (None: no other language to keep in step with). With a
-    ``narrator`` each cue lasts as long as its speech and a pause, not its reading time.
+    any language (None: no other language to keep in step with). ``natural`` is this
+    language's :attr:`NetScene.timing` from a run at the animations' own speed (None:
+    nothing stretches). With a ``narrator`` each cue lasts as long as its speech and a
+    pause, not its reading time.
     """
 
     facts: Facts
     lang: str = DEFAULT_LANG
     plan: list[int] | None = None
     narrator: Narrator | None = None
+    natural: list[Timing] | None = None
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One segment at the animations' own speed: the frames it needs (its animations and
+    waits, or its cue's length if longer), the frames of its waits and of its animations,
+    and how many animations (each may round up by a frame when stretched)."""
+
+    needed: int
+    still: int = 0
+    moving: int = 0
+    plays: int = 0
+
+    def stretch(self, target: int, done: Timing) -> float:
+        """How much slower the next animation runs, ``done`` being the part of the segment
+        played so far (at natural speed, but ``done.needed`` frames of it as drawn), so that
+        the segment ends within ``target`` frames."""
+        moving = self.moving - done.moving
+        if moving <= 0:
+            return 1.0
+        room = target - done.needed - (self.still - done.still) - (self.plays - done.plays)
+        return min(STRETCH_MOST, max(1.0, room / moving))
 
 
 @dataclass
@@ -100,7 +132,12 @@ def frames_of_play(scene: Scene) -> int:
     static wait, else one per frame period started within the run time."""
     if scene.is_current_animation_frozen_frame():
         return int(scene.duration / (1 / config.frame_rate))
-    return len(np.arange(0, scene.duration, 1 / config.frame_rate))
+    return _frames(scene.duration)
+
+
+def _frames(seconds: float) -> int:
+    """The frames an animation of ``seconds`` writes: one per frame period started within it."""
+    return len(np.arange(0, seconds, 1 / config.frame_rate))
 
 
 class NetScene(Scene):
@@ -192,9 +229,12 @@ class NetScene(Scene):
         self._said: Counter[str] = Counter()
         self.sections_started: list[tuple[str, float]] = []
         self.frames = 0  # frames written so far, counted alike in a dry run and a render
-        self.segments: list[int] = []  # frames each segment needs in this language (before padding)
+        self.timing: list[Timing] = []  # each segment at the animations' own speed
         self._plan = self.context.plan
+        self._natural = self.context.natural
         self._segment_start = 0
+        self._done = Timing(0)  # the segment so far: frames drawn, and at natural speed its waits, animations, plays
+        self._natural_frames = 0  # the frames the animation being played takes at its own speed
         self._cue: Cue | None = None
         self._replaying: type[NetScene] | None = None  # the scene whose steps run silently (:meth:`replay`)
         self.camera.background_color = palette.BACKGROUND
@@ -271,14 +311,14 @@ class NetScene(Scene):
         """A sync point: the segment since the last one lasts as long as its subcaption
         needs to be read and as the plan says; then its subcaption ends."""
         elapsed = self.frames - self._segment_start
-        needed = elapsed
-        if self._cue is not None:
-            needed = max(needed, math.ceil(self._cue_seconds(self._cue) * config.frame_rate - 1e-9))
-        self.segments.append(needed)
+        cue = 0 if self._cue is None else math.ceil(self._cue_seconds(self._cue) * config.frame_rate - 1e-9)
+        done = self._done
+        self.timing.append(Timing(max(cue, done.still + done.moving), done.still, done.moving, done.plays))
+        needed = max(elapsed, cue)
         if self._plan is not None:
-            if len(self._plan) < len(self.segments):
+            if len(self._plan) < len(self.timing):
                 raise RuntimeError(f"{type(self).__name__} has more steps and subcaptions in {self.lang} than in another language")
-            needed = max(needed, self._plan[len(self.segments) - 1])
+            needed = max(needed, self._plan[len(self.timing) - 1])
         if needed > elapsed:  # a still frame, updaters running: exactly that many frames
             self.wait((needed - elapsed - 0.5) / config.frame_rate, frozen_frame=False)
         if self._cue is not None:
@@ -290,6 +330,7 @@ class NetScene(Scene):
             self.cue_ids.append(self._cue.id)
             self._cue = None
         self._segment_start = self.frames
+        self._done = Timing(0)
 
     def _cue_seconds(self, cue: Cue) -> float:
         """A cue's least length: its speech and a pause when voiced, else its reading time."""
@@ -298,14 +339,41 @@ class NetScene(Scene):
             return reading_seconds(cue.key, cue.fills)
         return SPEECH_LEAD_SECONDS + narrator.seconds(cue.id, cue.key, cue.fills) + SPEECH_PAUSE_SECONDS
 
+    def compile_animations(self, *args, **kwargs):
+        """The animations to play, slowed by the segment's stretch (waits are not)."""
+        animations = super().compile_animations(*args, **kwargs)
+        self._natural_frames = 0
+        if self._replaying or all(isinstance(a, Wait) for a in animations):
+            return animations
+        self._natural_frames = _frames(max(a.get_run_time() for a in animations))
+        factor = self._stretch()
+        if factor > 1.0:
+            for animation in animations:
+                animation.run_time = animation.get_run_time() * factor
+        return animations
+
+    def _stretch(self) -> float:
+        i = len(self.timing)
+        if self._natural is None or i >= len(self._natural):
+            return 1.0
+        record = self._natural[i]
+        target = max(record.needed, self._plan[i] if self._plan is not None and i < len(self._plan) else 0)
+        return record.stretch(target, self._done)
+
     def play(self, *args, **kwargs) -> None:
         super().play(*args, **kwargs)
         if not self._replaying:
-            self.frames += frames_of_play(self)
+            frames = frames_of_play(self)
+            self.frames += frames
+            done = self._done
+            if self._natural_frames:
+                self._done = Timing(done.needed + frames, done.still, done.moving + self._natural_frames, done.plays + 1)
+            else:
+                self._done = Timing(done.needed + frames, done.still + frames, done.moving, done.plays)
 
     def tear_down(self) -> None:
         self._sync()
-        if self._plan is not None and len(self._plan) != len(self.segments):
+        if self._plan is not None and len(self._plan) != len(self.timing):
             raise RuntimeError(f"{type(self).__name__} has fewer steps and subcaptions in {self.lang} than in another language")
         super().tear_down()
 
