@@ -39,6 +39,7 @@ from pathlib import Path
 
 from netreel.integrity import bytes_digest, plain_name
 from netreel.messages import first_line
+from netreel.render import narrator
 from netreel.render.hashing import scene_hash
 from netreel.render.jobs import OnDone, OnProgress, RenderError, SceneJob, SceneResult, no_progress, scene_failed
 from netreel.render.limits import DEFAULT_SCENE_SECONDS, SceneTimeout, overrun, time_limit
@@ -212,7 +213,13 @@ def render_remote(job: SceneJob, topic: str | None = None) -> RemoteResult:
     as events of ``topic``."""
     sweep_remote()
     progress = None if topic is None else (lambda frames: _tell(topic, job, frames))
-    with _one_render_at_a_time, tempfile.TemporaryDirectory(prefix=f"{REMOTE_PREFIX}{os.getpid()}-") as scratch:
+    with (
+        _one_render_at_a_time,
+        tempfile.TemporaryDirectory(prefix=f"{REMOTE_PREFIX}{os.getpid()}-") as scratch,
+        tempfile.TemporaryDirectory(prefix=f"{REMOTE_PREFIX}{os.getpid()}-voice-") as voice,
+    ):
+        if job.voice.partition(":")[0] == "recorded":  # the lecturer's folder is on their machine, not this one
+            job = replace(job, voice=narrator.unpack_recordings(job.recordings, Path(voice)), recordings={})
         result = render_scene(replace(job, out_dir=scratch), progress)
         files = {p.name: p.read_bytes() for p in Path(scratch).iterdir() if p.is_file()}
         return RemoteResult(result, files, source_hash(job))
@@ -300,7 +307,8 @@ class DaskExecutor:
         try:
             for job in jobs:
                 key = f"netreel-{job.chapter}.{job.scene}-{os.urandom(4).hex()}"
-                pending[client.submit(render_remote, job, topic, pure=False, key=key)] = job
+                sent = replace(job, recordings=narrator.recordings_of(job.voice, job.voice_langs, f"{job.chapter}.{job.scene}"))
+                pending[client.submit(render_remote, sent, topic, pure=False, key=key)] = job
             while pending:
                 done = [future for future in pending if future.done()]
                 if not done:

@@ -36,6 +36,7 @@ class SceneJob:
     voice: str = "none"  # the voice spec (see netreel.render.speech); "none": silent, cues last their reading time
     voice_langs: tuple[str, ...] = ()  # the languages spoken, one audio track each (the render's first)
     voice_key: str = "none"  # what decides the scene's speech (netreel.render.narrator.fingerprint), in its hash
+    recordings: dict[str, bytes] = field(default_factory=dict)  # a recorded voice's files, sent to a worker elsewhere
 
     def __post_init__(self) -> None:
         # Absolute where the job is made: a worker may run in another folder, and manim joins

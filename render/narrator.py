@@ -10,7 +10,8 @@ language speaks only what is new.
 
 Recorded narration, ``recorded:DIR``, reads ``DIR/<lang>/<cue id>.wav`` (or
 ``.flac``); ``netreel script`` lists the cue ids. A cue without a recording is
-spoken by the offline voice, and the render names it.
+spoken by the offline voice, and the render names it. A worker on another machine
+(``--executor dask``) is sent the scene's recordings with its job.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from netreel.integrity import plain_name
 from netreel.nets.paths import cache_dir
 from netreel.render import audio, speech
 from netreel.scenes.common.text import tr
@@ -58,6 +60,29 @@ def check(spec: str, langs: tuple[str, ...]) -> None:
         for path in sorted((folder / lang).glob("*")) if folder else ():
             if path.suffix in RECORDING_SUFFIXES:
                 audio.read_sound(path)  # an unreadable recording is refused by name now, not half-way
+
+
+def recordings_of(spec: str, langs: tuple[str, ...], scene_id: str) -> dict[str, bytes]:
+    """A ``recorded:DIR`` voice's files for one scene, by ``<lang>/<name>``: what a worker
+    on another machine, without the folder, is sent to speak with (empty for other voices)."""
+    folder = recordings_folder(spec)
+    if folder is None:
+        return {}
+    return {
+        f"{lang}/{path.name}": path.read_bytes()
+        for lang in langs for path in sorted((folder / lang).glob(f"{scene_id}.*")) if path.suffix in RECORDING_SUFFIXES
+    }
+
+
+def unpack_recordings(files: dict[str, bytes], folder: Path) -> str:
+    """Write :func:`recordings_of`'s files under ``folder``; the voice spec that speaks with them."""
+    for name, data in files.items():
+        lang, _, file = name.partition("/")
+        if not (plain_name(lang) and plain_name(file)):
+            raise speech.VoiceError(f"a recording sent as {name!r} is not <lang>/<cue id>.wav")
+        (folder / lang).mkdir(parents=True, exist_ok=True)
+        (folder / lang / file).write_bytes(data)
+    return f"recorded:{folder}"
 
 
 def fingerprint(spec: str, langs: tuple[str, ...], scene_id: str) -> str:

@@ -14,8 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from netreel.cli import main
-from netreel.render import audio, video
+from netreel.nets import facts_cache
+from netreel.nets.config import NetConfig
+from netreel.render import audio, executors, narrator, speech, video
 from netreel.render.chapter import read_manifest
+from netreel.render.jobs import SceneJob
 from netreel.render.narrator import Narrator, spoken
 from netreel.render.pipeline import RenderOptions, render
 from netreel.scenes import registry
@@ -112,24 +115,54 @@ def test_each_cue_lasts_its_slowest_language(voiced):
 
 
 def test_recordings_set_the_cue_lengths_and_a_missing_one_falls_back(tmp_path, net_cache):
-    out, recordings = tmp_path / "out", tmp_path / "recorded"
+    recordings, lengths, missing = recordings_for_the_scene(tmp_path)
+    lines = []
+    (output,) = render(registry.resolve(SCENE), RenderOptions(quality="tiny", out=tmp_path / "out", voice=f"recorded:{recordings}"), lines.append)
+    entry = read_manifest(output.folder)["scenes"]["DigitInput"]
+    assert_cues_follow(entry["cues"], entry["cue_ids"], lengths)
+    assert any("warning" in line and missing in line for line in lines), lines
+    assert entry["voice_fallbacks"] == [missing]
+
+
+def recordings_for_the_scene(tmp_path) -> tuple[Path, dict[str, float], str]:
+    """Tones of known, different lengths for each of the scene's cues but the last: the folder, the lengths, the last's id."""
     script = CliRunner().invoke(main, ["script", SCENE, "--langs", "en", "--out", str(tmp_path / "script")])
     assert script.exit_code == 0, script.output
     rows = json.loads((tmp_path / "script" / "network" / "script" / "network-DigitInput.json").read_text())
     lengths = {row["id"]: 9.0 + 1.5 * i for i, row in enumerate(rows[:-1])}  # longer than any animation; the last is missing
     for i, (cue, seconds) in enumerate(lengths.items()):
-        write_tone(recordings / "en" / f"{cue}.wav", seconds, (44_100, 16_000)[i % 2], 1 + i % 2)
-    lines = []
-    (output,) = render(registry.resolve(SCENE), RenderOptions(quality="tiny", out=out, voice=f"recorded:{recordings}"), lines.append)
-    entry = read_manifest(output.folder)["scenes"]["DigitInput"]
+        write_tone(tmp_path / "recorded" / "en" / f"{cue}.wav", seconds, (44_100, 16_000)[i % 2], 1 + i % 2)
+    return tmp_path / "recorded", lengths, rows[-1]["id"]
+
+
+def assert_cues_follow(cues: list, cue_ids: list, lengths: dict[str, float]) -> None:
     fps = 10.0
-    for cue, (_, start, end) in zip(entry["cue_ids"], entry["cues"]):
+    for cue, (_, start, end) in zip(cue_ids, cues):
         if cue in lengths:
             planned = math.ceil((SPEECH_LEAD_SECONDS + lengths[cue] + SPEECH_PAUSE_SECONDS) * fps) / fps
             assert end - start == pytest.approx(planned, abs=1.01 / fps), cue
-    missing = rows[-1]["id"]
-    assert any("warning" in line and missing in line for line in lines), lines
-    assert entry["voice_fallbacks"] == [missing]
+
+
+def test_a_worker_without_the_recordings_folder_speaks_the_recordings_it_is_sent(tmp_path, net_cache):
+    recordings, lengths, missing = recordings_for_the_scene(tmp_path)
+    (other := recordings / "en" / "network.Layers.title.wav").write_bytes((recordings / "en" / f"{next(iter(lengths))}.wav").read_bytes())
+    (recordings / "en" / "network.DigitInput.notes.txt").write_text("not a recording")
+    sent = narrator.recordings_of(f"recorded:{recordings}", ("en",), "network.DigitInput")
+    assert sorted(sent) == sorted(f"en/{cue}.wav" for cue in lengths) and f"en/{other.name}" not in sent
+    (chapter, (cls,)), = registry.resolve(SCENE)
+    job = SceneJob(
+        chapter.id, cls.__module__, cls.__name__, facts_cache.build(chapter.facts, NetConfig()), "tiny", str(tmp_path / "out"),
+        voice=f"recorded:{tmp_path / 'elsewhere'}", voice_langs=("en",), voice_key="recorded", recordings=sent,
+    )
+    remote = executors.render_remote(job)
+    assert_cues_follow(remote.result.cues, remote.result.cue_ids, lengths)
+    assert remote.result.voice_fallbacks == [missing]
+
+
+def test_a_recording_sent_with_a_path_that_leaves_its_folder_is_refused(tmp_path):
+    with pytest.raises(speech.VoiceError, match="not <lang>/<cue id>.wav"):
+        narrator.unpack_recordings({"../en/network.DigitInput.digit.wav": b"RIFF"}, tmp_path / "voice")
+    assert not (tmp_path / "en").exists()
 
 
 def test_a_corrupt_recording_is_refused_by_name(tmp_path):
