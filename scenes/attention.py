@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from manim import (
     DOWN,
@@ -29,13 +31,12 @@ from manim import (
 )
 
 from netreel.scenes.common import palette
-from netreel.scenes.common.formats import PERCENT, VALUE
+from netreel.scenes.common.formats import PERCENT, SCI, VALUE
 from netreel.scenes.common.layout import keep_inside
-from netreel.scenes.common.text import eq
+from netreel.scenes.common.text import eq, turned
 from netreel.scenes.common.mobjects import pixel_image
 from netreel.scenes.common.tokens import TokenScene, number_column, strip, weight_image
 
-MAX_NUMBERED = 12  # prompts up to this many tokens get numbers in every grid cell
 
 
 class ChapterScene(TokenScene):
@@ -63,7 +64,7 @@ class ChapterScene(TokenScene):
         upright = max(w.width for w in words) > slot * 0.95
         for i, word in enumerate(words):
             if upright:
-                word.rotate(np.pi / 2)
+                turned(word)
             word.move_to([left + slot * (i + 0.5), bottom, 0], aligned_edge=DOWN)
         return words
 
@@ -196,9 +197,7 @@ class Pattern(ChapterScene):
 
     def setup(self) -> None:
         super().setup()
-        self.numbered = self.n <= MAX_NUMBERED
         self.cell = min(0.54, 5.2 / self.n)
-        self.font = 16 if self.cell >= 0.5 else 12
         self.origin = np.array([-2.7 - self.cell * self.n / 2, 1.75, 0])  # top-left corner of the grid
 
     def centre(self, r: int, c: int) -> np.ndarray:
@@ -207,17 +206,15 @@ class Pattern(ChapterScene):
     def grid(self):
         n, cell, centre = self.n, self.cell, self.centre
         title = self.heading()
-        key_words = VGroup(*(self.token(c, font_size=14).rotate(np.pi / 2) for c in range(n)))
+        key_words = VGroup(*(turned(self.token(c, font_size=16)) for c in range(n)))
         for c, word in enumerate(key_words):
             word.move_to(centre(0, c) + UP * cell * 0.5, aligned_edge=DOWN).shift(UP * 0.08)
-        query_words = VGroup(*(self.token(r, font_size=14) for r in range(n)))
+        query_words = VGroup(*(self.token(r, font_size=16) for r in range(n)))
         for r, word in enumerate(query_words):
             word.move_to(centre(r, 0) + LEFT * cell * 0.5, aligned_edge=RIGHT).shift(LEFT * 0.1)
         axis_names = VGroup(
             self.words("keys", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(key_words, UP, buff=0.1),
-            self.words("queries", font_size=palette.SMALL_SIZE, color=palette.MUTED)
-            .rotate(np.pi / 2)
-            .next_to(query_words, LEFT, buff=0.15),
+            turned(self.words("queries", font_size=palette.SMALL_SIZE, color=palette.MUTED)).next_to(query_words, LEFT, buff=0.15),
         )
         self.cells = VGroup(
             *(
@@ -229,27 +226,47 @@ class Pattern(ChapterScene):
         dot = self.ledger.array("scores.dot", self.head)  # [q, k]
         self.shading = strip(dot, float(np.abs(dot).max()), height=cell * n, width=cell)
         self.shading.move_to(self.origin + np.array([cell * n / 2, -cell * n / 2, 0])).set_opacity(0.45)
-        self.numbers = self.grid_numbers("scores.dot") if self.numbered else VGroup()
+        self.row_box = SurroundingRectangle(
+            VGroup(*(self.cells[self.query * n + c] for c in range(n))), color=palette.HIGHLIGHT, buff=0.02
+        )
         self.formula = eq(r"\vec q_i \cdot \vec k_j", font_size=36).move_to([3.9, 1.6, 0])
-        self.say("grid", about=[self.cells, self.shading, self.formula])
+        self.listing = self.row_listing("scores.dot")
+        self.say("grid", about=[self.cells, self.shading, self.formula, self.listing], q=self.spelled(self.query))
         self.play(
             FadeIn(title), FadeIn(key_words), FadeIn(query_words), FadeIn(axis_names), Create(self.cells), run_time=1.5
         )
-        numbers = [LaggedStart(*(FadeIn(m) for m in self.numbers), lag_ratio=0.005)] if self.numbered else []
-        self.play(FadeIn(self.shading), *numbers, Write(self.formula), run_time=2)
-        self.wait(1)
+        self.play(FadeIn(self.shading), Write(self.formula), run_time=2)
+        self.play(Create(self.row_box), FadeIn(self.listing, shift=LEFT * 0.2), run_time=1.5)
+
+    def row_listing(self, key: str, decimals: int = 2) -> VGroup:
+        """The focus query's row of the grid ``key`` as readable lines, one per key it may see: the word, its number."""
+        lines = VGroup(*(
+            VGroup(
+                self.token(c, font_size=palette.LABEL_SIZE),
+                self.ledger.number(key, (self.head, self.query, c), decimals=decimals, font_size=30),
+            ).arrange(RIGHT, buff=0.25)
+            for c in range(self.query + 1)
+        ))
+        rows = math.ceil(len(lines) / (2 if len(lines) > 5 else 1))
+        lines.arrange_in_grid(rows=rows, buff=(0.5, 0.14), cell_alignment=RIGHT, flow_order="dr")
+        if lines.height > 2.6:
+            lines.scale_to_fit_height(2.6)
+        return lines.move_to([3.8, -1.35, 0])
+
+    def renumber(self, key: str, decimals: int = 2, run_time: float = 1.5) -> None:
+        """The listing's numbers become those of grid ``key``, each in its place."""
+        target = self.row_listing(key, decimals).align_to(self.listing, RIGHT).align_to(self.listing, UP)
+        self.play(*(Transform(line[1], new[1]) for line, new in zip(self.listing, target)), run_time=run_time)
 
     def scale(self):
-        scaled = self.grid_numbers("scores.scaled") if self.numbered else VGroup()
         formula2 = eq(r"\frac{\vec q_i \cdot \vec k_j}{\sqrt{d_{head}}}", font_size=36).move_to(self.formula)
         self.root = eq(r"\sqrt{d_{head}} =", self.shown("sqrt_d_head", spec=VALUE), font_size=28).next_to(
             formula2, DOWN, buff=0.35
         )
-        self.say("scale", about=[self.formula, self.root], r=self.shown("sqrt_d_head", spec=VALUE))
+        self.say("scale", about=[self.formula, self.root, self.listing], r=self.shown("sqrt_d_head", spec=VALUE))
         self.play(Transform(self.formula, formula2), FadeIn(self.root))
-        if self.numbered:
-            self.play(Transform(self.numbers, scaled), run_time=1.5)
-        self.wait(1)
+        self.renumber("scores.scaled")
+        self.play(Indicate(self.root, color=palette.HIGHLIGHT), run_time=1.5)
 
     def mask(self):
         n, cell, centre = self.n, self.cell, self.centre
@@ -266,19 +283,17 @@ class Pattern(ChapterScene):
             )
         )
         self.infinities = VGroup(
-            *(eq(r"-\infty", font_size=self.font + 2, color=palette.NEGATIVE).move_to(centre(r, c)) for r, c in masked)
+            *(eq(r"-\infty", font_size=palette.LABEL_SIZE, color=palette.NEGATIVE).move_to(centre(r, c)) for r, c in masked)
         )
+        if self.infinities and self.infinities[0].width > cell * 0.9:
+            for mark in self.infinities:
+                mark.scale_to_fit_width(cell * 0.9)
         self.mask_formula = eq(r"+\, M, \quad M_{ij} = -\infty \ \ (j > i)", font_size=28).next_to(
             self.root, DOWN, buff=0.35
         )
         self.say("mask", about=[covers, self.mask_formula])
         self.play(FadeIn(covers), Write(self.mask_formula))
-        if self.numbered:
-            hidden = VGroup(*(self.numbers[r * n + c] for r, c in masked))
-            self.play(FadeOut(hidden), FadeIn(self.infinities), run_time=1.2)
-        else:
-            self.play(FadeIn(self.infinities), run_time=1.2)
-        self.wait(1)
+        self.play(LaggedStart(*(FadeIn(m) for m in self.infinities), lag_ratio=0.02), run_time=2)
 
     def softmax(self):
         n, h, cell, centre = self.n, self.head, self.cell, self.centre
@@ -294,49 +309,23 @@ class Pattern(ChapterScene):
             r"a_{ij} = \mathrm{softmax}_j\Big(\frac{\vec q_i \cdot \vec k_j}{\sqrt{d_{head}}} + M_{ij}\Big)",
             font_size=30,
         ).move_to([3.9, 1.6, 0])
-        self.say("softmax", about=[softmax, *dots])
+        self.say("softmax", about=[softmax, *dots, self.listing])
         self.play(FadeOut(self.formula), FadeOut(self.root), FadeOut(self.mask_formula), Write(softmax))
-        remove = [self.numbers[r * n + c] for r in range(n) for c in range(n) if c <= r] if self.numbered else []
-        self.play(FadeOut(self.shading), *(FadeOut(m) for m in remove), FadeOut(self.infinities), run_time=0.8)
+        self.play(FadeOut(self.shading), FadeOut(self.infinities), run_time=0.8)
         self.play(LaggedStart(*(FadeIn(d, scale=0.5) for d in dots), lag_ratio=0.01), run_time=2)
-
-        row = SurroundingRectangle(
-            VGroup(*(self.cells[self.query * n + c] for c in range(n))), color=palette.HIGHLIGHT, buff=0.02
-        )
+        self.renumber(self.tensor("pattern"))
         best = SurroundingRectangle(
             self.cells[self.query * n + self.key_pos], color=palette.HIGHLIGHT, buff=0.0, stroke_width=4
         )
-        weights = [
-            self.ledger.number(self.tensor("pattern"), (h, self.query, c), decimals=2, font_size=22)
-            for c in range(self.query + 1)
-        ]
-        listing = VGroup(
-            *(VGroup(self.token(c, font_size=20), weights[c]).arrange(RIGHT, buff=0.25) for c in range(self.query + 1))
-        )
-        listing.arrange(DOWN, aligned_edge=RIGHT, buff=0.1)
-        if listing.height > 4.0:
-            listing.scale_to_fit_height(4.0)
-        listing.next_to(softmax, DOWN, buff=0.4)
         self.say(
-            "pattern", about=[row, listing, best],
+            "pattern", about=[self.row_box, self.listing, best],
             q=self.spelled(self.query),
             k=self.spelled(self.key_pos),
             w=self.shown(self.tensor("pattern"), (h, self.query, self.key_pos), PERCENT),
         )
-        self.play(Create(row))
-        self.play(FadeIn(listing), Create(best))
-        self.play(Indicate(listing[self.key_pos], color=palette.HIGHLIGHT))
+        self.play(Create(best), Indicate(self.row_box, color=palette.HIGHLIGHT))
+        self.play(Indicate(self.listing[self.key_pos], color=palette.HIGHLIGHT))
         self.wait(2)
-
-    def grid_numbers(self, key: str) -> VGroup:
-        """One ledger number per cell of the focus head's [q, k] grid ``key``."""
-        return VGroup(
-            *(
-                self.ledger.number(key, (self.head, r, c), decimals=1, font_size=self.font).move_to(self.centre(r, c))
-                for r in range(self.n)
-                for c in range(self.n)
-            )
-        )
 
 
 class Values(ChapterScene):
@@ -371,7 +360,7 @@ class Values(ChapterScene):
         self.numbers = VGroup()
         for j in range(self.n):
             if j <= q:
-                number = self.ledger.number(self.tensor("pattern"), (h, q, j), decimals=2, font_size=18)
+                number = self.ledger.number(self.tensor("pattern"), (h, q, j), decimals=2, font_size=22)
                 self.numbers.add(number.next_to(self.v_strips[j], DOWN, buff=0.12))
         self.a_label = self.words("weights", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         keep_inside(self.a_label.next_to(self.numbers, LEFT, buff=0.25).set_x(self.v_label.get_x() - 0.4))
@@ -459,7 +448,7 @@ class Heads(ChapterScene):
                 score = self.words(
                     f"score_{self.kind}",
                     s=self.shown("role.scores", (l, hd), PERCENT),
-                    font_size=14,
+                    font_size=16,
                     color=palette.MUTED,
                 )
                 self.panels.add(Group(label, Group(image, border), score).arrange(DOWN, buff=0.08))
@@ -633,13 +622,13 @@ class LowRank(ChapterScene):
             bars.add(bar.move_to(base.get_left() + RIGHT * step * (k + 0.5), aligned_edge=DOWN))
         numbers = VGroup()
         for k in range(min(e, d)):
-            number = self.ledger.number(key, k, decimals=2, font_size=16).rotate(np.pi / 2)
+            number = turned(self.ledger.number(key, k, decimals=2, font_size=22))
             numbers.add(number.next_to(bars[k], UP, buff=0.06))
         name = self.words("singular", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(base, DOWN, buff=0.15)
         if e < d:
             zeros = Line(bars[e].get_bottom(), bars[d - 1].get_bottom(), stroke_width=0)
             brace = Brace(zeros, UP, color=palette.NEGATIVE, buff=0.35)
-            bound = eq(r"\le", self.shown(key, e, VALUE), font_size=22, color=palette.NEGATIVE).next_to(
+            bound = eq(r"\le", self.shown(key, e, SCI), font_size=22, color=palette.NEGATIVE).next_to(
                 brace, UP, buff=0.08
             )
             numbers.add(brace, bound)

@@ -30,7 +30,7 @@ from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.formats import COUNT, VALUE, VALUE1, VALUE4
 from netreel.scenes.common.mobjects import NeuronColumn, brackets, edge_buckets, nudge_arrow, pixel_image
 from netreel.scenes.common.plots import param_parts, polyline, surface_map
-from netreel.scenes.common.text import eq
+from netreel.scenes.common.text import eq, turned
 
 
 class ChapterScene(NetScene):
@@ -218,7 +218,7 @@ class ThreeLevers(ChapterScene):
         out = VGroup()
         for k, circle in enumerate(self.column.circles):
             colour = palette.POSITIVE if values[k] > 0 else palette.NEGATIVE
-            out.add(self.ledger.number(key, k, 3, font_size=20, color=colour).next_to(circle, LEFT, buff=0.25))
+            out.add(self.ledger.number(key, k, 3, font_size=22, color=colour).next_to(circle, LEFT, buff=0.2))
         return out
 
 
@@ -245,7 +245,7 @@ class Backpropagate(ChapterScene):
         outputs_axis = self.words("outputs_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         outputs_axis.next_to(col_labels, UP, buff=0.12)
         prev_axis = self.words("prev_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
-        prev_axis.rotate(np.pi / 2).next_to(grid, LEFT, buff=0.2)
+        turned(prev_axis).next_to(grid, LEFT, buff=0.2)
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(frame, DOWN, buff=0.15)
         self.rows_y = [top - cell * (k + 0.5) for k in range(n_prev)]
 
@@ -335,8 +335,11 @@ class MinibatchAverage(ChapterScene):
 
     def grid(self):
         xs, ys = self.xs, self.ys
+        values = self.ledger.array("batch.values")
         cells = VGroup(*(
-            self.ledger.number("batch.values", (b, r), 3, font_size=20).move_to([xs[b], ys[r], 0])
+            self.ledger.number(
+                "batch.values", (b, r), 3, font_size=22, color=palette.POSITIVE if values[b, r] > 0 else palette.NEGATIVE,
+            ).move_to([xs[b], ys[r], 0])
             for b in range(self.n_batch)
             for r in range(self.n_rows)
         ))

@@ -37,7 +37,7 @@ from manim import (
 from netreel.scenes.common import palette
 from netreel.scenes.common.formats import HUNDREDTH, PERCENT, TENTH, VALUE
 from netreel.scenes.common.mobjects import Bars
-from netreel.scenes.common.text import eq
+from netreel.scenes.common.text import eq, turned
 from netreel.scenes.common.tokens import TokenScene, number_column, strip, token_row
 
 PART_COLOURS = {
@@ -88,7 +88,7 @@ class Tokens(ChapterScene):
     def ids(self):
         self.id_labels = VGroup(
             *(
-                self.ledger.integer("prompt.tokens", i, font_size=palette.SMALL_SIZE, color=palette.MUTED)
+                self.ledger.integer("prompt.tokens", i, font_size=palette.LABEL_SIZE, color=palette.MUTED)
                 for i in range(self.n)
             )
         )
@@ -99,7 +99,7 @@ class Tokens(ChapterScene):
         self.wait(1)
 
     def columns(self):
-        font = 20 if self.slot >= 0.9 else 13
+        font = 22 if self.slot >= 0.9 else 13
         self.vectors = VGroup()
         for i in range(self.n):
             column = number_column(self.ledger, "W_E", (self.token_id(i),), self.d, font_size=font, buff=0.14)
@@ -182,9 +182,7 @@ class EmbeddingSpace(ChapterScene):
         self.box = Rectangle(width=width, height=height, stroke_color=palette.FAINT, stroke_width=1.5).move_to(centre)
         axis_names = VGroup(
             self.words("axis_1", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(self.box, DOWN, buff=0.1),
-            self.words("axis_2", font_size=palette.SMALL_SIZE, color=palette.MUTED)
-            .rotate(np.pi / 2)
-            .next_to(self.box, LEFT, buff=0.1),
+            turned(self.words("axis_2", font_size=palette.SMALL_SIZE, color=palette.MUTED)).next_to(self.box, LEFT, buff=0.1),
         )
         pairs = self.ledger.array("dot.pairs").astype(int)  # [2, 2]
         self.pair = pairs[0][0], pairs[0][1], pairs[1][1]
@@ -428,7 +426,7 @@ class Residual(ChapterScene):
         """The prompt's words above a [d_model x n] strip image, one per column, turned to fit."""
         words = VGroup()
         for i in range(n):
-            word = self.token(i, font_size=14).rotate(np.pi / 2)
+            word = turned(self.token(i, font_size=16))
             words.add(word.next_to(part, UP, buff=0.1).set_x(part.get_left()[0] + cell * (i + 0.5)))
         for word in words:
             word.align_to(words, DOWN)
@@ -543,12 +541,12 @@ class MLPBlock(ChapterScene):
 
         Returned as [index row, before row, after row], each a header followed by its cells.
         """
-        font = 20
-        rows = [[self.words("neuron", font_size=font, color=palette.MUTED)]]
+        font = palette.LABEL_SIZE
+        rows = [[self.words("neuron", font_size=palette.SMALL_SIZE, color=palette.MUTED)]]
         rows[0] += [self.ledger.integer("mlp.neurons", k, font_size=font) for k in range(len(neurons))]
         for header, name in (("before", "mlp_pre"), ("after", "mlp_post")):
             cells = [self.ledger.number((name, layer), (last, i), decimals=2, font_size=font) for i in neurons]
-            rows.append([self.words(header, font_size=font, color=palette.MUTED)] + cells)
+            rows.append([self.words(header, font_size=palette.SMALL_SIZE, color=palette.MUTED)] + cells)
         grid = VGroup(*(c for row in rows for c in row))
         grid.arrange_in_grid(rows=3, buff=(0.3, 0.15), col_alignments="r" * (len(neurons) + 1))
         width = len(neurons) + 1

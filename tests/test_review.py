@@ -9,14 +9,16 @@ import av
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from manim import DecimalNumber, MathTex, Text
 from PIL import Image
 
 from netreel.cli import main
 from netreel.nets.facts import Facts
 from netreel.render import contact_sheet, frozen
+from netreel.render.legibility import cap_height
 from netreel.render.review import SceneReview, review_run
 from netreel.scenes import registry
-from netreel.scenes.common.text import languages
+from netreel.scenes.common.text import languages, turned
 from tests import review_known, review_scenes
 
 FPS = 10
@@ -137,6 +139,19 @@ def test_a_cue_that_names_nothing_is_reported_and_small_or_misplaced_text_fails(
     assert legibility.band == [] and review.binding.failures() == []
     (burned,) = dry_review(review_scenes.NamesNothing, band=True).legibility
     assert len(burned.band) == 1 and "Text('z')" in burned.band[0]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Text("a", font_size=16), lambda: Text("creature", font_size=16),
+    lambda: DecimalNumber(2.97, num_decimal_places=2, font_size=22), lambda: MathTex(r"\vec q", font_size=30),
+], ids=["letter", "word", "number", "tex"])
+def test_a_turned_text_is_measured_at_the_size_it_is_drawn(make):
+    upright, turned_text = make(), turned(make())
+    assert turned_text.width == pytest.approx(upright.height) and turned_text.height == pytest.approx(upright.width)
+    assert cap_height(turned_text) == pytest.approx(cap_height(upright))
+    turned_text.scale(2)
+    assert cap_height(turned_text) == pytest.approx(2 * cap_height(upright))
+    assert cap_height(make().rotate(np.pi / 2)) != pytest.approx(cap_height(upright))  # what manim alone would report
 
 
 SCENES = [(ch, cls) for ch in registry.CHAPTERS for cls in ch.scenes()]

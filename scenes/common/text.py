@@ -13,6 +13,7 @@ placeholder filled with a value from the truth ledger (:class:`netreel.scenes.co
 from __future__ import annotations
 
 import contextlib
+import math
 import functools
 import re
 import string
@@ -213,3 +214,16 @@ def numbered(symbol: str, number: Shown) -> Shown:
 def is_text(mob: Mobject) -> bool:
     """Whether a mobject draws characters (and so must come from the catalog or the ledger)."""
     return isinstance(mob, (DecimalNumber, SingleStringMathTex, Text, MarkupText, Paragraph))
+
+
+def turned(mob: Mobject) -> Mobject:
+    """A text turned a quarter to read upwards, its font size kept.
+
+    manim reads a text's font size from its height; turned, its height is what was its
+    width, so the size it reports (and the review measures) is corrected to the one drawn.
+    """
+    width, height = mob.width, mob.height
+    mob.rotate(math.pi / 2)
+    if hasattr(mob, "initial_height") and height > 0:
+        mob.initial_height *= width / height
+    return mob
