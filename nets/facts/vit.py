@@ -15,7 +15,7 @@ TRANSFORMER_YEAR = 2017  # Vaswani et al., "Attention Is All You Need"
 
 KEYS = (
     "test_accuracy.vit", "errors.vit", "params.vit", "data.n_train",
-    "vit.patch", "vit.grid", "vit.tokens", "vit.layer_numbers", "vit.head_numbers", "vit.shown", "vit.pattern", "vit.prediction",
+    "vit.patch", "vit.grid", "vit.tokens", "vit.layers", "vit.heads", "vit.layer_numbers", "vit.head_numbers", "vit.shown", "vit.pattern", "vit.prediction",
     "vit.focus", "vit.row", "vit.other.index", "vit.other.label", "vit.other.image", "vit.other.prediction",
     "vit.other.row", "vit.tv", "vit.tv_mean", "vit.paper.year", "vit.paper.patch", "transformer.year",
 )
@@ -28,6 +28,8 @@ MEANINGS = {
     "vit.grid": "patches along each side of the digit",
     "vit.tokens": "the patches of a digit: the transformer's tokens",
     "data.n_train": "how many digits the networks learn from",
+    "vit.layers": "the transformer's blocks",
+    "vit.heads": "attention heads per block",
     "vit.layer_numbers": "the transformer's blocks, numbered from 0",
     "vit.head_numbers": "the attention heads of each block, numbered from 0",
     "vit.shown": "the block and head whose attention is drawn: [layer, head]",
@@ -95,6 +97,8 @@ def build(config: NetConfig, index: int, centre: tuple[int, int]) -> dict[str, o
         "vit.grid": cfg.grid,
         "vit.tokens": cfg.n_patches,
         "data.n_train": len(data.y_train),
+        "vit.layers": cfg.n_layers,
+        "vit.heads": cfg.n_heads,
         "vit.layer_numbers": np.arange(cfg.n_layers),
         "vit.head_numbers": np.arange(cfg.n_heads),
         "vit.shown": np.array(SHOWN),
@@ -182,6 +186,8 @@ def reference(config: NetConfig, index: int, centre: tuple[int, int]) -> dict[st
         "vit.grid": int(round(w["W_pos"].shape[0] ** 0.5)),
         "vit.tokens": w["W_pos"].shape[0],
         "data.n_train": len(data.x_train),
+        "vit.layers": patterns.shape[1],
+        "vit.heads": patterns.shape[2],
         "vit.layer_numbers": np.arange(patterns.shape[1]),
         "vit.head_numbers": np.arange(patterns.shape[2]),
         "vit.shown": SHOWN,
