@@ -515,6 +515,7 @@ def summary(config: NetConfig) -> list[tuple[str, str]]:
         ("epochs, learning rate, batch", f"{shape.epochs}, {shape.lr} (Adam, cosine), {shape.batch_size}"),
         ("held-out accuracy", f"{history.test_accuracy[-1]:.2%} (untrained {history.test_accuracy[0]:.2%})"),
         ("Chapter 1 MLP, held-out", f"{mlp_accuracy:.2%}"),
+        ("vision transformer, held-out", vit_facts.summary(config)),
         ("training loss", f"{history.train_loss[-1]:.4f} (untrained {history.train_loss[0]:.4f})"),
         ("training time", f"{net.record['train_seconds']:.1f} s"),
         ("cache key", net.record["key"]),

@@ -55,6 +55,14 @@ def trained(config: NetConfig) -> vit.TrainedViT:
     return vit.load_or_train(vit.ViTConfig.for_data(data, seed=config.seed), data)
 
 
+def summary(config: NetConfig) -> str:
+    """The ViT in one line: its held-out accuracy, size and training time."""
+    net = trained(config)
+    cfg = net.model.cfg
+    return (f"{net.record['test_accuracy']:.2%} ({net.model.n_params():,} parameters; {cfg.patch}x{cfg.patch} patches, "
+            f"{cfg.n_layers} blocks of {cfg.n_heads} heads; trained in {net.record['train_seconds']:.1f} s)")
+
+
 def focus_patch(centre: tuple[int, int], patch: int) -> np.ndarray:
     """The [row, column] of the patch that holds the pixel ``centre``."""
     return np.array(centre) // patch
