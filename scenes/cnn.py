@@ -728,7 +728,7 @@ class PatchAttention(ChapterScene):
     XS = (-4.6, 0.0, 4.6)  # the convolution's panel, the chapter digit's attention, the second digit's
     Y = 0.45
     FONT = 24  # the attention weights written on the patches
-    DIM = 0.45  # the opacity of a digit under its attention
+    DIM = 0.55  # the opacity of a digit under its attention
     steps = ("patches", "local", "attention", "content", "table")
 
     def patches(self):
