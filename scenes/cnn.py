@@ -35,7 +35,6 @@ from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.formats import COUNT, PERCENT, PERCENT2, SCI, VALUE
 from netreel.scenes.common.mobjects import Bars, brackets, grid_lines, pixel_image, stack
-from netreel.scenes.common.motion import sweep
 from netreel.scenes.common.text import eq
 
 
@@ -862,8 +861,9 @@ class PatchAttention(ChapterScene):
             self.play(LaggedStart(*(FadeIn(cell, shift=RIGHT * 0.2) for cell in row), lag_ratio=0.2), run_time=1.2)
         fills = {f"a_{net}": self.ledger.shown(f"test_accuracy.{net}", spec=PERCENT2) for net in nets}
         fills.update({f"n_{net}": self.ledger.shown(params[net], spec=COUNT) for net in nets})
-        self.say("verdict", about=[VGroup(*row) for row in rows], **fills)
-        self.play(sweep([VGroup(*row) for row in rows]), run_time=7)
+        said = [VGroup(*row) for row in reversed(rows)]  # the transformer first, as the sentence goes
+        self.say("verdict", about=said, **fills)
+        self.play(LaggedStart(*(Indicate(row, color=palette.HIGHLIGHT, scale_factor=1.05) for row in said), lag_ratio=1.0), run_time=7)
         sizes = dict(n=self.ledger.shown("data.n_train", spec=COUNT), m=self.ledger.shown("data.n_test", spec=COUNT))
         caveat = self.label("caveat_line", **sizes).next_to(table, DOWN, buff=0.7)
         self.say("caveat", about=[caveat], **sizes)
