@@ -770,11 +770,10 @@ class PatchAttention(ChapterScene):
         )
         self.play(LaggedStart(*(Indicate(t, color=palette.HIGHLIGHT) for t in tokens), lag_ratio=0.1), run_time=4.5)
         self.play(FadeOut(tokens), FadeOut(source), run_time=1)
-        self.add(digit, pixels, cuts)
 
     def local(self):
         """On the left, a convolution's output reads its fixed neighbourhood through the filter's weights."""
-        side, k, m = self.side, self.k, self.m
+        side, k = self.side, self.k
         left = self.left = self.digit_image(self.DIGIT).move_to(np.array([self.XS[0], self.Y, 0.0]))
         grid = grid_lines(left, side, side)
         weights = self.ledger.array("conv1.weight", (self.f, 0))
@@ -815,14 +814,17 @@ class PatchAttention(ChapterScene):
         self.say("weights", about=[numbers, heat], top=self.ledger.shown("vit.row", (int(r), int(c)), VALUE))
         self.play(LaggedStart(*(FadeIn(x) for x in numbers), lag_ratio=0.08), run_time=3.5)
         self.play(Indicate(numbers[int(r) * self.g + int(c)], color=palette.HIGHLIGHT, scale_factor=1.4), run_time=2)
-        self.middle_view = Group(heat, numbers, box, caption)
+        self.middle_heat = heat
 
     def content(self):
         """On the right, a second digit: the same patch, another pattern; the convolution's weights do not change."""
         right = self.digit("vit.other.image", None, self.DIGIT).move_to(np.array([self.XS[2], self.Y, 0.0]))
-        grids = VGroup(grid_lines(right, self.side, self.side), grid_lines(right, self.g, self.g, color=palette.HIGHLIGHT, width=3))
+        grids = VGroup(
+            grid_lines(right, self.side, self.side), grid_lines(right, self.g, self.g, color=palette.HIGHLIGHT, width=3),
+        )
         heat, numbers, box = self.attention_view(right, "vit.other.row")
-        caption = self.small("other_caption", d=self.ledger.shown("vit.other.label", spec=COUNT)).next_to(right, DOWN, buff=0.2)
+        caption = self.small("other_caption", d=self.ledger.shown("vit.other.label", spec=COUNT))
+        caption.next_to(right, DOWN, buff=0.2)
         self.say("other", about=[right, heat, numbers], d=self.ledger.shown("vit.other.label", spec=COUNT))
         self.play(FadeIn(right), Create(grids), FadeIn(caption))
         self.play(Create(box), FadeIn(heat), right.animate.set_opacity(self.DIM), run_time=2.5)
@@ -830,11 +832,11 @@ class PatchAttention(ChapterScene):
         self.play(LaggedStart(*(FadeIn(x) for x in numbers), lag_ratio=0.08), run_time=3.5)
         fills = dict(tv=self.ledger.shown("vit.tv", spec=VALUE), mean=self.ledger.shown("vit.tv_mean", spec=VALUE))
         distance = self.small("distance", **fills).next_to(self.title, DOWN, buff=0.3)
-        self.say("distance", about=[distance, heat, self.middle_view[0]], **fills)
+        self.say("distance", about=[distance, heat, self.middle_heat], **fills)
         self.play(Write(distance), run_time=2.5)
         self.play(
             Indicate(heat, color=palette.HIGHLIGHT, scale_factor=1.03),
-            Indicate(self.middle_view[0], color=palette.HIGHLIGHT, scale_factor=1.03),
+            Indicate(self.middle_heat, color=palette.HIGHLIGHT, scale_factor=1.03),
             run_time=3,
         )
         self.say("fixed", about=[self.conv, self.conv_caption], n=self.ledger.shown("reach.conv", spec=COUNT))
@@ -863,7 +865,8 @@ class PatchAttention(ChapterScene):
         fills.update({f"n_{net}": self.ledger.shown(params[net], spec=COUNT) for net in nets})
         said = [VGroup(*row) for row in reversed(rows)]  # the transformer first, as the sentence goes
         self.say("verdict", about=said, **fills)
-        self.play(LaggedStart(*(Indicate(row, color=palette.HIGHLIGHT, scale_factor=1.05) for row in said), lag_ratio=1.0), run_time=7)
+        highlights = (Indicate(row, color=palette.HIGHLIGHT, scale_factor=1.05) for row in said)
+        self.play(LaggedStart(*highlights, lag_ratio=1.0), run_time=7)
         sizes = dict(n=self.ledger.shown("data.n_train", spec=COUNT), m=self.ledger.shown("data.n_test", spec=COUNT))
         caveat = self.label("caveat_line", **sizes).next_to(table, DOWN, buff=0.7)
         self.say("caveat", about=[caveat], **sizes)
@@ -897,7 +900,8 @@ class PatchAttention(ChapterScene):
         fr, fc = (int(v) for v in self.ledger.array("vit.focus"))
         start = cell_center(image, g, g, fr, fc)
         return VGroup(*(
-            Line(start, cell_center(image, g, g, r, c), color=palette.POSITIVE, stroke_width=14 * float(weights[r, c]) / self.scale)
+            Line(start, cell_center(image, g, g, r, c), color=palette.POSITIVE,
+                 stroke_width=14 * float(weights[r, c]) / self.scale)
             for r in range(g) for c in range(g) if (r, c) != (fr, fc)
         ))
 

@@ -69,7 +69,8 @@ def test_numpy_forward_matches_the_model():
     by_hand, patterns = vit_facts.forward_by_hand(w, x.numpy().reshape(4, 8, 8), 2)
     np.testing.assert_allclose(by_hand, logits.numpy(), rtol=1e-10, atol=1e-12)
     for n in range(2):
-        np.testing.assert_allclose(patterns[:, n], cache[f"blocks.{n}.attn.hook_pattern"].numpy(), rtol=1e-10, atol=1e-12)
+        expected = cache[f"blocks.{n}.attn.hook_pattern"].numpy()
+        np.testing.assert_allclose(patterns[:, n], expected, rtol=1e-10, atol=1e-12)
 
 
 def test_every_patch_reads_every_patch_and_the_gpt_stays_causal():
@@ -158,7 +159,8 @@ def test_the_drawn_rows_are_the_focus_patchs_attention_and_depend_on_the_digit(f
         assert built[key].sum() == pytest.approx(1.0, abs=1e-5) and (built[key] > 0).all()
     assert built["vit.other.label"] != built["digit.label"]
     assert built["vit.other.prediction"] == built["vit.other.label"]
-    np.testing.assert_allclose(built["vit.tv"], 0.5 * np.abs(built["vit.row"] - built["vit.other.row"]).sum(), rtol=1e-6)
+    by_hand = 0.5 * np.abs(built["vit.row"] - built["vit.other.row"]).sum()
+    np.testing.assert_allclose(built["vit.tv"], by_hand, rtol=1e-6)
     assert built["vit.tv"] > 0.2 and built["vit.tv_mean"] > 0.2  # content-dependent, not one fixed pattern
     assert built["vit.row"].max() > 4 / (g * g)  # not spread evenly over the patches
 

@@ -15,7 +15,8 @@ TRANSFORMER_YEAR = 2017  # Vaswani et al., "Attention Is All You Need"
 
 KEYS = (
     "test_accuracy.vit", "errors.vit", "params.vit", "data.n_train",
-    "vit.patch", "vit.grid", "vit.tokens", "vit.layers", "vit.heads", "vit.layer_numbers", "vit.head_numbers", "vit.shown", "vit.pattern", "vit.prediction",
+    "vit.patch", "vit.grid", "vit.tokens", "vit.layers", "vit.heads", "vit.layer_numbers", "vit.head_numbers",
+    "vit.shown", "vit.pattern", "vit.prediction",
     "vit.focus", "vit.row", "vit.other.index", "vit.other.label", "vit.other.image", "vit.other.prediction",
     "vit.other.row", "vit.tv", "vit.tv_mean", "vit.paper.year", "vit.paper.patch", "transformer.year",
 )
@@ -35,9 +36,9 @@ MEANINGS = {
     "vit.shown": "the block and head whose attention is drawn: [layer, head]",
     "vit.pattern": "every attention pattern on the chapter's digit, [layer, head, query patch, key patch]",
     "vit.prediction": "the vision transformer's answer for the chapter's digit",
-    "vit.focus": "the patch whose attention is drawn, [row, column] of patches: the one holding the convolution's centre pixel",
+    "vit.focus": "the patch whose attention is drawn, [row, column]: it holds the convolution's centre pixel",
     "vit.row": "that patch's attention to every patch on the chapter's digit, in the drawn head, [row, column]",
-    "vit.other.index": "the second held-out digit: the first after the chapter's with another label that the ViT gets right",
+    "vit.other.index": "the second digit: the first held out after the chapter's, of another label, the ViT gets right",
     "vit.other.label": "its true label",
     "vit.other.image": "its pixels, [row, column]",
     "vit.other.prediction": "the vision transformer's answer for it",
@@ -90,7 +91,9 @@ def build(config: NetConfig, index: int, centre: tuple[int, int]) -> dict[str, o
     cfg = net.model.cfg
     x_test = torch.from_numpy(data.x_test)  # [n_test, side*side]
     _, cache = net.model.run_with_cache(x_test)
-    patterns = torch.stack([cache[f"blocks.{n}.attn.hook_pattern"] for n in range(cfg.n_layers)], dim=1)  # [n, layer, head, q, k]
+    patterns = torch.stack(
+        [cache[f"blocks.{n}.attn.hook_pattern"] for n in range(cfg.n_layers)], dim=1
+    )  # [n_test, layer, head, q, k]
     predictions = cache["hook_logits"].argmax(dim=1).numpy()  # [n_test]
     layer, head = SHOWN
     focus = focus_patch(centre, cfg.patch)
@@ -148,7 +151,8 @@ def forward_by_hand(w: dict[str, np.ndarray], images: np.ndarray, patch: int) ->
     n, side, _ = images.shape
     g = side // patch
     tokens = np.stack(
-        [images[:, r * patch : (r + 1) * patch, c * patch : (c + 1) * patch].reshape(n, -1) for r in range(g) for c in range(g)],
+        [images[:, r * patch : (r + 1) * patch, c * patch : (c + 1) * patch].reshape(n, -1)
+         for r in range(g) for c in range(g)],
         axis=1,
     )  # [n, g*g, patch*patch]
     h = tokens @ w["embed.weight"].T + w["embed.bias"] + w["W_pos"]  # [n, t, d]
