@@ -831,7 +831,7 @@ class PatchAttention(ChapterScene):
         self.bring_to_front(grids, box)
         self.play(LaggedStart(*(FadeIn(x) for x in numbers), lag_ratio=0.08), run_time=3.5)
         fills = dict(tv=self.ledger.shown("vit.tv", spec=VALUE), mean=self.ledger.shown("vit.tv_mean", spec=VALUE))
-        distance = self.small("distance", **fills).next_to(self.title, DOWN, buff=0.3)
+        distance = self.small("distance_line", **fills).next_to(self.title, DOWN, buff=0.3)
         self.say("distance", about=[distance, heat, self.middle_heat], **fills)
         self.play(Write(distance), run_time=2.5)
         self.play(
