@@ -29,7 +29,7 @@ KEYS = (
     "classes", "prediction", "data.n_test", "digit.index", "digit.label", "filters",
     "focus.filter", "focus.conv2", "dense.focus", "errors.cnn", "errors.mlp", "test_accuracy.cnn", "test_accuracy.mlp",
     "count.cells", "count.conv", "count.dense", "count.inputs", "count.local", "count.outputs",
-    "params.mlp", "params.total", "pool.row", "pool.col", "pool.origin", "reach.attention", "reach.centre", "reach.conv",
+    "params.mlp", "params.total", "pool.row", "pool.col", "pool.origin", "reach.centre", "reach.conv",
     "rf.box", "rf.size", "shape.channels", "shape.conv1", "shape.kernel", "shape.pool", "shape.side", "shape.window",
     "slide.products", "slide.sums",
     *(f"equivariance.{name}" for name in (
@@ -84,7 +84,6 @@ MEANINGS = {
     "pool.row": "the row of each pooled maximum in its window",
     "pool.col": "the column of each pooled maximum in its window",
     "pool.origin": "the corner of the feature map the pooling scene shows",
-    "reach.attention": "how many pixels one attention query reaches: all of them",
     "reach.centre": "the pixel at the centre of the neighbourhood the chapter's convolution output reads, [row, column]",
     "reach.conv": "how many pixels one convolution output reaches",
     "rf.box": "the receptive field of a neuron of each layer: [top, left, bottom, right]",
@@ -276,7 +275,6 @@ def layer_counts(shape: cnn.CNNConfig) -> dict[str, int]:
         "count.conv": c1 * k * k + c1,
         "reach.conv": k * k,
         "reach.centre": np.array([(m - 1) // 2 + k // 2] * 2),
-        "reach.attention": inputs,
     }
 
 
@@ -494,7 +492,6 @@ def structure_by_autograd(weights: dict[str, torch.Tensor], shape: cnn.CNNConfig
         "count.conv": len(torch.unique(nonzero)) + len(torch.unique(b1)),
         "reach.conv": int((centre_row != 0).sum()),
         "reach.centre": np.argwhere(centre_row.reshape(side, side).numpy() != 0).mean(axis=0).round().astype(int),
-        "reach.attention": pixel.numel(),
         "rf.box": boxes,
         "rf.size": [int(np.sum(np.any(grid, axis=1))) for grid in reached],
     }
