@@ -77,7 +77,9 @@ class FactoredMatrix:
 
 
 class Attention(HookedModule):
-    """Causal multi-head self-attention without biases."""
+    """Causal multi-head self-attention without biases (with ``causal`` False, every position reads every other)."""
+
+    causal = True
 
     def __init__(self, cfg: GPTConfig) -> None:
         super().__init__()
@@ -101,8 +103,10 @@ class Attention(HookedModule):
         k = self.hook_k(torch.einsum("bpd,hde->bphe", x, self.W_K))  # [batch, pos, head, d_head]
         v = self.hook_v(torch.einsum("bpd,hde->bphe", x, self.W_V))  # [batch, pos, head, d_head]
         scores = torch.einsum("bqhe,bkhe->bhqk", q, k) / math.sqrt(self.cfg.d_head)  # [batch, head, q, k]
-        future = torch.triu(torch.ones(n, n, dtype=torch.bool), diagonal=1)  # [q, k]
-        scores = self.hook_attn_scores(scores.masked_fill(future, float("-inf")))  # [batch, head, q, k]
+        if self.causal:
+            future = torch.triu(torch.ones(n, n, dtype=torch.bool), diagonal=1)  # [q, k]
+            scores = scores.masked_fill(future, float("-inf"))
+        scores = self.hook_attn_scores(scores)  # [batch, head, q, k]
         pattern = self.hook_pattern(scores.softmax(dim=-1))  # [batch, head, q, k]
         z = self.hook_z(torch.einsum("bhqk,bkhe->bqhe", pattern, v))  # [batch, pos, head, d_head]
         result = self.hook_result(torch.einsum("bqhe,hed->bqhd", z, self.W_O))  # [batch, pos, head, d_model]

@@ -43,12 +43,13 @@ StateDict = dict[str, torch.Tensor]
 WHAT = {  # what is computed for each kind of entry, as a notice names it
     "mlp": "training the digit network",
     "cnn": "training the digit CNN",
+    "vit": "training the digit vision transformer",
     "flow": "training the flow network",
     "meanflow": "training the MeanFlow network",
     "gpt": "training the transformer",
     "terrain": "mapping the loss landscape",
 }
-ESTIMATED_SECONDS = {"mlp": 4.0, "cnn": 3.0, "flow": 17.0, "meanflow": 30.0, "gpt": 40.0, "terrain": 5.0}  # measured on 2 busy cores, digits
+ESTIMATED_SECONDS = {"mlp": 4.0, "cnn": 3.0, "vit": 18.0, "flow": 17.0, "meanflow": 30.0, "gpt": 40.0, "terrain": 5.0}  # measured on 2 busy cores, digits
 
 M = TypeVar("M", bound=nn.Module)
 H = TypeVar("H")

@@ -19,8 +19,10 @@ from manim import (
     Group,
     Indicate,
     LaggedStart,
+    Line,
     Rectangle,
     ReplacementTransform,
+    ShowPassingFlash,
     SurroundingRectangle,
     Transform,
     TransformFromCopy,
@@ -716,76 +718,192 @@ class Sharing(ChapterScene):
         self.wait(1)
 
 
-class Neighbourhood(ChapterScene):
-    """A convolution reads a small neighbourhood with shared weights; attention reads every position."""
+class PatchAttention(ChapterScene):
+    """A convolution's fixed 3x3 neighbourhood beside a vision transformer's real attention from one patch to every
+    patch, on two digits; then the accuracy and size of the MLP, the CNN and the ViT (Dosovitskiy et al. 2020)."""
 
-    estimated_seconds = 50.0
-    steps = ("grids", "local", "everywhere", "depth")
+    estimated_seconds = 80.0
+    DIGIT = 3.9  # height of each digit
+    XS = (-4.6, 0.0, 4.6)  # the convolution's panel, the chapter digit's attention, the second digit's
+    Y = 0.45
+    FONT = 24  # the attention weights written on the patches
+    DIM = 0.55  # the opacity of a digit under its attention
+    steps = ("patches", "local", "attention", "content", "table")
 
-    def grids(self):
-        """The digit twice: once for a convolution, once for attention."""
+    def patches(self):
+        """The paper; the digit cut into patches, each a token."""
         self.read_sizes()
-        side = self.side
-        title = self.heading()
-        left = self.left = self.digit_image(3.3).move_to(LEFT * 3.5 + UP * 0.4)
-        right = self.right = self.digit_image(3.3).move_to(RIGHT * 3.5 + UP * 0.4)
-        grids = VGroup(grid_lines(left, side, side), grid_lines(right, side, side))
-        names = VGroup(
-            self.label("conv_name").next_to(left, UP, buff=0.2),
-            self.label("attention_name").next_to(right, UP, buff=0.2),
+        self.g, self.q = int(self.ledger.value("vit.grid")), int(self.ledger.value("vit.patch"))
+        self.layer, self.head = (int(v) for v in self.ledger.array("vit.shown"))
+        side, g, q = self.side, self.g, self.q
+        title = self.title = self.heading()
+        year = self.ledger.shown("vit.paper.year", spec=".0f")
+        source = self.words(
+            "source", font_size=palette.SMALL_SIZE, color=palette.MUTED,
+            year=year, p=self.ledger.shown("vit.paper.patch", spec=COUNT),
+        ).next_to(title, DOWN, buff=0.2)
+        digit = self.middle = self.digit_image(self.DIGIT).move_to(np.array([self.XS[1], self.Y, 0.0]))
+        pixels = grid_lines(digit, side, side)
+        cuts = self.cuts = grid_lines(digit, g, g, color=palette.HIGHLIGHT, width=3)
+        self.say("paper", about=[title, source], year=year, t_year=self.ledger.shown("transformer.year", spec=".0f"))
+        self.play(FadeIn(title), FadeIn(digit), Create(pixels), run_time=2)
+        self.play(Write(source), run_time=3)
+        self.play(Indicate(source, color=palette.HIGHLIGHT, scale_factor=1.05), run_time=2)
+        self.play(Indicate(digit, color=palette.HIGHLIGHT, scale_factor=1.03), run_time=1.5)
+        image = self.ledger.array("hook_input", 0)
+        tokens = Group(*(
+            pixel_image(palette.grey_image(image[r * q : (r + 1) * q, c * q : (c + 1) * q]), 0.5)
+            for r in range(g) for c in range(g)
+        )).arrange(RIGHT, buff=0.12).move_to(DOWN * 2.3)
+        self.say(
+            "patches", about=[cuts, tokens],
+            n=self.ledger.shown("vit.tokens", spec=COUNT), p=self.ledger.shown("vit.patch", spec=COUNT),
         )
-        self.say("grids", about=[left, right])
-        self.play(FadeIn(title), FadeIn(left), FadeIn(right), Create(grids), FadeIn(names))
+        self.play(Create(cuts), run_time=1.5)
+        self.play(LaggedStart(*(
+            FadeIn(token, target_position=cell_center(digit, g, g, *divmod(t, g)), scale=1.6)
+            for t, token in enumerate(tokens)
+        ), lag_ratio=0.15), run_time=5.5)
+        self.say(
+            "trained", about=[tokens, digit],
+            blocks=self.ledger.shown("vit.layers", spec=COUNT), heads=self.ledger.shown("vit.heads", spec=COUNT),
+        )
+        self.play(LaggedStart(*(Indicate(t, color=palette.HIGHLIGHT) for t in tokens), lag_ratio=0.1), run_time=4.5)
+        self.play(FadeOut(tokens), FadeOut(source), run_time=1)
 
     def local(self):
-        """A convolution's output reads its neighbourhood through the filter's weights, wherever it slides."""
-        side, k, m, left = self.side, self.k, self.m, self.left
+        """On the left, a convolution's output reads its fixed neighbourhood through the filter's weights."""
+        side, k = self.side, self.k
+        left = self.left = self.digit_image(self.DIGIT).move_to(np.array([self.XS[0], self.Y, 0.0]))
+        grid = grid_lines(left, side, side)
         weights = self.ledger.array("conv1.weight", (self.f, 0))
-        i, j = (m - 1) // 2, (m - 1) // 2
-        self.centre = (i + k // 2, j + k // 2)
-        conv_side = self.conv_view(left, weights, i, j)
-        conv_eq = eq(r"y_i", "=", r"\sum_{j \in N(i)}", r"w_{j-i}\, x_j", font_size=36).next_to(left, DOWN, buff=0.3)
-        conv_count = self.small(
-            "reads",
-            n=self.ledger.shown("reach.conv", spec=COUNT),
-            total=self.ledger.shown("count.inputs", spec=COUNT),
-        )
-        conv_count.next_to(conv_eq, DOWN, buff=0.2)
-        self.say(
-            "local", about=[conv_side, conv_eq], n=self.ledger.shown("reach.conv", spec=COUNT), k=self.filter_name(),
-        )
-        self.play(FadeIn(conv_side), Write(conv_eq), FadeIn(conv_count), run_time=1.5)
-        self.wait(1)
-        self.say("slide", about=[conv_side])
+        top, corner = (int(v) - k // 2 for v in self.ledger.array("reach.centre"))
+        conv = self.conv = self.conv_view(left, weights, top, corner)
+        caption = self.conv_caption = self.small(
+            "conv_caption", n=self.ledger.shown("shape.kernel", spec=COUNT),
+        ).next_to(left, DOWN, buff=0.2)
+        n = self.ledger.shown("reach.conv", spec=COUNT)
+        self.say("local", about=[conv, left], n=n, k=self.filter_name())
+        self.play(FadeIn(left), Create(grid), FadeIn(caption), run_time=1.5)
+        self.play(FadeIn(conv), run_time=1.5)
+        self.play(Indicate(conv[3], color=palette.HIGHLIGHT, scale_factor=1.1), run_time=2)
+        self.play(ShowPassingFlash(conv[1].copy().set_stroke(palette.HIGHLIGHT, width=5), time_width=0.6), run_time=1.5)
+        self.say("slide", about=[conv])
         step_x, step_y = left.width / side, left.height / side
         for dx, dy in ((1, 0), (0, -1), (-1, 0), (0, 1)):
-            self.play(conv_side.animate.shift(np.array([dx * step_x, dy * step_y, 0.0])), run_time=0.9)
-        self.wait(0.5)
+            self.play(conv.animate.shift(np.array([dx * step_x, dy * step_y, 0.0])), run_time=1.1)
 
-    def everywhere(self):
-        """Attention's output at the same position reads every position."""
-        side, right = self.side, self.right
-        attention_side = self.spokes(right, [(r, c) for r in range(side) for c in range(side)], self.centre)
-        att_eq = eq(r"y_i", "=", r"\sum_{j}", r"\alpha_{ij}\, v_j", font_size=36).next_to(right, DOWN, buff=0.3)
-        att_count = self.small(
-            "reads",
-            n=self.ledger.shown("reach.attention", spec=COUNT),
-            total=self.ledger.shown("count.inputs", spec=COUNT),
+    def attention(self):
+        """In the middle, the chapter digit's boxed patch and its real attention to every patch."""
+        row = self.ledger.array("vit.row")
+        self.scale = max(float(row.max()), float(self.ledger.array("vit.other.row").max()))
+        heat, numbers, box = self.attention_view(self.middle, "vit.row")
+        caption = self.small(
+            "attention_caption",
+            block=self.ledger.ordinal("vit.layer_numbers", self.layer, counting="from1"),
+            head=self.ledger.ordinal("vit.head_numbers", self.head, counting="from1"),
+        ).next_to(self.middle, DOWN, buff=0.2)
+        reads = self.reads(self.middle, row)
+        self.say("attention", about=[box, reads], n=self.ledger.shown("vit.tokens", spec=COUNT))
+        self.play(Create(box), FadeIn(caption), run_time=1)
+        self.play(Create(reads), run_time=2.5)
+        self.play(FadeIn(heat), self.middle.animate.set_opacity(self.DIM), run_time=3)
+        self.play(FadeOut(reads), run_time=1)
+        self.bring_to_front(self.cuts, box)
+        r, c = np.unravel_index(int(np.argmax(row)), row.shape)
+        self.say("weights", about=[numbers, heat], top=self.ledger.shown("vit.row", (int(r), int(c)), VALUE))
+        self.play(LaggedStart(*(FadeIn(x) for x in numbers), lag_ratio=0.08), run_time=3.5)
+        self.play(Indicate(numbers[int(r) * self.g + int(c)], color=palette.HIGHLIGHT, scale_factor=1.4), run_time=2)
+        self.middle_heat = heat
+
+    def content(self):
+        """On the right, a second digit: the same patch, another pattern; the convolution's weights do not change."""
+        right = self.digit("vit.other.image", None, self.DIGIT).move_to(np.array([self.XS[2], self.Y, 0.0]))
+        grids = VGroup(
+            grid_lines(right, self.side, self.side), grid_lines(right, self.g, self.g, color=palette.HIGHLIGHT, width=3),
         )
-        att_count.next_to(att_eq, DOWN, buff=0.2)
-        self.say("global", about=[attention_side, att_eq], n=self.ledger.shown("reach.attention", spec=COUNT))
-        self.play(Create(attention_side), Write(att_eq), FadeIn(att_count), run_time=2)
-        self.say("content", about=[attention_side])
+        heat, numbers, box = self.attention_view(right, "vit.other.row")
+        caption = self.small("other_caption", d=self.ledger.shown("vit.other.label", spec=COUNT))
+        caption.next_to(right, DOWN, buff=0.2)
+        self.say("other", about=[right, heat, numbers], d=self.ledger.shown("vit.other.label", spec=COUNT))
+        self.play(FadeIn(right), Create(grids), FadeIn(caption))
+        self.play(Create(box), FadeIn(heat), right.animate.set_opacity(self.DIM), run_time=2.5)
+        self.bring_to_front(grids, box)
+        self.play(LaggedStart(*(FadeIn(x) for x in numbers), lag_ratio=0.08), run_time=3.5)
+        fills = dict(tv=self.ledger.shown("vit.tv", spec=VALUE), mean=self.ledger.shown("vit.tv_mean", spec=VALUE))
+        distance = self.small("distance_line", **fills).next_to(self.title, DOWN, buff=0.3)
+        self.say("distance", about=[distance, heat, self.middle_heat], **fills)
+        self.play(Write(distance), run_time=2.5)
+        self.play(
+            Indicate(heat, color=palette.HIGHLIGHT, scale_factor=1.03),
+            Indicate(self.middle_heat, color=palette.HIGHLIGHT, scale_factor=1.03),
+            run_time=3,
+        )
+        self.say("fixed", about=[self.conv, self.conv_caption], n=self.ledger.shown("reach.conv", spec=COUNT))
+        self.play(Indicate(self.conv, color=palette.HIGHLIGHT, scale_factor=1.1), run_time=2)
+        self.play(Indicate(self.conv_caption, color=palette.HIGHLIGHT, scale_factor=1.05), run_time=1.5)
+
+    def table(self):
+        """The three networks side by side on the same held-out digits: accuracy, mistakes, parameters."""
+        self.play(*(FadeOut(mob) for mob in self.mobjects if mob is not self.title), run_time=1)
+        nets = ("mlp", "cnn", "vit")
+        params = {"mlp": "params.mlp", "cnn": "params.total", "vit": "params.vit"}
+        heads = [self.label(f"column_{name}", color=palette.MUTED) for name in ("net", "accuracy", "wrong", "params")]
+        rows = [[
+            self.words(f"{net}_name"),
+            self.words("cell", v=self.ledger.shown(f"test_accuracy.{net}", spec=PERCENT2)),
+            self.words("cell", v=self.ledger.shown(f"errors.{net}", spec=COUNT)),
+            self.words("cell", v=self.ledger.shown(params[net], spec=COUNT)),
+        ] for net in nets]
+        table = VGroup(*heads, *(cell for row in rows for cell in row))
+        table.arrange_in_grid(cols=4, buff=(1.0, 0.55), col_alignments="lrrr").move_to(UP * 1.0)
+        self.say("table", about=[*heads], n=self.ledger.shown("data.n_test", spec=COUNT))
+        self.play(FadeIn(VGroup(*heads)), run_time=1)
+        for row in rows:
+            self.play(LaggedStart(*(FadeIn(cell, shift=RIGHT * 0.2) for cell in row), lag_ratio=0.2), run_time=1.2)
+        fills = {f"a_{net}": self.ledger.shown(f"test_accuracy.{net}", spec=PERCENT2) for net in nets}
+        fills.update({f"n_{net}": self.ledger.shown(params[net], spec=COUNT) for net in nets})
+        said = [VGroup(*row) for row in reversed(rows)]  # the transformer first, as the sentence goes
+        self.say("verdict", about=said, **fills)
+        highlights = (Indicate(row, color=palette.HIGHLIGHT, scale_factor=1.05) for row in said)
+        self.play(LaggedStart(*highlights, lag_ratio=1.0), run_time=7)
+        sizes = dict(n=self.ledger.shown("data.n_train", spec=COUNT), m=self.ledger.shown("data.n_test", spec=COUNT))
+        caveat = self.label("caveat_line", **sizes).next_to(table, DOWN, buff=0.7)
+        self.say("caveat", about=[caveat], **sizes)
+        self.play(Write(caveat), run_time=3.5)
+        self.play(Indicate(caveat, color=palette.HIGHLIGHT, scale_factor=1.03), run_time=2.5)
+        self.say("bias", about=[VGroup(*rows[1]), VGroup(*rows[2])])
+        self.play(Indicate(VGroup(*rows[1]), color=palette.HIGHLIGHT), run_time=2.5)
+        self.play(Indicate(VGroup(*rows[2]), color=palette.HIGHLIGHT), run_time=2.5)
+        self.play(Indicate(VGroup(*rows[1]), color=palette.HIGHLIGHT), run_time=2)
         self.wait(1)
 
-    def depth(self):
-        """Stacked convolutions see farther, layer by layer."""
-        sizes = [self.ledger.shown("rf.size", n, COUNT) for n in range(3)]
-        depth = self.label("depth_label", a=sizes[0], b=sizes[1], c=sizes[2]).to_edge(DOWN, buff=0.25)
-        self.say("depth", about=[depth], a=sizes[0], b=sizes[1], c=sizes[2])
-        self.play(FadeIn(depth))
-        self.say("tradeoff", about=[depth, self.left, self.right])
-        self.wait(1)
+    def attention_view(self, image, key: str) -> tuple[VGroup, VGroup, Rectangle]:
+        """Over ``image``: each patch lit by the focus patch's weight to it (one scale for both digits), the weight
+        written on it, and a box around the focus patch."""
+        g = self.g
+        weights = self.ledger.array(key)
+        heat, numbers = VGroup(), VGroup()
+        for r in range(g):
+            for c in range(g):
+                square = window(image, g, g, r, c, 1, 1, stroke_width=0)
+                heat.add(square.set_fill(palette.HIGHLIGHT, opacity=0.85 * float(weights[r, c]) / self.scale))
+                number = self.ledger.number(key, (r, c), 2, font_size=self.FONT)
+                numbers.add(readable(number).move_to(cell_center(image, g, g, r, c)))
+        fr, fc = (int(v) for v in self.ledger.array("vit.focus"))
+        box = window(image, g, g, fr, fc, 1, 1, stroke_width=6, stroke_color=palette.POSITIVE)
+        return heat, numbers, box
+
+    def reads(self, image, weights: np.ndarray) -> VGroup:
+        """A line from the focus patch to every other patch, as thick as the weight it gets (the thickest 14 px)."""
+        g = self.g
+        fr, fc = (int(v) for v in self.ledger.array("vit.focus"))
+        start = cell_center(image, g, g, fr, fc)
+        return VGroup(*(
+            Line(start, cell_center(image, g, g, r, c), color=palette.POSITIVE,
+                 stroke_width=14 * float(weights[r, c]) / self.scale)
+            for r in range(g) for c in range(g) if (r, c) != (fr, fc)
+        ))
 
     def conv_view(self, image, weights: np.ndarray, i: int, j: int) -> Group:
         """The filter's weights laid over the neighbourhood of output cell (i, j), a line from each to its centre."""
@@ -793,20 +911,16 @@ class Neighbourhood(ChapterScene):
         overlay = pixel_image(palette.signed_image(weights, self.kernel_scale()), image.height * k / side)
         overlay.set_opacity(0.85)
         overlay.move_to(cell_center(image, side, side, i + (k - 1) / 2, j + (k - 1) / 2))
-        cells = [(i + u, j + v) for u in range(k) for v in range(k)]
-        patch = window(image, side, side, i, j, k, k, stroke_width=3)
-        return Group(overlay, self.spokes(image, cells, (i + k // 2, j + k // 2)), patch)
-
-    def spokes(self, image, cells: list[tuple[int, int]], centre: tuple[int, int]) -> VGroup:
-        """One line from each cell to the centre cell, as one path, and a box around the centre."""
-        side = self.side
+        centre = (i + k // 2, j + k // 2)
         end = cell_center(image, side, side, *centre)
         lines = VMobject(stroke_color=palette.HIGHLIGHT, stroke_width=2, stroke_opacity=0.7)
-        for cell in cells:
-            if cell != centre:
-                lines.start_new_path(cell_center(image, side, side, *cell))
-                lines.add_line_to(end)
-        return VGroup(lines, window(image, side, side, *centre, 1, 1, stroke_width=5))
+        for u in range(k):
+            for v in range(k):
+                if (i + u, j + v) != centre:
+                    lines.start_new_path(cell_center(image, side, side, i + u, j + v))
+                    lines.add_line_to(end)
+        patch = window(image, side, side, i, j, k, k, stroke_width=3)
+        return Group(overlay, lines, window(image, side, side, *centre, 1, 1, stroke_width=5), patch)
 
 
 class Prediction(ChapterScene):
@@ -882,4 +996,4 @@ class Prediction(ChapterScene):
         self.wait(1)
 
 
-SCENES = [SlidingKernel, Filters, ReluPool, Equivariance, Sharing, Neighbourhood, Prediction]
+SCENES = [SlidingKernel, Filters, ReluPool, Equivariance, Sharing, Prediction, PatchAttention]

@@ -10,6 +10,7 @@ from netreel.nets import cnn
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 from netreel.nets.facts import network as network_facts
+from netreel.nets.facts import vit as vit_facts
 
 CROP = 6  # the pooling scene shows a CROP x CROP corner of a feature map, numbers and all
 SHIFT = (0, 1)  # (down, right): the digit's ink spans columns 1 to 6 and every row, so one pixel right loses none
@@ -28,13 +29,14 @@ KEYS = (
     "classes", "prediction", "data.n_test", "digit.index", "digit.label", "filters",
     "focus.filter", "focus.conv2", "dense.focus", "errors.cnn", "errors.mlp", "test_accuracy.cnn", "test_accuracy.mlp",
     "count.cells", "count.conv", "count.dense", "count.inputs", "count.local", "count.outputs",
-    "params.mlp", "params.total", "pool.row", "pool.col", "pool.origin", "reach.attention", "reach.conv",
+    "params.mlp", "params.total", "pool.row", "pool.col", "pool.origin", "reach.centre", "reach.conv",
     "rf.box", "rf.size", "shape.channels", "shape.conv1", "shape.kernel", "shape.pool", "shape.side", "shape.window",
     "slide.products", "slide.sums",
     *(f"equivariance.{name}" for name in (
         "shift", "aligned", "image", "maps", "error", "range", "relative", "pooled", "pool_change", "pool_relative",
         "pool_changed", "pool_cells", "aligned_error", "aligned_change", "prediction", "probability",
     )),
+    *vit_facts.KEYS,
 )
 
 CNN_MEANINGS = {
@@ -82,7 +84,7 @@ MEANINGS = {
     "pool.row": "the row of each pooled maximum in its window",
     "pool.col": "the column of each pooled maximum in its window",
     "pool.origin": "the corner of the feature map the pooling scene shows",
-    "reach.attention": "how many pixels one attention query reaches: all of them",
+    "reach.centre": "the pixel at the centre of the neighbourhood the chapter's convolution output reads, [row, column]",
     "reach.conv": "how many pixels one convolution output reaches",
     "rf.box": "the receptive field of a neuron of each layer: [top, left, bottom, right]",
     "rf.size": "its side, in pixels",
@@ -110,6 +112,7 @@ MEANINGS = {
     "equivariance.aligned_change": "max |pool(map(shift2(x))) - pool(map(x))| for the aligned shift",
     "equivariance.prediction": "the CNN's answer for the digit and for its shift",
     "equivariance.probability": "the probability of each answer",
+    **vit_facts.MEANINGS,
 }
 """What each of :data:`KEYS` holds (``netreel info cnn --facts``)."""
 
@@ -143,12 +146,14 @@ def build(config: NetConfig) -> Facts:
     basis = torch.eye(shape.side**2).reshape(-1, 1, shape.side, shape.side)  # [side*side, 1, side, side]
     boxes = receptive_boxes(shape)
     dense = F.conv2d(basis, weights["conv1.weight"][focus : focus + 1]).reshape(shape.side**2, m * m).T  # [m*m, side*side]
+    counts = layer_counts(shape)
     values = {
         **acts,
         **weights,
         **equivariance(net.model, image, shape),
         **network_facts.parameter_counts(weights),
-        **layer_counts(shape),
+        **counts,
+        **vit_facts.build(config, index, tuple(counts["reach.centre"])),
         "digit.index": index,
         "digit.label": data.y_test[index],
         "prediction": int(acts["hook_logits"].argmax()),
@@ -269,7 +274,7 @@ def layer_counts(shape: cnn.CNNConfig) -> dict[str, int]:
         "count.local": outputs * k * k + outputs,
         "count.conv": c1 * k * k + c1,
         "reach.conv": k * k,
-        "reach.attention": inputs,
+        "reach.centre": np.array([(m - 1) // 2 + k // 2] * 2),
     }
 
 
@@ -359,6 +364,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     for name, tensor in weights.items():
         values[f"params.{name}"] = tensor.numel()
     values.update(structure_by_autograd(weights, shape))
+    values.update(vit_facts.reference(config, index, tuple(values["reach.centre"])))
     values.update(
         {
             "params.total": sum(t.numel() for t in weights.values()),
@@ -485,7 +491,7 @@ def structure_by_autograd(weights: dict[str, torch.Tensor], shape: cnn.CNNConfig
         "count.local": len(nonzero) + outputs,
         "count.conv": len(torch.unique(nonzero)) + len(torch.unique(b1)),
         "reach.conv": int((centre_row != 0).sum()),
-        "reach.attention": pixel.numel(),
+        "reach.centre": np.argwhere(centre_row.reshape(side, side).numpy() != 0).mean(axis=0).round().astype(int),
         "rf.box": boxes,
         "rf.size": [int(np.sum(np.any(grid, axis=1))) for grid in reached],
     }
@@ -506,6 +512,7 @@ def summary(config: NetConfig) -> list[tuple[str, str]]:
         ("epochs, learning rate, batch", f"{shape.epochs}, {shape.lr} (Adam, cosine), {shape.batch_size}"),
         ("held-out accuracy", f"{history.test_accuracy[-1]:.2%} (untrained {history.test_accuracy[0]:.2%})"),
         ("Chapter 1 MLP, held-out", f"{mlp_accuracy:.2%}"),
+        ("vision transformer, held-out", vit_facts.summary(config)),
         ("training loss", f"{history.train_loss[-1]:.4f} (untrained {history.train_loss[0]:.4f})"),
         ("training time", f"{net.record['train_seconds']:.1f} s"),
         ("cache key", net.record["key"]),
