@@ -35,7 +35,7 @@ from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.formats import COUNT, PERCENT, PERCENT2, SCI, VALUE
 from netreel.scenes.common.mobjects import Bars, brackets, grid_lines, pixel_image, stack
-from netreel.scenes.common.text import eq
+from netreel.scenes.common.text import eq, turned
 
 
 def signed_cells(values: np.ndarray, scale: float, height: float, shown: np.ndarray | None = None):
@@ -656,7 +656,7 @@ class Sharing(ChapterScene):
         matrix.stretch_to_fit_width(min(3.3 * n_cols / n_rows, 11.0)).move_to(DOWN * 1.55)
         border = SurroundingRectangle(matrix, color=palette.MUTED, buff=0, stroke_width=1.5)
         x_label = self.small("matrix_columns", n=self.n_in).next_to(matrix, DOWN, buff=0.12)
-        y_label = self.small("matrix_rows", n=self.ledger.shown("count.cells", spec=COUNT)).rotate(np.pi / 2)
+        y_label = turned(self.small("matrix_rows", n=self.ledger.shown("count.cells", spec=COUNT)))
         y_label.next_to(matrix, LEFT, buff=0.12)
         self.say("matrix", about=[matrix, border], k=self.filter_name())
         self.play(FadeOut(self.bars), self.table.animate.scale(0.6).next_to(self.title, DOWN, buff=0.3))
