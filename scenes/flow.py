@@ -9,6 +9,7 @@ from manim import (
     LEFT,
     ORANGE,
     ORIGIN,
+    UR,
     RIGHT,
     UP,
     WHITE,
@@ -31,6 +32,7 @@ from manim import (
     VGroup,
     VMobject,
     Write,
+    config,
     linear,
 )
 
@@ -38,6 +40,7 @@ from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.flipbook import Flipbook
 from netreel.scenes.common.formats import COUNT, DISTANCE, LOSS, PERCENT, TENTH, TIME, VALUE
+from netreel.scenes.common.motion import frame_around, sweep, trace
 from netreel.scenes.common.plane import DotCloud, arrows
 from netreel.scenes.common.text import eq
 
@@ -90,6 +93,20 @@ class ChapterScene(NetScene):
         """'(a, b)' parts for eq(), both numbers from the ledger."""
         a, b = self.ledger.shown(key, (*index, 0), VALUE), self.ledger.shown(key, (*index, 1), VALUE)
         return [r"(", a, r",\ ", b, r")"]
+
+    def between(self, path: np.ndarray, s: float) -> np.ndarray:
+        """Points after ``s`` steps of their recorded path [steps + 1, n, 2]: within a step each moves in a
+        straight line, as Euler's method does (and the fine grid of a coarser Euler path)."""
+        k = min(int(np.floor(s + 1e-6)), path.shape[0] - 2)
+        return path[k] + (s - k) * (path[k + 1] - path[k])
+
+    def cue_left(self, least: float = 1.0) -> float:
+        """Seconds the subcaption being said still runs past what has been played in it, at least ``least``:
+        the run time that carries an animation to the cue's end instead of a still frame."""
+        if self._cue is None:
+            return least
+        played = (self.frames - self._segment_start) / config.frame_rate
+        return max(least, self._cue_seconds(self._cue) - played)
 
     def caption(self, key: str, mob, **fills):
         return self.words(key, font_size=palette.SMALL_SIZE, color=palette.MUTED, **fills).next_to(mob, DOWN, buff=0.15)
@@ -217,33 +234,46 @@ class NoiseToData(ChapterScene):
 
 
 class VelocityField(ChapterScene):
-    """The trained network's velocity v(x, t) on a grid, at several times, over the moving cloud.
+    """The trained network's velocity v(x, t) on a grid over the moons, and the noise points it carries:
+    t sweeps from 0 to 1 through every Euler step, the arrows are the network's at each step's time,
+    and the points follow their recorded Euler paths.
 
-    A step for each time the facts draw the field at after the first (``time_1`` ...), and the probe
-    right after the time nearest the first scene's point, as the narration tells it.
+    The sweep stops at the times the cues name (``STOPS``, Euler steps); the probe comes at the stop
+    nearest the first scene's point in time, as the narration tells it.
     """
 
     estimated_seconds = 60.0
-    steps = ("field", "time_1", "time_2", "probe", "time_3")
+    STOPS = (8, 16, 24, 32)  # the Euler steps the sweep reaches at the end of time_1 ... time_4
+    steps = ("field", "time_1", "time_2", "probe", "time_3", "time_4")
 
     def field(self):
-        """The field at the first time, over the noise cloud."""
+        """The field at t = 0 over the moons, the noise cloud on it."""
+        path = self.path = self.ledger.array("traj.x")  # [steps + 1, n, 2]
         self.times = self.ledger.array("field.t")
         self.focus_k = int(np.argmin(np.abs(self.times - self.ledger.value("focus.t"))))
         title = self.heading()
-        axes = self.axes = self.plane(8.0).move_to(LEFT * 2.3 + DOWN * 0.4)
+        axes = self.axes = self.plane(7.6).move_to(LEFT * 2.5 + DOWN * 0.35)
         name = eq(r"v_\theta(x, t)", font_size=44).move_to(RIGHT * 4.6 + UP * 2.1)
-        self.moment = ValueTracker(0.0)  # which of the field's times is shown, run by advance()
-        clock = self.time_label = Flipbook([self.clock(k) for k in range(len(self.times))], self.moment)
-        self.shown_time = 0
-        field = self.field_arrows = self.arrows_at(axes, 0)
-        cloud = self.cloud = self.cloud_at(axes, 0)
+        self.moment = ValueTracker(0.0)  # Euler steps done: the points between steps, field and clock at the last one
+        clock = self.time_label = Flipbook([self.clock(k) for k in range(len(self.times))], self.moment, reached=True)
+        field = self.field_arrows = Flipbook([self.arrows_at(axes, k) for k in range(len(self.times))], self.moment, reached=True)
+        moons = self.moons = DotCloud(axes, self.ledger.array("data.points"), self.moon_rgb("data.moon"), opacity=0.35)
+        start = DotCloud(axes, path[0], NOISE_COLOR, radius=0.02, opacity=0.35)
+        cloud = self.cloud = DotCloud(axes, path[0], WHITE, radius=0.025)
+        cloud.add_updater(lambda c: c.redraw(self.between(path, self.moment.get_value())))
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(axes, DOWN, buff=0.1)
-        self.say("field", about=[field, cloud], n=self.ledger.shown("traj.particles", spec=COUNT))
-        self.play(FadeIn(title), FadeIn(axes), FadeIn(cloud), Write(name), FadeIn(clock))
-        self.play(Create(field), FadeIn(legend), run_time=2)
-        self.say("start", about=[self.field_arrows])
-        self.wait(2)
+        key = VGroup(
+            self.key_entry(Dot(radius=0.06, color=NOISE_COLOR, fill_opacity=0.5), "noise_key"),
+            self.key_entry(Dot(radius=0.06, color=palette.POSITIVE, fill_opacity=0.6), "data_key"),
+            self.key_entry(Dot(radius=0.06, color=WHITE), "points_key"),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2).move_to(RIGHT * 4.6 + DOWN * 1.6)
+        self.say("field", about=[field, cloud, moons, key], n=self.ledger.shown("traj.particles", spec=COUNT))
+        self.play(FadeIn(title), FadeIn(axes), FadeIn(moons), FadeIn(start), FadeIn(cloud), Write(name), FadeIn(clock))
+        self.play(Create(field.display), FadeIn(legend), LaggedStart(*(FadeIn(k) for k in key), lag_ratio=0.5),
+                  run_time=self.cue_left())
+        self.say("start", about=[field])
+        self.play(trace(field.display[0], width=3, time_width=0.6), run_time=self.cue_left())
+        self.shown_time = 0
 
     def time_1(self):
         self.advance(1)
@@ -254,13 +284,16 @@ class VelocityField(ChapterScene):
     def time_3(self):
         self.advance(3)
 
+    def time_4(self):
+        self.advance(4)
+
     def probe(self):
         """One arrow of the field read out as numbers: the point of the first scene, at its time."""
         k = self.focus_k
         if k != self.shown_time:
             raise RuntimeError(
                 f"the probe reads the field at t = {self.times[k]}, but the field drawn is at"
-                f" t = {self.times[self.shown_time]}: put 'probe' after time_{k} in {type(self).__name__}.steps"
+                f" t = {self.times[self.shown_time]}: put 'probe' after the stop at step {k} in {type(self).__name__}"
             )
         axes = self.axes
         p = int(self.ledger.value("field.probe"))
@@ -273,28 +306,28 @@ class VelocityField(ChapterScene):
             r"\big)", font_size=30,
         )
         value = eq("=", *self.vector_text("field.v", (k, p)), font_size=30, color=palette.HIGHLIGHT)
-        group = VGroup(readout, value).arrange(DOWN, aligned_edge=LEFT, buff=0.2).move_to(RIGHT * 4.6 + DOWN * 0.6)
+        group = VGroup(readout, value).arrange(DOWN, aligned_edge=LEFT, buff=0.2).move_to(RIGHT * 4.6 + UP * 0.2)
         self.say("probe", about=[dot, arrow, readout, value])
         self.play(FadeIn(dot, scale=2), FadeIn(arrow))
-        self.play(Write(readout), Write(value))
+        self.play(Write(readout), Write(value), run_time=self.cue_left())
         self.say("same_point", about=[dot, readout])
-        self.wait(1)
-        self.play(FadeOut(group), FadeOut(dot), FadeOut(arrow))
+        self.play(Indicate(dot, scale_factor=1.6), Indicate(value, color=WHITE), run_time=self.cue_left(least=1.8) - 0.8)
+        self.play(FadeOut(group), FadeOut(dot), FadeOut(arrow), run_time=0.8)
 
-    def advance(self, k: int) -> None:
-        """The field, the cloud and the clock move on to the field's ``k``-th time."""
+    def advance(self, stop: int) -> None:
+        """t sweeps on to the ``stop``-th stop over its cue: the points along their Euler steps, the field
+        and the clock at each step's time."""
+        k = self.STOPS[stop - 1]
         self.say(
-            f"time_{k}", about=[self.field_arrows, self.cloud, self.time_label],
+            f"time_{stop}", about=[self.field_arrows, self.cloud, self.time_label],
             t=self.ledger.shown("field.t", k, TIME),
         )
-        self.play(
-            Transform(self.field_arrows, self.arrows_at(self.axes, k)),
-            Transform(self.cloud, self.cloud_at(self.axes, k)),
-            self.moment.animate.set_value(k),
-            run_time=2,
-        )
+        self.play(self.moment.animate.set_value(k), run_time=self.cue_left(least=1.5) - 0.5, rate_func=linear)
+        self.wait(0.5)  # the stop, its time on the clock
         self.shown_time = k
-        self.wait(1.5)
+
+    def key_entry(self, mark, name: str) -> VGroup:
+        return VGroup(mark, self.words(name, font_size=palette.SMALL_SIZE, color=palette.MUTED)).arrange(RIGHT, buff=0.2)
 
     def arrows_at(self, axes: Axes, k: int) -> VGroup:
         return self.velocity_arrows(
@@ -302,12 +335,8 @@ class VelocityField(ChapterScene):
             color=palette.POSITIVE, stroke_width=2, tip=0.08,
         )
 
-    def cloud_at(self, axes: Axes, k: int) -> DotCloud:
-        step = int(round(self.ledger.value("field.t", k) * self.ledger.value("traj.steps")))
-        return DotCloud(axes, self.ledger.array("traj.x", step), NOISE_COLOR, opacity=0.45)
-
     def clock(self, k: int):
-        return eq("t", "=", self.ledger.shown("field.t", k, TIME), font_size=40).move_to(RIGHT * 4.6 + UP * 1.0)
+        return eq("t", "=", self.ledger.shown("field.t", k, TIME), font_size=40).move_to(RIGHT * 4.6 + UP * 1.2)
 
 
 class Particles(ChapterScene):
@@ -470,14 +499,16 @@ class Training(ChapterScene):
 
 
 class SampleQuality(ChapterScene):
-    """A real distance between generated samples and held-out data, at several step counts."""
+    """A real distance between generated samples and held-out data: the two clouds compared beside the
+    curve of that distance against the network evaluations spent, Euler's one a step, Heun's two."""
 
     estimated_seconds = 65.0
     LOG_RANGE = (-3.5, 0.0)  # log10 of the plotted range, 0.0003 to 1
+    HEUN_SHOWN = 2  # the step count whose Heun point is set beside Euler's at the same evaluations
     steps = ("measure", "euler", "heun", "floor")
 
     def measure(self):
-        """The distance measured: the squared MMD with a Gaussian kernel."""
+        """The distance measured, the squared MMD with a Gaussian kernel, and the two clouds it compares."""
         title = self.heading()
         mmd = eq(
             r"\mathrm{MMD}^2", "=", r"\overline{k(x, x')}", "+", r"\overline{k(y, y')}", "-", r"2\,\overline{k(x, y)}",
@@ -488,59 +519,90 @@ class SampleQuality(ChapterScene):
             self.ledger.shown("quality.sigma", spec=TENTH), font_size=30,
         )
         VGroup(mmd, kernel).arrange(RIGHT, buff=0.8).next_to(title, DOWN, buff=0.3)
-        self.say("measure", about=[mmd], n=self.ledger.shown("quality.n", spec=COUNT))
-        self.play(FadeIn(title), Write(mmd))
-        self.say("kernel", about=[kernel])
-        self.play(Write(kernel))
-        self.wait(1)
+        panel = self.panel = self.plane(3.3).move_to(RIGHT * 4.85 + DOWN * 0.45)
+        samples = self.ledger.array("quality.samples")  # [counts, particles, 2]
+        data = DotCloud(panel, self.ledger.array("quality.data"), palette.POSITIVE, radius=0.02, opacity=0.8)
+        self.counts = ValueTracker(len(samples) - 1)  # which step count's samples the panel shows
+        cloud = self.cloud = Flipbook(
+            [DotCloud(panel, x, WHITE, radius=0.02) for x in samples], self.counts,
+        )
+        names = self.cloud_names = Flipbook([self.cloud_name(i) for i in range(len(samples))], self.counts)
+        data_name = self.words("data_cloud", font_size=palette.SMALL_SIZE, color=palette.POSITIVE)
+        data_name.next_to(panel, DOWN, buff=0.1)
+        self.say("measure", about=[mmd, cloud, data], n=self.ledger.shown("quality.n", spec=COUNT))
+        self.play(FadeIn(title), FadeIn(panel))
+        self.play(Write(mmd), FadeIn(data), FadeIn(data_name), run_time=2)
+        self.play(FadeIn(cloud), FadeIn(names), run_time=self.cue_left())
+        sigma = self.ledger.value("quality.sigma")
+        unit = panel.c2p(1, 0)[0] - panel.c2p(0, 0)[0]
+        bumps = VGroup(*(
+            Circle(radius=sigma * unit, color=palette.HIGHLIGHT, stroke_width=2).move_to(panel.c2p(*xy))
+            for xy in samples[-1, :6]
+        ))
+        self.say("kernel", about=[kernel, bumps])
+        self.play(Write(kernel), run_time=2)
+        self.play(LaggedStart(*(Create(b) for b in bumps), lag_ratio=0.4), run_time=max(1.0, self.cue_left() - 1.0))
+        self.play(FadeOut(bumps), run_time=1.0)
 
     def euler(self):
-        """The distance after Euler's method at each step count, against plain noise's."""
-        steps = self.ledger.array("quality.steps")
+        """The distance after Euler's method at each step count, the panel showing each count's samples."""
         euler = self.euler_values = self.ledger.array("quality.euler")
         heun = self.ledger.array("quality.heun")
-        last = self.last = len(steps) - 1
+        euler_nfe, heun_nfe = self.ledger.array("quality.euler_nfe"), self.ledger.array("quality.heun_nfe")
+        last = self.last = len(euler) - 1
         lo, hi = self.LOG_RANGE
         for key in ("quality.euler", "quality.heun"):
             self.ledger.span(key, None, 10.0**lo, 10.0**hi)
+        _, most = self.ledger.span("quality.heun_nfe", None, 1.0, float(heun_nfe.max()))
+        self.right = float(np.log2(most))
         axes = self.axes = Axes(
-            x_range=[0, last, 1], y_range=[0, hi - lo, 1], x_length=7.6, y_length=4.1,
+            x_range=[0, self.right, 1], y_range=[0, hi - lo, 1], x_length=6.6, y_length=4.0,
             axis_config={"color": palette.MUTED, "include_tip": False}, y_axis_config={"include_ticks": False},
-        ).move_to(LEFT * 1.9 + DOWN * 0.8)
-        for i in range(len(steps)):
-            axes.add(self.ledger.integer("quality.steps", i, font_size=24).next_to(axes.c2p(i, 0), DOWN, buff=0.15))
+        ).move_to(LEFT * 2.1 + DOWN * 0.75)
+        for power in range(int(self.right) + 1):
+            axes.add(self.ledger.tick(2.0**power, font_size=24).next_to(axes.c2p(power, 0), DOWN, buff=0.15))
         for power in range(int(np.ceil(lo)), int(hi) + 1):
             label = self.ledger.tick(10.0**power, decimals=max(0, -power), font_size=22)
             axes.add(label.next_to(axes.c2p(0, power - lo), LEFT, buff=0.15))
-        x_name = self.words("steps_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        x_name = self.words("nfe_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         x_name.next_to(axes, DOWN, buff=0.45)
         y_name = self.words("mmd_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         y_name.next_to(axes, UP, buff=0.12).align_to(axes, LEFT)
-        euler_line, self.heun_line = self.line(euler, palette.POSITIVE), self.line(heun, ORANGE)
+        euler_line = self.euler_line = self.line(euler_nfe, euler, palette.POSITIVE)
+        self.heun_line = self.line(heun_nfe, heun, ORANGE)
         key = self.key_entries = VGroup(
-            self.entry("euler_key", palette.POSITIVE, False), self.entry("heun_key", ORANGE, False),
-            self.entry("noise_key", palette.MUTED, True), self.entry("data_key", WHITE, True),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25).next_to(axes, RIGHT, buff=0.9).shift(UP * 1.0)
+            self.entry("euler_key", palette.POSITIVE), self.entry("heun_key", ORANGE),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to(axes.c2p(self.right, hi - lo), aligned_edge=UR)
         first = eq(self.ledger.shown("quality.euler", 0, DISTANCE), font_size=28, color=palette.POSITIVE)
         first.next_to(euler_line[1], RIGHT, buff=0.15)
-        self.say("euler", about=[axes, euler_line, first], one=self.ledger.shown("quality.euler", 0, DISTANCE))
-        self.play(Create(axes), FadeIn(x_name), FadeIn(y_name))
-        self.play(Create(euler_line), FadeIn(key[0]), FadeIn(first), run_time=2)
-        noise = self.level("quality.noise", palette.MUTED)
-        self.say("noise_line", about=[noise, key[2]], noise=self.ledger.shown("quality.noise", spec=DISTANCE))
-        self.play(Create(noise), FadeIn(key[2]))
-        self.wait(1)
+        self.say("euler", about=[axes, euler_line, first, self.cloud], one=self.ledger.shown("quality.euler", 0, DISTANCE))
+        self.play(Create(axes), FadeIn(x_name), FadeIn(y_name), FadeIn(key[0]), self.counts.animate.set_value(0))
+        self.play(FadeIn(first))
+        self.play(Create(euler_line), self.counts.animate.set_value(last), run_time=self.cue_left(), rate_func=linear)
+        noise = self.level("quality.noise", palette.MUTED, "noise_key", dash=0.16)
+        self.say("noise_line", about=[noise], noise=self.ledger.shown("quality.noise", spec=DISTANCE))
+        self.play(Create(noise[0]), FadeIn(noise[1]), run_time=1.5)
+        self.play(Indicate(noise[1], color=WHITE), Indicate(euler_line[1], color=WHITE), run_time=self.cue_left())
 
     def heun(self):
-        """Heun's method at the same step counts."""
+        """Heun's method at the same step counts, plotted at the evaluations it makes: two a step."""
+        i = self.HEUN_SHOWN
+        j = list(self.ledger.array("quality.euler_nfe")).index(self.ledger.value("quality.heun_nfe", i))
+        heun_dot, euler_dot = self.heun_line[1 + i], self.euler_line[1 + j]
+        match = frame_around([heun_dot, euler_dot], buff=0.08)
         self.say(
-            "heun", about=[self.heun_line, self.key_entries[1]],
-            n=self.ledger.shown("quality.steps", 2, COUNT),
-            heun=self.ledger.shown("quality.heun", 2, DISTANCE),
-            euler=self.ledger.shown("quality.euler", 2, DISTANCE),
+            "heun", about=[self.heun_line, self.key_entries[1], match],
+            n=self.ledger.shown("quality.steps", i, COUNT),
+            nfe=self.ledger.shown("quality.heun_nfe", i, COUNT),
+            heun=self.ledger.shown("quality.heun", i, DISTANCE),
+            euler=self.ledger.shown("quality.euler", j, DISTANCE),
         )
-        self.play(Create(self.heun_line), FadeIn(self.key_entries[1]), run_time=2)
-        self.wait(1)
+        self.play(FadeIn(self.key_entries[1]))
+        self.play(Create(self.heun_line), run_time=3)
+        self.play(Create(match), run_time=1)
+        self.play(Indicate(heun_dot, scale_factor=1.5), Indicate(euler_dot, scale_factor=1.5),
+                  run_time=max(1.0, self.cue_left() - 1.0))
+        self.play(FadeOut(match), run_time=1.0)
 
     def floor(self):
         """Both methods end at the distance between two sets of real data: the floor of the measure."""
@@ -548,8 +610,9 @@ class SampleQuality(ChapterScene):
         ends = VGroup(
             eq(self.ledger.shown("quality.euler", last, DISTANCE), font_size=28, color=palette.POSITIVE),
             eq(self.ledger.shown("quality.heun", last, DISTANCE), font_size=28, color=ORANGE),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(self.at(last, self.euler_values[last]), RIGHT, buff=0.2)
-        baseline = self.level("quality.baseline", WHITE)
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        ends.next_to(self.axes.c2p(self.right, np.log10(self.euler_values[last]) - self.LOG_RANGE[0]), RIGHT, buff=0.2)
+        baseline = self.level("quality.baseline", WHITE, "data_key", dash=0.05, side=LEFT)
         self.say(
             "floor", about=[baseline, ends],
             base=self.ledger.shown("quality.baseline", spec=DISTANCE),
@@ -557,27 +620,34 @@ class SampleQuality(ChapterScene):
             euler=self.ledger.shown("quality.euler", last, DISTANCE),
             heun=self.ledger.shown("quality.heun", last, DISTANCE),
         )
-        self.play(Create(baseline), FadeIn(self.key_entries[3]))
+        self.play(Create(baseline[0]), FadeIn(baseline[1]), run_time=1.5)
         self.play(FadeIn(ends))
-        self.wait(2)
+        self.play(trace(baseline[0], color=WHITE, width=4), run_time=max(1.0, self.cue_left() - 1.0))
 
-    def at(self, i: float, value: float) -> np.ndarray:
-        """The point of the plot for step count ``i`` and distance ``value`` (on a log scale)."""
-        return self.axes.c2p(i, np.log10(value) - self.LOG_RANGE[0])
+    def cloud_name(self, i: int):
+        name = eq(r"\text{Euler},\ N =", self.ledger.shown("quality.steps", i, COUNT), font_size=26)
+        return name.next_to(self.panel, UP, buff=0.1)
 
-    def line(self, values: np.ndarray, color) -> VGroup:
-        corners = [self.at(i, v) for i, v in enumerate(values)]
-        return VGroup(
-            VMobject(stroke_color=color, stroke_width=3).set_points_as_corners(corners),
-            *(Dot(c, radius=0.06, color=color) for c in corners),
-        )
+    def at(self, nfe: float, value: float) -> np.ndarray:
+        """The point of the plot for ``nfe`` network evaluations (log 2) and distance ``value`` (log 10)."""
+        return self.axes.c2p(np.log2(nfe), np.log10(value) - self.LOG_RANGE[0])
 
-    def level(self, key: str, color) -> DashedLine:
+    def line(self, nfes: np.ndarray, values: np.ndarray, color) -> VGroup:
+        corners = [self.at(n, v) for n, v in zip(nfes, values)]
+        dots = (Dot(c, radius=0.06, color=color) for c in corners)
+        return VGroup(VMobject(stroke_color=color, stroke_width=3).set_points_as_corners(corners), *dots)
+
+    def level(self, key: str, color, name: str, dash: float, side=RIGHT) -> VGroup:
+        """A reference level across the plot, dashed, its name written over it at one ``side``."""
         value = self.ledger.value(key)
-        return DashedLine(self.at(0, value), self.at(self.last, value), color=color, stroke_width=2)
+        y = np.log10(value) - self.LOG_RANGE[0]
+        line = DashedLine(self.axes.c2p(0, y), self.axes.c2p(self.right, y), color=color, stroke_width=2,
+                          dash_length=dash)
+        label = self.words(name, font_size=palette.SMALL_SIZE, color=color).next_to(line, UP, buff=0.08)
+        return VGroup(line, label.align_to(line, side))
 
-    def entry(self, name: str, color, dashed: bool) -> VGroup:
-        sample = (DashedLine if dashed else Line)(ORIGIN, RIGHT * 0.5, color=color, stroke_width=3)
+    def entry(self, name: str, color) -> VGroup:
+        sample = Line(ORIGIN, RIGHT * 0.5, color=color, stroke_width=3)
         return VGroup(sample, self.words(name, font_size=palette.SMALL_SIZE, color=color)).arrange(RIGHT, buff=0.2)
 
 
@@ -669,16 +739,23 @@ class OneStep(ChapterScene):
         jump = eq(r"z_r", "=", r"z_t", "+", r"(r - t)\; u(z_t, r, t)", font_size=36).next_to(define, DOWN, buff=0.35)
         VGroup(define, jump).set_x(-2.6)
         path, chord = self.curved_path()
-        self.say("paper", about=[title, source])
-        self.play(FadeIn(title))
+        trajectory = self.ledger.array("traj.x")  # [steps + 1, particles, 2]
+        steps_done = ValueTracker(0.0)
+        cloud = DotCloud(self.path_plane[0], trajectory[0], WHITE, radius=0.02, opacity=0.8)
+        cloud.add_updater(lambda c: c.redraw(self.between(trajectory, steps_done.get_value())))
+        many = self.words("many_steps", font_size=palette.SMALL_SIZE, color=palette.MUTED,
+                          n=self.ledger.shown("traj.steps", spec=COUNT)).next_to(self.path_plane[0], UP, buff=0.1)
+        self.say("paper", about=[title, source, cloud, many])
+        self.play(FadeIn(title), FadeIn(self.path_plane), FadeIn(cloud), FadeIn(many))
         self.play(Write(source), run_time=3)
+        self.play(steps_done.animate.set_value(len(trajectory) - 1), run_time=self.cue_left(), rate_func=linear)
+        cloud.clear_updaters()
         self.say("average", about=[define, jump, path, chord])
-        self.play(Write(define), FadeIn(self.path_plane))
+        self.play(Write(define), cloud.animate.set_opacity(0.15), FadeOut(many))
         self.play(Create(path), run_time=3)
-        self.play(Write(jump), Create(chord), run_time=2)
+        self.play(Write(jump), Create(chord), run_time=max(2.0, self.cue_left()))
         self.formulas = VGroup(source, define, jump)
-        self.drawn_path = Group(self.path_plane, path, chord)
-        self.wait(1)
+        self.drawn_path = Group(self.path_plane, cloud, path, chord)
 
     def curved_path(self) -> tuple[VMobject, VGroup]:
         """The most curved of the flow-matching paths drawn in Chapter 9's particles, and the straight jump
@@ -709,16 +786,19 @@ class OneStep(ChapterScene):
         ).next_to(identity, DOWN, buff=0.3)
         VGroup(identity, derivative).set_x(-2.6)
         self.say("identity", about=[identity])
-        self.play(Write(identity))
+        self.play(Write(identity), run_time=2)
+        self.play(sweep([identity[0], identity[2], identity[4]]), run_time=max(1.0, self.cue_left()))
         self.say("jvp", about=[derivative])
-        self.play(Write(derivative))
-        self.say(
-            "training", about=[identity],
+        self.play(Write(derivative), run_time=self.cue_left())
+        fills = dict(
             n=self.ledger.shown("meanflow.iterations", spec=COUNT), p=self.ledger.shown("meanflow.params", spec=COUNT),
             share=self.ledger.shown("meanflow.jump_share", spec=PERCENT),
         )
-        self.wait(2)
-        self.play(FadeOut(self.formulas), FadeOut(identity), FadeOut(derivative), FadeOut(self.drawn_path))
+        numbers = self.words("training_facts", font_size=palette.SMALL_SIZE, **fills)
+        numbers.next_to(derivative, DOWN, buff=0.45).set_x(-2.6)
+        self.say("training", about=[identity, numbers], **fills)
+        self.play(Write(numbers), run_time=max(1.0, self.cue_left() - 1.0))
+        self.play(FadeOut(self.formulas), FadeOut(identity), FadeOut(derivative), FadeOut(numbers), FadeOut(self.drawn_path))
 
     def compare(self):
         """MeanFlow's one step beside flow matching's Euler samples of the same noise, with their distances."""
@@ -748,18 +828,32 @@ class OneStep(ChapterScene):
         flow_name.align_to(mean_name, DOWN)
         frame = SurroundingRectangle(VGroup(panels[0], nfes[0], scores[0]), color=self.MEANFLOW_COLOR, buff=0.1)
         fm = Group(panels[1:], clouds[1:], flow_name, nfes[1:], scores[1:])
+        paths = self.ledger.array("meanflow.paths")  # [counts, fine steps + 1, particles, 2]
+        fine = ValueTracker(0.0)  # the time on the fine grid, in its steps: every cloud moves along its own Euler steps
+        for cloud, path in zip(clouds[1:], paths):
+            cloud.redraw(path[0])
+            cloud.add_updater(lambda c, path=path: c.redraw(self.between(path, fine.get_value())))
         self.say("same_noise", about=[*panels[1:], *clouds[1:], flow_name, *nfes[1:], *scores[1:]])
-        self.play(FadeIn(panels[1:]), FadeIn(flow_name), FadeIn(nfes[1:]))
-        self.play(LaggedStart(*(FadeIn(c) for c in clouds[1:]), lag_ratio=0.3), FadeIn(scores[1:]), run_time=3)
+        self.play(FadeIn(panels[1:]), FadeIn(flow_name), FadeIn(nfes[1:]), FadeIn(clouds[1:]))
+        self.play(fine.animate.set_value(paths.shape[1] - 1), run_time=max(1.0, self.cue_left() - 1.0), rate_func=linear)
+        for cloud in clouds[1:]:
+            cloud.clear_updaters()
+        self.play(FadeIn(scores[1:]))
         self.say(
             "flow_one", about=[clouds[1], scores[1], clouds[2], scores[2]],
             one=self.ledger.shown("meanflow.flow_mmd", 0, DISTANCE), two=self.ledger.shown("meanflow.flow_mmd", 1, DISTANCE),
         )
-        self.play(Indicate(scores[1]), Indicate(scores[2]))
+        self.play(Indicate(scores[1]), Indicate(scores[2]), run_time=self.cue_left())
         self.say("meanflow_one", about=[mean_cloud, mean_name, scores[0], nfes[0], frame],
                  mmd=self.ledger.shown("meanflow.mmd", spec=DISTANCE))
-        self.play(FadeIn(panels[0]), FadeIn(mean_name), FadeIn(nfes[0]), Create(frame))
-        self.play(FadeIn(mean_cloud), FadeIn(scores[0]), run_time=2)
+        noise, jumped = self.ledger.array("traj.x", 0), self.ledger.array("meanflow.samples")
+        along = ValueTracker(0.0)  # the share of MeanFlow's one jump made: a straight line from each noise point
+        mean_cloud.redraw(noise)
+        mean_cloud.add_updater(lambda c: c.redraw(noise + along.get_value() * (jumped - noise)))
+        self.play(FadeIn(panels[0]), FadeIn(mean_name), FadeIn(nfes[0]), Create(frame), FadeIn(mean_cloud))
+        self.play(along.animate.set_value(1.0), run_time=max(1.0, self.cue_left() - 1.0))
+        mean_cloud.clear_updaters()
+        self.play(FadeIn(scores[0]))
         last = len(counts) - 1
         self.say(
             "many", about=[clouds[-1], scores[-1], nfes[-1], mean_cloud, scores[0]],
@@ -769,8 +863,7 @@ class OneStep(ChapterScene):
             k=self.ledger.shown("meanflow.steps", last - 1, COUNT),
             mmd=self.ledger.shown("meanflow.mmd", spec=DISTANCE),
         )
-        self.play(Indicate(scores[-1]), Indicate(scores[0]))
-        self.wait(1)
+        self.play(Indicate(scores[-1]), Indicate(scores[0]), run_time=self.cue_left())
         self.say("closing", about=[mean_cloud, fm])
         self.wait(2)
 
