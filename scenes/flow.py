@@ -25,9 +25,7 @@ from manim import (
     LaggedStart,
     Line,
     ManimColor,
-    MoveAlongPath,
     SurroundingRectangle,
-    Transform,
     ValueTracker,
     VGroup,
     VMobject,
@@ -100,6 +98,11 @@ class ChapterScene(NetScene):
         k = min(int(np.floor(s + 1e-6)), path.shape[0] - 2)
         return path[k] + (s - k) * (path[k + 1] - path[k])
 
+    def key_entry(self, mark, name: str) -> VGroup:
+        """A legend line: a mark and its words."""
+        name = self.words(name, font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        return VGroup(mark, name).arrange(RIGHT, buff=0.2)
+
     def cue_left(self, least: float = 1.0) -> float:
         """Seconds the subcaption being said still runs past what has been played in it, at least ``least``:
         the run time that carries an animation to the cue's end instead of a still frame."""
@@ -134,9 +137,16 @@ class NoiseToData(ChapterScene):
         self.say("noise", about=[noise, left, noise_caption], n=n)
         self.play(FadeIn(title), Create(left), FadeIn(noise), Write(noise_label), FadeIn(noise_caption))
         self.say("data", about=[data, right, data_caption], total=self.ledger.shown("data.n_train", spec=COUNT))
-        self.play(Create(right), FadeIn(data), Write(data_label), FadeIn(data_caption))
-        self.say("goal", about=[noise, data])
-        self.wait(1)
+        self.play(Create(right), FadeIn(data), Write(data_label), FadeIn(data_caption), run_time=self.cue_left())
+        trajectory = self.ledger.array("traj.x")  # [steps + 1, particles, 2]
+        flowed = ValueTracker(0.0)  # Euler steps of the trained flow, a preview of where the chapter goes
+        preview = DotCloud(right, trajectory[0], WHITE, radius=0.025)
+        preview.add_updater(lambda c: c.redraw(self.between(trajectory, flowed.get_value())))
+        self.say("goal", about=[noise, data, preview])
+        self.play(FadeIn(preview), run_time=0.5)
+        self.play(flowed.animate.set_value(len(trajectory) - 1), run_time=max(1.0, self.cue_left() - 1.0))
+        self.play(FadeOut(preview), run_time=1.0)
+        preview.clear_updaters()
         self.both_clouds = Group(left, right, noise, data, noise_caption, data_caption, noise_label, data_label)
 
     def pairs(self):
@@ -158,14 +168,30 @@ class NoiseToData(ChapterScene):
         formula = self.formula = eq(r"x_t", "=", r"(1 - t)\, x_0", "+", r"t\, x_1", font_size=40)
         formula.move_to(RIGHT * RIGHT_COLUMN + UP * 2.0)
         self.play(FadeOut(self.both_clouds), FadeIn(axes), FadeIn(faint_noise), FadeIn(faint_data))
-        self.say("pairs", about=[ends, *lines], k=self.ledger.shown("pairs.count", spec=COUNT))
-        self.play(FadeIn(ends))
-        self.play(LaggedStart(*(Create(line) for line in lines), lag_ratio=0.1), run_time=2)
-        self.say("interpolate", about=[formula, movers])
-        self.play(Write(formula))
+        key = VGroup(
+            self.key_entry(Dot(radius=0.06, color=NOISE_COLOR), "noise_end"),
+            self.key_entry(Dot(radius=0.06, color=WHITE), "data_end"),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(axes, DOWN, buff=0.1)
+        self.say("pairs", about=[ends, *lines, key], k=self.ledger.shown("pairs.count", spec=COUNT))
+        self.play(FadeIn(ends), FadeIn(key))
+        self.play(LaggedStart(*(Create(line) for line in lines), lag_ratio=0.1), run_time=self.cue_left(least=2.0))
+        times = self.ledger.array("traj.t")
+        along = ValueTracker(0.0)  # which of the recorded times the points have reached, in steps
+        clock = Flipbook([self.time_page(k) for k in range(len(times))], along, reached=True)
+        clock.next_to(formula, DOWN, buff=0.3)
+        for dot, a, b in zip(movers, x0, x1):
+            dot.add_updater(lambda d, a=a, b=b: d.move_to(a + along.get_value() / (len(times) - 1) * (b - a)))
+        self.say("interpolate", about=[formula, movers, clock])
+        self.play(Write(formula), FadeIn(clock))
         self.add(movers)
-        self.play(*(MoveAlongPath(dot, line) for dot, line in zip(movers, lines)), run_time=3, rate_func=linear)
+        self.play(along.animate.set_value(len(times) - 1), run_time=max(1.0, self.cue_left() - 0.5), rate_func=linear)
         self.wait(0.5)
+        for dot in movers:
+            dot.clear_updaters()
+        self.play(FadeOut(clock), run_time=0.5)
+
+    def time_page(self, k: int):
+        return eq("t", "=", self.ledger.shown("traj.t", k, TIME), font_size=36).set_x(RIGHT_COLUMN)
 
     def velocity(self):
         """Halfway along each path, the velocity it asks for: the straight step from noise to data."""
@@ -179,8 +205,7 @@ class NoiseToData(ChapterScene):
         )
         self.say("velocity", about=[velocity, targets])
         self.play(*(dot.animate.move_to(m) for dot, m in zip(self.movers, self.points(axes, middles))), run_time=1.5)
-        self.play(Write(velocity), FadeIn(targets))
-        self.wait(1)
+        self.play(Write(velocity), FadeIn(targets), run_time=self.cue_left())
 
     def loss(self):
         """The training loss: the network's velocity against the pairs' straight ones."""
@@ -189,8 +214,8 @@ class NoiseToData(ChapterScene):
             font_size=34,
         ).next_to(self.velocity_eq, DOWN, buff=0.5).set_x(RIGHT_COLUMN)
         self.say("loss", about=[loss])
-        self.play(Write(loss))
-        self.wait(1)
+        self.play(Write(loss), run_time=2)
+        self.play(sweep([loss[2]]), run_time=self.cue_left())
 
     def passing(self):
         """At one point and time: the velocities of the pairs passing by, their mean, and the network's answer."""
@@ -223,14 +248,14 @@ class NoiseToData(ChapterScene):
         pool, m = self.ledger.shown("pool.size", spec=COUNT), self.ledger.shown("pool.count", spec=COUNT)
         self.say("focus", about=[ring, fan_arrows], t=t, pool=pool, m=m)
         self.play(Create(ring), FadeIn(Dot(focus, radius=0.06, color=WHITE)))
-        self.play(Create(fan_arrows), run_time=2)
+        self.play(Create(fan_arrows), run_time=self.cue_left(least=2.0))
         self.say("mean", about=[mean, mean_text])
-        self.play(FadeIn(mean), Write(mean_text))
+        self.play(FadeIn(mean), Write(mean_text), run_time=self.cue_left())
         self.say("network", about=[answer, answer_text])
-        self.play(FadeIn(answer), Write(answer_text))
-        self.play(Indicate(answer_text, color=WHITE))
+        self.play(FadeIn(answer), Write(answer_text), run_time=2)
+        self.play(Indicate(answer_text, color=WHITE), run_time=self.cue_left())
         self.say("learned", about=[answer, mean])
-        self.wait(1)
+        self.play(Indicate(mean_text), Indicate(answer_text, color=WHITE), run_time=max(1.0, self.cue_left() - 2.0))
 
 
 class VelocityField(ChapterScene):
@@ -256,7 +281,9 @@ class VelocityField(ChapterScene):
         name = eq(r"v_\theta(x, t)", font_size=44).move_to(RIGHT * 4.6 + UP * 2.1)
         self.moment = ValueTracker(0.0)  # Euler steps done: the points between steps, field and clock at the last one
         clock = self.time_label = Flipbook([self.clock(k) for k in range(len(self.times))], self.moment, reached=True)
-        field = self.field_arrows = Flipbook([self.arrows_at(axes, k) for k in range(len(self.times))], self.moment, reached=True)
+        field = self.field_arrows = Flipbook(
+            [self.arrows_at(axes, k) for k in range(len(self.times))], self.moment, reached=True,
+        )
         moons = self.moons = DotCloud(axes, self.ledger.array("data.points"), self.moon_rgb("data.moon"), opacity=0.35)
         start = DotCloud(axes, path[0], NOISE_COLOR, radius=0.02, opacity=0.35)
         cloud = self.cloud = DotCloud(axes, path[0], WHITE, radius=0.025)
@@ -311,7 +338,9 @@ class VelocityField(ChapterScene):
         self.play(FadeIn(dot, scale=2), FadeIn(arrow))
         self.play(Write(readout), Write(value), run_time=self.cue_left())
         self.say("same_point", about=[dot, readout])
-        self.play(Indicate(dot, scale_factor=1.6), Indicate(value, color=WHITE), run_time=self.cue_left(least=1.8) - 0.8)
+        self.play(
+            Indicate(dot, scale_factor=1.6), Indicate(value, color=WHITE), run_time=self.cue_left(least=1.8) - 0.8,
+        )
         self.play(FadeOut(group), FadeOut(dot), FadeOut(arrow), run_time=0.8)
 
     def advance(self, stop: int) -> None:
@@ -325,9 +354,6 @@ class VelocityField(ChapterScene):
         self.play(self.moment.animate.set_value(k), run_time=self.cue_left(least=1.5) - 0.5, rate_func=linear)
         self.wait(0.5)  # the stop, its time on the clock
         self.shown_time = k
-
-    def key_entry(self, mark, name: str) -> VGroup:
-        return VGroup(mark, self.words(name, font_size=palette.SMALL_SIZE, color=palette.MUTED)).arrange(RIGHT, buff=0.2)
 
     def arrows_at(self, axes: Axes, k: int) -> VGroup:
         return self.velocity_arrows(
@@ -351,12 +377,12 @@ class Particles(ChapterScene):
         path = self.path = self.ledger.array("traj.x")  # [steps + 1, n, 2]
         self.last = path.shape[0] - 1
         title = self.heading()
-        axes = self.axes = self.plane(8.0).move_to(LEFT * 2.3 + DOWN * 0.4)
+        axes = self.axes = self.plane(7.2).move_to(LEFT * 2.6 + DOWN * 0.25)
         target = DotCloud(axes, self.ledger.array("data.points"), palette.FAINT, opacity=0.7)
         cloud = self.cloud = DotCloud(axes, path[0], WHITE)
         self.say("start", about=[cloud, target], n=self.ledger.shown("traj.particles", spec=COUNT))
         self.play(FadeIn(title), FadeIn(axes), FadeIn(target), FadeIn(cloud))
-        self.wait(1)
+        self.play(Indicate(target, scale_factor=1.05), run_time=self.cue_left())
 
     def euler(self):
         """Euler's rule, its step size, and a counter of the steps taken."""
@@ -367,8 +393,8 @@ class Particles(ChapterScene):
         self.taken = ValueTracker(0.0)  # the Euler steps the cloud has taken, run by travel()
         self.progress = Flipbook([self.counter(k) for k in range(self.last + 1)], self.taken, reached=True)
         self.say("euler", about=[rule, dt, self.progress], n=self.ledger.shown("traj.steps", spec=COUNT))
-        self.play(Write(rule), Write(dt), FadeIn(self.progress))
-        self.wait(1)
+        self.play(Write(rule), Write(dt), FadeIn(self.progress), run_time=2)
+        self.play(sweep([rule[2], rule[4], rule[5], rule[0]]), run_time=self.cue_left())
 
     def first_steps(self):
         """The first steps one at a time: the network's arrows at some points, then every point moves."""
@@ -387,26 +413,27 @@ class Particles(ChapterScene):
     def run(self):
         """Every other step at speed, to the end."""
         self.say("run", about=[self.cloud, self.progress])
-        self.travel(self.cloud, self.path, self.last, run_time=8)
+        self.travel(self.cloud, self.path, self.last, run_time=max(8.0, self.cue_left()))
         self.say("arrived", about=[self.cloud])
-        self.wait(1)
+        self.play(Indicate(self.progress, color=WHITE), run_time=self.cue_left())
 
     def paths(self):
         """The paths some of the points took."""
         trails = self.trails = self.polylines(
-            self.axes, self.ledger.array("traj.x", (slice(None), slice(0, 60))), width=1.2, opacity=0.7,
+            self.axes, self.ledger.array("traj.x", (slice(None), slice(0, 60))), color=palette.HIGHLIGHT, width=1.6,
+            opacity=0.85,
         )
         self.say("paths", about=[trails])
-        self.play(Create(trails), run_time=3)
-        self.wait(2)
+        self.play(Create(trails), run_time=max(3.0, self.cue_left() - 2.0))
+        self.play(trace(trails, width=2.5, time_width=0.3), run_time=2)
 
     def colours(self):
         """Each point coloured by the moon it reached, then run back to the noise it came from."""
         coloured = DotCloud(self.axes, self.path[-1], self.moon_rgb("traj.moon"))
         self.say("colours", about=[coloured])
-        self.play(FadeOut(self.trails), FadeOut(self.cloud), FadeIn(coloured))
+        self.play(FadeOut(self.trails), FadeOut(self.cloud), FadeIn(coloured), run_time=self.cue_left())
         self.say("rewind", about=[coloured, self.progress])
-        self.travel(coloured, self.path, 0, run_time=5)
+        self.travel(coloured, self.path, 0, run_time=max(5.0, self.cue_left() - 2.0))
         self.wait(2)
 
     def counter(self, k: int):
@@ -422,9 +449,7 @@ class Particles(ChapterScene):
         last = path.shape[0] - 1
 
         def follow(mob: DotCloud) -> None:
-            s = self.taken.get_value()
-            k = min(int(s), last - 1)
-            mob.redraw(path[k] + (s - k) * (path[k + 1] - path[k]))
+            mob.redraw(self.between(path, self.taken.get_value()))
 
         cloud.add_updater(follow)
         self.play(self.taken.animate.set_value(step), run_time=run_time, rate_func=linear)
@@ -444,14 +469,16 @@ class Training(ChapterScene):
             r"\mathcal{L}(\theta)", "=", r"\mathbb{E}\,\big\|\, v_\theta(x_t, t) - (x_1 - x_0) \,\big\|^2",
             font_size=38,
         ).next_to(title, DOWN, buff=0.35)
-        self.say(
-            "objective", about=[formula],
+        fills = dict(
             n=self.ledger.shown("train.iterations", spec=COUNT),
             b=self.ledger.shown("train.batch", spec=COUNT),
             p=self.ledger.shown("model.params", spec=COUNT),
         )
-        self.play(FadeIn(title), Write(formula))
-        self.wait(1)
+        numbers = self.words("numbers", font_size=palette.SMALL_SIZE, color=palette.MUTED, **fills)
+        numbers.next_to(formula, DOWN, buff=0.15)
+        self.say("objective", about=[formula, numbers], **fills)
+        self.play(FadeIn(title), Write(formula), run_time=2)
+        self.play(Write(numbers), run_time=self.cue_left())
 
     def curve(self):
         """The held-out loss over the iterations, to its final value."""
@@ -461,7 +488,7 @@ class Training(ChapterScene):
         _, last = self.ledger.span("loss.iteration", None, 0.0, float(iterations[-1]))
         self.last = last
         axes = self.axes = Axes(
-            x_range=[0, last, last / 4], y_range=[0, top, 1], x_length=9.5, y_length=4.3,
+            x_range=[0, last, last / 4], y_range=[0, top, 1], x_length=9.5, y_length=4.0,
             axis_config={"color": palette.MUTED, "include_tip": False},
         ).move_to(DOWN * 0.75)
         for x in np.linspace(0, last, 5):
@@ -469,7 +496,7 @@ class Training(ChapterScene):
         for y in range(int(top) + 1):
             axes.add(self.ledger.tick(y, font_size=24).next_to(axes.c2p(0, y), LEFT, buff=0.15))
         x_name = self.words("iterations", font_size=palette.SMALL_SIZE, color=palette.MUTED)
-        x_name.next_to(axes, DOWN, buff=0.5)
+        x_name.next_to(axes, DOWN, buff=0.42)
         y_name = self.words("loss_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         y_name.next_to(axes, UP, buff=0.15).align_to(axes, LEFT)
         curve = VMobject(stroke_color=palette.HIGHLIGHT, stroke_width=3).set_points_as_corners(
@@ -477,25 +504,25 @@ class Training(ChapterScene):
         )
         self.say("curve", about=[axes, curve], start=self.ledger.shown("loss.value", 0, LOSS))
         self.play(Create(axes), FadeIn(x_name), FadeIn(y_name))
-        self.play(Create(curve), run_time=3)
+        self.play(Create(curve), run_time=self.cue_left(least=3.0))
         end = Dot(axes.c2p(iterations[-1], losses[-1]), radius=0.07, color=palette.HIGHLIGHT)
         final = self.final = eq(
             r"\mathcal{L}", "=", self.ledger.shown("loss.value", -1, LOSS), font_size=36, color=palette.HIGHLIGHT,
         )
         final.next_to(end, UP, buff=0.25).align_to(end, RIGHT)
         self.say("final", about=[end, final], end=self.ledger.shown("loss.value", -1, LOSS))
-        self.play(FadeIn(end), Write(final))
-        self.wait(1)
+        self.play(FadeIn(end), Write(final), run_time=self.cue_left())
+        self.curve = curve
 
     def floor(self):
         """The level the loss settles at, above zero: the average the network can do no better than."""
         axes, level = self.axes, self.losses[-1]
         floor = DashedLine(axes.c2p(0, level), axes.c2p(self.last, level), color=palette.MUTED, stroke_width=2)
         self.say("floor", about=[floor])
-        self.play(Create(floor))
+        self.play(Create(floor), run_time=self.cue_left())
         self.say("average", about=[self.final, floor])
-        self.play(Indicate(self.final, color=WHITE))
-        self.wait(2)
+        self.play(trace(self.curve, width=6, time_width=0.4), run_time=max(1.0, self.cue_left() - 3.0))
+        self.play(Indicate(self.final, color=WHITE), run_time=1.5)
 
 
 class SampleQuality(ChapterScene):
@@ -575,7 +602,8 @@ class SampleQuality(ChapterScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to(axes.c2p(self.right, hi - lo), aligned_edge=UR)
         first = eq(self.ledger.shown("quality.euler", 0, DISTANCE), font_size=28, color=palette.POSITIVE)
         first.next_to(euler_line[1], RIGHT, buff=0.15)
-        self.say("euler", about=[axes, euler_line, first, self.cloud], one=self.ledger.shown("quality.euler", 0, DISTANCE))
+        one = self.ledger.shown("quality.euler", 0, DISTANCE)
+        self.say("euler", about=[axes, euler_line, first, self.cloud], one=one)
         self.play(Create(axes), FadeIn(x_name), FadeIn(y_name), FadeIn(key[0]), self.counts.animate.set_value(0))
         self.play(FadeIn(first))
         self.play(Create(euler_line), self.counts.animate.set_value(last), run_time=self.cue_left(), rate_func=linear)
@@ -625,7 +653,8 @@ class SampleQuality(ChapterScene):
         self.play(trace(baseline[0], color=WHITE, width=4), run_time=max(1.0, self.cue_left() - 1.0))
 
     def cloud_name(self, i: int):
-        name = eq(r"\text{Euler},\ N =", self.ledger.shown("quality.steps", i, COUNT), font_size=26)
+        method = self.words("euler_key", font_size=palette.SMALL_SIZE)
+        name = VGroup(method, eq("N =", self.ledger.shown("quality.steps", i, COUNT), font_size=26)).arrange(RIGHT)
         return name.next_to(self.panel, UP, buff=0.1)
 
     def at(self, nfe: float, value: float) -> np.ndarray:
@@ -661,8 +690,8 @@ class FewVersusMany(ChapterScene):
         """The samples after each step count, side by side, with their distances."""
         count = len(self.ledger.array("quality.steps"))
         title = self.heading()
-        panels = VGroup(*(self.plane(2.15) for _ in range(count)))
-        panels.arrange(RIGHT, buff=0.15).next_to(title, DOWN, buff=0.55)
+        panels = VGroup(*(self.plane(2.9) for _ in range(count)))
+        panels.arrange_in_grid(rows=2, buff=(0.35, 0.85)).next_to(title, DOWN, buff=0.6)
         clouds, labels, scores = Group(), VGroup(), VGroup()
         for i, panel in enumerate(panels):
             clouds.add(DotCloud(panel, self.ledger.array("quality.samples", i), WHITE, radius=0.018))
@@ -673,16 +702,18 @@ class FewVersusMany(ChapterScene):
         self.say("row", about=[panels, *clouds, scores])
         self.play(FadeIn(title), FadeIn(panels), FadeIn(labels))
         self.play(LaggedStart(*(FadeIn(c) for c in clouds), lag_ratio=0.3), FadeIn(scores), run_time=3)
+        self.play(sweep(list(zip(panels, labels, scores))), run_time=self.cue_left())
         self.say("one_step", about=[labels[0], scores[0], clouds[0]])
-        self.play(Indicate(labels[0]), Indicate(scores[0]))
+        self.play(Indicate(labels[0]), Indicate(scores[0]), run_time=self.cue_left())
         self.say("more_steps", about=[clouds[3], labels[3]], n=self.ledger.shown("quality.steps", 3, COUNT))
-        self.wait(1)
+        self.play(sweep([Group(panels[i], labels[i]) for i in range(1, count)]), run_time=self.cue_left())
+        self.row = Group(panels, clouds, labels, scores)
 
     def paths(self):
         """The paths of a few points with few steps beside many: straight segments cut the corners."""
         sample = slice(0, 24)
-        few_axes = self.plane(4.6).move_to(LEFT * 4.3 + DOWN * 1.9)
-        many_axes = self.many_axes = self.plane(4.6).move_to(LEFT * 0.9 + DOWN * 1.9).next_to(few_axes, RIGHT, buff=0.5)
+        few_axes = self.plane(4.4).move_to(LEFT * 2.45 + DOWN * 0.3)
+        many_axes = self.many_axes = self.plane(4.4).next_to(few_axes, RIGHT, buff=0.45)
         few = self.ledger.array("few.x", (slice(None), sample))
         many = self.ledger.array("traj.x", (slice(None), sample))
         colours = self.moon_rgb("traj.moon", sample)
@@ -699,24 +730,26 @@ class FewVersusMany(ChapterScene):
             "paths", about=[few_paths, many_paths, backdrops],
             k=self.ledger.shown("few.steps", spec=COUNT), n=self.ledger.shown("traj.steps", spec=COUNT),
         )
-        self.play(FadeIn(few_axes), FadeIn(many_axes), FadeIn(backdrops), FadeIn(few_label), FadeIn(many_label))
-        self.play(Create(few_paths), Create(many_paths), run_time=3)
+        self.play(FadeOut(self.row), FadeIn(few_axes), FadeIn(many_axes), FadeIn(backdrops), FadeIn(few_label),
+                  FadeIn(many_label))
+        self.play(Create(few_paths), Create(many_paths), run_time=max(3.0, self.cue_left() - 1.0))
         self.play(FadeIn(corners), FadeIn(ends))
         self.say("corners", about=[corners, few_paths])
-        self.wait(2)
+        self.play(trace(few_paths, width=3, time_width=0.3), Indicate(corners, color=palette.HIGHLIGHT),
+                  run_time=self.cue_left())
 
     def bend(self):
         """How much longer the many-step paths are than straight lines: the flow's paths bend."""
         ratio = eq(
-            r"\frac{\sum_k \|x_{k+1} - x_k\|}{\|x_N - x_0\|}", r"\approx",
+            r"\frac{\sum_i \sum_k \|x^i_{k+1} - x^i_k\|}{\sum_i \|x^i_N - x^i_0\|}", r"\approx",
             self.ledger.shown("traj.length_ratio", spec=VALUE), font_size=32,
         )
-        ratio.next_to(self.many_axes, RIGHT, buff=0.35)
+        ratio.next_to(self.many_axes, DOWN, buff=0.35).set_x(0)
         r, n = self.ledger.shown("traj.length_ratio", spec=VALUE), self.ledger.shown("traj.particles", spec=COUNT)
         self.say("bend", about=[ratio, self.many_paths], r=r, n=n)
-        self.play(Write(ratio))
+        self.play(Write(ratio), run_time=self.cue_left())
         self.say("why", about=[self.many_paths])
-        self.wait(1)
+        self.play(trace(self.many_paths, width=3, time_width=0.3), run_time=self.cue_left())
         self.say("closing", about=[self.many_paths, ratio])
         self.wait(1)
 
@@ -798,7 +831,7 @@ class OneStep(ChapterScene):
         numbers.next_to(derivative, DOWN, buff=0.45).set_x(-2.6)
         self.say("training", about=[identity, numbers], **fills)
         self.play(Write(numbers), run_time=max(1.0, self.cue_left() - 1.0))
-        self.play(FadeOut(self.formulas), FadeOut(identity), FadeOut(derivative), FadeOut(numbers), FadeOut(self.drawn_path))
+        self.play(*(FadeOut(m) for m in (self.formulas, identity, derivative, numbers, self.drawn_path)))
 
     def compare(self):
         """MeanFlow's one step beside flow matching's Euler samples of the same noise, with their distances."""
@@ -835,7 +868,9 @@ class OneStep(ChapterScene):
             cloud.add_updater(lambda c, path=path: c.redraw(self.between(path, fine.get_value())))
         self.say("same_noise", about=[*panels[1:], *clouds[1:], flow_name, *nfes[1:], *scores[1:]])
         self.play(FadeIn(panels[1:]), FadeIn(flow_name), FadeIn(nfes[1:]), FadeIn(clouds[1:]))
-        self.play(fine.animate.set_value(paths.shape[1] - 1), run_time=max(1.0, self.cue_left() - 1.0), rate_func=linear)
+        self.play(
+            fine.animate.set_value(paths.shape[1] - 1), run_time=max(1.0, self.cue_left() - 1.0), rate_func=linear,
+        )
         for cloud in clouds[1:]:
             cloud.clear_updaters()
         self.play(FadeIn(scores[1:]))
