@@ -135,7 +135,8 @@ class NoiseToData(ChapterScene):
         noise_caption = self.caption("noise_caption", left, n=n)
         data_caption = self.caption("data_caption", right, n=n, total=self.ledger.shown("data.n_train", spec=COUNT))
         self.say("noise", about=[noise, left, noise_caption], n=n)
-        self.play(FadeIn(title), Create(left), FadeIn(noise), Write(noise_label), FadeIn(noise_caption))
+        self.play(FadeIn(title), Create(left), FadeIn(noise), Write(noise_label), FadeIn(noise_caption),
+                  run_time=self.cue_left())
         self.say("data", about=[data, right, data_caption], total=self.ledger.shown("data.n_train", spec=COUNT))
         self.play(Create(right), FadeIn(data), Write(data_label), FadeIn(data_caption), run_time=self.cue_left())
         trajectory = self.ledger.array("traj.x")  # [steps + 1, particles, 2]
@@ -254,7 +255,7 @@ class NoiseToData(ChapterScene):
         self.say("network", about=[answer, answer_text])
         self.play(FadeIn(answer), Write(answer_text), run_time=2)
         self.play(Indicate(answer_text, color=WHITE), run_time=self.cue_left())
-        self.say("learned", about=[answer, mean])
+        self.say("learned", about=[answer, mean, answer_text, mean_text])
         self.play(Indicate(mean_text), Indicate(answer_text, color=WHITE), run_time=max(1.0, self.cue_left() - 2.0))
 
 
@@ -400,21 +401,22 @@ class Particles(ChapterScene):
         """The first steps one at a time: the network's arrows at some points, then every point moves."""
         some = slice(0, 40)
         self.say("first_steps", about=[self.cloud, self.progress])
+        each = max(2.0, self.cue_left() / self.FIRST)  # seconds a step: the arrows, the move, the arrows gone
         for k in range(self.FIRST):
             pointers = self.velocity_arrows(
                 self.axes, self.path[k, some], self.ledger.array("traj.v", (k, some)), FIELD_SCALE,
                 color=palette.HIGHLIGHT, stroke_width=2, tip=0.07,
             )
             self.point_at(pointers)
-            self.play(FadeIn(pointers), run_time=0.6)
-            self.travel(self.cloud, self.path, k + 1, run_time=1.0)
-            self.play(FadeOut(pointers), run_time=0.4)
+            self.play(FadeIn(pointers), run_time=0.3 * each)
+            self.travel(self.cloud, self.path, k + 1, run_time=0.5 * each)
+            self.play(FadeOut(pointers), run_time=0.2 * each)
 
     def run(self):
         """Every other step at speed, to the end."""
         self.say("run", about=[self.cloud, self.progress])
         self.travel(self.cloud, self.path, self.last, run_time=max(8.0, self.cue_left()))
-        self.say("arrived", about=[self.cloud])
+        self.say("arrived", about=[self.cloud, self.progress])
         self.play(Indicate(self.progress, color=WHITE), run_time=self.cue_left())
 
     def paths(self):
@@ -706,14 +708,17 @@ class FewVersusMany(ChapterScene):
         self.say("one_step", about=[labels[0], scores[0], clouds[0]])
         self.play(Indicate(labels[0]), Indicate(scores[0]), run_time=self.cue_left())
         self.say("more_steps", about=[clouds[3], labels[3]], n=self.ledger.shown("quality.steps", 3, COUNT))
-        self.play(sweep([Group(panels[i], labels[i]) for i in range(1, count)]), run_time=self.cue_left())
+        self.play(
+            sweep([Group(panels[i], labels[i]) for i in range(1, count)]), Indicate(labels[3], scale_factor=1.3),
+            run_time=self.cue_left(),
+        )
         self.row = Group(panels, clouds, labels, scores)
 
     def paths(self):
         """The paths of a few points with few steps beside many: straight segments cut the corners."""
         sample = slice(0, 24)
-        few_axes = self.plane(4.4).move_to(LEFT * 2.45 + DOWN * 0.3)
-        many_axes = self.many_axes = self.plane(4.4).next_to(few_axes, RIGHT, buff=0.45)
+        few_axes = self.plane(5.6).move_to(LEFT * 3.03 + DOWN * 0.3)
+        many_axes = self.many_axes = self.plane(5.6).next_to(few_axes, RIGHT, buff=0.45)
         few = self.ledger.array("few.x", (slice(None), sample))
         many = self.ledger.array("traj.x", (slice(None), sample))
         colours = self.moon_rgb("traj.moon", sample)
@@ -749,9 +754,10 @@ class FewVersusMany(ChapterScene):
         self.say("bend", about=[ratio, self.many_paths], r=r, n=n)
         self.play(Write(ratio), run_time=self.cue_left())
         self.say("why", about=[self.many_paths])
-        self.play(trace(self.many_paths, width=3, time_width=0.3), run_time=self.cue_left())
+        self.play(trace(self.many_paths, width=3, time_width=0.3), self.many_paths.animate.set_stroke(opacity=1.0),
+                  run_time=self.cue_left())
         self.say("closing", about=[self.many_paths, ratio])
-        self.wait(1)
+        self.play(Indicate(ratio, color=WHITE), run_time=self.cue_left())
 
 
 class OneStep(ChapterScene):
@@ -899,8 +905,8 @@ class OneStep(ChapterScene):
             mmd=self.ledger.shown("meanflow.mmd", spec=DISTANCE),
         )
         self.play(Indicate(scores[-1]), Indicate(scores[0]), run_time=self.cue_left())
-        self.say("closing", about=[mean_cloud, fm])
-        self.wait(2)
+        self.say("closing", about=[mean_cloud, frame, fm])
+        self.play(Indicate(frame, color=WHITE, scale_factor=1.05), run_time=self.cue_left())
 
 
 SCENES = [NoiseToData, VelocityField, Particles, Training, SampleQuality, FewVersusMany, OneStep]
