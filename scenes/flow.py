@@ -48,6 +48,7 @@ MOON_COLORS = (palette.POSITIVE, ORANGE)  # upper moon, lower moon
 NOISE_COLOR = palette.MUTED
 FIELD_SCALE = 0.14  # velocity arrows: plot units drawn per unit of velocity
 PAIR_SCALE = 0.35  # the same for the single velocities of the first scene
+FOCUS_SCALE = 0.6  # and for the velocities through the focus point, drawn longer to be told apart
 RIGHT_COLUMN = 4.1  # x of the text column beside a plot
 
 
@@ -228,13 +229,13 @@ class NoiseToData(ChapterScene):
         shown_fan = slice(0, 60)
         fan = self.ledger.array("pool.passing", shown_fan)
         fan_arrows = self.velocity_arrows(
-            axes, np.repeat(focus_xy[None], len(fan), axis=0), fan, PAIR_SCALE,
-            color=palette.HIGHLIGHT, stroke_width=1.5, tip=0.1, opacity=0.45,
+            axes, np.repeat(focus_xy[None], len(fan), axis=0), fan, FOCUS_SCALE,
+            color=palette.MUTED, stroke_width=1.5, tip=0.1, opacity=0.4,
         )
-        mean = self.velocity_arrows(axes, focus_xy[None], self.ledger.array("focus.ideal")[None], PAIR_SCALE,
-                                    color=palette.HIGHLIGHT, stroke_width=5, tip=0.22)
-        answer = self.velocity_arrows(axes, focus_xy[None], self.ledger.array("focus.v")[None], PAIR_SCALE,
-                                      color=WHITE, stroke_width=5, tip=0.22)
+        mean = self.velocity_arrows(axes, focus_xy[None], self.ledger.array("focus.ideal")[None], FOCUS_SCALE,
+                                    color=palette.HIGHLIGHT, stroke_width=6, tip=0.25)
+        answer = self.velocity_arrows(axes, focus_xy[None], self.ledger.array("focus.v")[None], FOCUS_SCALE,
+                                      color=WHITE, stroke_width=3, tip=0.2)
         t = self.ledger.shown("focus.t", spec=TIME)
         mean_text = eq(
             r"\mathbb{E}[\,x_1 - x_0 \mid x_t = x\,]", "=", *self.vector_text("focus.ideal"),
