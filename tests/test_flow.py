@@ -245,3 +245,46 @@ def test_arrows_run_from_start_to_end_with_equal_point_counts():
         np.testing.assert_allclose(head[0], end)
         np.testing.assert_allclose(head[-1], end)
         assert np.linalg.norm(shaft[-1] - end) == pytest.approx(0.2)  # the tip covers the last 0.2
+
+
+def test_field_is_recorded_at_every_euler_step(facts):
+    built, _ = facts
+    np.testing.assert_array_equal(built["field.t"], built["traj.t"])
+    assert built["field.v"].shape == (len(built["traj.t"]), len(built["field.grid"]), 2)
+
+
+def test_heun_pays_two_evaluations_a_step(facts):
+    built, _ = facts
+    steps = built["quality.steps"]
+    np.testing.assert_array_equal(built["quality.euler_nfe"], steps)
+    np.testing.assert_array_equal(built["quality.heun_nfe"], 2 * steps)
+    # at the same evaluations, from two Heun steps on, Heun's samples are closer to the data than Euler's
+    # (one Heun step, two evaluations, is not: its single step still cuts the whole curve)
+    euler = dict(zip(built["quality.euler_nfe"], built["quality.euler"]))
+    for n, nfe, heun in zip(steps, built["quality.heun_nfe"], built["quality.heun"]):
+        if nfe in euler and n >= 2:
+            assert heun < euler[nfe]
+
+
+def test_fine_paths_are_the_euler_steps_crossed_at_constant_speed(facts, net_cache):
+    built, _ = facts
+    paths, counts = built["meanflow.paths"], [int(n) for n in built["meanflow.steps"]]
+    fine = len(built["traj.t"]) - 1
+    quality_steps = list(built["quality.steps"])
+    model = copy.deepcopy(flow_facts.trained(NetConfig()).model).double()
+    start = torch.from_numpy(built["traj.x"][0])
+    for path, n in zip(paths, counts):
+        np.testing.assert_allclose(path[0], built["traj.x"][0])
+        np.testing.assert_allclose(path[-1], built["quality.samples"][quality_steps.index(n)], rtol=1e-9, atol=1e-12)
+        coarse, _ = flow.euler(model, start, n)
+        every = fine // n
+        np.testing.assert_allclose(path[::every], coarse.numpy(), rtol=1e-9, atol=1e-12)
+        # between two step ends the points lie on the straight segment, evenly spaced in time
+        np.testing.assert_allclose(path[1:every] - path[0], np.arange(1, every)[:, None, None] / every * (path[every] - path[0]))
+    np.testing.assert_allclose(paths[counts.index(fine)], built["traj.x"])
+
+
+def test_held_out_points_are_the_measure_s_data(facts):
+    built, _ = facts
+    holdout = flow.holdout_data(flow_facts.config_for(NetConfig())).points.double().numpy()
+    np.testing.assert_array_equal(built["quality.data"], holdout[: len(built["quality.data"])])

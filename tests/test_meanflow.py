@@ -115,7 +115,7 @@ def facts(chapter_facts):
 def test_meanflow_facts_match_reference(facts):
     built, reference = facts
     keys = [k for k in built.arrays if k.startswith("meanflow.")]
-    assert len(keys) == 8
+    assert len(keys) == 9
     for key in keys:
         np.testing.assert_allclose(built[key], reference[key], rtol=1e-5, atol=1e-6, err_msg=key)
 

@@ -26,9 +26,9 @@ KEYS = (
     "traj.particles", "traj.moon", "traj.steps", "traj.step", "traj.dt", "traj.t", "traj.x", "traj.v",
     "traj.length_ratio",
     "quality.n", "quality.steps", "quality.sigma", "quality.samples", "quality.euler", "quality.heun",
-    "quality.noise", "quality.baseline",
+    "quality.noise", "quality.baseline", "quality.data", "quality.euler_nfe", "quality.heun_nfe",
     "meanflow.params", "meanflow.iterations", "meanflow.jump_share", "meanflow.nfe", "meanflow.samples", "meanflow.mmd",
-    "meanflow.steps", "meanflow.flow_mmd",
+    "meanflow.steps", "meanflow.flow_mmd", "meanflow.paths",
 )
 
 MEANINGS = {
@@ -72,6 +72,9 @@ MEANINGS = {
     "quality.heun": "the distance of Heun's samples from the data at each step count",
     "quality.noise": "the distance of pure noise from the data",
     "quality.baseline": "the distance of fresh data from the data: the floor",
+    "quality.data": "held-out data points the samples are measured against, the first of them, [point, x y]",
+    "quality.euler_nfe": "the network evaluations Euler's method makes at each step count",
+    "quality.heun_nfe": "the network evaluations Heun's method makes at each step count (two a step)",
     "meanflow.params": "the MeanFlow model's parameters, counted",
     "meanflow.iterations": "how many training steps MeanFlow takes",
     "meanflow.jump_share": "the share of training times that ask for a jump (r > t) rather than a velocity (r = t)",
@@ -80,6 +83,8 @@ MEANINGS = {
     "meanflow.mmd": "the distance of MeanFlow's one-step samples (all of them) from the data",
     "meanflow.steps": "the flow-matching Euler step counts MeanFlow is compared with",
     "meanflow.flow_mmd": "the distance of flow matching's samples from the data at those step counts, on the same noise",
+    "meanflow.paths": "flow matching's Euler paths of the drawn noise at those step counts, at every 1/32 of the time"
+    " (straight within each step), [count, time, particle, x y]",
 }
 """What each of :data:`KEYS` holds (``netreel info flow --facts``)."""
 
@@ -93,7 +98,7 @@ class Lesson:
     steps: int = 32  # Euler steps of the main run
     few_steps: int = 4  # the "few straight steps" of the comparison
     quality_steps: tuple[int, ...] = (1, 2, 4, 8, 16, 32)
-    field_steps: tuple[int, ...] = (0, 8, 16, 24)  # Euler steps whose time the field is drawn at
+    field_steps: tuple[int, ...] = tuple(range(33))  # Euler steps whose time the field is drawn at: every one
     grid_x: tuple[float, float, int] = (-3.2, 3.2, 17)
     grid_y: tuple[float, float, int] = (-2.4, 2.4, 13)
     pairs: int = 16  # noise-data pairs drawn as straight paths
@@ -128,6 +133,28 @@ def meanflow_config_for(config: NetConfig) -> meanflow.MeanFlowConfig:
 def sample_noise(config: NetConfig, n: int) -> torch.Tensor:
     """The noise points every sample starts from (float64)."""
     return torch.randn(n, 2, generator=flow.stream(config.seed, "samples")).double()  # [n, 2]
+
+
+def fine_path(path: torch.Tensor, fine: int) -> torch.Tensor:
+    """An Euler path [n + 1, points, 2] at every 1/``fine`` of the time (``fine`` a multiple of n): each
+    step is a straight segment, crossed at constant speed. [fine + 1, points, 2]"""
+    n = path.shape[0] - 1
+    s = torch.arange(fine + 1, dtype=torch.float64) * n / fine  # [fine + 1]: steps done
+    k = s.floor().long().clamp(max=n - 1)  # [fine + 1]
+    frac = (s - k)[:, None, None]
+    return path[k] + frac * (path[k + 1] - path[k])
+
+
+def counted_calls(run) -> int:
+    """How many times ``run(velocity)`` calls the velocity it is given (a zero field)."""
+    calls = []
+
+    def velocity(x, t):
+        calls.append(1)
+        return torch.zeros_like(x)
+
+    run(velocity)
+    return len(calls)
 
 
 def build(config: NetConfig) -> Facts:
@@ -170,6 +197,7 @@ def build(config: NetConfig) -> Facts:
     mc = meanflow_config_for(config)
     mean_net = meanflow.load_or_train(mc)
     jumped = meanflow.one_step(copy.deepcopy(mean_net.model).double(), noise)  # [samples, 2]
+    paths = torch.stack([fine_path(flow.euler(model, shown, n)[0], lesson.steps) for n in lesson.against_meanflow])
 
     values = {
         "data.points": train_points[: lesson.particles],
@@ -212,6 +240,9 @@ def build(config: NetConfig) -> Facts:
         "quality.baseline": flow.mmd2(fresh, holdout, lesson.sigma),
         "quality.sigma": lesson.sigma,
         "quality.n": lesson.samples,
+        "quality.data": holdout[: lesson.particles],
+        "quality.euler_nfe": [counted_calls(lambda v: flow.euler(v, noise[:1], n)) for n in lesson.quality_steps],
+        "quality.heun_nfe": [counted_calls(lambda v: flow.heun(v, noise[:1], n)) for n in lesson.quality_steps],
         "meanflow.params": mean_net.model.n_params(),
         "meanflow.iterations": mc.iterations,
         "meanflow.jump_share": mc.jump_share,
@@ -220,6 +251,7 @@ def build(config: NetConfig) -> Facts:
         "meanflow.mmd": flow.mmd2(jumped, holdout, lesson.sigma),
         "meanflow.steps": lesson.against_meanflow,
         "meanflow.flow_mmd": [euler_mmd[lesson.quality_steps.index(n)] for n in lesson.against_meanflow],
+        "meanflow.paths": paths,
     }
     return Facts(as_arrays(values), {"net_key": net.record["key"], "meanflow_key": mean_net.record["key"]})
 
@@ -266,11 +298,24 @@ def _euler(v: _Numpy, x: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray
 
 
 def _heun(v: _Numpy, x: np.ndarray, steps: int) -> np.ndarray:
+    """Heun's method; it calls ``v`` twice a step."""
     for k in range(steps):
         start = v(x, np.full(len(x), k / steps))  # [n, 2]
         end = v(x + start / steps, np.full(len(x), (k + 1) / steps))  # [n, 2]
         x = x + (start + end) / (2 * steps)
     return x
+
+
+def _calls(run) -> int:
+    """The calls ``run(v)`` makes to the field it is given."""
+    calls = [0]
+
+    def v(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+        calls[0] += 1
+        return np.zeros_like(x)
+
+    run(v)
+    return calls[0]
 
 
 def _ideal(p: np.ndarray, t: float, data: np.ndarray) -> np.ndarray:
@@ -327,6 +372,14 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     mean_weights = meanflow.load_or_train(mc).snapshots[-1]
     jumped = noise + _Numpy(mean_weights)(noise, np.ones(len(noise)), np.zeros(len(noise)))  # r = 1, t = 0
     compared = [finals[list(lesson.quality_steps).index(n)] for n in lesson.against_meanflow]
+    fine = np.arange(lesson.steps + 1) / lesson.steps  # [steps + 1]: the times of the fine grid
+    paths = []
+    for n in lesson.against_meanflow:
+        coarse = _euler(v, shown, n)[0]  # [n + 1, particles, 2]
+        grid_t = np.arange(n + 1) / n
+        paths.append(np.stack([
+            np.stack([np.interp(fine, grid_t, coarse[:, i, d]) for d in range(2)], axis=1) for i in range(len(shown))
+        ], axis=1))  # [steps + 1, particles, 2]
 
     values = {
         "data.points": train_points[: lesson.particles],
@@ -369,6 +422,9 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
         "quality.baseline": _mmd2(fresh, holdout, lesson.sigma),
         "quality.sigma": lesson.sigma,
         "quality.n": len(noise),
+        "quality.data": holdout[: lesson.particles],
+        "quality.euler_nfe": [_calls(lambda v: _euler(v, noise[:1], n)) for n in lesson.quality_steps],
+        "quality.heun_nfe": [_calls(lambda v: _heun(v, noise[:1], n)) for n in lesson.quality_steps],
         "meanflow.params": sum(int(np.prod(w.shape)) for w in mean_weights.values()),
         "meanflow.iterations": mc.iterations,
         "meanflow.jump_share": mc.jump_share,
@@ -377,6 +433,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
         "meanflow.mmd": _mmd2(jumped, holdout, lesson.sigma),
         "meanflow.steps": list(lesson.against_meanflow),
         "meanflow.flow_mmd": [_mmd2(s, holdout, lesson.sigma) for s in compared],
+        "meanflow.paths": np.array(paths),
     }
     return as_arrays(values)
 
