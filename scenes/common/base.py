@@ -40,7 +40,10 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 import numpy as np
-from manim import UP, FadeIn, FadeOut, FadeTransform, Mobject, ReplacementTransform, Scene, Text, VMobject, Wait, config
+from manim import (
+    LEFT, UP, FadeIn, FadeOut, FadeTransform, Mobject, Rectangle, ReplacementTransform, Scene, Text, VGroup, VMobject, Wait,
+    config,
+)
 
 from netreel.nets.facts import Facts
 from netreel.scenes.common import palette
@@ -56,6 +59,7 @@ MIN_CUE_SECONDS = 2.0
 SPEECH_LEAD_SECONDS = 0.15  # a voiced cue's words start this long after its picture does
 SPEECH_PAUSE_SECONDS = 0.45  # and its next cue this long after they end
 STRETCH_MOST = 3.0  # an animation runs at most this many times slower to fill its segment
+SECTION_LABEL_TOP, SECTION_LABEL_LEFT = 0.3, 0.6  # the section label's distance from the frame's top and left edges
 
 
 def reading_seconds(key: str, fills: dict[str, object]) -> float:
@@ -255,13 +259,23 @@ class NetScene(Scene):
         """A digit from the ledger's pixels ``key[index]``, in grey, ``height`` units tall."""
         return digit_image(self.ledger.array(key, index), height)
 
-    def heading(self, key: str = "title") -> Text:
-        """The scene's title, at the top edge."""
+    def heading(self, key: str = "title") -> VGroup:
+        """The scene's section label: its title, small and muted at the top left, as a lecture
+        names the part it is in (a chapter plays as one lecture, not as a deck of titled slides).
+
+        The label stands in the band a slide title took (an invisible box of that title's size
+        and place), so what a scene lays out under it (``next_to(heading, DOWN)``) keeps its place.
+        """
         title = self.words(key, font_size=palette.TITLE_SIZE)
         room = config.frame_width - 1.0
         if title.width > room:
             title.scale_to_fit_width(room)
-        return title.to_edge(UP, buff=0.35)
+        title.to_edge(UP, buff=0.35)
+        label = self.words(key, font_size=palette.LABEL_SIZE, color=palette.MUTED)
+        label.to_edge(UP, buff=SECTION_LABEL_TOP).to_edge(LEFT, buff=SECTION_LABEL_LEFT)
+        reach = max(title.width / 2, -label.get_left()[0])  # centred on the frame, as the title was
+        band = Rectangle(width=2 * reach, height=title.height, stroke_width=0, fill_opacity=0).move_to(title).set_x(0)
+        return VGroup(band, label)
 
     # narration -----------------------------------------------------------
     def say(self, key: str, about: Iterable[Mobject] = (), **fills: object) -> None:
