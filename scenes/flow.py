@@ -30,7 +30,6 @@ from manim import (
     VGroup,
     VMobject,
     Write,
-    config,
     linear,
 )
 
@@ -103,14 +102,6 @@ class ChapterScene(NetScene):
         """A legend line: a mark and its words."""
         name = self.words(name, font_size=palette.SMALL_SIZE, color=palette.MUTED)
         return VGroup(mark, name).arrange(RIGHT, buff=0.2)
-
-    def cue_left(self, least: float = 1.0) -> float:
-        """Seconds the subcaption being said still runs past what has been played in it, at least ``least``:
-        the run time that carries an animation to the cue's end instead of a still frame."""
-        if self._cue is None:
-            return least
-        played = (self.frames - self._segment_start) / config.frame_rate
-        return max(least, self._cue_seconds(self._cue) - played)
 
     def caption(self, key: str, mob, **fills):
         return self.words(key, font_size=palette.SMALL_SIZE, color=palette.MUTED, **fills).next_to(mob, DOWN, buff=0.15)
@@ -449,8 +440,6 @@ class Particles(ChapterScene):
     def travel(self, cloud: DotCloud, path: np.ndarray, step: int, run_time: float) -> None:
         """Move the cloud along its recorded Euler steps from the step it has reached to ``step``. Within
         a step each point moves in a straight line, as Euler's method does; the counter shows the step reached."""
-        last = path.shape[0] - 1
-
         def follow(mob: DotCloud) -> None:
             mob.redraw(self.between(path, self.taken.get_value()))
 

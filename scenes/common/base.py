@@ -305,6 +305,14 @@ class NetScene(Scene):
             raise RuntimeError(f"{type(self).__name__}: point_at() outside a subcaption (call say() first)")
         self._cue.about.extend(mobjects)
 
+    def cue_left(self, least: float = 1.0) -> float:
+        """Seconds the subcaption being said still runs past what has been played in it, at least ``least``:
+        the run time that carries an animation to the cue's end instead of a still frame."""
+        if self._cue is None:
+            return least
+        played = (self.frames - self._segment_start) / config.frame_rate
+        return max(least, self._cue_seconds(self._cue) - played)
+
     def cue_text(self) -> str | None:
         """The words of the subcaption being said (None between subcaptions)."""
         return self._cue.text if self._cue is not None else None
