@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netreel.nets import store
+from netreel.nets import minibatch, store
 from netreel.nets.data import Digits
 from netreel.nets.hooks import HookedModule, HookPoint
 
@@ -142,15 +142,10 @@ def train(config: CNNConfig, data: Digits) -> tuple[CNN, History]:
     y = torch.from_numpy(data.y_train)  # [n]
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=config.epochs)
-    for _ in range(config.epochs):
-        order = torch.randperm(len(x), generator=generator)  # [n]
-        for start in range(0, len(x), config.batch_size):
-            batch = order[start : start + config.batch_size]  # [batch]
-            optimiser.zero_grad()
-            F.cross_entropy(model(x[batch]), y[batch]).backward()
-            optimiser.step()
-        schedule.step()
-        history.record(model, data)
+    minibatch.descend(
+        model, optimiser, F.cross_entropy, x, y, config.epochs, config.batch_size, generator,
+        lambda: history.record(model, data), schedule,
+    )
     return model, history
 
 

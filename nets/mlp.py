@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from netreel.nets import store
+from netreel.nets import minibatch, store
 from netreel.nets.data import Digits
 from netreel.nets.hooks import HookedModule, HookPoint
 
@@ -122,15 +122,12 @@ def train(config: MLPConfig, data: Digits) -> tuple[MLP, History, list[dict[str,
     x = torch.from_numpy(data.x_train)  # [n, inputs]
     y = torch.from_numpy(data.y_train)  # [n]
     optimiser = torch.optim.SGD(model.parameters(), lr=config.lr)
-    for _ in range(config.epochs):
-        order = torch.randperm(len(x), generator=generator)  # [n]
-        for start in range(0, len(x), config.batch_size):
-            batch = order[start : start + config.batch_size]  # [batch]
-            optimiser.zero_grad()
-            cost(model(x[batch]), y[batch]).backward()
-            optimiser.step()
+
+    def after_epoch() -> None:
         history.record(model, data)
         snapshots.append(_snapshot(model))
+
+    minibatch.descend(model, optimiser, cost, x, y, config.epochs, config.batch_size, generator, after_epoch)
     return model, history, snapshots
 
 

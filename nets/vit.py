@@ -22,8 +22,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netreel.nets import gpt, store
-from netreel.nets.cnn import History, evaluate
+from netreel.nets import gpt, minibatch, store
+from netreel.nets.cnn import History
 from netreel.nets.data import Digits
 from netreel.nets.hooks import HookedModule, HookPoint
 
@@ -154,17 +154,10 @@ def train(cfg: ViTConfig, data: Digits) -> tuple[ViT, History]:
     y = torch.from_numpy(data.y_train)  # [n]
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=cfg.epochs)
-    for _ in range(cfg.epochs):
-        model.train()
-        order = torch.randperm(len(x), generator=generator)  # [n]
-        for start in range(0, len(x), cfg.batch_size):
-            batch = order[start : start + cfg.batch_size]  # [batch]
-            optimiser.zero_grad()
-            F.cross_entropy(model(x[batch]), y[batch]).backward()
-            optimiser.step()
-        schedule.step()
-        model.eval()
-        history.record(model, data)
+    minibatch.descend(
+        model, optimiser, F.cross_entropy, x, y, cfg.epochs, cfg.batch_size, generator,
+        lambda: history.record(model, data), schedule,
+    )
     return model, history
 
 
