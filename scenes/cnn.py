@@ -630,7 +630,7 @@ class Architecture(ChapterScene):
                        .set_fill(palette.HIGHLIGHT, opacity=0.5) for _ in range(classes))).arrange(DOWN, buff=0.04)
         blocks.append(out)
         labels.append(eq(self.ledger.shown("arch.flat", 1, COUNT), font_size=28))
-        row = Group(*blocks).arrange(RIGHT, buff=2.0).move_to(UP * 0.4)
+        row = Group(*blocks).arrange(RIGHT, buff=1.85).move_to(UP * 0.4)
         for block, label in zip(blocks, labels):
             label.next_to(block, DOWN, buff=0.25)
             label.set_y(row.get_bottom()[1] - 0.35)
@@ -652,7 +652,8 @@ class Architecture(ChapterScene):
         captions = [self.small(key).next_to(label, DOWN, buff=0.15) for key, label in zip(names, labels)]
         total = self.label("total_caption", n=self.ledger.shown("params.total", spec=COUNT)).to_edge(DOWN, buff=0.45)
         self.say("input", about=[blocks[0], labels[0]], n=self.ledger.shown("shape.side", spec=COUNT))
-        self.play(FadeIn(blocks[0]), FadeIn(labels[0]), FadeIn(captions[0]))
+        self.play(FadeIn(blocks[0], shift=RIGHT * 0.2), FadeIn(labels[0]), FadeIn(captions[0]), run_time=2.5)
+        self.play(Indicate(labels[0], color=palette.HIGHLIGHT), run_time=2)
         keys = ("conv1", "pool", "conv2", "dense")
         for i, key in enumerate(keys):
             fill = {"c": self.ledger.shown("shape.channels", 0, COUNT), "m": self.ledger.shown("arch.flat", 1, COUNT)}
