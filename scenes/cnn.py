@@ -15,6 +15,7 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    GrowArrow,
     GrowFromEdge,
     Group,
     Indicate,
@@ -581,7 +582,7 @@ class Architecture(ChapterScene):
         self.play(Indicate(rows[0][-1], color=palette.HIGHLIGHT))
 
         side = self.side
-        digit = self.digit_image(2.0).move_to(RIGHT * 2.4 + DOWN * 0.2)
+        digit = self.digit_image(2.0).move_to(RIGHT * 2.7 + DOWN * 0.2)
         digit_grid = grid_lines(digit, side, side)
         hop = window(digit, side, side, 0, 0, self.k, self.k)
         stride_label = self.small("stride_caption", s=s2).next_to(digit, UP, buff=0.2)
@@ -598,7 +599,7 @@ class Architecture(ChapterScene):
         big = side + 2 * pad
         cell = digit.height / side
         ring = Rectangle(width=cell * big, height=cell * big, stroke_width=0).set_fill(palette.FAINT, opacity=0.6)
-        ring.move_to(RIGHT * 5.1 + DOWN * 0.2)
+        ring.move_to(RIGHT * 5.3 + DOWN * 0.2)
         padded = self.digit_image(digit.height).move_to(ring)
         padded_grid = grid_lines(ring, big, big)
         pad_label = self.small("padding_caption", p=p1).next_to(ring, UP, buff=0.2)
@@ -630,7 +631,7 @@ class Architecture(ChapterScene):
                        .set_fill(palette.HIGHLIGHT, opacity=0.5) for _ in range(classes))).arrange(DOWN, buff=0.04)
         blocks.append(out)
         labels.append(eq(self.ledger.shown("arch.flat", 1, COUNT), font_size=28))
-        row = Group(*blocks).arrange(RIGHT, buff=1.85).move_to(UP * 0.4)
+        row = Group(*blocks).arrange(RIGHT, buff=1.85).move_to(UP * 0.6)
         for block, label in zip(blocks, labels):
             label.next_to(block, DOWN, buff=0.25)
             label.set_y(row.get_bottom()[1] - 0.35)
@@ -645,7 +646,7 @@ class Architecture(ChapterScene):
             name = self.small(key, **fills).next_to(arrow, UP, buff=0.15)
             lines = [name]
             if count is not None:
-                lines.append(self.small("op_params", n=count).set_color(palette.HIGHLIGHT).next_to(arrow, DOWN, buff=0.15))
+                lines.append(self.small("op_params", n=count).set_color(palette.HIGHLIGHT).move_to(arrow).set_y(labels[0].get_y() - 0.9))
             arrows.append(arrow)
             texts.append(VGroup(*lines))
         names = ("input_caption", "conv1_caption", "pool_caption", "conv2_caption", "logits_caption")
@@ -660,7 +661,7 @@ class Architecture(ChapterScene):
             self.say(f"to_{key}", about=[arrows[i], texts[i], blocks[i + 1], labels[i + 1]],
                      n=ops[i][2] if ops[i][2] is not None else ops[i][1]["s"],
                      **fill)
-            self.play(GrowFromEdge(arrows[i], LEFT), FadeIn(texts[i]))
+            self.play(GrowArrow(arrows[i]), FadeIn(texts[i]))
             self.play(LaggedStart(*(FadeIn(face, shift=RIGHT * 0.1) for face in reversed(blocks[i + 1])), lag_ratio=0.08),
                       FadeIn(labels[i + 1]), FadeIn(captions[i + 1]), run_time=1.4)
         self.say("total", about=[total], n=self.ledger.shown("params.total", spec=COUNT))
