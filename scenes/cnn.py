@@ -540,7 +540,7 @@ class Architecture(ChapterScene):
         out_label = self.small("out_caption", o=self.ledger.shown("focus.conv2", spec=COUNT)).next_to(out, UP, buff=0.2)
         target = window(out, p, p, r, c, 1, 1)
         total = eq(
-            r"\sum_c", "+", self.ledger.shown("conv2.bias", o, VALUE), "=", self.ledger.shown("conv2.hook_z", (o, r, c), VALUE),
+            r"\sum_c", "+ (", self.ledger.shown("conv2.bias", o, VALUE), ")", "=", self.ledger.shown("conv2.hook_z", (o, r, c), VALUE),
             font_size=34,
         ).next_to(Group(out, out_label), DOWN, buff=0.45)
         brace = brackets(parts, buff=0.12)
