@@ -15,6 +15,7 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    GrowArrow,
     GrowFromEdge,
     Group,
     Indicate,
@@ -463,6 +464,209 @@ class ReluPool(ChapterScene):
                 number = self.ledger.number(key, (crop[0], rs.start + r, cs.start + c), 2, font_size=self.FONT)
                 numbers.add(readable(number).move_to(cell_center(image, rows, cols, r, c)))
         return numbers
+
+
+def slab(images: list, offset: np.ndarray) -> Group:
+    """Equal images stacked as a 3-D block: the first in front, each next one behind, shifted by ``offset``."""
+    for n, image in enumerate(images):
+        image.shift(offset * n)
+    return Group(*reversed(images))
+
+
+class Architecture(ChapterScene):
+    """Channels, stride and padding, and the whole network drawn with its real shapes and parameter counts."""
+
+    estimated_seconds = 70.0
+    SLICE = 1.2  # the side of one 3x3 slice in the channels picture
+    OFFSET = np.array([0.17, 0.14, 0.0])  # each next channel sits up and to the right
+    FONT = 22
+    steps = ("channels", "stride_padding", "diagram")
+
+    def channels(self):
+        """The pooled maps of every first-layer filter as a stack; the second convolution's kernel for one output
+        filter as a matching stack; at one cell each channel gives a part, and the parts add up to the cell."""
+        self.read_sizes()
+        title = self.title = self.heading()
+        o = self.o = int(self.ledger.value("focus.conv2"))
+        r, c = (int(v) for v in self.ledger.array("channels.cell"))
+        p, k = self.p, self.k
+        pooled = self.ledger.array("hook_pool")  # [c1, p, p]
+        kernels = self.ledger.array("conv2.weight", o)  # [c1, k, k]
+        c1 = len(pooled)
+        map_scale, w_scale = self.map_scale(), float(np.abs(self.ledger.array("conv2.weight")).max())
+
+        def stacked(arrays, scale, size):
+            slices = [Group(im := signed_cells(a, scale, self.SLICE), grid_lines(im, size, size)) for a in arrays]
+            return slab(slices, self.OFFSET)
+
+        maps = stacked(pooled, map_scale, p).move_to(LEFT * 5.1 + UP * 0.5)
+        kernel = stacked(kernels, w_scale, k).move_to(LEFT * 2.2 + UP * 0.5)
+        times = eq(r"\times", font_size=40).move_to((maps.get_right() + kernel.get_left()) / 2)
+        c_shown = self.ledger.shown("shape.channels", 0, COUNT)
+        maps_label = self.small("maps_caption", c=c_shown).next_to(maps, DOWN, buff=0.3)
+        kernel_label = self.small("kernel_caption", o=self.ledger.shown("focus.conv2", spec=COUNT), c=c_shown)
+        kernel_label.next_to(kernel, DOWN, buff=0.3)
+        self.say("stack", about=[maps, maps_label], c=c_shown, p=self.ledger.shown("shape.pool", spec=COUNT))
+        self.play(FadeIn(title), LaggedStart(*(FadeIn(x, shift=UP * 0.1) for x in reversed(maps)), lag_ratio=0.15), FadeIn(maps_label),
+                  run_time=3)
+        self.say("kernel", about=[kernel, kernel_label], c=c_shown, k=self.ledger.shown("shape.kernel", spec=COUNT))
+        self.play(FadeIn(times), LaggedStart(*(FadeIn(x, shift=UP * 0.1) for x in reversed(kernel)), lag_ratio=0.15),
+                  FadeIn(kernel_label), run_time=3)
+
+        parts = VGroup(*(readable(self.ledger.number("channels.partial", ch, 2, font_size=self.FONT)) for ch in range(c1)))
+        parts.arrange(DOWN, buff=0.14).move_to(RIGHT * 0.6 + UP * 0.3)
+        for part in parts:
+            part.set_color(palette.POSITIVE if part.get_value() >= 0 else palette.NEGATIVE)
+        parts_label = self.small("parts_caption").next_to(parts, UP, buff=0.2)
+        half = k // 2
+        frames = [window(maps[c1 - 1 - ch][0], p, p, r - half, c - half, k, k) for ch in range(c1)]
+        pairs = [window(kernel[c1 - 1 - ch][0], k, k, 0, 0, k, k) for ch in range(c1)]
+        self.say("window", about=[*frames[:1], *pairs[:1]], k=self.ledger.shown("shape.kernel", spec=COUNT))
+        self.play(Create(frames[0]), Create(pairs[0]), FadeIn(parts_label), run_time=2)
+        self.play(Indicate(frames[0], color=palette.HIGHLIGHT), Indicate(pairs[0], color=palette.HIGHLIGHT), run_time=2)
+        self.say("parts", about=[parts, maps, kernel])
+        for ch in range(c1):
+            self.play(
+                ReplacementTransform(frames[ch - 1], frames[ch]) if ch else Indicate(frames[0]),
+                ReplacementTransform(pairs[ch - 1], pairs[ch]) if ch else Indicate(pairs[0]),
+                TransformFromCopy(VGroup(frames[ch], pairs[ch]), parts[ch]),
+                run_time=0.6,
+            )
+        self.play(FadeOut(frames[-1]), FadeOut(pairs[-1]))
+
+        z = self.ledger.array("conv2.hook_z", o)
+        out = signed_cells(z, map_scale, self.SLICE * 1.3).move_to(RIGHT * 4.4 + UP * 0.5)
+        out_grid = grid_lines(out, p, p)
+        out_label = self.small("out_caption", o=self.ledger.shown("focus.conv2", spec=COUNT)).next_to(out, UP, buff=0.2)
+        target = window(out, p, p, r, c, 1, 1)
+        total = eq(
+            r"\sum_c", "+ (", self.ledger.shown("conv2.bias", o, VALUE), ")", "=", self.ledger.shown("conv2.hook_z", (o, r, c), VALUE),
+            font_size=34,
+        ).next_to(Group(out, out_label), DOWN, buff=0.45)
+        brace = brackets(parts, buff=0.12)
+        self.say("sum", about=[parts, total, target], c=c_shown, b=self.ledger.shown("conv2.bias", o, VALUE),
+                 z=self.ledger.shown("conv2.hook_z", (o, r, c), VALUE))
+        self.play(Create(brace), FadeIn(out), Create(out_grid), FadeIn(out_label), run_time=2)
+        self.play(TransformFromCopy(parts, total), Create(target), run_time=2.5)
+        self.say("relu", about=[total, out])
+        self.play(Indicate(total[-1], color=palette.HIGHLIGHT), Indicate(target, color=palette.HIGHLIGHT), run_time=2)
+        self.play(Indicate(kernel, color=palette.HIGHLIGHT, scale_factor=1.05), run_time=2)
+        self.channels_group = Group(maps, kernel, times, maps_label, kernel_label, parts, parts_label, brace,
+                                    out, out_grid, out_label, target, total)
+
+    def stride_padding(self):
+        """out = floor((n + 2p - k) / s) + 1 with the digit's n and the kernel's k, for the network's own first layer,
+        for stride 2 and for padding 1; a padded digit and the hops of a stride-2 window."""
+        self.play(FadeOut(self.channels_group))
+        n, k = self.ledger.shown("shape.side", spec=COUNT), self.ledger.shown("shape.kernel", spec=COUNT)
+        formula = eq(r"\text{out}", "=", r"\left\lfloor \frac{n + 2p - k}{s} \right\rfloor", "+ 1", font_size=40)
+        formula.move_to(UP * 1.9)
+        rows = VGroup()
+        for i in range(3):
+            pad, stride = (self.ledger.shown(f"size.{key}", i, COUNT) for key in ("padding", "stride"))
+            rows.add(eq(
+                "p =", pad, r",\ s =", stride, r":\quad", r"\left\lfloor \frac{", n, r"+ 2 \cdot", pad, "-", k, "}{", stride,
+                r"} \right\rfloor + 1", "=", self.ledger.shown("size.out", i, COUNT), font_size=32,
+            ))
+        rows.arrange(DOWN, buff=0.4, aligned_edge=LEFT).next_to(formula, DOWN, buff=0.55).align_to(formula, LEFT)
+        s2, p1 = self.ledger.shown("size.stride", 1, COUNT), self.ledger.shown("size.padding", 2, COUNT)
+        fills = ({}, {"s": s2}, {"p": p1})
+        names = VGroup(*(self.small(f"setting_{i}", **fill).next_to(row, LEFT, buff=0.3)
+                         for i, (row, fill) in enumerate(zip(rows, fills))))
+        names.align_to(names[0], RIGHT)
+        Group(formula, rows, names).to_edge(LEFT, buff=0.6)
+        self.say("formula", about=[formula], n=n, k=k)
+        self.play(Write(formula))
+        self.say("own", about=[rows[0]], out=self.ledger.shown("size.out", 0, COUNT), s=self.ledger.shown("size.stride", 0, COUNT))
+        self.play(Write(rows[0]), FadeIn(names[0]))
+        self.play(Indicate(rows[0][-1], color=palette.HIGHLIGHT))
+
+        side = self.side
+        digit = self.digit_image(2.0).move_to(RIGHT * 2.7 + DOWN * 0.2)
+        digit_grid = grid_lines(digit, side, side)
+        hop = window(digit, side, side, 0, 0, self.k, self.k)
+        stride_label = self.small("stride_caption", s=s2).next_to(digit, UP, buff=0.2)
+        stride = int(self.ledger.value("size.stride", 1))
+        self.say("stride", about=[rows[1], digit, hop], out=self.ledger.shown("size.out", 1, COUNT), s=s2)
+        self.play(Write(rows[1]), FadeIn(names[1]), FadeIn(digit), Create(digit_grid), FadeIn(stride_label), Create(hop))
+        positions = int(self.ledger.value("size.out", 1))
+        for j in range(1, positions):
+            self.play(hop.animate.move_to(window(digit, side, side, 0, stride * j, self.k, self.k)), run_time=0.7)
+        for i in range(1, positions):
+            self.play(hop.animate.move_to(window(digit, side, side, stride * i, 0, self.k, self.k)), run_time=0.7)
+
+        pad = int(self.ledger.value("size.padding", 2))
+        big = side + 2 * pad
+        cell = digit.height / side
+        ring = Rectangle(width=cell * big, height=cell * big, stroke_width=0).set_fill(palette.FAINT, opacity=0.6)
+        ring.move_to(RIGHT * 5.3 + DOWN * 0.2)
+        padded = self.digit_image(digit.height).move_to(ring)
+        padded_grid = grid_lines(ring, big, big)
+        pad_label = self.small("padding_caption", p=p1).next_to(ring, UP, buff=0.2)
+        corner = window(ring, big, big, 0, 0, self.k, self.k)
+        self.say("padding", about=[rows[2], ring, padded], out=self.ledger.shown("size.out", 2, COUNT), n=n, p=p1)
+        self.play(Write(rows[2]), FadeIn(names[2]), FadeIn(ring), FadeIn(padded), Create(padded_grid), FadeIn(pad_label))
+        self.play(Create(corner))
+        self.play(corner.animate.move_to(window(ring, big, big, 0, big - self.k, self.k, self.k)), run_time=1.2)
+        self.play(corner.animate.move_to(window(ring, big, big, big - self.k, big - self.k, self.k, self.k)), run_time=1.2)
+        self.size_group = Group(formula, rows, names, digit, digit_grid, hop, stride_label, ring, padded, padded_grid,
+                                pad_label, corner)
+
+    def diagram(self):
+        """Every layer as a block the size of its real output [channels, rows, columns], the operation and its parameter
+        count on each arrow, down to the ten logits."""
+        self.play(FadeOut(self.size_group))
+        unit, depth = 0.17, np.array([0.085, 0.07, 0.0])
+        shapes = self.ledger.array("arch.shapes").astype(int)  # [stage, 3]
+        blocks, labels = [], []
+        for i, (channels, rows, cols) in enumerate(shapes):
+            faces = [Rectangle(width=cols * unit, height=rows * unit, stroke_color=palette.MUTED, stroke_width=1.5)
+                     .set_fill(palette.POSITIVE if i else palette.MUTED, opacity=0.35) for _ in range(channels)]
+            blocks.append(slab(faces, depth))
+            labels.append(eq(*(part for d in range(3) for part in
+                               ((r"\times",) if d else ()) + (self.ledger.shown("arch.shapes", (i, d), COUNT),)),
+                             font_size=28))
+        classes = int(self.ledger.value("arch.flat", 1))
+        out = VGroup(*(Rectangle(width=unit * 1.2, height=unit * 1.2, stroke_color=palette.MUTED, stroke_width=1.5)
+                       .set_fill(palette.HIGHLIGHT, opacity=0.5) for _ in range(classes))).arrange(DOWN, buff=0.04)
+        blocks.append(out)
+        labels.append(eq(self.ledger.shown("arch.flat", 1, COUNT), font_size=28))
+        row = Group(*blocks).arrange(RIGHT, buff=1.85).move_to(UP * 0.6)
+        for block, label in zip(blocks, labels):
+            label.next_to(block, DOWN, buff=0.25)
+            label.set_y(row.get_bottom()[1] - 0.35)
+        params = [self.ledger.shown("arch.params", i, COUNT) for i in range(3)]
+        k = self.ledger.shown("shape.kernel", spec=COUNT)
+        ops = [("op_conv", {"k": k}, params[0]), ("op_pool", {"s": self.ledger.shown("shape.window", spec=COUNT)}, None),
+               ("op_conv2", {"k": k}, params[1]), ("op_dense", {"n": self.ledger.shown("arch.flat", 0, COUNT)}, params[2])]
+        arrows, texts = [], []
+        for (key, fills, count), left, right in zip(ops, blocks[:-1], blocks[1:]):
+            arrow = Arrow(left.get_right(), right.get_left(), buff=0.12, stroke_width=3, max_tip_length_to_length_ratio=0.2)
+            arrow.set_y(row.get_center()[1])
+            name = self.small(key, **fills).next_to(arrow, UP, buff=0.15)
+            lines = [name]
+            if count is not None:
+                lines.append(self.small("op_params", n=count).set_color(palette.HIGHLIGHT).move_to(arrow).set_y(labels[0].get_y() - 0.9))
+            arrows.append(arrow)
+            texts.append(VGroup(*lines))
+        names = ("input_caption", "conv1_caption", "pool_caption", "conv2_caption", "logits_caption")
+        captions = [self.small(key).next_to(label, DOWN, buff=0.15) for key, label in zip(names, labels)]
+        total = self.label("total_caption", n=self.ledger.shown("params.total", spec=COUNT)).to_edge(DOWN, buff=0.45)
+        self.say("input", about=[blocks[0], labels[0]], n=self.ledger.shown("shape.side", spec=COUNT))
+        self.play(FadeIn(blocks[0], shift=RIGHT * 0.2), FadeIn(labels[0]), FadeIn(captions[0]), run_time=2.5)
+        self.play(Indicate(labels[0], color=palette.HIGHLIGHT), run_time=2)
+        keys = ("conv1", "pool", "conv2", "dense")
+        for i, key in enumerate(keys):
+            fill = {"c": self.ledger.shown("shape.channels", 0, COUNT), "m": self.ledger.shown("arch.flat", 1, COUNT)}
+            self.say(f"to_{key}", about=[arrows[i], texts[i], blocks[i + 1], labels[i + 1]],
+                     n=ops[i][2] if ops[i][2] is not None else ops[i][1]["s"],
+                     **fill)
+            self.play(GrowArrow(arrows[i]), FadeIn(texts[i]))
+            self.play(LaggedStart(*(FadeIn(face, shift=RIGHT * 0.1) for face in reversed(blocks[i + 1])), lag_ratio=0.08),
+                      FadeIn(labels[i + 1]), FadeIn(captions[i + 1]), run_time=1.4)
+        self.say("total", about=[total], n=self.ledger.shown("params.total", spec=COUNT))
+        self.play(Write(total), *(Indicate(t[1], color=palette.HIGHLIGHT) for t in texts if len(t) > 1), run_time=2)
+        self.wait(1.5)
 
 
 class Equivariance(ChapterScene):
@@ -996,4 +1200,4 @@ class Prediction(ChapterScene):
         self.wait(1)
 
 
-SCENES = [SlidingKernel, Filters, ReluPool, Equivariance, Sharing, Prediction, PatchAttention]
+SCENES = [SlidingKernel, Filters, ReluPool, Architecture, Equivariance, Sharing, Prediction, PatchAttention]

@@ -32,6 +32,7 @@ KEYS = (
     "params.mlp", "params.total", "pool.row", "pool.col", "pool.origin", "reach.centre", "reach.conv",
     "rf.box", "rf.size", "shape.channels", "shape.conv1", "shape.kernel", "shape.pool", "shape.side", "shape.window",
     "slide.products", "slide.sums",
+    "channels.cell", "channels.partial", "size.padding", "size.stride", "size.out", "arch.shapes", "arch.flat", "arch.params",
     *(f"equivariance.{name}" for name in (
         "shift", "aligned", "image", "maps", "error", "range", "relative", "pooled", "pool_change", "pool_relative",
         "pool_changed", "pool_cells", "aligned_error", "aligned_change", "prediction", "probability",
@@ -96,6 +97,14 @@ MEANINGS = {
     "shape.window": "the side of the pooling window",
     "slide.products": "kernel times pixels at every position of the followed filter, [row, column, kernel row, kernel column]",
     "slide.sums": "their sums: the followed feature map before its bias",
+    "channels.cell": "the cell of the second-layer map in focus whose window the channels scene shows, [row, column]",
+    "channels.partial": "each input channel's part of that cell: its kernel slice times the pooled map under the window, summed, [channel]",
+    "size.padding": "the padding of each first-layer setting compared: the network's own, stride 2, padding 1",
+    "size.stride": "the stride of each of those settings",
+    "size.out": "the side of the first layer's output under each setting, by floor((n + 2p - k) / s) + 1",
+    "arch.shapes": "the shape of each recorded map: the digit, the first convolution after ReLU, the pool, the second convolution after ReLU, [stage, channels/rows/columns]",
+    "arch.flat": "the dense layer's inputs and outputs",
+    "arch.params": "the weights and biases of each layer: first convolution, second convolution, dense",
     "equivariance.shift": "the shift applied to the digit: [rows down, columns right], zero fill",
     "equivariance.aligned": "a second shift, by the pooling window's side: [rows down, columns right]",
     "equivariance.image": "the shifted digit, [row, column]",
@@ -148,6 +157,7 @@ def build(config: NetConfig) -> Facts:
     dense = F.conv2d(basis, weights["conv1.weight"][focus : focus + 1]).reshape(shape.side**2, m * m).T  # [m*m, side*side]
     counts = layer_counts(shape)
     values = {
+        **architecture(acts, weights, shape, int(acts["conv2.hook_a"].sum(dim=(1, 2)).argmax())),
         **acts,
         **weights,
         **equivariance(net.model, image, shape),
@@ -176,6 +186,30 @@ def build(config: NetConfig) -> Facts:
         "data.n_test": len(data.y_test),
     }
     return Facts(as_arrays(values), {"dataset": data.name, "side": data.side, "net_key": net.record["key"]})
+
+
+SETTINGS = ((0, 1), (0, 2), (1, 1))  # (padding, stride): the first convolution's own, then stride 2, then padding 1
+
+
+def architecture(acts: dict, weights: dict, shape: cnn.CNNConfig, focus2: int) -> dict[str, object]:
+    """Channels: the second convolution's centre cell of filter ``focus2``, split by input channel (a grouped
+    convolution keeps each channel's sum apart). Sizes: the first layer's output side under each of
+    :data:`SETTINGS` by the formula. Architecture: the recorded maps' shapes and each layer's parameters."""
+    pooled, w2 = acts["hook_pool"], weights["conv2.weight"][focus2]  # [c1, p, p], [c1, k, k]
+    centre = (shape.pool_side - 1) // 2
+    parts = F.conv2d(pooled[None], w2[:, None], padding=shape.kernel // 2, groups=len(w2))[0, :, centre, centre]
+    n, k = shape.side, shape.kernel
+    layers = ("conv1", "conv2", "head")
+    return {
+        "channels.cell": np.array([centre, centre]),
+        "channels.partial": parts,
+        "size.padding": np.array([p for p, _ in SETTINGS]),
+        "size.stride": np.array([s for _, s in SETTINGS]),
+        "size.out": np.array([(n + 2 * p - k) // s + 1 for p, s in SETTINGS]),
+        "arch.shapes": np.array([acts[key].shape for key in ("hook_input", "conv1.hook_a", "hook_pool", "conv2.hook_a")]),
+        "arch.flat": np.array(weights["head.weight"].shape[::-1]),
+        "arch.params": np.array([weights[f"{layer}.weight"].numel() + weights[f"{layer}.bias"].numel() for layer in layers]),
+    }
 
 
 def shift(a: torch.Tensor, down: int, right: int) -> torch.Tensor:
@@ -364,6 +398,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     for name, tensor in weights.items():
         values[f"params.{name}"] = tensor.numel()
     values.update(structure_by_autograd(weights, shape))
+    values.update(architecture_by_loops(acts, weights, int(values["shape.side"]), int(values["shape.kernel"])))
     values.update(vit_facts.reference(config, index, tuple(values["reach.centre"])))
     values.update(
         {
@@ -389,6 +424,36 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
         }
     )
     return as_arrays(values)
+
+
+def architecture_by_loops(acts: dict, weights: dict, side: int, k: int) -> dict[str, object]:
+    """The architecture facts another way: the channel parts term by term with the padding as a bounds check;
+    the output sides as the shapes F.conv2d returns; the shapes from the reference forward pass; the parameter
+    counts by the layers' own products of sizes."""
+    a2 = acts["conv2.hook_a"].numpy()
+    o = int(np.argmax(a2.sum(axis=(1, 2))))
+    pooled, w = acts["hook_pool"].numpy(), weights["conv2.weight"][o].numpy()  # [c1, p, p], [c1, k, k]
+    c1, p, _ = pooled.shape
+    r = c = (p - 1) // 2
+    half = k // 2
+    parts = [
+        sum(w[ch, u, v] * pooled[ch, r + u - half, c + v - half]
+            for u in range(k) for v in range(k) if 0 <= r + u - half < p and 0 <= c + v - half < p)
+        for ch in range(c1)
+    ]
+    image, kernel = torch.zeros(1, 1, side, side), torch.zeros(1, 1, k, k)
+    out = [F.conv2d(image, kernel, stride=s, padding=pad).shape[-1] for pad, s in SETTINGS]
+    head = weights["head.weight"]
+    return {
+        "channels.cell": [r, c],
+        "channels.partial": parts,
+        "size.padding": [pad for pad, _ in SETTINGS],
+        "size.stride": [s for _, s in SETTINGS],
+        "size.out": out,
+        "arch.shapes": [list(acts[key].shape) for key in ("hook_input", "conv1.hook_a", "hook_pool", "conv2.hook_a")],
+        "arch.flat": [head.shape[1], head.shape[0]],
+        "arch.params": [int(np.prod(weights[f"{n}.weight"].shape)) + len(weights[f"{n}.bias"]) for n in ("conv1", "conv2", "head")],
+    }
 
 
 def shifted_by_index(a: np.ndarray, down: int, right: int) -> np.ndarray:
