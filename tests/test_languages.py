@@ -379,7 +379,7 @@ class VisibleWords(HTMLParser):
 ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
 # The program's name, the names Chinese keeps in Latin letters (scenes/locale/README.md: functions, models,
 # matrices, a variable), the clips' formats.
-ALLOWED = {"netreel", "Sigmoid", "Softmax", "ReLU", "GPT", "MLP", "MeanFlow", "OV", "QK", "T", "MP4", "PNG", "WEBM", "MOV", "GIF"}
+ALLOWED = {"netreel", "Sigmoid", "Softmax", "ReLU", "GPT", "MLP", "MeanFlow", "Transformer", "OV", "QK", "T", "MP4", "PNG", "WEBM", "MOV", "GIF"}
 
 
 @pytest.mark.parametrize("lang", OTHERS)

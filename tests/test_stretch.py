@@ -29,7 +29,7 @@ class Slow(NetScene):
 
 
 @pytest.fixture
-def slow(tmp_path):
+def slow(tmp_path, own_words):
     def load(words: int):
         (tmp_path / "slow.py").write_text(SCENE, encoding="utf-8")
         long = " ".join(["word"] * words)
