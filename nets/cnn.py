@@ -8,7 +8,9 @@ Trained with Adam on the cross-entropy of the softmax, seeded.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -18,6 +20,8 @@ from torch import nn
 from netreel.nets import minibatch, store
 from netreel.nets.data import Digits
 from netreel.nets.hooks import HookedModule, HookPoint
+
+M = TypeVar("M", bound=nn.Module)
 
 
 MNIST_EPOCHS = 5
@@ -129,24 +133,44 @@ def evaluate(model: CNN, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(F.cross_entropy(logits, labels)), float((logits.argmax(dim=1) == labels).float().mean())
 
 
-def train(config: CNNConfig, data: Digits) -> tuple[CNN, History]:
-    """Seeded minibatch Adam on the cross-entropy, the learning rate annealed to zero."""
+def fit(
+    config, data: Digits, model: Callable[[], M], optimiser: Callable[[Iterable[nn.Parameter]], torch.optim.Optimizer],
+) -> tuple[M, History]:
+    """A digit classifier made by ``model()`` and seeded by ``config.seed``, trained in minibatches on the
+    cross-entropy by ``optimiser(parameters)``, the learning rate annealed to zero over ``config.epochs``."""
     if data.side != config.side:
         raise ValueError(f"the config is for {config.side}x{config.side} images, the data has {data.side}x{data.side}")
     generator = torch.Generator().manual_seed(config.seed)
-    model = CNN(config)
-    model.init_weights(generator)
+    net = model()
+    net.init_weights(generator)
     history = History()
-    history.record(model, data)
+    history.record(net, data)
     x = torch.from_numpy(data.x_train)  # [n, side*side]
     y = torch.from_numpy(data.y_train)  # [n]
-    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=config.epochs)
+    step = optimiser(net.parameters())
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(step, T_max=config.epochs)
     minibatch.descend(
-        model, optimiser, F.cross_entropy, x, y, config.epochs, config.batch_size, generator,
-        lambda: history.record(model, data), schedule,
+        net, step, F.cross_entropy, x, y, config.epochs, config.batch_size, generator,
+        lambda: history.record(net, data), schedule,
     )
-    return model, history
+    return net, history
+
+
+def cached(kind: str, config, data: Digits, model: Callable[[], M], train: Callable) -> store.Trained[M, History]:
+    """A digit classifier trained by ``train(config, data)``, from the store when it holds one for ``config`` on ``data``."""
+
+    def trained() -> tuple[list[store.StateDict], dict]:
+        net, history = train(config, data)
+        return [net.state_dict()], {"history": asdict(history), "test_accuracy": history.test_accuracy[-1]}
+
+    return store.load_or_train(
+        kind, {**config.to_dict(), "data": data.digest()}, model, trained, lambda record: History(**record["history"])
+    )
+
+
+def train(config: CNNConfig, data: Digits) -> tuple[CNN, History]:
+    """Seeded minibatch Adam on the cross-entropy, the learning rate annealed to zero."""
+    return fit(config, data, lambda: CNN(config), lambda parameters: torch.optim.Adam(parameters, lr=config.lr))
 
 
 TrainedCNN = store.Trained[CNN, History]
@@ -154,12 +178,4 @@ TrainedCNN = store.Trained[CNN, History]
 
 def load_or_train(config: CNNConfig, data: Digits) -> TrainedCNN:
     """The trained network for ``config`` on ``data``, from the cache when present."""
-
-    def trained() -> tuple[list[store.StateDict], dict]:
-        model, history = train(config, data)
-        return [model.state_dict()], {"history": asdict(history), "test_accuracy": history.test_accuracy[-1]}
-
-    config_dict = {**config.to_dict(), "data": data.digest()}
-    return store.load_or_train(
-        "cnn", config_dict, lambda: CNN(config), trained, lambda record: History(**record["history"])
-    )
+    return cached("cnn", config, data, lambda: CNN(config), train)

@@ -19,10 +19,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from netreel.nets import gpt, minibatch, store
+from netreel.nets import cnn, gpt, store
 from netreel.nets.cnn import History
 from netreel.nets.data import Digits
 from netreel.nets.hooks import HookedModule, HookPoint
@@ -143,22 +142,10 @@ class ViT(HookedModule):
 
 def train(cfg: ViTConfig, data: Digits) -> tuple[ViT, History]:
     """Seeded minibatch AdamW on the cross-entropy, the learning rate annealed to zero over the epochs."""
-    if data.side != cfg.side:
-        raise ValueError(f"the config is for {cfg.side}x{cfg.side} images, the data has {data.side}x{data.side}")
-    generator = torch.Generator().manual_seed(cfg.seed)
-    model = ViT(cfg)
-    model.init_weights(generator)
-    history = History()
-    history.record(model, data)
-    x = torch.from_numpy(data.x_train)  # [n, side*side]
-    y = torch.from_numpy(data.y_train)  # [n]
-    optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=cfg.epochs)
-    minibatch.descend(
-        model, optimiser, F.cross_entropy, x, y, cfg.epochs, cfg.batch_size, generator,
-        lambda: history.record(model, data), schedule,
+    return cnn.fit(
+        cfg, data, lambda: ViT(cfg),
+        lambda parameters: torch.optim.AdamW(parameters, lr=cfg.lr, weight_decay=cfg.weight_decay),
     )
-    return model, history
 
 
 TrainedViT = store.Trained[ViT, History]
@@ -166,10 +153,4 @@ TrainedViT = store.Trained[ViT, History]
 
 def load_or_train(cfg: ViTConfig, data: Digits) -> TrainedViT:
     """The trained vision transformer for ``cfg`` on ``data``, from the cache when present."""
-
-    def trained() -> tuple[list[store.StateDict], dict]:
-        model, history = train(cfg, data)
-        return [model.state_dict()], {"history": asdict(history), "test_accuracy": history.test_accuracy[-1]}
-
-    config = {**cfg.to_dict(), "data": data.digest()}
-    return store.load_or_train("vit", config, lambda: ViT(cfg), trained, lambda record: History(**record["history"]))
+    return cnn.cached("vit", cfg, data, lambda: ViT(cfg), train)
