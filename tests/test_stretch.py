@@ -99,8 +99,8 @@ def test_another_languages_longer_segment_is_filled_too(chapter_facts, slow):
 
 def test_the_stretch_leaves_a_frame_per_animation_for_rounding_and_never_speeds_up():
     record = Timing(needed=40, still=5, moving=20, plays=2)
-    assert record.stretch(40, Timing(0)) == pytest.approx((40 - 5 - 2) / 20)
-    assert record.stretch(10, Timing(0)) == 1.0
-    assert record.stretch(400, Timing(0)) == STRETCH_MOST
-    assert record.stretch(40, Timing(needed=17, moving=10, plays=1)) == pytest.approx((40 - 17 - 5 - 1) / 10)
-    assert Timing(needed=5, still=5).stretch(40, Timing(0)) == 1.0  # nothing moves: nothing to stretch
+    assert record.stretch(40, 0, Timing(0)) == pytest.approx((40 - 5 - 2) / 20)
+    assert record.stretch(10, 0, Timing(0)) == 1.0
+    assert record.stretch(400, 0, Timing(0)) == STRETCH_MOST
+    assert record.stretch(40, 17, Timing(0, moving=10, plays=1)) == pytest.approx((40 - 17 - 5 - 1) / 10)
+    assert Timing(needed=5, still=5).stretch(40, 0, Timing(0)) == 1.0  # nothing moves: nothing to stretch

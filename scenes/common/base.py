@@ -111,14 +111,14 @@ class Timing:
     moving: int = 0
     plays: int = 0
 
-    def stretch(self, target: int, done: Timing) -> float:
-        """How much slower the next animation runs, ``done`` being the part of the segment
-        played so far (at natural speed, but ``done.needed`` frames of it as drawn), so that
-        the segment ends within ``target`` frames."""
+    def stretch(self, target: int, drawn: int, done: Timing) -> float:
+        """How much slower the next animation runs, ``drawn`` frames of the segment being drawn
+        already and ``done`` their part at natural speed, so that the segment ends within ``target``
+        frames."""
         moving = self.moving - done.moving
         if moving <= 0:
             return 1.0
-        room = target - done.needed - (self.still - done.still) - (self.plays - done.plays)
+        room = target - drawn - (self.still - done.still) - (self.plays - done.plays)
         return min(STRETCH_MOST, max(1.0, room / moving))
 
 
@@ -237,7 +237,7 @@ class NetScene(Scene):
         self._plan = self.context.plan
         self._natural = self.context.natural
         self._segment_start = 0
-        self._done = Timing(0)  # the segment so far: frames drawn, and at natural speed its waits, animations, plays
+        self._done = Timing(0)  # the segment so far at natural speed: its waits, animations and plays
         self._natural_frames = 0  # the frames the animation being played takes at its own speed
         self._cue: Cue | None = None
         self._replaying: type[NetScene] | None = None  # the scene whose steps run silently (:meth:`replay`)
@@ -380,7 +380,7 @@ class NetScene(Scene):
             return 1.0
         record = self._natural[i]
         target = max(record.needed, self._plan[i] if self._plan is not None and i < len(self._plan) else 0)
-        return record.stretch(target, self._done)
+        return record.stretch(target, self.frames - self._segment_start, self._done)
 
     def play(self, *args, **kwargs) -> None:
         super().play(*args, **kwargs)
@@ -389,9 +389,9 @@ class NetScene(Scene):
             self.frames += frames
             done = self._done
             if self._natural_frames:
-                self._done = Timing(done.needed + frames, done.still, done.moving + self._natural_frames, done.plays + 1)
+                self._done = Timing(0, done.still, done.moving + self._natural_frames, done.plays + 1)
             else:
-                self._done = Timing(done.needed + frames, done.still + frames, done.moving, done.plays)
+                self._done = Timing(0, done.still + frames, done.moving, done.plays)
 
     def tear_down(self) -> None:
         self._sync()
