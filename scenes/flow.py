@@ -103,10 +103,10 @@ class ChapterScene(NetScene):
         name = self.words(name, font_size=palette.SMALL_SIZE, color=palette.MUTED, **fills)
         return VGroup(mark, name).arrange(RIGHT, buff=0.2)
 
-    def end_times(self) -> dict:
+    def end_times(self) -> tuple:
         """The times of a path's two ends, t at its first and last recorded step, for a legend."""
-        times = self.ledger.array("traj.t")
-        return {"start": self.ledger.shown("traj.t", 0, COUNT), "end": self.ledger.shown("traj.t", len(times) - 1, COUNT)}
+        last = len(self.ledger.array("traj.t")) - 1
+        return self.ledger.shown("traj.t", 0, COUNT), self.ledger.shown("traj.t", last, COUNT)
 
     def caption(self, key: str, mob, **fills):
         return self.words(key, font_size=palette.SMALL_SIZE, color=palette.MUTED, **fills).next_to(mob, DOWN, buff=0.15)
@@ -166,9 +166,10 @@ class NoiseToData(ChapterScene):
         formula = self.formula = eq(r"x_t", "=", r"(1 - t)\, x_0", "+", r"t\, x_1", font_size=40)
         formula.move_to(RIGHT * RIGHT_COLUMN + UP * 2.0)
         self.play(FadeOut(self.both_clouds), FadeIn(axes), FadeIn(faint_noise), FadeIn(faint_data))
+        t_noise, t_data = self.end_times()
         key = VGroup(
-            self.key_entry(Dot(radius=0.06, color=NOISE_COLOR), "noise_end", t=self.end_times()["start"]),
-            self.key_entry(Dot(radius=0.06, color=WHITE), "data_end", t=self.end_times()["end"]),
+            self.key_entry(Dot(radius=0.06, color=NOISE_COLOR), "noise_end", t=t_noise),
+            self.key_entry(Dot(radius=0.06, color=WHITE), "data_end", t=t_data),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(axes, DOWN, buff=0.1)
         self.say("pairs", about=[ends, *lines, key], k=self.ledger.shown("pairs.count", spec=COUNT))
         self.play(FadeIn(ends), FadeIn(key))
@@ -287,9 +288,10 @@ class VelocityField(ChapterScene):
         cloud = self.cloud = DotCloud(axes, path[0], WHITE, radius=0.025)
         cloud.add_updater(lambda c: c.redraw(self.between(path, self.moment.get_value())))
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(axes, DOWN, buff=0.1)
+        t_noise, t_data = self.end_times()
         key = VGroup(
-            self.key_entry(Dot(radius=0.06, color=NOISE_COLOR, fill_opacity=0.5), "noise_key", t=self.end_times()["start"]),
-            self.key_entry(Dot(radius=0.06, color=palette.POSITIVE, fill_opacity=0.6), "data_key", t=self.end_times()["end"]),
+            self.key_entry(Dot(radius=0.06, color=NOISE_COLOR, fill_opacity=0.5), "noise_key", t=t_noise),
+            self.key_entry(Dot(radius=0.06, color=palette.POSITIVE, fill_opacity=0.6), "data_key", t=t_data),
             self.key_entry(Dot(radius=0.06, color=WHITE), "points_key"),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2).move_to(RIGHT * 4.6 + DOWN * 1.6)
         self.say("field", about=[field, cloud, moons, key], n=self.ledger.shown("traj.particles", spec=COUNT))
