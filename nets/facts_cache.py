@@ -26,6 +26,7 @@ import numpy as np
 import netreel.nets.facts
 from netreel.messages import first_line
 from netreel.nets.config import NetConfig
+from netreel.nets.data import MNIST_PACKAGE
 from netreel.nets.facts import Facts
 from netreel.nets.paths import cache_dir
 
@@ -85,6 +86,8 @@ def key(name: str, config: NetConfig) -> str:
         if value is not None and Path(value).exists():
             for path in _files(Path(value)):
                 add(*_stat(path))
+    for path in _files(MNIST_PACKAGE):  # the default digits, when set-up has installed them
+        add(*_stat(path))
     for path in _files(cache_dir(), recursive=False):  # the trained networks
         add(*_stat(path))
     return h.hexdigest()[:16]

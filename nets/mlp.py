@@ -17,6 +17,12 @@ from netreel.nets.data import Digits
 from netreel.nets.hooks import HookedModule, HookPoint
 
 
+TRAINING = {"digits": (30, 3.0, 10), "mnist": (40, 1.0, 20)}
+"""Epochs, learning rate and minibatch size per data set. On the MNIST package's 8,000 training
+digits, rate 3 with minibatches of 10 overshoots (92.2 % held out after 30 epochs); rate 1 with
+minibatches of 20 reaches 93.5 % in 40 epochs, about 8 CPU-seconds."""
+
+
 @dataclass(frozen=True)
 class MLPConfig:
     """Everything that decides the trained weights (hashed by the store)."""
@@ -30,8 +36,10 @@ class MLPConfig:
 
     @classmethod
     def for_data(cls, data: Digits, seed: int = 0) -> MLPConfig:
-        """The series' shape, inputs -> 16 -> 16 -> 10, for a data set's image size."""
-        return cls(sizes=(data.n_inputs, 16, 16, 10), dataset=data.name, seed=seed)
+        """The series' shape, inputs -> 16 -> 16 -> 10, for a data set's image size, trained as
+        :data:`TRAINING` says for that data set."""
+        epochs, lr, batch_size = TRAINING[data.name]
+        return cls(sizes=(data.n_inputs, 16, 16, 10), dataset=data.name, seed=seed, epochs=epochs, lr=lr, batch_size=batch_size)
 
     def to_dict(self) -> dict:
         return {"model": "mlp", **asdict(self), "sizes": list(self.sizes)}

@@ -172,7 +172,9 @@ def quality_run(targets, quality: str, opts: BenchOptions, out: Path, report: Ca
 
 
 def _render_args(opts: BenchOptions, quality: str, out: Path, jobs: int) -> list[str]:
-    net = ["--dataset", opts.net.dataset, "--seed", str(opts.net.seed)]
+    net = ["--seed", str(opts.net.seed)]
+    if opts.net.dataset:
+        net += ["--dataset", opts.net.dataset]
     if opts.net.data_dir:
         net += ["--data-dir", opts.net.data_dir]
     return ["render", opts.target, "--quality", quality, "--out", str(out), "--jobs", str(jobs), *net]

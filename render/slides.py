@@ -28,13 +28,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from netreel.nets.paths import NODE_MODULES
 from netreel.render.chapter import scene_title, section_title
 from netreel.render.clips import Clip
 from netreel.scenes.common.text import DEFAULT_LANG, CatalogError, tr
 
 DECK_FORMATS = ("pptx", "html", "pdf")
 REVEAL_VERSION = "6.0.1"  # the version manim-slides' HTML template is written for; package.json pins it
-NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"  # where set-up runs `npm ci`
 # PowerPoint's standard slides, 13.333 x 7.5 in and 10 x 7.5 in, in manim-slides' unit: pixels at 96 per inch
 SLIDE_PIXELS = {"16:9": (1280, 720), "4:3": (960, 720)}
 TITLE_BAND = 0.15  # of a PowerPoint slide's height, for the step's name above the clip

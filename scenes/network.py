@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
+    BLACK,
     DOWN,
     LEFT,
     RIGHT,
@@ -23,6 +24,7 @@ from manim import (
     ReplacementTransform,
     Square,
     SurroundingRectangle,
+    TransformFromCopy,
     VGroup,
     Write,
 )
@@ -32,9 +34,14 @@ from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
 from netreel.scenes.common.formats import COUNT, VALUE
+from netreel.scenes.common.layout import keep_inside
 from netreel.scenes.common.motion import sweep
 from netreel.scenes.common.mobjects import Bars, brackets, cell, edge_raster, grid_lines, pixel_image, stack
 from netreel.scenes.common.text import eq, numbered
+
+
+PATCH = 5  # the magnified block of pixels, PATCH x PATCH, each with its number
+PATCH_CELL = 0.68  # a magnified pixel's side, room for a two-decimal number at 22 pt
 
 
 class ChapterScene(NetScene):
@@ -79,15 +86,48 @@ class DigitInput(ChapterScene):
 
     def pixels(self):
         grid = grid_lines(self.image, self.side, self.side)
-        self.say("pixels", about=[grid], n=self.ledger.shown("sizes", 0, COUNT))
-        self.play(Create(grid), run_time=1.5)
         self.window_start = input_window_start(self.n)
         self.window = list(range(self.window_start, self.window_start + 16))
+        outline, self.patch, numbers = self.pixel_patch()
+        self.say("pixels", about=[grid, *numbers], n=self.ledger.shown("sizes", 0, COUNT))
+        self.play(Create(grid), run_time=1.5)
+        self.play(Create(outline))
+        self.play(TransformFromCopy(outline, self.patch[0]), FadeIn(self.patch[1]), FadeIn(self.patch[2]))
+        self.play(LaggedStart(*(FadeIn(n) for n in numbers), lag_ratio=0.04), run_time=2)
+        self.patch.add(outline, numbers)
         side = self.side
         self.cells = VGroup(*(cell(self.image, side, side, i // side, i % side, stroke_width=2) for i in self.window))
         self.point_at(*self.cells)
         self.play(LaggedStart(*(Create(c) for c in self.cells), lag_ratio=0.08), run_time=2)
         self.wait(1)
+
+    def pixel_patch(self, n: int = PATCH):
+        """An n x n block of the digit where the window's row meets the ink, drawn large with each
+        pixel's number: (outline on the image, Group(frame, squares, connectors), numbers)."""
+        side, values = self.side, self.ledger.array(names.INPUT)
+        row = self.window_start // side
+        inked = np.flatnonzero(values[row * side : (row + 1) * side] > 0.5)
+        col = int(inked[0]) if len(inked) else side // 2
+        top, left = min(max(row - n // 2, 0), side - n), min(max(col - n // 2, 0), side - n)
+        corners = cell(self.image, side, side, top, left), cell(self.image, side, side, top + n - 1, left + n - 1)
+        outline = SurroundingRectangle(VGroup(*corners), buff=0, color=palette.HIGHLIGHT, stroke_width=3)
+        squares, numbers = VGroup(), VGroup()
+        for r in range(top, top + n):
+            for c in range(left, left + n):
+                value = float(values[r * side + c])
+                square = Square(side_length=PATCH_CELL, stroke_color=palette.FAINT, stroke_width=1)
+                squares.add(square.set_fill(palette.lit(value), opacity=1.0))
+                number = self.ledger.number(names.INPUT, r * side + c, decimals=2, font_size=22)
+                numbers.add(number.set_color(BLACK if value > 0.5 else WHITE))
+        squares.arrange_in_grid(rows=n, cols=n, buff=0).move_to(RIGHT * 3.2 + DOWN * 0.4)
+        for number, square in zip(numbers, squares):
+            number.move_to(square)
+        frame = SurroundingRectangle(squares, buff=0, color=palette.HIGHLIGHT, stroke_width=3)
+        connectors = VGroup(
+            *(DashedLine(outline.get_corner(v + RIGHT), frame.get_corner(v + LEFT), color=palette.HIGHLIGHT, stroke_width=2)
+              for v in (UP, DOWN))
+        )
+        return outline, Group(frame, squares, connectors), numbers
 
     def column(self):
         column = NetworkDiagram([self.n, 1], input_start=self.window_start).columns[0]
@@ -104,6 +144,7 @@ class DigitInput(ChapterScene):
             square = Square(side_length=c.width, stroke_width=0).move_to(c)
             squares.add(square.set_fill(palette.lit(float(values[i])), opacity=1.0))
         self.say("column", about=[*column.circles])
+        self.play(FadeOut(self.patch))
         self.play(
             LaggedStart(
                 *(ReplacementTransform(sq, circle) for sq, circle in zip(squares, column.circles)), lag_ratio=0.05
@@ -362,12 +403,11 @@ class ForwardPass(ChapterScene):
         self.net = NetworkDiagram(
             self.layer_sizes, input_start=input_window_start(self.layer_sizes[0]), width=6.4
         ).shift(LEFT * 1.4 + DOWN * 0.3)
+        brace = self.net.columns[0].brace(self.layer_count(0), LEFT)
+        keep_inside(VGroup(self.net, brace))  # the brace's count is wider on MNIST's 784 inputs
         self.edges = [
             self.net.edges(k, self.ledger.array(names.layer(k, "weight")), max_width=2.5) for k in range(self.layers)
         ]
-        brace = self.net.columns[0].brace(self.layer_count(0), LEFT)
-        if brace.get_left()[0] < -6.9:
-            brace.shift(RIGHT * (-6.9 - brace.get_left()[0]))
         self.title = self.heading()
         legend = self.words("common.weight_legend", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         legend.to_edge(DOWN, buff=0.25)

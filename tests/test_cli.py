@@ -81,7 +81,6 @@ def test_preview_still_writes_png(tmp_path):
         (["render", "ForwardPass"], ["network.ForwardPass"]),
         (["render", "1", "--quality", "ultra"], ["'ultra' is not one of", "tiny"]),
         (["render", "1", "--jobs", "0"], ["--jobs", "0"]),
-        (["render", "1", "--dataset", "mnist"], ["--data-dir", "t10k-images-idx3-ubyte"]),
         (["preview", "network"], ["preview takes one scene"]),
     ],
 )

@@ -126,6 +126,43 @@ def test_mnist_loader_errors_name_the_files(tmp_path):
         data.load_mnist(tmp_path)
 
 
+def test_mnist_package_holds_out_every_fifth_digit_of_each_class():
+    mnist = data.load_mnist_package(data.MNIST_PACKAGE)
+    assert (mnist.name, mnist.side) == ("mnist", 28)
+    assert len(mnist.y_train) + len(mnist.y_test) == 10000
+    for digit in range(10):
+        raw = np.asarray(json.loads((data.MNIST_PACKAGE / f"{digit}.json").read_text())["data"], np.float32).reshape(-1, 784)
+        assert np.array_equal(mnist.x_test[mnist.y_test == digit], raw[4::5]), digit
+        assert len(mnist.x_train[mnist.y_train == digit]) == len(raw) - len(raw[4::5])
+    assert mnist.x_train.min() == 0.0 and mnist.x_train.max() == 1.0
+
+
+def test_mnist_package_errors_name_the_file(tmp_path):
+    shutil.copytree(data.MNIST_PACKAGE, tmp_path / "digits")
+    (tmp_path / "digits" / "3.json").write_text('{"data": [0.5, 2.0]}')
+    with pytest.raises(data.DataError, match="3.json does not hold 28×28 images"):
+        data.load_mnist_package(tmp_path / "digits")
+    (tmp_path / "digits" / "3.json").write_text("{not json")
+    with pytest.raises(data.DataError, match="cannot read the MNIST package's .*3.json"):
+        data.load_mnist_package(tmp_path / "digits")
+
+
+def test_without_the_package_mnist_falls_back_to_the_8x8_digits(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(data, "MNIST_PACKAGE", tmp_path / "absent")
+    digits = data.load("mnist")
+    assert digits.side == 8 and np.array_equal(digits.x_test, data.load_sklearn_digits().x_test)
+    note = capsys.readouterr().err
+    assert note.count("\n") == 1 and "make setup" in note and "8×8" in note
+
+
+def test_package_network_reaches_93_percent(net_cache):
+    mnist = data.load_mnist_package(data.MNIST_PACKAGE)
+    net = mlp.load_or_train(mlp.MLPConfig.for_data(mnist), mnist)
+    assert net.model.n_params() == 13002
+    assert net.history.test_accuracy[-1] >= 0.93
+    assert mlp.evaluate(net.model, mnist.x_test, mnist.y_test)[1] == pytest.approx(net.history.test_accuracy[-1])
+
+
 def test_digits_loader_is_seeded_and_normalised():
     a, b = data.load_sklearn_digits(0), data.load_sklearn_digits(0)
     assert np.array_equal(a.x_test, b.x_test)
@@ -138,7 +175,7 @@ def test_chapter_one_facts_match_reference(chapter_facts):
     assert set(facts.arrays) == set(reference)
     for key, value in facts.arrays.items():
         np.testing.assert_allclose(value, reference[key], rtol=1e-5, atol=1e-6, err_msg=key)
-    assert facts["params.total"] == 1482
+    assert facts["params.total"] == 13002  # the default: the MNIST package's 28×28 digits
     assert facts["prediction"] == facts["digit.label"]
 
 

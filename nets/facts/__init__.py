@@ -74,17 +74,26 @@ def _module(name: str):
     return importlib.import_module(f"netreel.nets.facts.{name}")
 
 
+def _config(module, config: NetConfig) -> NetConfig:
+    """``config`` with the module's own data set (``DATASET``, MNIST when it names none) unless
+    the user chose one."""
+    return config.defaulting_to(getattr(module, "DATASET", "mnist"))
+
+
 def build(name: str, config: NetConfig) -> Facts:
-    return _module(name).build(config)
+    module = _module(name)
+    return module.build(_config(module, config))
 
 
 def reference(name: str, config: NetConfig) -> dict[str, np.ndarray]:
-    return _module(name).reference(config)
+    module = _module(name)
+    return module.reference(_config(module, config))
 
 
 def summary(name: str, config: NetConfig) -> list[tuple[str, str]]:
     """Labelled figures of a chapter's networks, for ``netreel info``."""
-    return _module(name).summary(config)
+    module = _module(name)
+    return module.summary(_config(module, config))
 
 
 def described(name: str, facts: Facts) -> list[tuple[str, np.ndarray, str]]:

@@ -12,6 +12,7 @@ from netreel.nets.facts import Facts, as_arrays
 from netreel.nets.facts import network as network_facts
 from netreel.nets.facts import vit as vit_facts
 
+DATASET = "digits"  # unless the user chooses: the worked convolution shows every product on an 8x8 digit
 CROP = 6  # the pooling scene shows a CROP x CROP corner of a feature map, numbers and all
 SHIFT = (0, 1)  # (down, right): the digit's ink spans columns 1 to 6 and every row, so one pixel right loses none
 ALIGNED = (0, 2)  # a shift by the pooling window's side
