@@ -38,9 +38,12 @@ from netreel.scenes.common.layout import keep_inside
 from netreel.scenes.common.motion import sweep
 from netreel.scenes.common.mobjects import Bars, brackets, cell, edge_raster, grid_lines, pixel_image, stack
 from netreel.scenes.common.text import eq, numbered
+from netreel.scenes.hope import Hope
 
 
 PATCH = 5  # the magnified block of pixels, PATCH x PATCH, each with its number
+SIDE_BY_SIDE = 0.75  # the sigmoid's and the ReLU's plots, side by side
+TICK_SIZE = 30  # still 9 px of cap height at 480p once a plot is scaled to SIDE_BY_SIDE
 PATCH_CELL = 0.68  # a magnified pixel's side, room for a two-decimal number at 22 pt
 
 
@@ -64,6 +67,35 @@ class ChapterScene(NetScene):
 
     def class_labels(self, font_size: float = 26) -> list:
         return [self.ledger.integer("classes", k, font_size=font_size) for k in range(10)]
+
+    def pixel_patch(self, n: int = PATCH):
+        """An n x n block of the digit where the window's row meets the ink, drawn large with each
+        pixel's number: (outline on the image, Group(frame, squares, connectors), numbers). Here,
+        not on DigitInput, so that the scenes continuing DigitInput can replay it."""
+        side, values = self.side, self.ledger.array(names.INPUT)
+        row = self.window_start // side
+        inked = np.flatnonzero(values[row * side : (row + 1) * side] > 0.5)
+        col = int(inked[0]) if len(inked) else side // 2
+        top, left = min(max(row - n // 2, 0), side - n), min(max(col - n // 2, 0), side - n)
+        corners = cell(self.image, side, side, top, left), cell(self.image, side, side, top + n - 1, left + n - 1)
+        outline = SurroundingRectangle(VGroup(*corners), buff=0, color=palette.HIGHLIGHT, stroke_width=3)
+        squares, numbers = VGroup(), VGroup()
+        for r in range(top, top + n):
+            for c in range(left, left + n):
+                value = float(values[r * side + c])
+                square = Square(side_length=PATCH_CELL, stroke_color=palette.FAINT, stroke_width=1)
+                squares.add(square.set_fill(palette.lit(value), opacity=1.0))
+                number = self.ledger.number(names.INPUT, r * side + c, decimals=2, font_size=22)
+                numbers.add(number.set_color(BLACK if value > 0.5 else WHITE))
+        squares.arrange_in_grid(rows=n, cols=n, buff=0).move_to(RIGHT * 3.2 + DOWN * 0.4)
+        for number, square in zip(numbers, squares):
+            number.move_to(square)
+        frame = SurroundingRectangle(squares, buff=0, color=palette.HIGHLIGHT, stroke_width=3)
+        connectors = VGroup(
+            *(DashedLine(outline.get_corner(v + RIGHT), frame.get_corner(v + LEFT), color=palette.HIGHLIGHT, stroke_width=2)
+              for v in (UP, DOWN))
+        )
+        return outline, Group(frame, squares, connectors), numbers
 
 
 class DigitInput(ChapterScene):
@@ -100,34 +132,6 @@ class DigitInput(ChapterScene):
         self.point_at(*self.cells)
         self.play(LaggedStart(*(Create(c) for c in self.cells), lag_ratio=0.08), run_time=2)
         self.wait(1)
-
-    def pixel_patch(self, n: int = PATCH):
-        """An n x n block of the digit where the window's row meets the ink, drawn large with each
-        pixel's number: (outline on the image, Group(frame, squares, connectors), numbers)."""
-        side, values = self.side, self.ledger.array(names.INPUT)
-        row = self.window_start // side
-        inked = np.flatnonzero(values[row * side : (row + 1) * side] > 0.5)
-        col = int(inked[0]) if len(inked) else side // 2
-        top, left = min(max(row - n // 2, 0), side - n), min(max(col - n // 2, 0), side - n)
-        corners = cell(self.image, side, side, top, left), cell(self.image, side, side, top + n - 1, left + n - 1)
-        outline = SurroundingRectangle(VGroup(*corners), buff=0, color=palette.HIGHLIGHT, stroke_width=3)
-        squares, numbers = VGroup(), VGroup()
-        for r in range(top, top + n):
-            for c in range(left, left + n):
-                value = float(values[r * side + c])
-                square = Square(side_length=PATCH_CELL, stroke_color=palette.FAINT, stroke_width=1)
-                squares.add(square.set_fill(palette.lit(value), opacity=1.0))
-                number = self.ledger.number(names.INPUT, r * side + c, decimals=2, font_size=22)
-                numbers.add(number.set_color(BLACK if value > 0.5 else WHITE))
-        squares.arrange_in_grid(rows=n, cols=n, buff=0).move_to(RIGHT * 3.2 + DOWN * 0.4)
-        for number, square in zip(numbers, squares):
-            number.move_to(square)
-        frame = SurroundingRectangle(squares, buff=0, color=palette.HIGHLIGHT, stroke_width=3)
-        connectors = VGroup(
-            *(DashedLine(outline.get_corner(v + RIGHT), frame.get_corner(v + LEFT), color=palette.HIGHLIGHT, stroke_width=2)
-              for v in (UP, DOWN))
-        )
-        return outline, Group(frame, squares, connectors), numbers
 
     def column(self):
         column = NetworkDiagram([self.n, 1], input_start=self.window_start).columns[0]
@@ -213,7 +217,7 @@ class OneNeuron(ChapterScene):
     """One first-layer neuron: its weights over the digit, the weighted sum, the bias, the sigmoid."""
 
     estimated_seconds = 45.0
-    steps = ("weights", "overlay", "sum", "sigmoid")
+    steps = ("weights", "overlay", "sum", "sigmoid", "relu")
     continues = Layers  # out of the network: the input layer becomes the digit, the neuron its weights
 
     def weights(self):
@@ -283,21 +287,14 @@ class OneNeuron(ChapterScene):
         j = self.j
         z = self.ledger.value(names.layer(0, "hook_z"), j)
         a = self.ledger.value(names.layer(0, "hook_a"), j)
-        reach = max(6.0, float(np.ceil(abs(z))) + 1)
+        self.reach = reach = max(6.0, float(np.ceil(abs(z))) + 1)
         self.ledger.span(names.layer(0, "hook_z"), j, -reach, reach)
-        axes = Axes(
-            x_range=[-reach, reach, reach / 2], y_range=[0, 1, 0.5], x_length=7, y_length=3,
-            axis_config={"color": palette.MUTED, "include_tip": False},
-        )
-        for x in (-reach, 0, reach):
-            axes.add(self.ledger.tick(x, font_size=28).next_to(axes.c2p(x, 0), DOWN, buff=0.15))
-        for y in (0.5, 1):
-            axes.add(self.ledger.tick(y, decimals=1, font_size=28).next_to(axes.c2p(-reach, y), LEFT, buff=0.15))
-        curve = axes.plot(lambda x: 1 / (1 + np.exp(-x)), color=palette.HIGHLIGHT)
-        plot = VGroup(axes, curve).move_to(LEFT * 2.2 + DOWN * 1.3)
-        dot = Dot(axes.c2p(z, a), color=WHITE, radius=0.1)
-        guide = DashedLine(axes.c2p(z, 0), axes.c2p(z, a), color=palette.MUTED)
-        result = eq(r"a = \sigma(z) =", self.ledger.shown(names.layer(0, "hook_a"), j, VALUE), font_size=44)
+        self.sigmoid_plot = plot = self.activation_plot(lambda x: 1 / (1 + np.exp(-x)), 1.0, (0.5, 1.0), decimals=1)
+        plot.move_to(LEFT * 2.2 + DOWN * 1.3)
+        axes, curve = plot[0], plot[1]
+        self.dot = dot = Dot(axes.c2p(z, a), color=WHITE, radius=0.1)
+        self.guide = guide = DashedLine(axes.c2p(z, 0), axes.c2p(z, a), color=palette.MUTED)
+        self.result = result = eq(r"a = \sigma(z) =", self.ledger.shown(names.layer(0, "hook_a"), j, VALUE), font_size=44)
         result.next_to(plot, RIGHT, buff=0.7).shift(UP * 0.5)
         self.say("sigmoid", about=[axes, curve, dot])
         self.play(FadeOut(self.row), FadeOut(self.image_captions), FadeOut(self.total), FadeOut(self.legend))
@@ -307,6 +304,45 @@ class OneNeuron(ChapterScene):
         self.play(Write(result))
         self.play(Indicate(result[-1], color=palette.HIGHLIGHT))
         self.wait(1)
+
+    def relu(self):
+        relu = self.activation_plot(lambda x: np.maximum(x, 0.0), self.reach, (self.reach,), decimals=0)
+        relu.scale(SIDE_BY_SIDE).move_to(RIGHT * 3.4 + DOWN * 0.6)
+        formulas = [
+            eq(r"\sigma(z) = \frac{1}{1 + e^{-z}}", font_size=34),
+            eq(r"\mathrm{ReLU}(z) = \max(0,\ z)", font_size=34),
+        ]
+        names_ = [self.words(key, font_size=palette.LABEL_SIZE) for key in ("sigmoid_name", "relu_name")]
+        self.say("relu", about=[relu, formulas[1], names_[1]])
+        self.play(
+            FadeOut(self.result), FadeOut(self.guide), FadeOut(self.dot), FadeOut(self.bias),
+            self.sigmoid_plot.animate.scale(SIDE_BY_SIDE).move_to(LEFT * 3.4 + DOWN * 0.6),
+        )
+        for formula, name, plot in zip(formulas, names_, (self.sigmoid_plot, relu)):
+            formula.next_to(plot, DOWN, buff=0.35)
+            name.next_to(plot, UP, buff=0.3)
+        self.play(FadeIn(names_[0]), Write(formulas[0]))
+        self.play(Create(relu[0]), Create(relu[1]), FadeIn(names_[1]), run_time=1.5)
+        self.play(Write(formulas[1]))
+        self.say("ours", about=[self.sigmoid_plot, names_[0]])
+        self.play(Indicate(names_[0], color=palette.HIGHLIGHT), self.sigmoid_plot[1].animate.set_stroke(width=6))
+        self.wait(1)
+
+    def activation_plot(self, fn, top: float, y_ticks: tuple[float, ...], decimals: int) -> VGroup:
+        """Axes over z in [-reach, reach] with the curve a = fn(z), the axes named z and a."""
+        reach = self.reach
+        axes = Axes(
+            x_range=[-reach, reach, reach / 2], y_range=[0, top, top / 2], x_length=7, y_length=3,
+            axis_config={"color": palette.MUTED, "include_tip": False},
+        )
+        for x in (-reach, 0, reach):
+            axes.add(self.ledger.tick(x, font_size=TICK_SIZE).next_to(axes.c2p(x, 0), DOWN, buff=0.15))
+        for y in y_ticks:
+            axes.add(self.ledger.tick(y, decimals=decimals, font_size=TICK_SIZE).next_to(axes.c2p(-reach, y), LEFT, buff=0.15))
+        axes.add(eq("z", font_size=36).next_to(axes.c2p(reach, 0), RIGHT, buff=0.2))
+        axes.add(eq("a", font_size=36).next_to(axes.c2p(0, top), UP, buff=0.15))
+        curve = axes.plot(fn, color=palette.HIGHLIGHT)
+        return VGroup(axes, curve)
 
 
 class MatrixForm(ChapterScene):
@@ -411,8 +447,14 @@ class ForwardPass(ChapterScene):
         self.title = self.heading()
         legend = self.words("common.weight_legend", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         legend.to_edge(DOWN, buff=0.25)
-        self.say("network", about=[self.net, *self.edges])
-        self.play(FadeIn(self.title), FadeIn(self.net), FadeIn(brace), *(FadeIn(e) for e in self.edges), FadeIn(legend))
+        self.output_labels = VGroup(*self.class_labels(font_size=22))
+        for circle, label in zip(self.net.columns[-1].circles, self.output_labels):
+            label.next_to(circle, RIGHT, buff=0.15)
+        self.say("network", about=[self.net, *self.edges, self.output_labels])
+        self.play(
+            FadeIn(self.title), FadeIn(self.net), FadeIn(brace), *(FadeIn(e) for e in self.edges), FadeIn(legend),
+            FadeIn(self.output_labels),
+        )
         self.bring_to_front(self.net)
         self.wait(1)
 
@@ -435,17 +477,20 @@ class ForwardPass(ChapterScene):
         ).to_edge(RIGHT, buff=0.6).shift(DOWN * 0.5)
         predicted = int(self.ledger.value("prediction"))
         box = SurroundingRectangle(bars.row(predicted), color=palette.HIGHLIGHT, buff=0.06)
+        neuron = self.net.columns[-1].circles[predicted]
+        neuron_box = SurroundingRectangle(VGroup(neuron, self.output_labels[predicted]), color=palette.HIGHLIGHT, buff=0.05)
         verdict = stack(
             self.words("common.guess", d=self.ledger.shown("prediction", spec=COUNT), font_size=palette.LABEL_SIZE),
             self.words("common.truth", d=self.ledger.shown("digit.label", spec=COUNT), font_size=palette.LABEL_SIZE),
             buff=0.1,
         ).next_to(bars, UP, buff=0.3)
-        self.say("outputs", about=[bars.labels, bars.numbers, box], d=self.ledger.shown("prediction", spec=COUNT))
+        self.say("outputs", about=[bars.labels, bars.numbers, box, neuron_box], d=self.ledger.shown("prediction", spec=COUNT))
         self.play(
             LaggedStart(*(GrowFromEdge(bar, LEFT) for bar in bars.bars), lag_ratio=0.08),
             FadeIn(bars.labels), FadeIn(bars.numbers), run_time=2,
         )
-        self.play(Create(box), FadeIn(verdict))
+        self.play(Create(neuron_box), Indicate(neuron, color=palette.HIGHLIGHT))
+        self.play(TransformFromCopy(neuron_box, box), FadeIn(verdict))
         self.wait(2)
 
     def everything(self):
@@ -551,4 +596,4 @@ class ParameterCount(ChapterScene):
         return f"params.{names.layer(k, tensor)}"
 
 
-SCENES = [DigitInput, Layers, OneNeuron, MatrixForm, ForwardPass, ParameterCount]
+SCENES = [DigitInput, Layers, OneNeuron, MatrixForm, ForwardPass, Hope, ParameterCount]
