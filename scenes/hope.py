@@ -35,6 +35,21 @@ ARCS = 6  # the loop's short edges
 SPREAD = 0.18  # how far the edges stand apart, so that each reads as a piece of its own
 
 
+def hoped_weights(side: int) -> list[np.ndarray]:
+    """Weights one might hope a first-layer neuron learns, made by hand on a side x side grid: a
+    stroke (+1) between two bands of -1, at three angles, and a ring around a -1 hole."""
+    v, u = np.mgrid[1:-1:side * 1j, -1:1:side * 1j]  # v up, u right, both in [-1, 1]
+
+    def stroke(across: np.ndarray, along: np.ndarray) -> np.ndarray:
+        inside = np.abs(along) < 0.45
+        return np.where(inside & (np.abs(across) < 0.1), 1.0, np.where(inside & (np.abs(across) < 0.28), -1.0, 0.0))
+
+    r = np.hypot(u, v - 0.1)
+    ring = np.where(np.abs(r - 0.42) < 0.1, 1.0, np.where(r < 0.28, -1.0, 0.0))
+    diagonal = (u + v) / np.sqrt(2), (u - v) / np.sqrt(2)
+    return [stroke(v - 0.3, u), stroke(*diagonal), stroke(u + 0.2, v), ring]
+
+
 def nine(centre: np.ndarray) -> tuple[Circle, Line]:
     """A hand-made nine: a loop on top of a line down its right side."""
     loop = Circle(radius=LOOP_RADIUS, color=palette.TEXT, stroke_width=8).move_to(centre + UP * 0.35)

@@ -132,8 +132,12 @@ def test_mnist_package_holds_out_every_fifth_digit_of_each_class():
     assert len(mnist.y_train) + len(mnist.y_test) == 10000
     for digit in range(10):
         raw = np.asarray(json.loads((data.MNIST_PACKAGE / f"{digit}.json").read_text())["data"], np.float32).reshape(-1, 784)
-        assert np.array_equal(mnist.x_test[mnist.y_test == digit], raw[4::5]), digit
+        held_out = mnist.x_test[mnist.y_test == digit]
+        assert sorted(map(bytes, held_out)) == sorted(map(bytes, raw[4::5])), digit
         assert len(mnist.x_train[mnist.y_train == digit]) == len(raw) - len(raw[4::5])
+    assert len(set(mnist.y_test[:30].tolist())) >= 8  # mixed: the first held-out digits are not all one class
+    again = data.load_mnist_package(data.MNIST_PACKAGE)
+    assert np.array_equal(again.x_test, mnist.x_test) and np.array_equal(again.y_train, mnist.y_train)
     assert mnist.x_train.min() == 0.0 and mnist.x_train.max() == 1.0
 
 
