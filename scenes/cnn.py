@@ -371,7 +371,7 @@ class ReluPool(ChapterScene):
 
     estimated_seconds = 45.0
     SLOW = 3  # windows shown one by one; the rest at speed
-    HEIGHT = 3.7
+    HEIGHT = 3.9
     FONT = 22
     steps = ("map", "relu", "pool", "every_filter")
 
@@ -877,7 +877,7 @@ class Sharing(ChapterScene):
             bar.set_fill(palette.HIGHLIGHT, opacity=0.85)
             bars.add(bar.next_to(name, DOWN, buff=0.18).align_to(table, LEFT))
         job = self.job = self.layer_job(n_in, n_out, c1)
-        self.say("same_job", about=[job], n_in=n_in, n_out=n_out)
+        self.say("same_job", about=[*job], n_in=n_in, n_out=n_out)
         self.play(FadeIn(title))
         self.play(LaggedStart(*(FadeIn(part) for part in job), lag_ratio=0.3), run_time=2)
         keys = ("dense", "local", "conv")
