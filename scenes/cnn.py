@@ -32,10 +32,11 @@ from manim import (
     Write,
 )
 
-from netreel.scenes.common import palette
+from netreel.scenes.common import layout, palette
 from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.formats import COUNT, PERCENT, PERCENT2, SCI, VALUE
 from netreel.scenes.common.mobjects import Bars, brackets, grid_lines, pixel_image, stack
+from netreel.scenes.common.motion import Focus, sweep
 from netreel.scenes.common.text import eq, turned
 
 
@@ -123,12 +124,13 @@ class SlidingKernel(ChapterScene):
         label = self.ledger.shown("digit.label", spec=COUNT)
         digit_label = self.small("digit_caption", label=label).next_to(digit, DOWN, buff=0.15)
         self.say("digit", about=[digit, digit_grid], n_test=self.ledger.shown("data.n_test", spec=COUNT))
-        self.play(FadeIn(title), FadeIn(digit), Create(digit_grid), FadeIn(digit_label))
-        self.wait(0.5)
+        self.play(FadeIn(title), FadeIn(digit))
+        self.play(Create(digit_grid), run_time=1.5)
+        self.play(FadeIn(digit_label, shift=UP * 0.1))
 
     def kernel(self):
-        """The filter in focus, and the empty grid of the feature map it is going to fill."""
-        f, k, m = self.f, self.k, self.m
+        """The filter in focus, its weights as numbers, and the empty grid of the feature map it is going to fill."""
+        f, k, m, side = self.f, self.k, self.m, self.side
         weights = self.ledger.array("conv1.weight", (f, 0))
         kernel = self.filter_image = pixel_image(palette.signed_image(weights, self.kernel_scale()), 1.5)
         kernel.move_to(UP * 1.35)
@@ -140,45 +142,40 @@ class SlidingKernel(ChapterScene):
         out = self.feature_map = signed_cells(self.z, self.scale, 3.0, self.filled).move_to(RIGHT * 4.6 + UP * 1.35)
         self.map_grid = grid_lines(out, m, m)
         out_label = self.small("map_caption").next_to(out, DOWN, buff=0.15)
+        self.lay_out_row()
+        weight_block, kernel_cells = self.weight_block, self.cells_of(kernel, k, k)
         self.say(
-            "kernel", about=[kernel, kernel_grid],
+            "kernel", about=[kernel, kernel_grid, weight_block],
             k=self.filter_name(), n=self.ledger.shown("shape.kernel", spec=COUNT),
         )
         self.play(FadeIn(kernel), Create(kernel_grid), FadeIn(kernel_label))
+        self.play(
+            FadeIn(weight_block, target_position=kernel.get_center(), scale=0.5), FadeIn(self.block_captions[1]),
+        )
+        self.play(sweep(list(zip(kernel_cells, weight_block[0]))), run_time=4)
         self.say("map", about=[self.map_grid], m=self.ledger.shown("shape.conv1", spec=COUNT))
         self.play(Create(self.map_grid), FadeIn(out_label))
-        self.wait(0.5)
+        last = m - 1
+        corners = [(0, 0), (0, last), (last, last), (last, 0)]
+        self.play(sweep([
+            (window(self.image, side, side, i, j, k, k), window(out, m, m, i, j, 1, 1)) for i, j in corners
+        ]), run_time=3)
 
     def first(self):
         """The window on the top-left corner: its pixels times the weights, summed with the bias: the map's first
         cell."""
-        f, side, k, m = self.f, self.side, self.k, self.m
+        side, k, m = self.side, self.k, self.m
         frame = self.frame = window(self.image, side, side, 0, 0, k, k)
         self.target = window(self.feature_map, m, m, 0, 0, 1, 1)
-        patch, products, total = self.patch, self.products, self.total = self.arithmetic(0, 0)
-        cells = [(u, v) for u in range(k) for v in range(k)]
-        weights = [self.ledger.number("conv1.weight", (f, 0, u, v), 2, font_size=self.FONT) for u, v in cells]
-        weight_block = self.weight_block = self.block(weights, k)
-        for number in weight_block[0]:
-            number.set_color(palette.POSITIVE if number.get_value() >= 0 else palette.NEGATIVE)
-        row = self.row = VGroup(patch, eq(r"\times", font_size=38), weight_block, eq("=", font_size=38), products)
-        row.arrange(RIGHT, buff=0.55).move_to(DOWN * 1.55)
-        total.next_to(row, DOWN, buff=0.4)
-        captions = self.block_captions = VGroup(
-            self.small("patch_caption").next_to(patch, UP, buff=0.12),
-            self.small("weights_caption").next_to(weight_block, UP, buff=0.12),
-            self.small("products_caption").next_to(products, UP, buff=0.12),
-        )
+        patch, products, total, row, captions = self.patch, self.products, self.total, self.row, self.block_captions
+        weight_block = self.weight_block
         reach = self.reach = self.ledger.shown("reach.conv", spec=COUNT)
         self.say("window", about=[frame, patch], n=reach)
         self.play(Create(frame))
         self.play(TransformFromCopy(frame, patch), FadeIn(captions[0]))
-        self.say("weights", about=[weight_block])
-        self.play(
-            FadeIn(weight_block, target_position=self.filter_image.get_center(), scale=0.5),
-            FadeIn(row[1]),
-            FadeIn(captions[1]),
-        )
+        self.say("weights", about=[patch, row[1], weight_block])
+        self.play(FadeIn(row[1]))
+        self.play(sweep(list(zip(patch[0], weight_block[0]))), run_time=3)
         self.say("products", about=[products], n=reach)
         self.play(
             FadeIn(row[3]),
@@ -186,9 +183,9 @@ class SlidingKernel(ChapterScene):
             FadeIn(products[1]),
             FadeIn(captions[2]),
         )
-        self.say("sum", about=[total], n=reach, b=self.ledger.shown("conv1.bias", f, VALUE))
+        self.say("sum", about=[total], n=reach, b=self.ledger.shown("conv1.bias", self.f, VALUE))
         self.play(Write(total))
-        self.say("cell", about=[self.target], z=self.ledger.shown("conv1.hook_z", (f, 0, 0), VALUE))
+        self.say("cell", about=[self.target], z=self.ledger.shown("conv1.hook_z", (self.f, 0, 0), VALUE))
         self.fill(0, 0, create_target=True)
 
     def next(self):
@@ -234,6 +231,30 @@ class SlidingKernel(ChapterScene):
         self.say("shared", about=[self.filter_image])
         self.play(Indicate(self.filter_image, scale_factor=1.1, color=palette.HIGHLIGHT))
         self.wait(1)
+
+    def lay_out_row(self) -> None:
+        """The worked row at the first position (pixels ⊙ weights = products) and the sum under it, placed in the
+        lower half; only the weights are shown before the window comes."""
+        f, k = self.f, self.k
+        self.patch, self.products, self.total = self.arithmetic(0, 0)
+        cells = [(u, v) for u in range(k) for v in range(k)]
+        weights = [self.ledger.number("conv1.weight", (f, 0, u, v), 2, font_size=self.FONT) for u, v in cells]
+        weight_block = self.weight_block = self.block(weights, k)
+        for number in weight_block[0]:
+            number.set_color(palette.POSITIVE if number.get_value() >= 0 else palette.NEGATIVE)
+        row = self.row = VGroup(self.patch, eq(r"\odot", font_size=38), weight_block, eq("=", font_size=38), self.products)
+        row.arrange(RIGHT, buff=0.55).move_to(DOWN * 1.55)
+        self.total.next_to(row, DOWN, buff=0.4)
+        self.block_captions = VGroup(
+            self.small("patch_caption").next_to(self.patch, UP, buff=0.12),
+            self.small("weights_caption").next_to(weight_block, UP, buff=0.12),
+            self.small("products_caption").next_to(self.products, UP, buff=0.12),
+        )
+
+    @staticmethod
+    def cells_of(image, rows: int, cols: int) -> list[Rectangle]:
+        """One rectangle over each cell of an image drawn as a rows x cols grid, row by row (for a sweep)."""
+        return [window(image, rows, cols, r, c, 1, 1) for r in range(rows) for c in range(cols)]
 
     def block(self, numbers: list, k: int) -> VGroup:
         grid = VGroup(*numbers).arrange_in_grid(rows=k, cols=k, buff=(0.22, 0.14))
@@ -296,7 +317,7 @@ class Filters(ChapterScene):
         k, m = self.k, self.m
         channels = int(self.ledger.value("shape.channels", 0))
         title = self.heading()
-        digit = self.digit_image(3.0).move_to(LEFT * 4.9 + DOWN * 0.2)
+        digit = self.digit = self.digit_image(3.0).move_to(LEFT * 4.9 + DOWN * 0.2)
         weights = self.ledger.array("conv1.weight")[:, 0]  # [c, k, k]
         maps = self.ledger.array("conv1.hook_z")  # [c, m, m]
         w_scale, z_scale = self.kernel_scale(), self.map_scale()
@@ -315,7 +336,8 @@ class Filters(ChapterScene):
             columns.add(column)
             self.feature_maps.append(column[2])
         columns.arrange_in_grid(rows=2, buff=(0.5, 0.35)).move_to(RIGHT * 1.9 + DOWN * 0.1)
-        legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.2)
+        legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(digit, DOWN, buff=0.35)
+        layout.keep_inside(legend)
         c, n = self.ledger.shown("shape.channels", 0, COUNT), self.ledger.shown("shape.kernel", spec=COUNT)
         self.say("filters", about=[digit, *(col[1] for col in columns)], c=c, n=n)
         self.play(FadeIn(title), FadeIn(digit), FadeIn(legend))
@@ -327,8 +349,13 @@ class Filters(ChapterScene):
         self.say("maps", about=[*self.feature_maps])
         maps = LaggedStart(*(FadeIn(fm, shift=DOWN * 0.15) for fm in self.feature_maps), lag_ratio=0.12)
         self.play(maps, run_time=2.5)
-        self.say("colours", about=[*self.feature_maps])
-        self.wait(1)
+        side, k, m = self.side, self.k, self.m
+        values = self.ledger.array("conv1.hook_z", self.f)
+        fmap = self.feature_maps[self.f][0]
+        places = [np.unravel_index(int(pick(values)), values.shape) for pick in (np.argmax, np.argmin)]
+        pairs = [(window(self.digit, side, side, i, j, k, k), window(fmap, m, m, i, j, 1, 1)) for i, j in places]
+        self.say("colours", about=[self.digit, fmap])
+        self.play(sweep(pairs), run_time=5)
 
     def focus(self):
         """The filter of the first scene among them."""
@@ -336,7 +363,7 @@ class Filters(ChapterScene):
         self.say("focus", about=[box], k=self.filter_name())
         self.play(Create(box))
         self.say("learned", about=[*self.feature_maps])
-        self.wait(1)
+        self.play(sweep(list(self.columns)), run_time=4)
 
 
 class ReluPool(ChapterScene):
@@ -344,8 +371,8 @@ class ReluPool(ChapterScene):
 
     estimated_seconds = 45.0
     SLOW = 3  # windows shown one by one; the rest at speed
-    HEIGHT = 3.7
-    FONT = 19
+    HEIGHT = 3.9
+    FONT = 22
     steps = ("map", "relu", "pool", "every_filter")
 
     def map(self):
@@ -382,8 +409,10 @@ class ReluPool(ChapterScene):
             *(TransformFromCopy(zn, an) for zn, an in zip(self.z_numbers, a_numbers)),
             run_time=1.8,
         )
+        z = self.ledger.array("conv1.hook_z", self.crop).ravel()
+        zeroed = [(self.z_numbers[n], a_numbers[n]) for n in np.flatnonzero(z < 0)]
         self.say("relu_effect", about=[*self.a_numbers])
-        self.wait(1)
+        self.play(sweep(zeroed), run_time=4)
 
     def pool(self):
         """Max-pooling window by window: the largest value of each is kept."""
@@ -439,8 +468,12 @@ class ReluPool(ChapterScene):
                 self.wait(0.5)
         self.play(FadeOut(frame), FadeOut(slot))
         n, p = self.ledger.shown("shape.conv1", spec=COUNT), self.ledger.shown("shape.pool", spec=COUNT)
+        regions = [
+            (window(a_image, size, size, s * i, s * j, s, s), window(out, q, q, i, j, 1, 1))
+            for i in range(q) for j in range(q)
+        ]
         self.say("pool_effect", about=[values, out_grid], n=n, p=p)
-        self.wait(1.5)
+        self.play(sweep(regions), run_time=4)
 
     def every_filter(self):
         """The pooled map of every filter."""
@@ -843,13 +876,28 @@ class Sharing(ChapterScene):
             bar = Rectangle(width=max(table.width * value / bar_values[0], 0.02), height=0.2, stroke_width=0)
             bar.set_fill(palette.HIGHLIGHT, opacity=0.85)
             bars.add(bar.next_to(name, DOWN, buff=0.18).align_to(table, LEFT))
-        self.say("same_job", about=[title], n_in=n_in, n_out=n_out)
+        job = self.job = self.layer_job(n_in, n_out, c1)
+        self.say("same_job", about=[*job], n_in=n_in, n_out=n_out)
         self.play(FadeIn(title))
+        self.play(LaggedStart(*(FadeIn(part) for part in job), lag_ratio=0.3), run_time=2)
         keys = ("dense", "local", "conv")
         for (name, formula), bar, key in zip(rows, bars, keys):
             self.say(key, about=[name, formula, bar], n=self.ledger.shown(f"count.{key}", spec=COUNT), k=kk)
             self.play(FadeIn(name), Write(formula), GrowFromEdge(bar, LEFT))
             self.wait(1.5)
+
+    def layer_job(self, n_in: str, n_out: str, c1: str) -> Group:
+        """The first layer's job under the counts: the digit's pixels in, every filter's feature map out."""
+        digit = self.digit_image(1.1)
+        digit = Group(digit, self.small("io_pixels", n=n_in).next_to(digit, DOWN, buff=0.12))
+        scale = self.map_scale()
+        maps = Group(*(signed_cells(z, scale, 0.6) for z in self.ledger.array("conv1.hook_z"))).arrange(RIGHT, buff=0.12)
+        maps = Group(maps, self.small("io_outputs", n=n_out, c=c1).next_to(maps, DOWN, buff=0.12))
+        arrow = Arrow(LEFT * 0.6, RIGHT * 0.6, color=palette.MUTED, buff=0)
+        job = Group(digit, arrow, maps).arrange(RIGHT, buff=0.3).move_to(DOWN * 2.35)
+        arrow.set_y(digit[0].get_y())
+        maps.shift(UP * (digit[0].get_y() - maps[0].get_y()))
+        return job
 
     def matrix(self):
         """The convolution written as a dense layer's matrix: few weights in each row, the same ones in every row."""
@@ -863,19 +911,21 @@ class Sharing(ChapterScene):
         y_label = turned(self.small("matrix_rows", n=self.ledger.shown("count.cells", spec=COUNT)))
         y_label.next_to(matrix, LEFT, buff=0.12)
         self.say("matrix", about=[matrix, border], k=self.filter_name())
-        self.play(FadeOut(self.bars), self.table.animate.scale(0.6).next_to(self.title, DOWN, buff=0.3))
+        counts = VGroup(self.table, self.bars)
+        self.play(FadeOut(self.job), counts.animate.scale(0.6).next_to(self.title, DOWN, buff=0.3))
         self.play(FadeIn(matrix), Create(border), FadeIn(x_label), FadeIn(y_label))
         self.say("matrix_local", n=self.ledger.shown("reach.conv", spec=COUNT))
         row = window(matrix, n_rows, n_cols, 0, 0, 1, n_cols, stroke_width=2.5)
+        weights = [window(matrix, n_rows, n_cols, 0, c, 1, 1) for c in np.flatnonzero(dense[0])]
         self.point_at(row)
         self.play(Create(row))
-        self.wait(1)
+        self.play(sweep(weights), run_time=3)
         self.say("matrix_shared", about=[row])
         for r in (1, 2, m, m + 1):
             self.play(row.animate.move_to(cell_center(matrix, n_rows, n_cols, r, (n_cols - 1) / 2)), run_time=0.8)
             self.wait(0.4)
         self.wait(1)
-        self.matrix_view = Group(self.table, matrix, border, row, x_label, y_label)
+        self.matrix_view = Group(counts, matrix, border, row, x_label, y_label)
 
     def receptive(self):
         """The receptive field of one cell, layer after layer, growing on the digit."""
@@ -902,11 +952,12 @@ class Sharing(ChapterScene):
         panels.arrange(DOWN, buff=0.3, aligned_edge=LEFT).move_to(RIGHT * 3.0 + DOWN * 0.3)
         self.say("receptive", about=[digit, digit_grid])
         self.play(FadeIn(digit), Create(digit_grid))
-        field = None
+        field, reached = None, []
         for n, (image, n_cells, centre) in enumerate(cells):
             top, left, bottom, right = (int(v) for v in boxes[n])
             mark = window(image, n_cells, n_cells, centre, centre, 1, 1)
             new_field = window(digit, side, side, top, left, bottom - top + 1, right - left + 1)
+            reached.append((panels[n], new_field.copy()))
             self.say(
                 f"field_{n}", about=[panels[n],
                 mark, new_field], n=sizes[n], side=self.ledger.shown("shape.side", spec=COUNT),
@@ -919,7 +970,7 @@ class Sharing(ChapterScene):
             field = new_field
             self.wait(1.5)
         self.say("grows", about=[field, *panels])
-        self.wait(1)
+        self.play(sweep(reached), run_time=4)
 
 
 class PatchAttention(ChapterScene):
@@ -1136,7 +1187,7 @@ class Prediction(ChapterScene):
     def probabilities(self):
         """The probability of each class for the digit, and the network's guess."""
         title = self.heading()
-        digit = self.digit_image(2.4).move_to(LEFT * 5.2 + UP * 1.2)
+        digit = self.digit = self.digit_image(2.4).move_to(LEFT * 5.2 + UP * 1.2)
         bars = Bars.for_classes(self.ledger, "hook_probs", font_size=26, length=2.2, row_height=0.52)
         bars.move_to(LEFT * 1.3 + DOWN * 0.4)
         softmax = eq(r"p_d", "=", r"\frac{e^{z_d}}{\sum_{d'} e^{z_{d'}}}", font_size=38).next_to(digit, DOWN, buff=0.45)
@@ -1195,9 +1246,13 @@ class Prediction(ChapterScene):
             n_cnn=self.ledger.shown("params.total", spec=COUNT),
             n_mlp=self.ledger.shown("params.mlp", spec=COUNT),
         )
-        self.wait(1)
-        self.say("why", about=[*rows])
-        self.wait(1)
+        self.play(sweep(rows), run_time=5)
+        self.read_sizes()
+        side, k, m = self.side, self.k, self.m
+        ends = (0, m // 2, m - 1)
+        windows = [window(self.digit, side, side, i, j, k, k) for i in ends for j in ends]
+        self.say("why", about=[self.digit, *rows])
+        self.play(sweep(windows), run_time=5)
 
 
 SCENES = [SlidingKernel, Filters, ReluPool, Architecture, Equivariance, Sharing, Prediction, PatchAttention]
