@@ -52,9 +52,10 @@ def test_run_tally_counts_the_real_answers(request, chapter_facts, dataset):
 def test_noise_is_seeded_and_answered_by_the_network(chapter_facts):
     facts, _ = chapter_facts("analysis")
     config = NetConfig()
-    images = analysis.noise_images(config, 64)
-    assert torch.equal(images, analysis.noise_images(config, 64))
-    assert not torch.equal(images, analysis.noise_images(NetConfig(seed=1), 64))
+    pixels = int(facts["pixels.n"])
+    images = analysis.noise_images(config, pixels)
+    assert torch.equal(images, analysis.noise_images(config, pixels))
+    assert not torch.equal(images, analysis.noise_images(NetConfig(seed=1), pixels))
     assert 0.0 <= float(images.min()) and float(images.max()) < 1.0
     shown = int(facts["noise.shown"])
     np.testing.assert_allclose(facts["noise.image"], images[shown].numpy())

@@ -97,7 +97,7 @@ def test_minibatch_average_is_the_minibatch_gradient(facts):
     np.testing.assert_allclose(facts["batch.values"].mean(axis=0), facts["batch.mean"], rtol=1e-10)
     np.testing.assert_allclose(facts["batch.step"], net.model.config.lr * flat[rows], rtol=1e-10)
     assert (np.diff(np.abs(facts["batch.mean"])) <= 0).all()
-    assert facts["batch.count"] == flat.size == 1482
+    assert facts["batch.count"] == flat.size == 13002  # the series' 784 -> 16 -> 16 -> 10
 
 
 def test_sgd_and_full_batch_walk_the_real_surface(facts):

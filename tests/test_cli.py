@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from netreel.cli import main
 from netreel.render import video
+from netreel.scenes import network
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,7 +51,7 @@ def test_render_chapter_one_tiny(tmp_path):
     info = video.probe(chapter_video)
     assert (info["width"], info["height"]) == (256, 144)
     scenes = [video.probe(p) for p in sorted(chapter_video.parent.glob("*.mp4")) if p != chapter_video]
-    assert len(scenes) == 6
+    assert len(scenes) == len(network.SCENES)
     assert info["frames"] == sum(s["frames"] for s in scenes)
     assert info["duration"] == pytest.approx(sum(s["duration"] for s in scenes), abs=0.15)
     cues = list(srt.parse(chapter_video.with_suffix(".srt").read_text(encoding="utf-8")))
@@ -61,7 +62,7 @@ def test_render_chapter_one_tiny(tmp_path):
     before = {p: p.stat().st_mtime_ns for p in chapter_video.parent.glob("*.mp4")}
     again = run("render", "network", "--quality", "tiny", "--out", str(tmp_path))
     assert again.exit_code == 0
-    assert again.stderr.count("unchanged, kept") == 6
+    assert again.stderr.count("unchanged, kept") == len(network.SCENES)
     assert {p: p.stat().st_mtime_ns for p in chapter_video.parent.glob("*.mp4")} == before
 
 
