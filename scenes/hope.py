@@ -26,10 +26,11 @@ from manim import (
 
 from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.formats import COUNT
 from netreel.scenes.common.mobjects import stack
 
 STAGE_XS = (-5.0, -1.7, 1.6, 4.9)  # input, first hidden layer, second hidden layer, output
-STAGE_Y = -0.1
+STAGE_Y = 0.25
 LOOP_RADIUS = 0.42
 ARCS = 6  # the loop's short edges
 SPREAD = 0.18  # how far the edges stand apart, so that each reads as a piece of its own
@@ -72,7 +73,7 @@ def edges_of(loop: Circle, stem: Line) -> VGroup:
 
 
 class Hope(NetScene):
-    """What one might hope the layers do, shown as a hope: no number here is the network's."""
+    """What one might hope the layers do, shown as a hope; only the layers' sizes are the network's."""
 
     chapter = "network"
     estimated_seconds = 35.0
@@ -84,15 +85,16 @@ class Hope(NetScene):
             *(
                 VGroup(
                     self.words(f"common.{layer}_layer", font_size=palette.SMALL_SIZE),
-                    self.words(key, font_size=palette.SMALL_SIZE, color=palette.MUTED),
+                    self.words("common.n_neurons", n=self.ledger.shown("sizes", k, COUNT), font_size=palette.SMALL_SIZE),
+                    self.words(key, font_size=palette.SMALL_SIZE, color=palette.HIGHLIGHT),
                 ).arrange(DOWN, buff=0.1)
-                for layer, key in zip(
+                for k, (layer, key) in enumerate(zip(
                     ("input", "hidden", "hidden", "output"), ("input_caption", "edges_caption", "parts_caption", "digit_caption")
-                )
+                ))
             )
         )
         for caption, x in zip(self.stage_captions, STAGE_XS):
-            caption.move_to([x, -2.2, 0])
+            caption.move_to([x, -1.95, 0])
         self.loop, self.stem = nine(np.array([STAGE_XS[0], STAGE_Y, 0]))
         self.arrows = VGroup(
             *(
@@ -143,6 +145,6 @@ class Hope(NetScene):
         ).next_to(frame, DOWN, buff=0.2)
         self.say("hope", about=[frame, banner])
         self.play(Create(frame), FadeIn(banner, shift=UP * 0.1), run_time=1.5)
-        self.say("later", about=[banner])
-        self.play(drawn.animate.set_opacity(0.35), run_time=2)
+        self.say("later", about=[drawn, banner])
+        self.play(drawn.animate.fade(0.65), run_time=2)
         self.wait(1)

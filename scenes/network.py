@@ -543,10 +543,11 @@ class ParameterCount(ChapterScene):
 
     estimated_seconds = 35.0
     steps = ("count", "total")
+    continues = Hope  # the hope's picture gives way to the count
 
     def count(self):
         sizes = self.sizes()
-        title = self.heading()
+        hope_title, title = self.title, self.heading()
         header = [
             VGroup(),
             self.words("common.weights", font_size=palette.BODY_SIZE),
@@ -572,9 +573,9 @@ class ParameterCount(ChapterScene):
         ).arrange(RIGHT, buff=0.4)
         self.total_line.next_to(self.rule, DOWN, buff=0.35).align_to(table, RIGHT)
         self.say("intro", about=[header[1], header[2]])
-        self.play(FadeIn(title), FadeIn(header[1]), FadeIn(header[2]))
-        for k in range(len(sizes) - 1):
-            row = cells[3 * (k + 1) : 3 * (k + 2)]
+        self.hand_over([(hope_title, title)], header[1], header[2])
+        self.rows = [cells[3 * (k + 1) : 3 * (k + 2)] for k in range(len(sizes) - 1)]
+        for k, row in enumerate(self.rows):
             self.say(
                 "layer_line", about=[row[1], row[2]],
                 w=self.ledger.shown(self.params(k, "weight"), spec=COUNT),
@@ -587,8 +588,14 @@ class ParameterCount(ChapterScene):
         self.say("total", about=[self.total_line], n=self.ledger.shown("params.total", spec=COUNT))
         self.play(Create(self.rule), Write(self.total_line))
         self.play(Indicate(self.total_line[1], color=palette.HIGHLIGHT))
-        self.say("knobs", about=[self.total_line])
-        self.wait(2)
+        counts = [cell for k in range(len(self.sizes()) - 1) for cell in self.rows[k][1:]]
+        self.say(
+            "knobs", about=[self.total_line, *counts],
+            i=self.ledger.shown("sizes", 0, COUNT), n=self.ledger.shown("params.total", spec=COUNT),
+        )
+        self.play(LaggedStart(*(Indicate(cell, color=palette.HIGHLIGHT) for cell in counts), lag_ratio=0.3), run_time=3)
+        self.play(Indicate(self.total_line[1], color=palette.HIGHLIGHT))
+        self.wait(1)
 
     @staticmethod
     def params(k: int, tensor: str) -> str:
