@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 from manim import (
     DOWN,
-    LEFT,
     PI,
     RIGHT,
     UP,
