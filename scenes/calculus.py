@@ -433,7 +433,7 @@ class OtherDerivatives(ChapterScene):
         self.play(FadeIn(title), Write(bias[0]))
         self.play(Write(bias[1]))
         self.play(FadeIn(bias_check))
-        self.wait(1)
+        self.play(Indicate(bias[1], color=palette.HIGHLIGHT, scale_factor=1.05), run_time=1.5)
         self.bias_eqs, self.bias_check = bias, bias_check
 
     def previous(self):
@@ -459,7 +459,8 @@ class OtherDerivatives(ChapterScene):
         self.play(Write(previous[1]))
         self.play(FadeIn(previous_check))
         self.say("previous_note", about=[previous[1], previous_check])
-        self.wait(1)
+        self.play(Indicate(previous[1], color=palette.HIGHLIGHT, scale_factor=1.05), run_time=2)
+        self.play(Indicate(previous_check, color=palette.HIGHLIGHT, scale_factor=1.05), run_time=1.5)
 
     def recursion(self):
         title = self.title

@@ -185,7 +185,7 @@ class Layers(ChapterScene):
         self.say("input", about=[self.net.columns[0], self.layer_captions[0]], n=self.ledger.shown("sizes", 0, COUNT))
         self.hand_over([(self.input_column, self.net.columns[0]), (self.title, title)], self.layer_captions[0])
         self.title = title
-        self.wait(1)
+        self.play(Indicate(self.net.columns[0].gaps, color=palette.HIGHLIGHT), Indicate(self.layer_captions[0][1]), run_time=2)
 
     def output(self):
         labels = VGroup(*self.class_labels())
@@ -196,12 +196,12 @@ class Layers(ChapterScene):
             labels], n=self.ledger.shown("sizes", len(self.layer_sizes) - 1, COUNT),
         )
         self.play(FadeIn(self.net.columns[-1]), FadeIn(labels), FadeIn(self.layer_captions[-1]))
-        self.wait(1)
+        self.play(LaggedStart(*(Indicate(label, color=palette.HIGHLIGHT) for label in labels), lag_ratio=0.25), run_time=3)
 
     def hidden(self):
         self.say("hidden", about=[self.net.columns[1], self.net.columns[2]], n=self.ledger.shown("sizes", 1, COUNT))
         self.play(*(FadeIn(self.net.columns[k]) for k in (1, 2)), *(FadeIn(self.layer_captions[k]) for k in (1, 2)))
-        self.wait(1)
+        self.play(*(Indicate(self.layer_captions[k][1], color=palette.HIGHLIGHT) for k in (1, 2)), run_time=1.5)
 
     def edges(self):
         edges = VGroup(
