@@ -14,6 +14,7 @@ from manim import (
     UR,
     WHITE,
     Arrow,
+    BackgroundRectangle,
     Brace,
     Circle,
     Create,
@@ -21,6 +22,7 @@ from manim import (
     FadeIn,
     FadeOut,
     FadeTransform,
+    GrowArrow,
     GrowFromEdge,
     Group,
     Indicate,
@@ -29,11 +31,14 @@ from manim import (
     ManimColor,
     Rectangle,
     ReplacementTransform,
+    Succession,
     SurroundingRectangle,
     Transform,
+    Triangle,
     ValueTracker,
     VGroup,
     Write,
+    always_redraw,
     linear,
     rate_functions,
 )
@@ -44,6 +49,7 @@ from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
 from netreel.scenes.common.formats import COUNT, PERCENT1, VALUE4, VALUE6
 from netreel.scenes.common.mobjects import brackets, nudge_arrow, pixel_image, stack
+from netreel.scenes.common.motion import sweep
 from netreel.scenes.common.plots import Plot, param_parts, polyline, surface_map
 from netreel.scenes.common.text import eq
 
@@ -276,6 +282,30 @@ class OneWeight(ChapterScene):
             rest=self.ledger.shown("curve.others", spec=COUNT),
         )
         self.play(FadeIn(title), Create(self.plot), FadeIn(x_label), FadeIn(y_label))
+        self.turn_weight(x_label[1])
+
+    def turn_weight(self, name):
+        """The one weight turned through the curve's range and back, a line across the plot at its value,
+        while its name is lit: the change the words speak of."""
+        now = self.ledger.value("curve.current")
+        knots = [now, self.grid[0], self.grid[-1], now]  # the weight's path: to one end, the other, and back
+        clock = ValueTracker(0)
+        low, top = self.cost_range
+
+        def at_value():
+            w = float(np.interp(clock.get_value(), range(len(knots)), knots))
+            line = Line(self.plot.p(w, low), self.plot.p(w, top), color=palette.HIGHLIGHT, stroke_width=3, stroke_opacity=0.7)
+            tip = Triangle(color=palette.HIGHLIGHT, fill_opacity=1, stroke_width=0).scale(0.12)
+            return VGroup(line, tip.move_to(self.plot.p(w, low), aligned_edge=DOWN))
+
+        marker = always_redraw(at_value)
+        self.add(marker)
+        self.play(
+            clock.animate(run_time=6, rate_func=linear).set_value(len(knots) - 1),
+            sweep([name]),
+        )
+        marker.clear_updaters()
+        self.play(FadeOut(marker))
 
     def curve(self):
         plot, grid, cost = self.plot, self.grid, self.cost
@@ -310,8 +340,29 @@ class OneWeight(ChapterScene):
             "slope_up" if slope > 0 else "slope_down", about=[self.tangent, self.ball, slope_text],
             s=self.ledger.shown("curve.tangent.slope", spec=VALUE6),
         )
-        self.play(FadeOut(self.now_label), FadeIn(self.ball), Create(self.tangent))
+        self.play(FadeOut(self.now_label), self.slide_tangent(w0, reach))
+        self.play(FadeIn(self.ball), Create(self.tangent))
         self.play(Write(slope_text))
+        self.play(sweep([slope_text, self.tangent]))
+
+    def slide_tangent(self, w0: float, reach: float):
+        """A tangent that runs along the curve from the network's value out to the flat end and back to the
+        ball's, turning with the slope of the drawn curve: at any value the slope says which way is downhill."""
+        plot, grid, cost = self.plot, self.grid, self.cost
+        slopes = np.gradient(cost, grid)
+        knots = [self.ledger.value("curve.current"), grid[0] + 2 * reach, w0]  # out to the flat end, back to the ball
+        clock = ValueTracker(0)
+
+        def line_at():
+            w = float(np.interp(clock.get_value(), range(len(knots)), knots))
+            c, m = float(np.interp(w, grid, cost)), float(np.interp(w, grid, slopes))
+            return Line(plot.p(w - reach, c - m * reach), plot.p(w + reach, c + m * reach), color=palette.MUTED, stroke_width=3)
+
+        sliding = always_redraw(line_at)
+        self.add(sliding)
+        return Succession(
+            clock.animate(run_time=5, rate_func=rate_functions.ease_in_out_sine).set_value(len(knots) - 1), FadeOut(sliding),
+        )
 
     def one_step(self):
         plot, b = self.plot, self.ball_index
@@ -418,6 +469,21 @@ class TwoWeights(ChapterScene):
         title = self.heading()
         self.say("surface", about=[picture], epoch=self.ledger.shown("terrain.epoch", spec=COUNT))
         self.play(FadeIn(title), FadeIn(picture), FadeIn(u_name), FadeIn(v_name), FadeIn(legend))
+        self.tour(grid, u_name, v_name)
+        self.play(sweep([legend]))
+
+    def tour(self, grid: np.ndarray, u_name, v_name) -> None:
+        """A point that moves over the map on a loop, both weights changing at once, each name lit in turn."""
+        centre, radius = (grid[0] + grid[-1]) / 2, 0.3 * (grid[-1] - grid[0])
+        angle = ValueTracker(0)
+        probe = Circle(radius=0.08, color=WHITE, stroke_width=3)
+        probe.add_updater(
+            lambda m: m.move_to(self.plot.p(centre + radius * np.cos(angle.get_value()), centre + radius * np.sin(2 * angle.get_value())))
+        )
+        self.add(probe)
+        self.play(angle.animate.set_value(2 * np.pi), Succession(sweep([u_name]), sweep([v_name])), run_time=5, rate_func=linear)
+        probe.clear_updaters()
+        self.play(FadeOut(probe))
 
     def current(self):
         now = self.ledger.array("surface.current")
@@ -430,8 +496,33 @@ class TwoWeights(ChapterScene):
         rule = eq(r"\vec{w} \leftarrow \vec{w} - \eta \, \nabla C(\vec{w})", font_size=40)
         rate = eq(r"\eta =", self.ledger.shown("surface.lr", spec=COUNT), font_size=40)
         panel = stack(rule, rate, buff=0.35).move_to(RIGHT * 3.9 + UP * 1.0)
-        self.say("gradient", about=[panel], lr=self.ledger.shown("surface.lr", spec=COUNT))
+        uphill, downhill = self.gradient_arrows()
+        note = self.words("arrow_note", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(panel, DOWN, buff=0.35)
+        self.say("gradient", about=[panel, uphill, downhill], lr=self.ledger.shown("surface.lr", spec=COUNT))
         self.play(FadeOut(self.now_label), Write(panel))
+        self.play(GrowArrow(uphill[0]), FadeIn(uphill[1]), FadeIn(note))
+        self.play(GrowArrow(downhill[0]), FadeIn(downhill[1]))
+        self.play(sweep([rule, downhill]))
+        self.gradient_drawn = VGroup(uphill, downhill, note)
+
+    def gradient_arrows(self) -> tuple[VGroup, VGroup]:
+        """∇C and -∇C at the circle, along the real gradient there, drawn one length (their direction is
+        the fact, and the note under the rule says so)."""
+        now, gradient = self.ledger.array("surface.current"), self.ledger.array("surface.gradient")
+        start = self.plot.p(*now)
+        direction = self.plot.p(*(now + gradient)) - start
+        direction = direction / np.linalg.norm(direction)
+        drawn = []
+        for sign, tex, colour in ((1, r"\nabla C", WHITE), (-1, r"-\nabla C", palette.HIGHLIGHT)):
+            arrow = Arrow(
+                start, start + 1.2 * sign * direction,
+                buff=0.14, color=colour, stroke_width=5, max_tip_length_to_length_ratio=0.25,
+            )
+            label = eq(tex, font_size=32, color=colour)
+            label = VGroup(BackgroundRectangle(label, buff=0.05, fill_opacity=0.75), label)
+            label.next_to(arrow.get_end(), sign * direction, buff=0.05)
+            drawn.append(VGroup(arrow, label))
+        return drawn[0], drawn[1]
 
     def descent(self):
         self.paths = self.ledger.array("surface.paths")
@@ -443,6 +534,7 @@ class TwoWeights(ChapterScene):
             line = polyline(points, stroke_color=colour, stroke_width=3)
             drawn.add(VGroup(line, steps, Dot(points[0], radius=0.09, color=colour)))
         self.say("descent", about=[*(group[0] for group in drawn)])
+        self.play(FadeOut(self.gradient_drawn))
         for group in drawn:
             self.play(FadeIn(group[2]), run_time=0.4)
             self.play(Create(group[0]), FadeIn(group[1], lag_ratio=0.1), run_time=2.2, rate_func=linear)

@@ -193,6 +193,20 @@ def test_surface_paths_descend_into_different_valleys(chapter_facts):
     assert len(basins) == len(costs)
 
 
+def test_surface_gradient_is_the_chain_rule_gradient_and_points_uphill(chapter_facts):
+    """The arrows of TwoWeights are drawn along this gradient: autograd must agree with the chain rule
+    written out, and with the drawn map's own slopes around the circle."""
+    facts, reference = chapter_facts("descent")
+    gradient = facts["surface.gradient"]
+    np.testing.assert_allclose(gradient, reference["surface.gradient"], rtol=1e-6, atol=1e-12)
+    grid, surface, now = facts["surface.grid"], facts["surface.cost"], facts["surface.current"]
+    i, j = descent.nearest(grid, now)
+    step = grid[1] - grid[0]
+    numeric = np.array([surface[i + 1, j] - surface[i - 1, j], surface[i, j + 1] - surface[i, j - 1]]) / (2 * step)
+    cosine = numeric @ gradient / (np.linalg.norm(numeric) * np.linalg.norm(gradient))
+    assert cosine > 0.8, "the gradient should point where the map rises"
+
+
 def test_gradient_column_is_sorted_and_counted(chapter_facts):
     facts, _ = chapter_facts("descent")
     nudge = facts["grad.nudge"]

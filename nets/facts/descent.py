@@ -44,7 +44,7 @@ KEYS = (
     "curve.balls.cost", "curve.other", "curve.other.value", "curve.others",
     "curve.tangent", "curve.tangent.w", "curve.tangent.cost", "curve.tangent.slope",
     "surface.name", "surface.grid", "surface.cost", "surface.current", "surface.lr", "surface.valleys",
-    "surface.paths", "surface.paths.cost",
+    "surface.paths", "surface.paths.cost", "surface.gradient",
 )
 
 MEANINGS = {
@@ -109,6 +109,7 @@ MEANINGS = {
     "surface.valleys": "how many descent paths are shown, each ending in a valley of its own",
     "surface.paths": "each shown path's two weights at every step",
     "surface.paths.cost": "each shown path's cost at every step",
+    "surface.gradient": "the gradient of the cost along the two weights at their values in the network (autograd)",
 }
 """What each of :data:`KEYS` holds (``netreel info descent --facts``)."""
 
@@ -291,6 +292,7 @@ def surface_facts(land: terrain.Terrain, x: torch.Tensor, y: torch.Tensor) -> di
     lr = learning_rate(land.surface.numpy(), grid)
     paths, path_costs = landscape.descend(upper, hidden, y, params, torch.from_numpy(ring_starts(grid)), lr, SURFACE_STEPS)  # [B, S+1, 2]
     shown = pick_paths(paths.numpy(), grid, land.surface.numpy())
+    _, gradient = landscape.slope(upper, hidden, y, params, land.current()[None])  # [1, 2]
     return {
         "surface.name": [name(p) for p in land.params],
         "surface.grid": land.grid,
@@ -300,6 +302,7 @@ def surface_facts(land: terrain.Terrain, x: torch.Tensor, y: torch.Tensor) -> di
         "surface.paths": paths[shown],
         "surface.paths.cost": path_costs[shown],
         "surface.valleys": len(shown),
+        "surface.gradient": gradient[0],
     }
 
 
@@ -441,6 +444,7 @@ def _reference_landscape(land: terrain.Terrain, x: torch.Tensor, y: torch.Tensor
         "surface.paths": paths[shown],
         "surface.paths.cost": paths_cost[shown],
         "surface.valleys": len(shown),
+        "surface.gradient": both(np.array([both.now]))[1][0],
     }
 
 
