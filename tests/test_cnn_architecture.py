@@ -42,7 +42,7 @@ def test_channel_parts_add_up_to_the_recorded_cell(chapter_facts):
 
 
 def test_shapes_and_parameters_are_the_trained_networks(chapter_facts):
-    net = cnn_facts.trained(NetConfig())
+    net = cnn_facts.trained(NetConfig().defaulting_to(cnn_facts.DATASET))  # what chapter_facts("cnn") builds on
     facts = chapter_facts("cnn")[0].arrays
     x = torch.zeros(1, net.model.config.side**2)
     _, cache = net.model.run_with_cache(x)
