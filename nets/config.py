@@ -9,6 +9,9 @@ from dataclasses import asdict, dataclass
 from netreel.nets import data as data_mod
 
 
+DEFAULT_DATASET = "mnist"  # the digit network's, in every chapter that names no data set of its own
+
+
 @dataclass(frozen=True)
 class NetConfig:
     """The user's choices that decide which networks a chapter runs, and on what."""
@@ -24,7 +27,7 @@ class NetConfig:
 
     def digits(self) -> data_mod.Digits:
         """The digit data set this config names, MNIST when it names none (loaded once per process)."""
-        return _load_digits(self.dataset or "mnist", self.data_dir)
+        return _load_digits(self.dataset or DEFAULT_DATASET, self.data_dir)
 
     def defaulting_to(self, dataset: str) -> NetConfig:
         """This config, naming ``dataset`` when the user named neither a data set nor MNIST files

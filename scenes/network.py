@@ -588,7 +588,7 @@ class ParameterCount(ChapterScene):
         self.say("total", about=[self.total_line], n=self.ledger.shown("params.total", spec=COUNT))
         self.play(Create(self.rule), Write(self.total_line))
         self.play(Indicate(self.total_line[1], color=palette.HIGHLIGHT))
-        counts = [cell for k in range(len(self.sizes()) - 1) for cell in self.rows[k][1:]]
+        counts = [cell for row in self.rows for cell in row[1:]]
         self.say(
             "knobs", about=[self.total_line, *counts],
             i=self.ledger.shown("sizes", 0, COUNT), n=self.ledger.shown("params.total", spec=COUNT),

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from netreel.nets import names
-from netreel.nets.config import NetConfig
+from netreel.nets.config import DEFAULT_DATASET, NetConfig
 
 
 VOCABULARY = "vocab.words"
@@ -77,7 +77,7 @@ def _module(name: str):
 def _config(module, config: NetConfig) -> NetConfig:
     """``config`` with the module's own data set (``DATASET``, MNIST when it names none) unless
     the user chose one."""
-    return config.defaulting_to(getattr(module, "DATASET", "mnist"))
+    return config.defaulting_to(getattr(module, "DATASET", DEFAULT_DATASET))
 
 
 def build(name: str, config: NetConfig) -> Facts:
