@@ -9,6 +9,7 @@ from manim import (
     RIGHT,
     UP,
     WHITE,
+    Animation,
     Circle,
     Create,
     Dot,
@@ -21,16 +22,23 @@ from manim import (
     Line,
     SurroundingRectangle,
     VGroup,
+    VMobject,
     Write,
     linear,
 )
 
 from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
 from netreel.scenes.common.formats import COUNT, VALUE, VALUE1, VALUE4
-from netreel.scenes.common.mobjects import NeuronColumn, brackets, edge_buckets, nudge_arrow, pixel_image
+from netreel.scenes.common.mobjects import NeuronColumn, brackets, cell, edge_buckets, nudge_arrow, pixel_image
+from netreel.scenes.common.motion import sweep, trace
 from netreel.scenes.common.plots import param_parts, polyline, surface_map
 from netreel.scenes.common.text import eq, turned
+
+
+WISH_CELL = 0.3  # the side of one cell of the wishes grid
+X_SUM, X_EQUAL, X_EXACT = -1.6, -0.65, 0.3  # the columns of the sums, the signs and autograd's numbers beside it
 
 
 class ChapterScene(NetScene):
@@ -115,8 +123,13 @@ class DesiredNudges(ChapterScene):
 class ThreeLevers(ChapterScene):
     """One output neuron's bias, weights and inputs, with the real nudge each should get."""
 
-    estimated_seconds = 46.0
+    estimated_seconds = 50.0
     steps = ("levers", "bias", "weights", "strong", "prev")
+    lever_names = (
+        ("lever_bias", r"\Delta b_j"),
+        ("lever_weights", r"\Delta w_{jk} \propto a_k"),
+        ("lever_prev", r"\Delta a_k \propto w_{jk}"),
+    )
 
     def levers(self):
         j = int(self.ledger.value("lever.j"))
@@ -133,6 +146,11 @@ class ThreeLevers(ChapterScene):
         self.ends = np.repeat(target.get_left()[None], n, axis=0)
         edges = edge_buckets(self.starts, self.ends, self.ledger.array("lever.w"), max_width=4.0)
         name = self.ledger.integer("lever.j", font_size=28).next_to(target, DOWN, buff=0.15)
+        self.lever_list = VGroup(*(
+            VGroup(self.words(key, font_size=palette.LABEL_SIZE), eq(rule, font_size=30)).arrange(RIGHT, buff=0.2)
+            for key, rule in self.lever_names
+        )).arrange(DOWN, buff=0.18, aligned_edge=LEFT)
+        self.lever_list.set_color(palette.MUTED).move_to(LEFT * 1.0 + UP * 1.75)
 
         title = self.heading()
         formula = eq(r"a_j = \sigma\Big(\sum_k w_{jk}\, a_k + b_j\Big)", font_size=40).move_to(RIGHT * 3.7 + UP * 2.3)
@@ -140,10 +158,20 @@ class ThreeLevers(ChapterScene):
             "a_j =", self.ledger.shown("out.a", j, VALUE), r",\quad y_j =", self.ledger.shown("out.y", j, COUNT),
             font_size=34,
         ).next_to(formula, DOWN, buff=0.3)
-        self.say("levers", about=[edges, self.column, target], d=d)
+        self.say("levers", about=[edges, self.column, target, self.lever_list], d=d)
         self.play(FadeIn(title), FadeIn(edges), FadeIn(self.column), FadeIn(target), FadeIn(name))
         self.bring_to_front(self.column, target)
-        self.play(Write(formula), FadeIn(self.values))
+        self.play(sweep(list(self.column.circles)), run_time=2)
+        self.play(trace(edges), Write(formula), run_time=1.5)
+        self.play(Indicate(target, color=palette.HIGHLIGHT), FadeIn(self.values))
+        self.play(LaggedStart(*(FadeIn(item, shift=0.2 * RIGHT) for item in self.lever_list), lag_ratio=0.4), run_time=1.5)
+
+    def light(self, lever: int) -> list[Animation]:
+        """The lever being pulled stands out in the list; the others go back to grey."""
+        return [
+            item.animate.set_color(palette.HIGHLIGHT if k == lever else palette.MUTED)
+            for k, item in enumerate(self.lever_list)
+        ]
 
     def bias(self):
         self.bias_rule = VGroup(
@@ -156,11 +184,11 @@ class ThreeLevers(ChapterScene):
         ).arrange(DOWN, buff=0.15)
         self.bias_rule.next_to(self.values, DOWN, buff=0.4).set_x(3.7)
         self.say(
-            "bias", about=[self.bias_rule, self.target],
+            "bias", about=[self.bias_rule, self.target, self.lever_list[0]],
             s=self.ledger.shown("lever.sigma_prime", spec=VALUE4),
             b=self.ledger.shown("lever.bias", spec=VALUE4),
         )
-        self.play(Write(self.bias_rule))
+        self.play(*self.light(0), Write(self.bias_rule))
         self.play(Indicate(self.target, color=palette.HIGHLIGHT))
 
     def weights(self):
@@ -171,8 +199,8 @@ class ThreeLevers(ChapterScene):
         self.caption = self.words("weights_caption", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         self.caption.next_to(self.weight_nudges, UP, buff=0.2)
         self.caption.align_to(self.weight_nudges, RIGHT)
-        self.say("weights", about=[self.weight_rule, *self.weight_nudges])
-        self.play(Write(self.weight_rule))
+        self.say("weights", about=[self.weight_rule, *self.weight_nudges, self.lever_list[1]])
+        self.play(*self.light(1), Write(self.weight_rule))
         self.play(
             FadeIn(self.caption), LaggedStart(*(FadeIn(v) for v in self.weight_nudges), lag_ratio=0.05), run_time=1.5
         )
@@ -188,11 +216,16 @@ class ThreeLevers(ChapterScene):
             )
             for k in strong
         ))
-        products = sum(([self.ledger.shown("lever.aw", k, VALUE), ","] for k in strong), [])[:-1]
-        self.carried = eq(r"a_k\, w_{jk}:", *products, font_size=32).next_to(self.weight_rule, DOWN, buff=0.4)
+        brightest = sum(([self.ledger.shown("prev.a", k, VALUE), ","] for k in strong), [])[:-1]
+        changes = sum(([self.ledger.shown("lever.weights", k, VALUE4), ","] for k in strong), [])[:-1]
+        self.carried = VGroup(
+            eq(r"a_k:", *brightest, font_size=32),
+            eq(r"-\frac{\partial C_0}{\partial w_{jk}}:", *changes, font_size=32),
+        ).arrange(DOWN, buff=0.15, aligned_edge=LEFT).next_to(self.weight_rule, DOWN, buff=0.35)
         self.say("strong", about=[self.lines, self.rings, self.carried])
-        self.play(Create(self.lines), Create(self.rings), Write(self.carried))
-        self.wait(1)
+        self.play(Create(self.rings), FadeIn(self.carried[0]))
+        self.play(Create(self.lines), FadeIn(self.carried[1]))
+        self.play(*(trace(line, width=8) for line in self.lines), run_time=1.5)
 
     def prev(self):
         prev_rule = eq(
@@ -201,8 +234,8 @@ class ThreeLevers(ChapterScene):
         prev_nudges = self.value_column("lever.prev")
         prev_caption = self.words("prev_caption", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         prev_caption.move_to(self.caption, aligned_edge=RIGHT)
-        self.say("prev", about=[prev_rule, *prev_nudges])
-        self.play(FadeOut(self.lines), FadeOut(self.rings), FadeOut(self.carried), FadeIn(prev_rule))
+        self.say("prev", about=[prev_rule, *prev_nudges, self.lever_list[2]])
+        self.play(*self.light(2), FadeOut(self.lines), FadeOut(self.rings), FadeOut(self.carried), FadeIn(prev_rule))
         self.play(
             FadeOut(self.weight_nudges),
             FadeOut(self.caption),
@@ -210,7 +243,7 @@ class ThreeLevers(ChapterScene):
             FadeIn(prev_caption),
             run_time=1.5,
         )
-        self.wait(2)
+        self.play(sweep(list(zip(self.column.circles, prev_nudges))), run_time=3)
 
     def value_column(self, key: str) -> VGroup:
         """One real number beside each neuron of the previous layer, blue if positive, red if negative."""
@@ -225,21 +258,19 @@ class ThreeLevers(ChapterScene):
 class Backpropagate(ChapterScene):
     """Every output neuron's wishes for the previous layer, summed: the real -dC0/da^(L-1), equal to autograd."""
 
-    estimated_seconds = 40.0
-    steps = ("one", "all", "sum", "autograd", "recurse")
-    cell = 0.3
-    x_sum, x_equal, x_exact = -1.6, -0.65, 0.3
+    estimated_seconds = 36.0
+    steps = ("one", "all", "sum", "autograd")
 
     def one(self):
         wishes = self.ledger.array("wishes")  # [10, 16]
         n_out, self.n_prev = wishes.shape
-        cell, n_prev = self.cell, self.n_prev
-        grid = self.grid = pixel_image(palette.signed_image(wishes.T), height=cell * n_prev)
+        size, n_prev = WISH_CELL, self.n_prev
+        grid = self.grid = pixel_image(palette.signed_image(wishes.T), height=size * n_prev)
         grid.move_to(LEFT * 4.4 + DOWN * 0.55)
         frame = SurroundingRectangle(grid, buff=0, color=palette.MUTED, stroke_width=1.5)
         top, left = grid.get_top()[1], grid.get_left()[0]
         col_labels = VGroup(*(
-            self.ledger.integer("classes", j, font_size=22).move_to([left + cell * (j + 0.5), top + 0.22, 0])
+            self.ledger.integer("classes", j, font_size=22).move_to([left + size * (j + 0.5), top + 0.22, 0])
             for j in range(n_out)
         ))
         outputs_axis = self.words("outputs_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
@@ -247,13 +278,13 @@ class Backpropagate(ChapterScene):
         prev_axis = self.words("prev_axis", font_size=palette.SMALL_SIZE, color=palette.MUTED)
         turned(prev_axis).next_to(grid, LEFT, buff=0.2)
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(frame, DOWN, buff=0.15)
-        self.rows_y = [top - cell * (k + 0.5) for k in range(n_prev)]
+        self.rows_y = [top - size * (k + 0.5) for k in range(n_prev)]
 
         def column(c: int) -> Line:
-            return Line([left + cell * c, top, 0], [left + cell * (c + 1), top - cell * n_prev, 0])
+            return Line([left + size * c, top, 0], [left + size * (c + 1), top - size * n_prev, 0])
 
         j = int(self.ledger.value("lever.j"))
-        title = self.heading()
+        self.title = title = self.heading()
         self.strip = SurroundingRectangle(column(j), buff=0, color=palette.HIGHLIGHT, stroke_width=3)
         self.cover = VGroup(*(
             SurroundingRectangle(column(c), buff=0, stroke_width=0).set_fill(palette.BACKGROUND, 1.0)
@@ -265,6 +296,7 @@ class Backpropagate(ChapterScene):
             FadeIn(title), FadeIn(grid), FadeIn(self.cover), Create(frame), FadeIn(col_labels), FadeIn(outputs_axis),
             FadeIn(prev_axis), FadeIn(legend), Create(self.strip),
         )
+        self.play(sweep([cell(grid, n_prev, n_out, r, j) for r in range(n_prev)]), run_time=4)
 
     def all(self):
         self.say("all", about=[self.grid])
@@ -276,7 +308,7 @@ class Backpropagate(ChapterScene):
             eq(r"= \sum_j -w_{jk}\, \sigma'(z_j)\, 2(a_j - y_j)", font_size=38),
         ).arrange(DOWN, buff=0.2, aligned_edge=LEFT).move_to(RIGHT * 4.2 + UP * 1.6)
         sums = VGroup(*(
-            self.ledger.number("prev.nudge", k, 4, font_size=22).move_to([self.x_sum, self.rows_y[k], 0])
+            self.ledger.number("prev.nudge", k, 4, font_size=22).move_to([X_SUM, self.rows_y[k], 0])
             for k in range(self.n_prev)
         ))
         sum_label = self.words("sum_label", font_size=palette.SMALL_SIZE).next_to(sums, UP, buff=0.15)
@@ -288,82 +320,189 @@ class Backpropagate(ChapterScene):
 
     def autograd(self):
         exact = VGroup(*(
-            self.ledger.number("prev.autograd", k, 4, font_size=22).move_to([self.x_exact, self.rows_y[k], 0])
+            self.ledger.number("prev.autograd", k, 4, font_size=22).move_to([X_EXACT, self.rows_y[k], 0])
             for k in range(self.n_prev)
         ))
         exact_label = self.words("autograd_label", font_size=palette.SMALL_SIZE).next_to(exact, UP, buff=0.15)
-        signs = VGroup(*(eq("=", font_size=24).move_to([self.x_equal, y, 0]) for y in self.rows_y))
+        signs = VGroup(*(eq("=", font_size=24).move_to([X_EQUAL, y, 0]) for y in self.rows_y))
         self.say("autograd", about=[*exact, signs])
         self.play(
             LaggedStart(*(FadeIn(e) for e in exact), lag_ratio=0.05), FadeIn(signs), FadeIn(exact_label), run_time=1.5
         )
 
-    def recurse(self):
-        chain = eq(r"a^{(L)} \leftarrow a^{(L-1)} \leftarrow a^{(L-2)} \leftarrow \cdots", font_size=38)
-        chain.move_to(RIGHT * 4.0 + DOWN * 1.2)
-        self.say("recurse", about=[chain])
-        self.play(Write(chain))
-        self.wait(1)
+
+class BackwardSweep(ChapterScene):
+    """The same example's nudges swept back through the whole network, layer by layer, to the
+    first layer's weights: every arrow and edge colour a real -dC0/da or -dC0/dw, by autograd."""
+
+    estimated_seconds = 45.0
+    continues = Backpropagate  # the summed wishes give way to the network they came from
+    steps = ("outputs", "last", "first_hidden", "weights", "all")
+    longest = 0.32  # the longest arrow of each layer, about the spacing of its neurons
+
+    def outputs(self):
+        sizes = [int(s) for s in self.ledger.array("sizes")]
+        self.net = NetworkDiagram(sizes, input_start=input_window_start(sizes[0]), width=7.4, radius=0.12, spacing=0.3)
+        self.net.move_to(LEFT * 2.6 + DOWN * 0.2)
+        for k, key in enumerate(("example.pixels", "back.h1", "prev.a", "out.a")):
+            self.net.set_layer(k, self.ledger.array(key))
+        self.faint = [self.backwards(k) for k in range(len(sizes) - 1)]
+        classes = VGroup(*(
+            self.ledger.integer("classes", j, font_size=22).next_to(circle, RIGHT, buff=0.12)
+            for j, circle in enumerate(self.net.neurons(3))
+        ))
+        note = self.words("scale_note", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        note.move_to(RIGHT * 4.5 + UP * 2.6)
+        title = self.heading()
+        self.out_arrows = self.arrows(3, "out.nudge", offset=0.55)
+        self.say("outputs", about=[self.net, self.out_arrows], label=self.ledger.shown("example.label", spec=COUNT))
+        self.hand_over([(self.title, title)], *self.faint, self.net, classes, note)
+        self.play(LaggedStart(*(GrowFromEdge(a, DOWN) for a in self.out_arrows), lag_ratio=0.08), run_time=2)
+        self.play(sweep(list(zip(self.net.neurons(3), self.out_arrows))), run_time=3)
+
+    def last(self):
+        self.edges_2 = self.nudged(2, self.ledger.array("back.w3"))
+        self.h2_arrows = self.arrows(2, "prev.nudge")
+        self.say("last", about=[self.edges_2, self.h2_arrows])
+        self.play(trace(self.faint[2]), run_time=2)
+        self.play(FadeIn(self.edges_2), LaggedStart(*(GrowFromEdge(a, DOWN) for a in self.h2_arrows), lag_ratio=0.05), run_time=2)
+        self.bring_to_front(self.net)
+
+    def first_hidden(self):
+        self.edges_1 = self.nudged(1, self.ledger.array("back.w2"))
+        self.h1_arrows = self.arrows(1, "back.a1")
+        self.say("first_hidden", about=[self.edges_1, self.h1_arrows])
+        self.play(self.edges_2.animate.set_stroke(opacity=0.3), trace(self.faint[1]), run_time=2)
+        self.play(FadeIn(self.edges_1), LaggedStart(*(GrowFromEdge(a, DOWN) for a in self.h1_arrows), lag_ratio=0.05), run_time=2)
+        self.bring_to_front(self.net)
+
+    def weights(self):
+        neuron = int(self.ledger.value("back.neuron"))
+        nudges = self.ledger.array("back.w1")
+        side = int(round(len(nudges) ** 0.5))
+        circle = self.net.columns[1].circle_for(neuron)
+        column = self.net.columns[0]
+        starts = np.array([c.get_right() for c in column.circles])
+        ends = np.repeat(circle.get_left()[None], len(starts), axis=0)
+        into = edge_buckets(ends, starts, nudges[column.indices], max_width=4.0)
+        image = pixel_image(palette.signed_image(nudges.reshape(side, side)), height=2.4).move_to(RIGHT * 4.5 + UP * 0.5)
+        frame = SurroundingRectangle(image, buff=0, color=palette.MUTED, stroke_width=1.5)
+        ring = Circle(radius=0.2, color=palette.HIGHLIGHT, stroke_width=4).move_to(circle)
+        link = Line(ring.get_right(), frame.get_left(), color=palette.HIGHLIGHT, stroke_width=2)
+        caption = self.words(
+            "image_caption", k=self.ledger.shown("back.neuron", spec=COUNT), n=self.ledger.shown("sizes", 0, COUNT),
+            font_size=palette.SMALL_SIZE, color=palette.MUTED,
+        ).next_to(frame, DOWN, buff=0.15)
+        legend = self.words("image_legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(caption, DOWN, buff=0.1)
+        self.say("weights", about=[image, ring, into], n=self.ledger.shown("sizes", 0, COUNT))
+        self.play(
+            self.edges_1.animate.set_stroke(opacity=0.3), Create(ring),
+            trace(into), run_time=2,
+        )
+        self.play(FadeIn(into), Create(link), FadeIn(image), Create(frame), FadeIn(caption), FadeIn(legend), run_time=2)
+        self.bring_to_front(self.net, ring)
+
+    def all(self):
+        count = self.words("count", n=self.ledger.shown("batch.count", spec=COUNT), font_size=palette.LABEL_SIZE)
+        count.move_to(RIGHT * 4.3 + DOWN * 2.1)
+        self.say("all", about=[count, self.net], n=self.ledger.shown("batch.count", spec=COUNT))
+        self.play(FadeIn(count, shift=0.2 * UP))
+        self.play(*(trace(edges, time_width=0.8) for edges in self.faint), run_time=2.5)
+
+    def backwards(self, k: int) -> VMobject:
+        """The drawn edges from layer k to k + 1, faint and running backwards (for a flash from right to left)."""
+        starts, ends, _ = self.net.edge_points(k)
+        path = VMobject(stroke_color=palette.FAINT, stroke_width=1, stroke_opacity=0.6)
+        for a, b in zip(ends, starts):
+            path.start_new_path(a)
+            path.add_line_to(b)
+        return path
+
+    def nudged(self, k: int, nudges: np.ndarray) -> VGroup:
+        """The drawn edges from layer k to k + 1 coloured by their weights' real nudges [out, in]."""
+        starts, ends, pairs = self.net.edge_points(k)
+        return edge_buckets(ends, starts, np.array([nudges[j, i] for j, i in pairs]), max_width=3.0)
+
+    def arrows(self, k: int, key: str, offset: float = 0.28) -> VGroup:
+        """Layer k's real nudges as arrows beside its drawn neurons, scaled to that layer's largest."""
+        values = self.ledger.array(key)
+        column = self.net.columns[k]
+        scale = float(np.abs(values[column.indices]).max())
+        return VGroup(*(
+            nudge_arrow(float(values[i]), scale, self.longest).move_to(column.circle_for(i).get_center() + RIGHT * offset)
+            for i in column.indices
+        ))
 
 
 class MinibatchAverage(ChapterScene):
-    """A real minibatch: each digit's own -grad C_k for the largest entries, their average, and the step."""
+    """A real minibatch, one column per digit: each one's nudges for the ten output biases as a
+    coloured grid, their row averages, and the step they add up to."""
 
-    estimated_seconds = 28.0
+    estimated_seconds = 36.0
     steps = ("batch", "grid", "average", "update")
-    x_mean, x_step = 4.85, 6.15
-    y_images = 2.2
+    cell_size = 0.4
+    x_mean, x_step = 4.35, 5.75
 
     def batch(self):
         values = self.ledger.array("batch.values")  # [B, rows]
         self.n_batch, self.n_rows = values.shape
-        self.xs = np.linspace(-3.6, 3.6, self.n_batch)
-        self.ys = [1.1 - 0.62 * r for r in range(self.n_rows)]
-        images = Group(*(
-            self.digit("batch.pixels", b, 0.8).move_to([self.xs[b], self.y_images, 0]) for b in range(self.n_batch)
+        size = self.cell_size
+        self.table = pixel_image(palette.signed_image(values.T), height=size * self.n_rows).move_to(LEFT * 0.6 + DOWN * 0.7)
+        left, top = self.table.get_left()[0], self.table.get_top()[1]
+        self.xs = [left + size * (b + 0.5) for b in range(self.n_batch)]
+        self.ys = [top - size * (r + 0.5) for r in range(self.n_rows)]
+        self.images = Group(*(
+            self.digit("batch.pixels", b, size * 0.95).move_to([self.xs[b], top + 0.3, 0]) for b in range(self.n_batch)
         ))
-        self.row_names = VGroup(*(
-            eq(*param_parts(self.ledger, "batch.rows.name", (r,)), font_size=28).move_to([-5.0, self.ys[r], 0])
-            for r in range(self.n_rows)
+        self.labels = VGroup(*(
+            self.ledger.integer("batch.label", b, font_size=22, color=palette.MUTED).move_to([self.xs[b], top + 0.75, 0])
+            for b in range(self.n_batch)
         ))
         title = self.heading()
         self.say(
-            "batch", about=[*images],
+            "batch", about=[*self.images],
             label=self.ledger.shown("example.label", spec=COUNT), n=self.ledger.shown("sgd.batch", spec=COUNT)
         )
-        self.play(FadeIn(title), LaggedStart(*(FadeIn(i) for i in images), lag_ratio=0.1), run_time=1.5)
+        self.play(FadeIn(title), LaggedStart(*(FadeIn(i) for i in self.images), lag_ratio=0.1), run_time=2)
+        self.play(LaggedStart(*(FadeIn(n) for n in self.labels), lag_ratio=0.05), run_time=1.5)
 
     def grid(self):
-        xs, ys = self.xs, self.ys
-        values = self.ledger.array("batch.values")
-        cells = VGroup(*(
-            self.ledger.number(
-                "batch.values", (b, r), 3, font_size=22, color=palette.POSITIVE if values[b, r] > 0 else palette.NEGATIVE,
-            ).move_to([xs[b], ys[r], 0])
-            for b in range(self.n_batch)
-            for r in range(self.n_rows)
+        frame = SurroundingRectangle(self.table, buff=0, color=palette.MUTED, stroke_width=1.5)
+        row_names = VGroup(*(
+            eq(*param_parts(self.ledger, "batch.rows.name", (r,)), font_size=26).move_to([0, y, 0])
+            for r, y in enumerate(self.ys)
         ))
+        row_names.next_to(frame, LEFT, buff=0.2)
+        legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(frame, DOWN, buff=0.12)
+        legend.align_to(frame, LEFT)
         rest = self.words(
             "rest", n=self.ledger.shown("batch.rest", spec=COUNT), font_size=palette.SMALL_SIZE, color=palette.MUTED
-        ).move_to([-4.8, ys[-1] - 0.7, 0])
-        self.say("grid", about=[*cells, self.row_names])
-        self.play(FadeIn(self.row_names), FadeIn(rest))
-        self.play(LaggedStart(*(FadeIn(c) for c in cells), lag_ratio=0.01), run_time=2.5)
+        ).next_to(frame, DOWN, buff=0.12).align_to(frame, RIGHT)
+        own = [self.own_row(int(self.ledger.value("batch.label", b))) for b in range(self.n_batch)]
+        cells = [cell(self.table, self.n_rows, self.n_batch, r, b) for b, r in enumerate(own)]
+        self.say("grid", about=[self.table, row_names, *self.images])
+        self.play(FadeIn(self.table), Create(frame), FadeIn(row_names), FadeIn(legend), FadeIn(rest), run_time=1.5)
+        self.play(sweep([(c, self.images[b]) for b, c in enumerate(cells)]), run_time=5)
+
+    def own_row(self, label: int) -> int:
+        """The grid row of the bias of the output neuron for ``label``."""
+        neurons = self.ledger.array("batch.rows.name")[:, 1].astype(int)
+        return int(np.flatnonzero(neurons == label)[0])
 
     def average(self):
         means = VGroup(*(
-            self.ledger.number("batch.mean", r, 3, font_size=22, color=palette.HIGHLIGHT)
-            .move_to([self.x_mean, self.ys[r], 0])
-            for r in range(self.n_rows)
+            self.ledger.number("batch.mean", r, 3, font_size=22, color=palette.HIGHLIGHT).move_to([self.x_mean, y, 0])
+            for r, y in enumerate(self.ys)
         ))
-        mean_label = self.words("average_label", font_size=palette.SMALL_SIZE).move_to([self.x_mean, self.y_images, 0])
+        mean_label = self.words("average_label", font_size=palette.SMALL_SIZE).next_to(means, UP, buff=0.2)
         box = brackets(means, buff=0.12)
         self.say("average", about=[*means, box])
+        self.play(sweep([cell(self.table, self.n_rows, 1, r, 0) for r in range(self.n_rows)]), run_time=2.5)
         self.play(
             FadeIn(mean_label),
             Create(box),
             LaggedStart(*(FadeIn(m, shift=0.3 * RIGHT) for m in means), lag_ratio=0.1),
-            run_time=1.5,
+            run_time=2,
         )
 
     def update(self):
@@ -371,14 +510,14 @@ class MinibatchAverage(ChapterScene):
         steps = VGroup(*(
             self.ledger.number(
                 "batch.step", r, 3, font_size=22, color=palette.POSITIVE if step_values[r] > 0 else palette.NEGATIVE
-            ).move_to([self.x_step, self.ys[r], 0])
-            for r in range(self.n_rows)
+            ).move_to([self.x_step, y, 0])
+            for r, y in enumerate(self.ys)
         ))
         step_label = eq(r"\times\,\eta =", self.ledger.shown("batch.lr", spec=VALUE1), font_size=26)
-        step_label.move_to([self.x_step, self.y_images, 0])
+        step_label.next_to(steps, UP, buff=0.2)
         self.say("step", about=[*steps, step_label], lr=self.ledger.shown("batch.lr", spec=VALUE1))
         self.play(
-            FadeIn(step_label), LaggedStart(*(FadeIn(s, shift=0.3 * RIGHT) for s in steps), lag_ratio=0.1), run_time=1.5
+            FadeIn(step_label), LaggedStart(*(FadeIn(s, shift=0.3 * RIGHT) for s in steps), lag_ratio=0.1), run_time=2
         )
         self.wait(1)
 
@@ -442,4 +581,4 @@ class StochasticDescent(ChapterScene):
         return VGroup(VGroup(swatch, name).arrange(RIGHT, buff=0.2), per_step).arrange(DOWN, buff=0.1, aligned_edge=LEFT)
 
 
-SCENES = [DesiredNudges, ThreeLevers, Backpropagate, MinibatchAverage, StochasticDescent]
+SCENES = [DesiredNudges, ThreeLevers, Backpropagate, BackwardSweep, MinibatchAverage, StochasticDescent]

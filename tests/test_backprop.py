@@ -60,11 +60,38 @@ def test_levers_equal_the_model_gradient_for_one_example(facts):
     assert facts["lever.bias"] == pytest.approx(-facts["lever.sigma_prime"] * facts["lever.dc_da"])
 
 
-def test_strongest_connections_carry_the_most(facts):
-    carried = facts["prev.a"] * facts["lever.w"]
+def test_highlighted_connections_change_most_and_come_from_the_brightest(facts):
+    """"Fire together, wire together": the highlighted weights are the ones whose nudge is largest,
+    and, the nudge being proportional to a_k, they come from the brightest neurons."""
     strong = facts["lever.strong"].astype(int)
-    np.testing.assert_allclose(facts["lever.aw"], carried)
-    assert set(strong) == set(np.argsort(carried)[::-1][: backprop.STRONGEST])
+    change, bright = np.abs(facts["lever.weights"]), facts["prev.a"]
+    assert len(strong) == backprop.STRONGEST
+    assert change[strong].min() >= np.delete(change, strong).max()
+    assert bright[strong].min() >= np.delete(bright, strong).max()
+
+
+def test_backward_sweep_reaches_the_first_weights(facts):
+    """-dC0/da^(1) and the weight nudges of every layer against autograd through the model, by hooks."""
+    model = untrained_model()
+    data = NetConfig().digits()
+    index = int(facts["example.index"])
+    x = torch.from_numpy(data.x_train[index : index + 1]).double()
+    kept = {}
+    model.layers[0].hook_a.register_forward_hook(lambda module, inputs, output: kept.setdefault("a1", output))
+    cost = ((model(x) - torch.from_numpy(facts["out.y"])) ** 2).sum()
+    layers = model.layers
+    d_a1, d_w1, d_b1, d_w2, d_w3 = torch.autograd.grad(
+        cost, [kept["a1"], layers[0].weight, layers[0].bias, layers[1].weight, layers[2].weight]
+    )
+    np.testing.assert_allclose(facts["back.w2"], -d_w2.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(facts["back.w3"], -d_w3.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(facts["back.w3"][int(facts["lever.j"])], facts["lever.weights"], rtol=1e-10)
+    np.testing.assert_allclose(facts["back.h1"], kept["a1"][0].detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(facts["back.a1"], -d_a1[0].numpy(), rtol=1e-10)
+    neuron = int(facts["back.neuron"])
+    assert abs(d_b1[neuron]) == d_b1.abs().max()
+    np.testing.assert_allclose(facts["back.w1"], -d_w1[neuron].numpy(), rtol=1e-10)
+    np.testing.assert_allclose(facts["back.w1"], -float(d_b1[neuron]) * x[0].numpy(), rtol=1e-10)  # the digit, scaled
 
 
 def test_summed_wishes_are_the_backpropagated_gradient(facts):
@@ -96,7 +123,12 @@ def test_minibatch_average_is_the_minibatch_gradient(facts):
     np.testing.assert_allclose(facts["batch.mean"], flat[rows], rtol=1e-10)
     np.testing.assert_allclose(facts["batch.values"].mean(axis=0), facts["batch.mean"], rtol=1e-10)
     np.testing.assert_allclose(facts["batch.step"], net.model.config.lr * flat[rows], rtol=1e-10)
-    assert (np.diff(np.abs(facts["batch.mean"])) <= 0).all()
+    labels = facts["batch.label"].astype(int)
+    assert (np.diff(labels) >= 0).all()
+    assert set(batch) == set(torch.randperm(len(data.y_train), generator=torch.Generator().manual_seed(0))[: len(batch)].tolist())
+    assert [tuple(n) for n in facts["batch.rows.name"]] == [(3, j, -1) for j in range(10)]  # the output biases
+    wants = np.sign(facts["batch.values"])  # [digits, outputs]: each digit wants its own label up, the others down
+    np.testing.assert_array_equal(wants, np.where(np.eye(10)[labels] > 0, 1.0, -1.0))
     assert facts["batch.count"] == flat.size == 13002  # the series' 784 -> 16 -> 16 -> 10
 
 

@@ -19,8 +19,7 @@ from netreel.nets.facts.descent import distinct, learning_rate, name, ring_start
 from netreel.nets.facts.network import trained
 
 EXAMPLE_LABEL = 2  # the series follows a "2"
-STRONGEST = 3  # connections highlighted: the largest a_k w_jk into the followed neuron
-BATCH_ROWS = 6  # parameters shown in the minibatch grid
+STRONGEST = 3  # connections highlighted: those whose weight changes most (from the brightest neurons)
 SGD_STEPS = 300  # steps of each path on the surface
 SGD_MAX_STEP = 0.06  # the minibatch path's longest step, as a fraction of the surface's width
 WINDOW_POINTS = 41  # the surface is drawn again, WINDOW_POINTS square, around the two paths
@@ -28,8 +27,8 @@ WINDOW_POINTS = 41  # the surface is drawn again, WINDOW_POINTS square, around t
 KEYS = (
     "classes", "sizes", "data.n_train", "example.index", "example.label", "example.pixels",
     "out.a", "out.y", "out.z", "out.nudge", "out.biggest", "wishes", "prev.a", "prev.nudge", "prev.autograd",
-    "lever.j", "lever.w", "lever.bias", "lever.prev", "lever.aw", "lever.dc_da", "lever.sigma_prime",
-    "lever.strong", "lever.weights",
+    "lever.j", "lever.w", "lever.bias", "lever.prev", "lever.dc_da", "lever.sigma_prime",
+    "lever.strong", "lever.weights", "back.h1", "back.a1", "back.neuron", "back.w1", "back.w2", "back.w3",
     "batch.count", "batch.index", "batch.label", "batch.pixels", "batch.lr", "batch.step", "batch.mean",
     "batch.rest", "batch.rows", "batch.rows.name", "batch.values",
     "sgd.name", "sgd.u", "sgd.v", "sgd.cost", "sgd.valleys", "sgd.lr", "sgd.steps", "sgd.batch", "sgd.epoch",
@@ -56,20 +55,25 @@ MEANINGS = {
     "lever.w": "the weights into it",
     "lever.bias": "its bias's nudge: -dC/db",
     "lever.prev": "its wish for each hidden activation: -(dC/da) w σ'",
-    "lever.aw": "what each hidden neuron carries into it: activation times weight",
     "lever.dc_da": "dC/da of the neuron",
     "lever.sigma_prime": "σ'(z) of the neuron",
-    "lever.strong": "the hidden neurons that carry the most into it",
+    "lever.strong": "the hidden neurons whose connections into it change the most: the brightest",
     "lever.weights": "its weights' nudges: -dC/dw",
+    "back.h1": "the first hidden layer's activations for the example",
+    "back.a1": "the first hidden layer's nudges for the example: -dC/da^(1)",
+    "back.neuron": "the first hidden neuron whose weighted sum wants the largest nudge, |dC/dz^(1)|",
+    "back.w1": "that neuron's 784 incoming weights' nudges, -dC/dW^(1), one per pixel",
+    "back.w2": "the second layer's weight nudges, -dC/dW^(2), [16, 16]",
+    "back.w3": "the output layer's weight nudges, -dC/dW^(3), [10, 16]",
     "batch.count": "how many parameters each gradient has",
-    "batch.index": "the training digits of the minibatch",
+    "batch.index": "the training digits of the minibatch, ordered by label",
     "batch.label": "their labels",
     "batch.pixels": "their pixels, one row each",
     "batch.lr": "the learning rate of the minibatch's step",
     "batch.step": "the step of each shown parameter: learning rate times the mean nudge",
     "batch.mean": "the minibatch's mean nudge of each shown parameter",
     "batch.rest": "how many parameters are not shown",
-    "batch.rows": "the indices of the shown parameters",
+    "batch.rows": "the indices of the shown parameters: the output layer's ten biases",
     "batch.rows.name": "their names: [layer + 1, neuron, input] (-1 for a bias)",
     "batch.values": "each digit's nudge of each shown parameter, [digits, parameters]",
     "sgd.name": "the two weights of the descent surface, each [layer + 1, neuron, input]",
@@ -108,6 +112,7 @@ def build(config: NetConfig) -> Facts:
     model = mlp.MLP(net.model.config).double()
     model.load_state_dict(weights)
     values.update(wishes(model, x[index], int(y[index])))
+    values.update(sweep(model, x[index], int(y[index])))
     values.update(minibatch(weights, x, y, config.seed, net.model.config))
     values.update(stochastic(net, data, x, y, config.seed))
     meta = {"dataset": data.name, "side": data.side, "net_key": net.record["key"]}
@@ -140,7 +145,6 @@ def wishes(model: mlp.MLP, x: torch.Tensor, label: int) -> dict[str, object]:
     d_hidden, d_w, d_b = torch.autograd.grad(terms.sum(), [hidden, w, b])  # [16], [10, 16], [10]
     j = label
     a_prev = hidden.detach()
-    carried = a_prev * w[j].detach()  # [16] a_k w_jk: what each connection carries into neuron j
     return {
         "out.a": a.detach(),
         "out.y": y,
@@ -154,8 +158,7 @@ def wishes(model: mlp.MLP, x: torch.Tensor, label: int) -> dict[str, object]:
         "lever.w": w[j].detach(),
         "lever.weights": -d_w[j],
         "lever.prev": -per_output[j],
-        "lever.aw": carried,
-        "lever.strong": torch.argsort(carried, descending=True, stable=True)[:STRONGEST],
+        "lever.strong": torch.argsort(d_w[j].abs(), descending=True, stable=True)[:STRONGEST],
         "prev.a": a_prev,
         "wishes": -per_output,
         "prev.nudge": -per_output.sum(dim=0),
@@ -163,22 +166,54 @@ def wishes(model: mlp.MLP, x: torch.Tensor, label: int) -> dict[str, object]:
     }
 
 
+def sweep(model: mlp.MLP, x: torch.Tensor, label: int) -> dict[str, object]:
+    """The backward sweep to the first layer for one example, by autograd through the whole model:
+    the first hidden layer's nudges, every weight nudge of the two layers above it, and the
+    first-layer weights of the neuron that wants the most."""
+    kept: dict[str, torch.Tensor] = {}
+
+    def keep(module, _inputs, output: torch.Tensor) -> None:
+        output.retain_grad()
+        kept["a1"] = output
+
+    first = model.layers[0]
+    handle = first.hook_a.register_forward_hook(keep)
+    try:
+        model.zero_grad()
+        out = model(x[None])  # [1, 10]
+        ((out - mlp.one_hot(torch.tensor([label])).double()) ** 2).sum().backward()
+    finally:
+        handle.remove()
+    neuron = int(torch.argmax(first.bias.grad.abs()))  # dC/db^(1) = dC/dz^(1)
+    return {
+        "back.h1": kept["a1"].detach()[0],
+        "back.a1": -kept["a1"].grad[0],
+        "back.neuron": neuron,
+        "back.w1": -first.weight.grad[neuron],
+        "back.w2": -model.layers[1].weight.grad,
+        "back.w3": -model.layers[2].weight.grad,
+    }
+
+
 # --- a minibatch ------------------------------------------------------------------------
-def batch_indices(n: int, size: int, seed: int) -> torch.Tensor:
-    """A minibatch drawn the way training draws them: the first ``size`` of a seeded shuffle."""
-    return torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:size]
+def batch_indices(y: torch.Tensor, size: int, seed: int) -> torch.Tensor:
+    """A minibatch drawn the way training draws them, the first ``size`` of a seeded shuffle,
+    listed by label so that each digit's own nudges line up (its average does not depend on order)."""
+    batch = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))[:size]
+    return batch[torch.argsort(y[batch], stable=True)]
 
 
 def minibatch(weights: gradients.Weights, x: torch.Tensor, y: torch.Tensor, seed: int, config: mlp.MLPConfig) -> dict[str, object]:
     """Each example's own -grad C_k (autograd), their average, and the step -eta grad C they add up to."""
-    batch = batch_indices(len(y), config.batch_size, seed)
+    batch = batch_indices(y, config.batch_size, seed)
     per_example = -gradients.per_example(weights, x[batch], y[batch]).numpy()  # [B, P]
     return batch_values(weights, x, y, batch, per_example, per_example.mean(axis=0), config.lr)
 
 
 def batch_values(weights, x, y, batch, per_example: np.ndarray, mean: np.ndarray, lr: float) -> dict[str, object]:
-    """The minibatch grid: the BATCH_ROWS parameters with the largest average nudge, by name."""
-    rows = np.argsort(-np.abs(mean), kind="stable")[:BATCH_ROWS]
+    """The minibatch grid: the output layer's ten biases, where each digit wants its own label up."""
+    last = gradients.n_layers(weights) - 1
+    rows = np.array([i for i, (layer, _, column) in enumerate(gradients.names(weights)) if layer == last and column == -1])
     return {
         "batch.index": batch,
         "batch.pixels": x[batch],
@@ -190,7 +225,7 @@ def batch_values(weights, x, y, batch, per_example: np.ndarray, mean: np.ndarray
         "batch.lr": lr,
         "batch.step": lr * mean[rows],
         "batch.count": per_example.shape[1],
-        "batch.rest": per_example.shape[1] - BATCH_ROWS,
+        "batch.rest": per_example.shape[1] - len(rows),
     }
 
 
@@ -282,6 +317,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
         "example.pixels": x[index],
     }
     values.update(_hand_wishes(weights, x[index], int(y[index]), last))
+    values.update(_hand_sweep(weights, x[index], int(y[index])))
     values.update(_hand_minibatch(weights, x, y, config.seed, net.model.config))
     values.update(_hand_stochastic(net, data, x, y, config.seed))
     return as_arrays(values)
@@ -310,8 +346,7 @@ def _hand_wishes(weights, x, label, last) -> dict[str, object]:
         "lever.w": w[j],
         "lever.weights": -delta[j] * a_prev,
         "lever.prev": wish[j],
-        "lever.aw": a_prev * w[j],
-        "lever.strong": np.argsort(-(a_prev * w[j]), kind="stable")[:STRONGEST],
+        "lever.strong": np.argsort(-np.abs(delta[j] * a_prev), kind="stable")[:STRONGEST],
         "prev.a": a_prev,
         "wishes": wish,
         "prev.nudge": wish.sum(axis=0),
@@ -319,9 +354,28 @@ def _hand_wishes(weights, x, label, last) -> dict[str, object]:
     }
 
 
+def _hand_sweep(weights, x, label) -> dict[str, object]:
+    """The chain rule by hand down to the first layer: delta = dC/dz, layer by layer back."""
+    a0, a1, a2, a3 = (a[0].numpy() for a in gradients.forward(weights, x[None]))
+    w1, w2 = (weights[names.layer(i, "weight")].numpy() for i in (1, 2))
+    delta3 = 2 * (a3 - np.eye(10)[label]) * a3 * (1 - a3)
+    delta2 = delta3 @ w2 * a2 * (1 - a2)
+    d_a1 = delta2 @ w1
+    delta1 = d_a1 * a1 * (1 - a1)
+    neuron = int(np.argmax(np.abs(delta1)))
+    return {
+        "back.h1": a1,
+        "back.a1": -d_a1,
+        "back.neuron": neuron,
+        "back.w1": -delta1[neuron] * a0,
+        "back.w2": -np.outer(delta2, a1),
+        "back.w3": -np.outer(delta3, a2),
+    }
+
+
 def _hand_minibatch(weights, x, y, seed, config) -> dict[str, object]:
     """Each example's gradient by the chain rule by hand; the average as the minibatch's own gradient."""
-    batch = batch_indices(len(y), config.batch_size, seed)
+    batch = batch_indices(y, config.batch_size, seed)
     per_example = -np.stack([gradients.flatten(gradients.backprop(weights, x[k : k + 1], y[k : k + 1])).numpy() for k in batch])
     mean = -gradients.flatten(gradients.backprop(weights, x[batch], y[batch])).numpy()
     return batch_values(weights, x, y, batch, per_example, mean, config.lr)
