@@ -4,7 +4,7 @@ A cue names its mobjects with ``self.say(key, about=[...])`` (and ``point_at``).
 Watched at the end of every animation of a dry run, a named mobject is on screen
 when it is part of the scene, visible, and not wholly outside the frame; it is
 active when an animation of the cue plays on it (or on a group holding it, or on
-a part of it), an updater moves it, or it appears (since an earlier animation: one
+a part of it), a highlight runs over it (``sweep``, ``trace``), an updater moves it, or it appears (since an earlier animation: one
 added before the scene's first animation is taken as there all along). A cue fails when one of its
 named mobjects is on screen at no moment of it; one whose named mobjects are all
 still is reported, as is a cue that names nothing.
@@ -83,7 +83,8 @@ class BindingWatch:
         if any(part.updaters for mob in subjects for part in mob.get_family()):
             return True
         for animation in scene.animations or []:
-            for mob in (animation.mobject, getattr(animation, "target_mobject", None)):
+            lit = getattr(animation, "highlights", ())  # what a sweep or a trace runs over
+            for mob in (animation.mobject, getattr(animation, "target_mobject", None), *lit):
                 if isinstance(mob, Mobject) and named & {id(part) for part in mob.get_family()}:
                     return True
         return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 from manim import RIGHT, UP, Dot, FadeIn, FadeOut, Text
 
 from netreel.scenes.common.base import NetScene
+from netreel.scenes.common.motion import sweep
 
 CUE = "network.title"  # the words of every cue here
 
@@ -59,6 +60,19 @@ class NamedStill(NetScene):
         self.say(CUE)
         self.point_at(dot)
         self.wait(1)
+
+
+class NamedSwept(NetScene):
+    """The dot the cue names stays where it is; only a highlight sweeps over it and another dot."""
+
+    chapter = "network"
+
+    def construct(self):
+        dot, other = Dot(), Dot().shift(RIGHT)
+        self.add(dot, other)
+        self.say(CUE)
+        self.point_at(dot)
+        self.play(sweep([other, dot]))
 
 
 class NamesNothing(NetScene):

@@ -130,6 +130,11 @@ def test_a_cue_whose_named_mobject_stays_still_is_reported_not_failed():
     assert len(review.binding.idle) == 1 and "nothing it names is drawn, moved or highlighted" in review.binding.idle[0]
 
 
+def test_a_highlight_sweeping_over_a_named_mobject_counts_as_showing_it():
+    review = dry_review(review_scenes.NamedSwept)
+    assert review.failures() == [] and review.binding.idle == []
+
+
 def test_a_cue_that_names_nothing_is_reported_and_small_or_misplaced_text_fails():
     review = dry_review(review_scenes.NamesNothing)
     assert review.findings() == ["1 of 1 cues name nothing"]

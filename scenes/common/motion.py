@@ -1,5 +1,8 @@
 """Motion tied to words: a highlight that sweeps along what a sentence reads, and a focus that dims the rest.
 
+A sweep and a trace name what they light (``animation.highlights``), so that the review counts
+a cue as showing what it talks about when its only motion is a highlight running over it.
+
 A value that changes on screen is a :class:`~netreel.scenes.common.flipbook.Flipbook`
 (one ledger page per value, one drawn at a time), never two numbers cross-faded.
 
@@ -56,12 +59,16 @@ def sweep(steps: Sequence[Mobject | Sequence[Mobject]], color=palette.HIGHLIGHT,
         raise ValueError("a sweep needs at least one step")
     highlight = frame_around(steps[0], color, buff)
     moves = [Transform(highlight, frame_around(step, color, buff)) for step in steps[1:]]
-    return Succession(FadeIn(highlight), *moves, FadeOut(highlight))
+    animation = Succession(FadeIn(highlight), *moves, FadeOut(highlight))
+    animation.highlights = [part for step in steps for part in ([step] if isinstance(step, Mobject) else step)]
+    return animation
 
 
 def trace(edges: VMobject, color=palette.HIGHLIGHT, width: float = 5.0, time_width: float = 0.5) -> ShowPassingFlash:
     """A flash that runs along edges (a path, a network's connections) and leaves nothing behind."""
-    return ShowPassingFlash(edges.copy().set_stroke(color, width=width), time_width=time_width)
+    animation = ShowPassingFlash(edges.copy().set_stroke(color, width=width), time_width=time_width)
+    animation.highlights = [edges]
+    return animation
 
 
 def _opacities(mob: Mobject) -> tuple:
