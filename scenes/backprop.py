@@ -41,6 +41,13 @@ WISH_CELL = 0.3  # the side of one cell of the wishes grid
 X_SUM, X_EQUAL, X_EXACT = -1.6, -0.65, 0.3  # the columns of the sums, the signs and autograd's numbers beside it
 
 
+def grow(arrows: VGroup) -> LaggedStart:
+    """Nudge arrows growing one after another from their tails: up ones from below, down ones from above."""
+    return LaggedStart(
+        *(GrowFromEdge(a, DOWN if a.get_end()[1] >= a.get_start()[1] else UP) for a in arrows), lag_ratio=0.05
+    )
+
+
 class ChapterScene(NetScene):
     chapter = "backprop"
 
@@ -102,7 +109,7 @@ class DesiredNudges(ChapterScene):
         self.say("nudges", about=[*self.arrows, self.nudge_numbers, formula])
         self.play(Write(cost), Write(formula))
         self.play(
-            LaggedStart(*(GrowFromEdge(a, DOWN if v > 0 else UP) for a, v in zip(self.arrows, nudges)), lag_ratio=0.08),
+            grow(self.arrows),
             FadeIn(self.nudge_numbers),
             run_time=2,
         )
@@ -357,7 +364,7 @@ class BackwardSweep(ChapterScene):
         self.out_arrows = self.arrows(3, "out.nudge", offset=0.55)
         self.say("outputs", about=[self.net, self.out_arrows], label=self.ledger.shown("example.label", spec=COUNT))
         self.hand_over([(self.title, title)], *self.faint, self.net, classes, note)
-        self.play(LaggedStart(*(GrowFromEdge(a, DOWN) for a in self.out_arrows), lag_ratio=0.08), run_time=2)
+        self.play(grow(self.out_arrows), run_time=2)
         self.play(sweep(list(zip(self.net.neurons(3), self.out_arrows))), run_time=3)
 
     def last(self):
@@ -365,7 +372,7 @@ class BackwardSweep(ChapterScene):
         self.h2_arrows = self.arrows(2, "prev.nudge")
         self.say("last", about=[self.edges_2, self.h2_arrows])
         self.play(trace(self.faint[2]), run_time=2)
-        self.play(FadeIn(self.edges_2), LaggedStart(*(GrowFromEdge(a, DOWN) for a in self.h2_arrows), lag_ratio=0.05), run_time=2)
+        self.play(FadeIn(self.edges_2), grow(self.h2_arrows), run_time=2)
         self.bring_to_front(self.net)
 
     def first_hidden(self):
@@ -373,7 +380,7 @@ class BackwardSweep(ChapterScene):
         self.h1_arrows = self.arrows(1, "back.a1")
         self.say("first_hidden", about=[self.edges_1, self.h1_arrows])
         self.play(self.edges_2.animate.set_stroke(opacity=0.3), trace(self.faint[1]), run_time=2)
-        self.play(FadeIn(self.edges_1), LaggedStart(*(GrowFromEdge(a, DOWN) for a in self.h1_arrows), lag_ratio=0.05), run_time=2)
+        self.play(FadeIn(self.edges_1), grow(self.h1_arrows), run_time=2)
         self.bring_to_front(self.net)
 
     def weights(self):
@@ -393,7 +400,8 @@ class BackwardSweep(ChapterScene):
             "image_caption", k=self.ledger.shown("back.neuron", spec=COUNT), n=self.ledger.shown("sizes", 0, COUNT),
             font_size=palette.SMALL_SIZE, color=palette.MUTED,
         ).next_to(frame, DOWN, buff=0.15)
-        legend = self.words("image_legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(caption, DOWN, buff=0.1)
+        legend = self.words("image_legend", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        legend.next_to(caption, DOWN, buff=0.1)
         self.say("weights", about=[image, ring, into], n=self.ledger.shown("sizes", 0, COUNT))
         self.play(
             self.edges_1.animate.set_stroke(opacity=0.3), Create(ring),
