@@ -12,17 +12,21 @@ from manim import (
     TEAL_C,
     UP,
     Arrow,
+    Brace,
     Circle,
     Create,
     FadeIn,
     FadeOut,
     GrowArrow,
+    GrowFromCenter,
+    Group,
     Indicate,
     LaggedStart,
     Line,
     NumberLine,
     ReplacementTransform,
     SurroundingRectangle,
+    TransformFromCopy,
     Triangle,
     ValueTracker,
     VGroup,
@@ -34,12 +38,14 @@ from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.flipbook import Flipbook
 from netreel.scenes.common.formats import COUNT, VALUE, VALUE3, VALUE4
-from netreel.scenes.common.mobjects import NeuronColumn, edge_buckets, pixel_image, stack
+from netreel.scenes.common.mobjects import NeuronColumn, brackets, edge_buckets, pixel_image, stack
+from netreel.scenes.common.motion import sweep, trace
 from netreel.scenes.common.text import eq, numbered
 
 FACTOR_COLORS = (TEAL_C, GOLD_C, PURPLE_B)  # dz/dw, da/dz, dC0/da
 SWEEP_SECONDS = 3.0
 PANEL_LEFT = -1.3  # left edge of the equations beside the MLP layer
+LEFT_COLUMN = -6.5  # left edge of the equations beside a graph on the right
 
 
 def layer_tag(offset: int) -> str:
@@ -60,6 +66,25 @@ def times(*factors: str) -> list[str]:
             parts.append(r"\cdot")
         parts += wrapped(factor)
     return parts
+
+
+def colour_factors(mob: VGroup, start: int, factors: list[str]) -> None:
+    """Colour the factors of ``times(*factors)``, drawn from part ``start`` of ``mob``, as the chain rule's."""
+    index = start
+    for k, factor in enumerate(factors):
+        index += 1 if k else 0  # the centred dot
+        width = len(wrapped(factor))
+        VGroup(*mob[index : index + width]).set_color(FACTOR_COLORS[k])
+        index += width
+
+
+def colour_rule(rule: VGroup, values: list[str]) -> None:
+    """Colour a rule drawn as ``chain_rule(...)`` over ``"=", times(three symbols), "=", times(*values), ...``:
+    each factor in its colour, as symbol and as value."""
+    for part, color in zip(rule[0][2:], FACTOR_COLORS):
+        part.set_color(color)
+    colour_factors(rule[1], 1, ["symbol"] * 3)
+    colour_factors(rule[1], 7, values)
 
 
 def partial(top: str, bottom: str) -> str:
@@ -347,61 +372,89 @@ class NudgeW(ChapterScene):
 
 
 class ChainRule(ChapterScene):
-    """dC0/dw(L) as the product of three real factors, equal to autograd."""
+    """dC0/dw(L) as the product of three real factors, each linked to its edge of the graph, equal to autograd."""
 
-    estimated_seconds = 36.0
+    estimated_seconds = 40.0
     steps = ("rule", "factors", "product")
+    links = ("w0>z0", "z0>a0", "a0>C")  # the graph's edge of each factor of the rule
 
     def rule(self):
         title = self.heading()
-        self.rule_eq = rule = eq(*chain_rule("w^{(L)}"), font_size=44).next_to(title, DOWN, buff=0.3)
+        self.rule_eq = rule = eq(*chain_rule("w^{(L)}"), font_size=42).next_to(title, DOWN, buff=0.3)
+        rule.set_x(LEFT_COLUMN, LEFT)
+        braces = VGroup()
         for part, color in zip(rule[2:], FACTOR_COLORS):
             part.set_color(color)
-        self.say("rule", about=[rule])
-        self.play(FadeIn(title), Write(rule))
-        self.wait(1)
+            braces.add(Brace(part, DOWN, buff=0.06, color=color))
+        graph = self.chain_graph(1, x0=0.0, dx=1.7)
+        nodes, arrows = graph["nodes"], graph["arrows"]
+        nodes["y"].move_to(nodes["C"]).shift(DOWN * 1.7)  # the target under the cost, to keep the graph narrow
+        arrows["y>C"] = Arrow(
+            nodes["y"][0].get_top(), nodes["C"][1].get_bottom(), buff=0.12, color=palette.MUTED, stroke_width=3,
+            max_tip_length_to_length_ratio=0.15,
+        )
+        picture = VGroup(*nodes.values(), *arrows.values()).scale(0.9)
+        picture.move_to([3.9, 0.2, 0])
+        self.arrows = [arrows[key] for key in self.links]
+        tags = VGroup()
+        for part, arrow in zip(rule[2:], self.arrows):
+            tag = part.copy().scale(0.62)
+            if arrow is self.arrows[0]:
+                tag.next_to(arrow.get_center(), RIGHT, buff=0.15)
+            else:
+                tag.next_to(arrow, UP, buff=0.1)
+            tags.add(tag)
+        self.tags = tags
+        self.say("rule", about=[rule, *braces, *self.arrows, *tags])
+        self.play(FadeIn(title), Write(rule), FadeIn(picture), run_time=1.5)
+        for part, brace, arrow, tag, color in zip(rule[2:], braces, self.arrows, tags, FACTOR_COLORS):
+            self.play(
+                GrowFromCenter(brace), arrow.animate.set_color(color), TransformFromCopy(part, tag), run_time=1.2,
+            )
+        self.braces = braces
 
     def factors(self):
         depth = self.depth()
         last, previous = depth - 1, depth - 1  # index of w(L), z(L) in the [L] arrays; of a(L-1) in [L+1]
-        rule = self.rule_eq
         self.factor_values = values = [
             self.ledger.shown("chain.a", previous, VALUE3),
             self.ledger.shown("chain.sigma_prime", last, VALUE3),
             self.ledger.shown("chain.dc_da_out", spec=VALUE3),
         ]
         self.factor_rows = rows = VGroup(
-            eq(partial("z^{(L)}", "w^{(L)}"), "=", "a^{(L-1)}", "=", values[0], font_size=36),
-            eq(partial("a^{(L)}", "z^{(L)}"), "=", r"\sigma'(z^{(L)})", "=", values[1], font_size=36),
-            eq(partial("C_0", "a^{(L)}"), "=", r"2(a^{(L)} - y)", "=", values[2], font_size=36),
+            eq(partial("z^{(L)}", "w^{(L)}"), "=", "a^{(L-1)}", "=", values[0], font_size=32),
+            eq(partial("a^{(L)}", "z^{(L)}"), "=", r"\sigma'(z^{(L)})", "=", values[1], font_size=32),
+            eq(partial("C_0", "a^{(L)}"), "=", r"2(a^{(L)} - y)", "=", values[2], font_size=32),
         )
-        rows.arrange(DOWN, buff=0.22, aligned_edge=LEFT)
+        rows.arrange(DOWN, buff=0.2, aligned_edge=LEFT)
         ratios = VGroup()
         for i, (top, bottom) in enumerate((("z", "w"), ("a", "z"), ("C_0", "a"))):
             ratio = rf"\frac{{\Delta {top}}}{{\Delta {bottom}}}"
             value = self.ledger.shown("nudge.ratio", i, VALUE3)
-            ratios.add(eq(r"\approx", ratio, "=", value, font_size=30, color=palette.MUTED))
+            ratios.add(eq(r"\approx", ratio, "=", value, font_size=28, color=palette.MUTED))
         for row, ratio, color in zip(rows, ratios, FACTOR_COLORS):
             row[0].set_color(color)
-            ratio.set_y(row.get_y()).set_x(rows.get_right()[0] + 0.8, LEFT)
-        VGroup(rows, ratios).next_to(rule, DOWN, buff=0.35).set_x(0)
-        for key, row, value in zip(("dz_dw", "da_dz", "dc_da"), rows, values):
-            self.say(key, about=[row], v=value)
-            self.play(Write(row))
+            ratio.set_y(row.get_y()).set_x(rows.get_right()[0] + 0.45, LEFT)
+        VGroup(rows, ratios).next_to(self.braces, DOWN, buff=0.35).set_x(LEFT_COLUMN, LEFT)
+        for key, row, value, arrow, tag in zip(("dz_dw", "da_dz", "dc_da"), rows, values, self.arrows, self.tags):
+            self.say(key, about=[row, arrow, tag], v=value)
+            self.play(Write(row), Indicate(tag, scale_factor=1.3), trace(arrow, width=7), run_time=1.5)
         self.say("ratios", about=[*ratios])
         self.play(LaggedStart(*(FadeIn(r) for r in ratios), lag_ratio=0.3))
-        self.wait(1)
+        self.play(sweep(list(zip(rows, ratios))), run_time=2)
 
     def product(self):
         last = self.depth() - 1
         values, rows = self.factor_values, self.factor_rows
         product = eq(
             partial("C_0", "w^{(L)}"), "=", *times(*values), "=", self.ledger.shown("chain.product.w", spec=VALUE4),
-            font_size=40,
-        ).next_to(rows, DOWN, buff=0.3).set_x(0)
-        check = self.autograd_line(partial("C_0", "w^{(L)}"), "chain.grad.w", last).next_to(product, DOWN, buff=0.18)
-        self.say("product", about=[product], p=self.ledger.shown("chain.product.w", spec=VALUE4))
-        self.play(Write(product))
+            font_size=36,
+        ).next_to(rows, DOWN, buff=0.3).set_x(LEFT_COLUMN, LEFT)
+        colour_factors(product, 2, values)
+        check = self.autograd_line(partial("C_0", "w^{(L)}"), "chain.grad.w", last, font_size=32)
+        check.next_to(product, DOWN, buff=0.18).set_x(LEFT_COLUMN, LEFT)
+        self.say("product", about=[product, *self.arrows], p=self.ledger.shown("chain.product.w", spec=VALUE4))
+        self.play(Write(product), *(trace(arrow, width=7) for arrow in self.arrows), run_time=2)
         self.say("autograd_says", about=[check], g=self.ledger.shown("chain.grad.w", last, VALUE4))
         self.play(FadeIn(check))
         self.play(Indicate(check[1], color=palette.HIGHLIGHT))
@@ -427,6 +480,7 @@ class OtherDerivatives(ChapterScene):
             ),
         )
         bias.arrange(DOWN, buff=0.3, aligned_edge=LEFT).next_to(title, DOWN, buff=0.4)
+        colour_rule(bias, ["1", sigma, dc_da])
         bias_check = self.autograd_line(partial("C_0", "b^{(L)}"), "chain.grad.b", last, font_size=32)
         bias_check.next_to(bias, DOWN, buff=0.25)
         self.say("bias", about=[bias[0], bias[1], bias_check], v=self.ledger.shown("chain.product.b", spec=VALUE4))
@@ -449,6 +503,7 @@ class OtherDerivatives(ChapterScene):
             ),
         )
         previous.arrange(DOWN, buff=0.3, aligned_edge=LEFT).next_to(bias_check, DOWN, buff=0.6).align_to(bias, LEFT)
+        colour_rule(previous, [w_last, sigma, dc_da])
         previous_check = self.autograd_line(partial("C_0", "a^{(L-1)}"), "chain.grad.a", depth - 1, font_size=32)
         previous_check.next_to(previous, DOWN, buff=0.25)
         self.say(
@@ -492,6 +547,9 @@ class OtherDerivatives(ChapterScene):
                 font_size=36,
             ),
         ).arrange(RIGHT, buff=0.2).next_to(picture, DOWN, buff=0.35)
+        for part, color in zip(back[0][2:], FACTOR_COLORS):
+            part.set_color(color)
+        colour_factors(back[1], 1, [a_back, sigma_back, dc_da_prev])
         if back.width > 13.6:
             back.scale_to_fit_width(13.6)
         back_check = self.autograd_line(partial("C_0", "w^{(L-1)}"), "chain.grad.w", last - 1, font_size=32)
@@ -538,15 +596,19 @@ class LayerIndices(ChapterScene):
             eq("a_j^{(L)}", font_size=28).next_to(out_col, UP, buff=0.15),
             eq("y_j", font_size=28).next_to(targets, UP, buff=0.15).set_y(out_col.get_top()[1] + 0.3),
         )
-        digit = pixel_image(palette.grey_image(self.ledger.array("layer.image").reshape(side, side)), height=1.1)
-        digit.move_to([-6.05, 2.45, 0])
+        digit = pixel_image(palette.grey_image(self.ledger.array("layer.image").reshape(side, side)), height=0.8)
+        digit.next_to(headers[2], UP, buff=0.15)  # the example whose label gives the targets y_j
+        self.k_labels = VGroup(*(
+            self.ledger.integer("layer.neurons", kk, font_size=22, color=palette.MUTED)
+            .next_to(prev_col.circle_for(kk), LEFT, buff=0.12)
+            for kk in range(n_prev)
+        ))
         self.say("layer", about=[digit, edges, prev_col, out_col], label=self.ledger.shown("layer.label", spec=COUNT))
-        self.play(FadeIn(title), FadeIn(digit))
-        self.play(FadeIn(edges), FadeIn(prev_col), FadeIn(out_col), FadeIn(classes), FadeIn(headers[:2]))
+        self.play(FadeIn(title), FadeIn(edges), FadeIn(prev_col), FadeIn(out_col), FadeIn(classes), FadeIn(headers[:2]))
         self.bring_to_front(prev_col, out_col)
-        self.play(FadeIn(targets), FadeIn(headers[2]))
-        self.wait(1)
-        self.prev_col, self.out_col = prev_col, out_col
+        self.play(FadeIn(digit, shift=0.3 * DOWN), FadeIn(targets), FadeIn(headers[2]))
+        self.play(sweep(list(zip(out_col.circles, targets))), run_time=2.5)
+        self.prev_col, self.out_col, self.classes = prev_col, out_col, classes
 
     def indices(self):
         title = self.title
@@ -559,9 +621,16 @@ class LayerIndices(ChapterScene):
             ),
         ).arrange(DOWN, buff=0.22, aligned_edge=LEFT).next_to(title, DOWN, buff=0.35)
         formulas.set_x(PANEL_LEFT, LEFT)
-        self.say("indices", about=[formulas[0], formulas[1]])
-        self.play(Write(formulas[0]))
-        self.play(Write(formulas[1]))
+        j, k = self.j, self.k
+        self.weight_edge = edge = Line(
+            self.prev_col.circle_for(k).get_right(), self.out_col.circle_for(j).get_left(),
+            color=palette.HIGHLIGHT, stroke_width=5,
+        )
+        self.say("indices", about=[formulas[0], formulas[1], self.k_labels, self.classes, edge])
+        self.play(LaggedStart(*(FadeIn(label) for label in self.k_labels), lag_ratio=0.05), Write(formulas[0]), run_time=2)
+        self.play(sweep(list(self.k_labels)), run_time=2)
+        self.play(sweep(list(self.classes)), Write(formulas[1]), run_time=1.5)
+        self.play(Create(edge), Indicate(self.k_labels[k]), Indicate(self.classes[j]))
         self.say(
             "cost", about=[formulas[2]],
             n=self.ledger.shown("layer.sizes", 0, COUNT), c=self.ledger.shown("layer.cost", spec=VALUE3),
@@ -570,12 +639,8 @@ class LayerIndices(ChapterScene):
         self.wait(1)
 
     def weight(self):
-        j, k, prev_col, out_col, formulas = self.j, self.k, self.prev_col, self.out_col, self.formulas
-        edge = Line(
-            prev_col.circle_for(k).get_right(), out_col.circle_for(j).get_left(),
-            color=palette.HIGHLIGHT, stroke_width=5,
-        )
-        self.weight_edge = edge
+        j, k, prev_col, out_col = self.j, self.k, self.prev_col, self.out_col
+        formulas, edge = self.formulas, self.weight_edge
         picks = eq(
             "j", "=", self.ledger.shown("layer.j", spec=COUNT), r",\quad",
             "k", "=", self.ledger.shown("layer.k", spec=COUNT),
@@ -604,7 +669,7 @@ class LayerIndices(ChapterScene):
             "weight", about=[edge, picks, derivative[0],
             derivative[1]], j=self.ledger.shown("layer.j", spec=COUNT), k=self.ledger.shown("layer.k", spec=COUNT),
         )
-        self.play(Create(edge), Indicate(prev_col.circle_for(k)), Indicate(out_col.circle_for(j)), FadeIn(picks))
+        self.play(trace(edge, width=8), Indicate(prev_col.circle_for(k)), Indicate(out_col.circle_for(j)), FadeIn(picks))
         self.play(Write(derivative[0]))
         self.play(Write(derivative[1]))
         self.say(
@@ -631,7 +696,7 @@ class LayerIndices(ChapterScene):
             font_size=34,
         ).next_to(title, DOWN, buff=0.3)
         total.set_x(PANEL_LEFT, LEFT)
-        table = self.terms_table(n_out, j, k).next_to(total, DOWN, buff=0.25).set_x(PANEL_LEFT, LEFT)
+        table = terms_table(self.ledger, n_out, j, k).next_to(total, DOWN, buff=0.25).set_x(PANEL_LEFT, LEFT)
         sum_line = eq(r"\sum_j", "=", self.ledger.shown("layer.terms_sum", spec=VALUE4), font_size=30)
         sum_check = self.autograd_line(partial("C_0", "a_k^{(L-1)}"), "layer.grad_a_prev", k, font_size=30)
         VGroup(sum_line, sum_check).arrange(RIGHT, buff=0.6).next_to(table, DOWN, buff=0.2).set_x(PANEL_LEFT, LEFT)
@@ -645,31 +710,109 @@ class LayerIndices(ChapterScene):
         )
         self.play(Write(sum_line))
         self.play(FadeIn(sum_check))
-        self.say("closing", about=[total, table])
-        self.wait(2)
+        self.say("closing", about=[total, table, *fan])
+        self.play(trace(fan, width=5), run_time=2)
+        self.play(sweep([table[5 * (jj + 1) : 5 * (jj + 2)] for jj in range(n_out)]), run_time=3)
 
-    def terms_table(self, n_out: int, j: int, k: int) -> VGroup:
-        """One row per output neuron j: w_jk, sigma'(z_j), 2(a_j - y_j) and their product."""
-        size = 27
-        cells = [
-            eq("j", font_size=size),
-            eq("w_{jk}", font_size=size),
-            eq(r"\sigma'(z_j)", font_size=size),
-            eq("2(a_j - y_j)", font_size=size),
-            eq(r"w_{jk}\,\sigma'\,2(a_j - y_j)", font_size=size),
+
+def terms_table(ledger, n_out: int, j: int, k: int) -> VGroup:
+    """One row per output neuron j: w_jk, sigma'(z_j), 2(a_j - y_j) and their product."""
+    size = 27
+    cells = [
+        eq("j", font_size=size),
+        eq("w_{jk}", font_size=size),
+        eq(r"\sigma'(z_j)", font_size=size),
+        eq("2(a_j - y_j)", font_size=size),
+        eq(r"w_{jk}\,\sigma'\,2(a_j - y_j)", font_size=size),
+    ]
+    for jj in range(n_out):
+        cells += [
+            ledger.integer("classes", jj, font_size=size),
+            ledger.number("layer.w", (jj, k), decimals=3, font_size=size),
+            ledger.number("layer.sigma_prime", jj, decimals=3, font_size=size),
+            ledger.number("layer.dc_da", jj, decimals=3, font_size=size),
+            ledger.number("layer.terms", jj, decimals=4, font_size=size, color=palette.HIGHLIGHT),
         ]
-        for jj in range(n_out):
-            cells += [
-                self.ledger.integer("classes", jj, font_size=size),
-                self.ledger.number("layer.w", (jj, k), decimals=3, font_size=size),
-                self.ledger.number("layer.sigma_prime", jj, decimals=3, font_size=size),
-                self.ledger.number("layer.dc_da", jj, decimals=3, font_size=size),
-                self.ledger.number("layer.terms", jj, decimals=4, font_size=size, color=palette.HIGHLIGHT),
-            ]
-        table = VGroup(*cells).arrange_in_grid(cols=5, buff=(0.5, 0.16), col_alignments="rrrrr")
-        row = VGroup(*cells[5 * (j + 1) : 5 * (j + 2)])
-        table.add(SurroundingRectangle(row, color=palette.MUTED, buff=0.06, stroke_width=1.5))
-        return table
+    table = VGroup(*cells).arrange_in_grid(cols=5, buff=(0.5, 0.16), col_alignments="rrrrr")
+    row = VGroup(*cells[5 * (j + 1) : 5 * (j + 2)])
+    table.add(SurroundingRectangle(row, color=palette.MUTED, buff=0.06, stroke_width=1.5))
+    return table
 
 
-SCENES = [ChainNetwork, NudgeW, ChainRule, OtherDerivatives, LayerIndices]
+class AverageOverExamples(ChapterScene):
+    """One weight's dC_i/dw_jk on several real training digits, their average as the derivative of the
+    average cost (equal to autograd), and the gradient as every parameter's such average."""
+
+    estimated_seconds = 30.0
+    continues = LayerIndices  # the same weight w_jk, now over many digits
+    steps = ("examples", "average", "gradient")
+
+    def examples(self):
+        n = len(self.ledger.array("average.index"))
+        side = int(self.facts.meta["side"])
+        xs = np.linspace(-4.3, 5.5, n)
+        images = self.ledger.array("average.image")
+        self.pictures = pictures = Group(*(
+            pixel_image(palette.grey_image(images[i].reshape(side, side)), height=1.0).move_to([x, 1.75, 0])
+            for i, x in enumerate(xs)
+        ))
+        grads = self.ledger.array("average.grad")
+        self.values = values = VGroup()
+        for i, x in enumerate(xs):
+            shown = self.ledger.shown("average.grad", i, VALUE4)
+            colour = palette.MUTED if float(shown) == 0 else palette.POSITIVE if grads[i] > 0 else palette.NEGATIVE
+            values.add(eq(shown, font_size=28, color=colour).move_to([x, 0.8, 0]))
+        name = eq(partial("C_i", "w_{jk}^{(L)}"), "=", font_size=32).next_to(values, LEFT, buff=0.35)
+        ours = SurroundingRectangle(Group(pictures[0], values[0]), color=palette.HIGHLIGHT, buff=0.1)
+        title = self.heading()
+        picks = eq(
+            "j", "=", self.ledger.shown("layer.j", spec=COUNT), r",\quad",
+            "k", "=", self.ledger.shown("layer.k", spec=COUNT), font_size=30,
+        ).next_to(title, DOWN, buff=0.25).set_x(LEFT_COLUMN, LEFT)
+        self.say("examples", about=[*pictures, *values, ours])
+        self.hand_over([(self.title, title)], picks)
+        self.title = title
+        self.play(LaggedStart(*(FadeIn(p) for p in pictures), lag_ratio=0.1), FadeIn(name), run_time=2)
+        self.play(LaggedStart(*(FadeIn(v, shift=0.2 * DOWN) for v in values), lag_ratio=0.1), run_time=2)
+        self.play(Create(ours))
+        self.play(sweep(list(zip(pictures, values))), run_time=3)
+
+    def average(self):
+        brace = Brace(self.values, DOWN, buff=0.15, color=palette.MUTED)
+        mean = eq(
+            partial("C", "w_{jk}^{(L)}"), "=", r"\frac{1}{n}\sum_i", partial("C_i", "w_{jk}^{(L)}"), "=",
+            self.ledger.shown("average.mean", spec=VALUE4), font_size=36,
+        ).next_to(brace, DOWN, buff=0.25).set_x(LEFT_COLUMN + 0.2, LEFT)
+        check = self.autograd_line(partial("C", "w_{jk}^{(L)}"), "average.autograd", None, font_size=32)
+        check.next_to(mean, DOWN, buff=0.25).align_to(mean, LEFT)
+        self.mean = mean
+        self.say(
+            "average", about=[brace, mean, check],
+            v=self.ledger.shown("average.mean", spec=VALUE4), g=self.ledger.shown("average.autograd", spec=VALUE4),
+        )
+        self.play(GrowFromCenter(brace), Write(mean), run_time=2)
+        self.play(FadeIn(check))
+        self.play(Indicate(mean[-1], color=palette.HIGHLIGHT), Indicate(check[1], color=palette.HIGHLIGHT), run_time=1.5)
+
+    def gradient(self):
+        entries = VGroup(
+            eq(r"\vdots", font_size=32),
+            eq(partial("C", "w_{jk}^{(L)}"), "=", self.ledger.shown("average.mean", spec=VALUE4), font_size=30),
+            eq(r"\vdots", font_size=32),
+        ).arrange(DOWN, buff=0.15)
+        box = brackets(entries, buff=0.15)
+        name = eq(r"\nabla C =", font_size=36).next_to(box, LEFT, buff=0.2)
+        vector = VGroup(name, box, entries).move_to([3.7, -1.1, 0])
+        count = self.words("entries", n=self.ledger.shown("average.params", spec=COUNT), font_size=palette.LABEL_SIZE)
+        count.next_to(box, DOWN, buff=0.2).set_x(vector.get_x())
+        self.say("gradient", about=[vector, count], n=self.ledger.shown("average.params", spec=COUNT))
+        self.play(
+            TransformFromCopy(self.mean[-1], entries[1][-1]), FadeIn(entries[1][:-1]),
+            FadeIn(name), Create(box), FadeIn(entries[0]), FadeIn(entries[2]), run_time=2,
+        )
+        self.play(FadeIn(count, shift=0.2 * UP))
+        self.play(Indicate(entries[1], color=palette.HIGHLIGHT), run_time=1.5)
+        self.wait(1)
+
+
+SCENES = [ChainNetwork, NudgeW, ChainRule, OtherDerivatives, LayerIndices, AverageOverExamples]

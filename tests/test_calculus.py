@@ -109,6 +109,26 @@ def test_layer_gradients_equal_autograd(request, chapter_facts, dataset):
     assert list(facts["layer.sizes"]) == [10, 16]
 
 
+def test_average_over_examples_is_the_gradient_of_the_average_cost(chapter_facts):
+    """Each digit's own dC_i/dw_jk (a forward written here, by autograd), and their mean equal to the
+    gradient of the mean cost: the average that builds the gradient of the whole cost."""
+    config = NetConfig()
+    facts, _ = chapter_facts("calculus", config)
+    j, k, example = (int(facts[key]) for key in ("layer.j", "layer.k", "layer.example"))
+    index = facts["average.index"].astype(int)
+    assert list(index) == list(range(example, example + calculus.AVERAGE_EXAMPLES))
+    own = np.array([_layer_autograd(config, int(i))["w"][j, k] for i in index])
+    np.testing.assert_allclose(facts["average.grad"], own, rtol=1e-4, atol=1e-7)
+    assert facts["average.grad"][0] == pytest.approx(facts["layer.grad_w"][j, k])
+    assert facts["average.mean"] == pytest.approx(own.mean(), rel=1e-4)
+    assert facts["average.autograd"] == pytest.approx(facts["average.mean"], rel=1e-5)
+    # what the narration says: most digits barely care about this weight (their share rounds to zero at
+    # the four places shown) and the average is pulled by the few that do, ours the most
+    assert (np.abs(own) < 5e-5).sum() > len(own) / 2
+    assert np.argmax(np.abs(own)) == 0
+    assert facts["average.params"] == trained(config).model.n_params()
+
+
 def test_chain_is_seeded_by_the_config(chapter_facts):
     facts, _ = chapter_facts("calculus")
     other = calculus.chain_facts(calculus.chain_config(NetConfig(seed=1)))

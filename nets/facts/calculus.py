@@ -20,6 +20,7 @@ SWEEP_HALF_WIDTH = 2.0  # w(L) is swept over [w - 2, w + 2] ...
 SWEEP_STEP = 0.05  # ... in steps of 0.05
 NUDGE_STEPS = 2  # the nudge the scenes follow: w(L) + 2 steps
 COST_THRESHOLD = 0.1  # the layer example: the first training digit classified right with C0 above this
+AVERAGE_EXAMPLES = 8  # the layer example and the training digits after it, whose dC/dw_jk are averaged
 
 KEYS = (
     "classes",
@@ -31,6 +32,8 @@ KEYS = (
     "layer.index", "layer.sizes", "layer.example", "layer.image", "layer.label", "layer.j", "layer.k",
     "layer.a_prev", "layer.w", "layer.z", "layer.a", "layer.y", "layer.cost", "layer.dc_da", "layer.sigma_prime",
     "layer.product", "layer.terms", "layer.terms_sum", "layer.grad_w", "layer.grad_b", "layer.grad_a_prev",
+    "layer.neurons",
+    "average.index", "average.image", "average.label", "average.grad", "average.mean", "average.autograd", "average.params",
 )
 
 MEANINGS = {
@@ -84,6 +87,14 @@ MEANINGS = {
     "layer.grad_w": "autograd's dC0/dw of every weight of the layer",
     "layer.grad_b": "autograd's dC0/db of every bias",
     "layer.grad_a_prev": "autograd's dC0/da of every previous activation",
+    "layer.neurons": "the previous layer's neuron indices k",
+    "average.index": "the layer example and the training digits after it",
+    "average.image": "their pixels, one row each",
+    "average.label": "their labels",
+    "average.grad": "each one's own dC_i/dw_jk of the followed weight, by autograd",
+    "average.mean": "their average",
+    "average.autograd": "autograd's dC/dw_jk of their average cost",
+    "average.params": "how many parameters the network has: the entries of its gradient",
 }
 """What each of :data:`KEYS` holds (``netreel info calculus --facts``)."""
 
@@ -213,8 +224,18 @@ def layer_facts(config: NetConfig) -> dict[str, object]:
     sigma_prime = a * (1 - a)  # [10]
     dc_da = 2 * (a - y)  # [10]
     terms = weight[:, k] * sigma_prime * dc_da  # [10]: each output neuron's share of dC0/da_k
+    batch = torch.arange(example, example + AVERAGE_EXAMPLES)  # [n]
+    per_example = torch.stack([weight_gradient(model, x_train[i : i + 1], labels[i : i + 1])[j, k] for i in batch])
     return {
+        "average.index": batch,
+        "average.image": x_train[batch],
+        "average.label": labels[batch],
+        "average.grad": per_example,
+        "average.mean": per_example.mean(),
+        "average.autograd": weight_gradient(model, x_train[batch], labels[batch])[j, k],
+        "average.params": sum(p.numel() for p in model.parameters()),
         "classes": np.arange(weight.shape[0]),
+        "layer.neurons": np.arange(weight.shape[1]),
         "layer.index": last + 1,
         "layer.example": example,
         "layer.image": x[0],
@@ -237,6 +258,16 @@ def layer_facts(config: NetConfig) -> dict[str, object]:
         "layer.terms_sum": terms.sum(),
         "layer.product": a_prev[k] * sigma_prime[j] * dc_da[j],  # dC0/dw_jk from the three factors shown
     }
+
+
+def weight_gradient(model: mlp.MLP, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Autograd's gradient of the average cost over ``x`` with respect to the output layer's weights [10, 16]."""
+    out_layer = model.layers[-1]
+    model.zero_grad()
+    mlp.cost(model(x), labels).backward()
+    grad = out_layer.weight.grad.clone()
+    model.zero_grad()
+    return grad
 
 
 def reference(config: NetConfig) -> dict[str, np.ndarray]:
@@ -324,8 +355,19 @@ def layer_reference(config: NetConfig) -> dict[str, object]:
     j = int(data.y_train[example])
     k = int(np.argmax(np.abs(grad_w[j])))
     terms = w[:, k] * delta  # [10]
+    batch = np.arange(example, example + AVERAGE_EXAMPLES)
+    a_out = activations[-1][batch, j]  # [n]: the followed output neuron on each digit
+    per_example = activations[-2][batch, k] * a_out * (1 - a_out) * 2 * (a_out - y_all[batch, j])
     return {
+        "average.index": batch,
+        "average.image": data.x_train[batch],
+        "average.label": data.y_train[batch],
+        "average.grad": per_example,
+        "average.mean": sum(float(g) for g in per_example) / len(batch),
+        "average.autograd": per_example.mean(),
+        "average.params": sum(v.size for v in weights.values()),
         "classes": range(w.shape[0]),
+        "layer.neurons": range(w.shape[1]),
         "layer.index": n_layers,
         "layer.example": example,
         "layer.image": data.x_train[example],
