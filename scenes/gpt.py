@@ -37,6 +37,7 @@ from manim import (
 from netreel.scenes.common import palette
 from netreel.scenes.common.formats import HUNDREDTH, PERCENT, TENTH, VALUE
 from netreel.scenes.common.mobjects import Bars
+from netreel.scenes.common.motion import sweep
 from netreel.scenes.common.text import eq, turned
 from netreel.scenes.common.tokens import TokenScene, number_column, strip, token_row
 
@@ -630,11 +631,13 @@ class Unembedding(ChapterScene):
 
 
 class Temperature(ChapterScene):
-    """Bars follow softmax(logits / T) as T sweeps; then sampled continuations at two temperatures."""
+    """Bars follow softmax(logits / T) as T sweeps; then sampled continuations at two temperatures, and how
+    many of a thousand samples at each keep to the grammar."""
 
-    estimated_seconds = 33.0
+    estimated_seconds = 45.0
     steps = ("formula", "cold", "hot", "back", "sample")
-    BAR_LENGTH = 5.0
+    BAR_LENGTH = 4.5
+    BARS_LEFT, BARS_TOP = -1.0, 1.25  # where the first bar starts
 
     def formula(self):
         self.grid = self.ledger.array("temperature.grid")
@@ -645,7 +648,7 @@ class Temperature(ChapterScene):
 
         title = self.heading()
         self.equation = eq(r"p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}", font_size=38).next_to(title, DOWN, buff=0.3)
-        self.track = Line(LEFT * 4, RIGHT * 4, color=palette.MUTED, stroke_width=3).shift(DOWN * 3.0)
+        self.track = Line(LEFT * 4, RIGHT * 4, color=palette.MUTED, stroke_width=3).shift(DOWN * 3.1)
         self.ticks = VGroup()
         for t, decimals in ((0.01, 2), (0.1, 1), (1.0, 0), (10.0, 0)):
             mark = Line(UP * 0.1, DOWN * 0.1, color=palette.MUTED).move_to([self.x_of(t), self.track.get_y(), 0])
@@ -654,10 +657,28 @@ class Temperature(ChapterScene):
             self.track, LEFT, buff=0.3
         )
         labels = [self.word("top", j, font_size=24) for j in range(k)] + [
-            self.words("others", font_size=22, color=palette.MUTED)
+            self.words("each_other", n=self.shown("temperature.others"), font_size=22, color=palette.MUTED)
         ]
-        self.layout = Bars(np.full(k + 1, 1.0), labels, None, length=self.BAR_LENGTH, row_height=0.5)
-        self.layout.move_to(DOWN * 0.45 + RIGHT * 0.2)
+        self.layout = Bars(np.full(k + 1, 1.0), labels, None, length=self.BAR_LENGTH, row_height=0.45)
+        self.layout.shift(
+            [self.BARS_LEFT - self.layout.bars[0].get_left()[0], self.BARS_TOP - self.layout.bars[0].get_top()[1], 0]
+        )
+        # the other words' row stands apart, under a rule: one word's share on average, not their sum
+        self.layout.labels[k].shift(DOWN * 0.3)
+        self.layout.bars[k].shift(DOWN * 0.3)
+        left = self.layout.bars[0].get_left()[0]
+        self.rule = DashedLine(
+            [left - 3.2, self.layout.bars[k].get_top()[1] + 0.17, 0],
+            [left + self.BAR_LENGTH, self.layout.bars[k].get_top()[1] + 0.17, 0],
+            color=palette.FAINT, stroke_width=1.5,
+        )
+        even_x = left + self.BAR_LENGTH * self.ledger.value("temperature.even")
+        top_y, bottom_y = self.layout.bars[0].get_top()[1] + 0.1, self.layout.bars[k].get_bottom()[1] - 0.05
+        self.even_line = DashedLine([even_x, top_y, 0], [even_x, bottom_y, 0], color=palette.HIGHLIGHT, stroke_width=2)
+        self.even_label = self.words(
+            "even", e=self.shown("temperature.even", spec=VALUE), font_size=20, color=palette.HIGHLIGHT
+        ).next_to(self.even_line, UP, buff=0.08)
+        self.even_label.align_to(self.even_line, LEFT).shift(LEFT * 0.1)
         self.marker = Triangle(color=palette.HIGHLIGHT, fill_opacity=1).scale(0.12).rotate(np.pi)
         self.now = self.state(self.middle)
         self.say("formula", about=[self.equation, self.layout.labels, self.now])
@@ -665,11 +686,12 @@ class Temperature(ChapterScene):
         self.play(
             FadeIn(self.layout.labels),
             FadeIn(self.now),
+            Create(self.rule),
             Create(self.track),
             FadeIn(self.ticks),
             FadeIn(self.slider_name),
         )
-        self.wait(1)
+        self.play(sweep([self.equation[0], self.track]), run_time=self.cue_left(1.0))
 
     def cold(self):
         coldest = self.coldest
@@ -681,32 +703,31 @@ class Temperature(ChapterScene):
             other=self.spelled_at("top", 1),
             other_p=self.shown("temperature.probs", (coldest, 1), VALUE),
         )
-        self.sweep(range(self.middle - 1, coldest - 1, -1))
-        self.wait(1)
+        self.sweep(range(self.middle - 1, coldest - 1, -1), share=0.8)
+        self.play(sweep([[self.layout.labels[0], self.now[0][0]], [self.layout.labels[1], self.now[0][1]]]), run_time=self.cue_left(1.0))
 
     def hot(self):
         hottest = self.hottest
         self.say(
-            "hot", about=[self.track, self.layout.labels],
+            "hot", about=[self.track, self.layout.labels, self.even_line, self.even_label],
             t=self.shown("temperature.grid", hottest, HUNDREDTH),
+            e=self.shown("temperature.even", spec=VALUE),
+            q=self.shown("temperature.rest_each", hottest, VALUE),
+            n=self.shown("temperature.others"),
             p=self.shown("temperature.rest", hottest, VALUE),
         )
-        self.sweep(range(self.coldest + 1, hottest + 1))
-        self.wait(1)
+        self.play(Create(self.even_line), FadeIn(self.even_label))
+        self.sweep(range(self.coldest + 1, hottest + 1), share=0.85)
+        self.play(sweep([self.now[0][-1][:2], self.now[0][-1][2], self.even_label]), run_time=self.cue_left(1.0))
 
     def back(self):
         self.say("back", about=[self.track, self.layout.labels])
-        self.sweep(range(self.hottest - 1, self.middle - 1, -1))
-        self.wait(1)
+        self.sweep(range(self.hottest - 1, self.middle - 1, -1), share=1.0)
 
     def sample(self):
         self.play(
-            FadeOut(self.now),
-            FadeOut(self.layout.labels),
-            FadeOut(self.track),
-            FadeOut(self.ticks),
-            FadeOut(self.slider_name),
-            FadeOut(self.equation),
+            *(FadeOut(m) for m in (self.now, self.layout.labels, self.track, self.ticks, self.slider_name,
+                                   self.equation, self.rule, self.even_line, self.even_label)),
         )
         prompt = VGroup(*(self.token(i, font_size=24, color=palette.MUTED) for i in range(self.n_tokens()))).arrange(
             RIGHT, buff=0.16
@@ -714,19 +735,40 @@ class Temperature(ChapterScene):
         prompt_line = VGroup(self.words("prompt_label", font_size=26, color=palette.MUTED), prompt).arrange(
             RIGHT, buff=0.3
         )
-        lines = (
-            VGroup(prompt_line, *(self.sample_line(s) for s in (0, 1)))
-            .arrange(DOWN, buff=0.7, aligned_edge=LEFT)
-            .move_to(DOWN * 0.2)
-        )
-        if lines.width > 13.4:
-            lines.scale_to_fit_width(13.4)
-        self.say("sample", about=[prompt_line, *(line[0] for line in lines[1:])])
+        grammar = "sample.0.share" in self.facts
+        blocks = [self.sample_line(s, grammar) for s in (0, 1)]
+        lines = VGroup(prompt_line, *blocks).arrange(DOWN, buff=0.55, aligned_edge=LEFT).move_to(DOWN * 0.2)
+        if lines.width > 13.0:
+            lines.scale_to_fit_width(13.0)
+        cold_t, hot_t = (self.ledger.shown(f"sample.{s}.T", spec=TENTH) for s in (0, 1))
+        self.say("sample", about=[prompt_line, blocks[0][0]], t=cold_t)
         self.play(FadeIn(prompt_line))
-        for line in lines[1:]:
-            self.play(FadeIn(line[0]))
-            self.play(LaggedStart(*(FadeIn(w, shift=RIGHT * 0.1) for w in line[1]), lag_ratio=0.15), run_time=2)
-        self.wait(2)
+        self.write_line(blocks[0])
+        self.say("sample_hot", about=[blocks[1][0]], t=hot_t)
+        self.write_line(blocks[1])
+        if grammar:
+            shares = [block[1] for block in blocks]
+            self.say(
+                "shares", about=shares,
+                n=self.shown("sample.count"),
+                low=self.shown("sample.0.share", spec=PERCENT), t_low=cold_t,
+                high=self.shown("sample.1.share", spec=PERCENT), t_high=hot_t,
+            )
+            self.play(FadeIn(shares[0], shift=UP * 0.1))
+            self.play(FadeIn(shares[1], shift=UP * 0.1))
+            self.play(sweep(shares), run_time=self.cue_left(1.0))
+
+    def write_line(self, block: VGroup) -> None:
+        """A sampled line appearing as it was made: its label, then one word at a time, each appended."""
+        line = block[0]
+        self.play(FadeIn(line[0]), run_time=0.5)
+        words = line[1]
+        each = max(0.25, (self.cue_left(1.0) - 0.5) / len(words))
+        cursor = Rectangle(width=0.05, height=0.32, stroke_width=0).set_fill(palette.HIGHLIGHT, opacity=0.9)
+        for word in words:
+            cursor.next_to(word, RIGHT, buff=0.06)
+            self.play(FadeIn(word, shift=RIGHT * 0.1), FadeIn(cursor), run_time=each)
+        self.play(FadeOut(cursor), run_time=0.3)
 
     def x_of(self, t: float) -> float:
         """Where temperature t lies on the slider's track (a log scale over the grid)."""
@@ -734,18 +776,27 @@ class Temperature(ChapterScene):
         return self.track.get_left()[0] + (np.log10(t) - lo) / (hi - lo) * self.track.width
 
     def state(self, g: int) -> VGroup:
-        """The bars, their numbers, the T readout and the slider's marker at grid stop g."""
+        """The bars, their numbers, the T readout and the slider's marker at grid stop g: the top words'
+        probabilities, and each other word's on average (under the rule), each number at its bar's end."""
         k = len(self.top)
-        values = list(self.ledger.array("temperature.probs", g)) + [self.ledger.value("temperature.rest", g)]
+        values = list(self.ledger.array("temperature.probs", g)) + [self.ledger.value("temperature.rest_each", g)]
         rows = VGroup()
         for j, value in enumerate(values):
             slot = self.layout.bars[j]
             bar = Rectangle(width=max(self.BAR_LENGTH * value, 1e-3), height=slot.height, stroke_width=0)
-            bar.set_fill(palette.POSITIVE, opacity=0.9)
-            key, index = ("temperature.probs", (g, j)) if j < k else ("temperature.rest", g)
-            number = self.ledger.number(key, index, decimals=2, font_size=24)
-            number.next_to(slot.get_left() + RIGHT * self.BAR_LENGTH, RIGHT, buff=0.25)
-            rows.add(VGroup(bar.move_to(slot.get_left(), aligned_edge=LEFT), number))
+            bar.set_fill(palette.POSITIVE if j < k else palette.MUTED, opacity=0.9)
+            bar.move_to(slot.get_left(), aligned_edge=LEFT)
+            key, index = ("temperature.probs", (g, j)) if j < k else ("temperature.rest_each", g)
+            number = self.ledger.number(key, index, decimals=2, font_size=22)
+            number.next_to(bar, RIGHT, buff=0.15)
+            row = VGroup(bar, number)
+            if j == k:  # and what they hold together, beside it
+                together = VGroup(
+                    self.words("together", n=self.shown("temperature.others"), font_size=20, color=palette.MUTED),
+                    self.ledger.number("temperature.rest", g, decimals=2, font_size=22, color=palette.MUTED),
+                ).arrange(RIGHT, buff=0.12)
+                row.add(together.next_to(slot.get_left() + RIGHT * self.BAR_LENGTH, RIGHT, buff=0.3).set_y(slot.get_y()))
+            rows.add(row)
         where = self.marker.copy().move_to([self.x_of(self.grid[g]), self.track.get_y() + 0.2, 0])
         readout = VGroup(
             eq("T =", font_size=30, color=palette.HIGHLIGHT),
@@ -754,24 +805,42 @@ class Temperature(ChapterScene):
         readout.arrange(RIGHT, buff=0.12).next_to(where, UP, buff=0.1)
         return VGroup(rows, readout, where)
 
-    def sweep(self, indices) -> None:
-        """Step the slider through grid stops: every frame shows one stop's exact bars, none in between."""
+    def sweep(self, indices, share: float = 1.0) -> None:
+        """Step the slider through grid stops over ``share`` of what is left of the cue: every frame shows
+        one stop's exact bars, none in between."""
+        indices = list(indices)
+        each = max(0.15, share * self.cue_left(1.0) / len(indices))
         for g in indices:
             self.remove(self.now)
             self.now = self.state(g)
             self.add(self.now)
             self.point_at(self.now)
-            self.wait(0.2)
+            self.wait(each)
 
-    def sample_line(self, s: int) -> VGroup:
-        """'T = t:' and the words sampled after the prompt at that temperature."""
+    def sample_line(self, s: int, grammar: bool) -> VGroup:
+        """'T = t:' and the words sampled after the prompt at that temperature (in red from the first word
+        that leaves the grammar), and under it how many of the samples at that temperature keep to it."""
         key = "sample_low" if s == 0 else "sample_high"
         label = self.words(key, t=self.ledger.shown(f"sample.{s}.T", spec=TENTH), font_size=26, color=palette.HIGHLIGHT)
         n_new = len(self.facts[f"sample.{s}.tokens"])
+        ok = [True] * n_new
+        if grammar:
+            ok = [bool(self.ledger.value(f"sample.{s}.grammatical", j)) for j in range(n_new)]
         new = VGroup(
-            *(self.word(f"sample.{s}.tokens", j, font_size=24, color=palette.POSITIVE) for j in range(n_new))
+            *(
+                self.word(f"sample.{s}.tokens", j, font_size=24, color=palette.POSITIVE if ok[j] else palette.NEGATIVE)
+                for j in range(n_new)
+            )
         ).arrange(RIGHT, buff=0.16)
-        return VGroup(label, new).arrange(RIGHT, buff=0.3)
+        line = VGroup(label, new).arrange(RIGHT, buff=0.3)
+        if not grammar:
+            return VGroup(line)
+        share = self.words(
+            "share", p=self.shown(f"sample.{s}.share", spec=PERCENT), n=self.shown("sample.count"),
+            font_size=22, color=palette.HIGHLIGHT,
+        )
+        share.next_to(line, DOWN, buff=0.2).align_to(new, LEFT)
+        return VGroup(line, share)
 
 
 class ParameterCount(ChapterScene):
