@@ -868,9 +868,14 @@ class ParameterCount(ChapterScene):
         for l in range(layers):
             number = self.layer_number(l)
             heads = eq(
-                r"W_Q, W_K, W_V, W_O:\ ", shown("n_heads"), r"\times", d, r"\times", shown("d_head"), font_size=30
+                r"W_Q, W_K, W_V, W_O:\ ", shown("count.attn_matrices"), r"\times", shown("n_heads"), r"\times", d,
+                r"\times", shown("d_head"), font_size=30,
             )
-            mlp = eq(r"W_{in}, W_{out}:\ ", d, r"\times", shown("d_mlp"), r";\ b_{in}, b_{out}", font_size=30)
+            m = shown("d_mlp")
+            mlp = eq(
+                r"W_{in}, b_{in}, W_{out}, b_{out}:\ ", d, r"\times", m, "+", m, "+", m, r"\times", d, "+", d,
+                font_size=30,
+            )
             rows.append((self.words("attn", l=number, font_size=26), heads, f"params.blocks.{l}.attn"))
             rows.append((self.words("mlp", l=number, font_size=26), mlp, f"params.blocks.{l}.mlp"))
         rows.append(
@@ -887,6 +892,9 @@ class ParameterCount(ChapterScene):
         self.table.next_to(title, DOWN, buff=0.45).set_x(0)
         if self.table.height > 5.4:
             self.table.scale_to_fit_height(5.4).next_to(title, DOWN, buff=0.4)
+        if self.table.width > 12.6:
+            self.table.scale_to_fit_width(12.6).next_to(title, DOWN, buff=0.4).set_x(0)
+        self.rows = [cells[3 * r : 3 * r + 3] for r in range(len(rows))]
         self.say("intro", about=[*cells])
         self.play(FadeIn(title))
         for r in range(len(rows)):
@@ -904,8 +912,9 @@ class ParameterCount(ChapterScene):
         total.next_to(rule, DOWN, buff=0.25).align_to(table, RIGHT)
         self.say("total", about=[total], n=self.shown("params.total"))
         self.play(Create(rule), Write(total))
-        self.play(Indicate(total[1], color=palette.HIGHLIGHT))
-        self.wait(2)
+        # the total is the rows' counts added up: light each count in turn, then the sum
+        counts = [row[2] for row in self.rows]
+        self.play(sweep([*counts, total[1]]), run_time=self.cue_left(1.0))
 
     def scale(self):
         shown, generation = self.shown, self.shown("gpt3.generation")
@@ -952,8 +961,9 @@ class ParameterCount(ChapterScene):
         self.play(Write(theirs[-1]), run_time=1.5)
         self.play(Indicate(theirs[-1], color=palette.HIGHLIGHT))
         self.say("scale_note", about=[source, theirs[4], theirs[5], ours[-1]], g=generation)
-        self.play(FadeIn(source), Indicate(VGroup(theirs[4], theirs[5]), color=palette.HIGHLIGHT, scale_factor=1.05))
-        self.wait(1)
+        self.play(FadeIn(source))
+        # one of its blocks (attention and MLP) against this whole model
+        self.play(sweep([source, [theirs[4], theirs[5]], ours[-1], [theirs[4], theirs[5]]]), run_time=self.cue_left(1.0))
 
 
 SCENES = [Tokens, EmbeddingSpace, Residual, MLPBlock, Unembedding, Temperature, ParameterCount]
