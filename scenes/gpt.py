@@ -37,7 +37,7 @@ from manim import (
 from netreel.scenes.common import palette
 from netreel.scenes.common.formats import HUNDREDTH, PERCENT, TENTH, VALUE
 from netreel.scenes.common.mobjects import Bars
-from netreel.scenes.common.motion import sweep
+from netreel.scenes.common.motion import frame_around, sweep
 from netreel.scenes.common.text import eq, turned
 from netreel.scenes.common.tokens import TokenScene, number_column, strip, token_row
 
@@ -557,7 +557,7 @@ class MLPBlock(ChapterScene):
 class Unembedding(ChapterScene):
     """The last vector times W_U gives real logits; softmax gives the next-word probabilities."""
 
-    estimated_seconds = 27.0
+    estimated_seconds = 32.0
     steps = ("vector", "unembed", "softmax")
 
     def vector(self):
@@ -571,7 +571,7 @@ class Unembedding(ChapterScene):
         word = self.token(last, font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(self.column, UP, buff=0.2)
         self.say("vector", about=[self.column])
         self.play(FadeIn(title), FadeIn(self.column), FadeIn(word))
-        self.wait(1)
+        self.play(sweep([word, *self.column[0]]), run_time=self.cue_left(1.0))
 
     def unembed(self):
         top = self.top
@@ -584,11 +584,14 @@ class Unembedding(ChapterScene):
             "W_U", r"\in \mathbb{R}^{", self.shown("n_vocab"), r"\times", self.shown("d_model"), "}", font_size=26
         ).next_to(matrix, DOWN, buff=0.2)
         self.logit_rows = rows = VGroup()
+        cells = []
         for j in range(len(top)):
-            number = self.ledger.number("logits", top[j], decimals=2, font_size=24)
-            rows.add(VGroup(self.word("top", j, font_size=22), number).arrange(RIGHT, buff=0.3))
-        rows.add(eq(r"\vdots", font_size=24, color=palette.MUTED))
-        rows.arrange(DOWN, buff=0.2, aligned_edge=RIGHT)
+            cells += [self.word("top", j, font_size=22), self.ledger.number("logits", top[j], decimals=2, font_size=24)]
+        grid = VGroup(*cells).arrange_in_grid(cols=2, buff=(0.3, 0.2), col_alignments="rr")
+        for j in range(len(top)):
+            rows.add(VGroup(grid[2 * j], grid[2 * j + 1]))
+        dots = eq(r"\vdots", font_size=24, color=palette.MUTED).next_to(grid, DOWN, buff=0.15).align_to(grid, RIGHT)
+        rows.add(dots)
         logits_title = VGroup(self.words("logits_label", font_size=24), eq(r"z = W_U\, x", font_size=30)).arrange(
             RIGHT, buff=0.2
         )
@@ -598,9 +601,25 @@ class Unembedding(ChapterScene):
         self.say("unembed", about=[matrix, m_label])
         self.play(GrowFromEdge(arrow, LEFT), FadeIn(matrix), Write(m_label))
         self.play(GrowFromEdge(arrow2, LEFT), FadeIn(logits_title))
+        cell_h = height / self.v
+        row_of = lambda i: Rectangle(width=matrix.width, height=cell_h, stroke_width=0).move_to(
+            [matrix.get_x(), matrix.get_top()[1] - cell_h * (i + 0.5), 0]
+        )
+        self.play(sweep([row_of(i) for i in range(0, self.v, max(1, self.v // 12))], buff=0.02), run_time=self.cue_left(1.0))
         self.say("logits", about=[*rows], v=self.shown("n_vocab"))
         self.play(LaggedStart(*(FadeIn(r) for r in rows), lag_ratio=0.1), run_time=1.5)
-        self.wait(1)
+        # the winner's row of W_U, with the vector it meets, gives the top logit
+        ring = frame_around([row_of(top[0])], buff=0.03)
+        link = Line(ring.get_right(), rows[0].get_left() + LEFT * 0.1, color=palette.HIGHLIGHT, stroke_width=2)
+        pair = VGroup(frame_around(self.column, buff=0.08), ring, link, frame_around(rows[0], buff=0.06))
+        self.say(
+            "top_row", about=[self.column, matrix, rows[0]],
+            w=self.spelled_at("top", 0), z=self.shown("logits", top[0], VALUE),
+        )
+        self.play(Create(pair[0]), Create(pair[1]), run_time=1.0)
+        self.play(Create(pair[2]), Create(pair[3]), run_time=1.0)
+        self.play(Indicate(rows[0], color=palette.HIGHLIGHT, scale_factor=1.1), run_time=self.cue_left(1.0))
+        self.play(FadeOut(pair), run_time=0.4)
 
     def softmax(self):
         top, k = self.top, len(self.top)
@@ -613,9 +632,11 @@ class Unembedding(ChapterScene):
                 length=2.4,
                 row_height=0.5,
             )
-            .to_edge(RIGHT, buff=0.6)
+            .to_edge(RIGHT, buff=0.9)
             .align_to(self.logit_rows, UP)
         )
+        for bar, number in zip(bars.bars, bars.numbers):  # each probability at its bar's end
+            number.next_to(bar, RIGHT, buff=0.15)
         formula = eq(r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}", font_size=34).next_to(bars, UP, buff=0.4)
         self.say("softmax", about=[formula, bars.labels, bars.numbers])
         self.play(Write(formula))
@@ -625,9 +646,11 @@ class Unembedding(ChapterScene):
             FadeIn(bars.numbers),
             run_time=2,
         )
+        self.play(sweep([[self.logit_rows[j], bars.row(j)] for j in range(k)]), run_time=self.cue_left(1.0))
         self.say("bars", about=[bars.labels, bars.numbers], w=self.spelled_at("top", 0), p=self.shown("probs", top[0], VALUE))
-        self.play(Indicate(bars.row(0), color=palette.HIGHLIGHT))
-        self.wait(2)
+        winner = frame_around(bars.row(0), buff=0.08)
+        self.play(Create(winner), bars.labels[0].animate.set_color(palette.HIGHLIGHT), run_time=1.0)
+        self.play(Indicate(bars.row(0), color=palette.HIGHLIGHT, scale_factor=1.05), run_time=self.cue_left(1.0))
 
 
 class Temperature(ChapterScene):
