@@ -37,7 +37,7 @@ from manim import (
 from netreel.scenes.common import palette
 from netreel.scenes.common.formats import HUNDREDTH, PERCENT, TENTH, VALUE
 from netreel.scenes.common.mobjects import Bars
-from netreel.scenes.common.motion import frame_around, sweep
+from netreel.scenes.common.motion import frame_around, sweep, trace
 from netreel.scenes.common.text import eq, turned
 from netreel.scenes.common.tokens import TokenScene, number_column, strip, token_row
 
@@ -67,6 +67,97 @@ class ChapterScene(TokenScene):
         for k, box in enumerate(row):
             box.set_x((k - (len(row) - 1) / 2) * slot)
         return row
+
+
+class NextWord(ChapterScene):
+    """The premise: the network gives the next word's probabilities; one is drawn and appended, and the longer
+    text goes back in, a few times over, with the model's real probabilities at each step."""
+
+    estimated_seconds = 36.0
+    steps = ("predict", "append", "repeat")
+    TEXT_Y, BARS_X = 2.1, 1.2
+
+    def predict(self):
+        self.n_steps = len(self.facts["loop.tokens"])
+        title = self.heading()
+        self.text = VGroup(*(self.token(i, font_size=24, color=palette.MUTED) for i in range(self.n_tokens())))
+        self.text.arrange(RIGHT, buff=0.16)
+        self.appended = [self.word("loop.tokens", s, font_size=24, color=palette.POSITIVE) for s in range(self.n_steps)]
+        everything = VGroup(*self.text, *self.appended).arrange(RIGHT, buff=0.16)
+        if everything.width > 12.4:
+            everything.scale_to_fit_width(12.4)
+        everything.move_to([0, self.TEXT_Y, 0])
+        box = RoundedRectangle(corner_radius=0.15, width=2.2, height=1.2, stroke_color=palette.MUTED, stroke_width=2)
+        self.network = VGroup(box, self.words("network", font_size=palette.SMALL_SIZE)).move_to([-4.3, -0.6, 0])
+        self.feed = Arrow(
+            [-4.3, self.TEXT_Y - 0.35, 0], self.network.get_top(), buff=0.1, stroke_width=3, color=palette.MUTED
+        )
+        self.bars = self.bars_at(0)
+        self.out = Arrow(self.network.get_right(), self.bars.labels.get_left() + LEFT * 0.1, buff=0.15, stroke_width=3, color=palette.MUTED)
+        self.say("premise", about=[*self.text, self.network, self.bars.labels, self.bars.numbers])
+        self.play(FadeIn(title), LaggedStart(*(FadeIn(w, shift=DOWN * 0.1) for w in self.text), lag_ratio=0.08), run_time=1.5)
+        self.play(GrowFromEdge(self.feed, UP), FadeIn(self.network))
+        self.play(GrowFromEdge(self.out, LEFT))
+        self.play(
+            LaggedStart(*(GrowFromEdge(b, LEFT) for b in self.bars.bars), lag_ratio=0.1),
+            FadeIn(self.bars.labels), FadeIn(self.bars.numbers), run_time=1.5,
+        )
+        self.play(sweep([self.bars.row(j) for j in range(len(self.bars.bars))]), run_time=self.cue_left(1.0))
+
+    def append(self):
+        self.say(
+            "draw", about=[self.bars.labels, self.appended[0]],
+            w=self.spelled_at("loop.tokens", 0), p=self.shown("loop.probs", (0, self.drawn_row(0)), VALUE),
+        )
+        self.draw(0, self.cue_left(1.0))
+
+    def repeat(self):
+        self.say("repeat", about=[*self.text, self.network, self.appended[1]])
+        for s in range(1, self.n_steps):
+            if s == 2:
+                self.say("writes", about=[*self.text, *self.appended[:s], self.network])
+            self.play(trace(self.feed), run_time=0.8)
+            new = self.bars_at(s)
+            self.play(FadeOut(self.bars), FadeIn(new), run_time=0.8)
+            self.bars = new
+            self.point_at(new.labels, new.numbers)
+            last = s == self.n_steps - 1
+            self.draw(s, self.cue_left(1.0) if last else 2.2)
+
+    def drawn_row(self, s: int) -> int:
+        """Where the drawn word stands among step s's most probable words (None when it is not among them)."""
+        top = [int(i) for i in self.ledger.array("loop.top", s)]
+        token = int(self.ledger.value("loop.tokens", s))
+        return top.index(token) if token in top else None
+
+    def draw(self, s: int, seconds: float) -> None:
+        """The draw: a highlight runs down the bars, adding up their probabilities, to the word drawn; the word
+        joins the end of the text."""
+        j = self.drawn_row(s)
+        rows = [self.bars.row(r) for r in range(len(self.bars.bars))]
+        if j is not None:
+            self.play(sweep(rows[: j + 1] + [rows[j]]), run_time=max(1.0, seconds * 0.5))
+            source = self.bars.labels[j]
+        else:
+            source = self.network
+        word = self.appended[s]
+        self.play(FadeIn(word, target_position=source, scale=0.8), run_time=max(0.8, seconds * 0.3))
+        self.play(Indicate(word, color=palette.HIGHLIGHT), run_time=max(0.6, seconds * 0.2))
+
+    def bars_at(self, s: int) -> Bars:
+        """Step s's most probable next words, their probabilities at their bars' ends."""
+        k = len(self.ledger.array("loop.top", s))
+        bars = Bars(
+            self.ledger.array("loop.probs", s),
+            [self.word("loop.top", (s, j), font_size=22) for j in range(k)],
+            [self.ledger.number("loop.probs", (s, j), decimals=2, font_size=22) for j in range(k)],
+            length=4.5,
+            row_height=0.5,
+        )
+        for bar, number in zip(bars.bars, bars.numbers):
+            number.next_to(bar, RIGHT, buff=0.15)
+        bars.shift([self.BARS_X - bars.bars[0].get_left()[0], -0.6 - bars.bars.get_y(), 0])
+        return bars
 
 
 class Tokens(ChapterScene):
@@ -989,4 +1080,4 @@ class ParameterCount(ChapterScene):
         self.play(sweep([source, [theirs[4], theirs[5]], ours[-1], [theirs[4], theirs[5]]]), run_time=self.cue_left(1.0))
 
 
-SCENES = [Tokens, EmbeddingSpace, Residual, MLPBlock, Unembedding, Temperature, ParameterCount]
+SCENES = [NextWord, Tokens, EmbeddingSpace, Residual, MLPBlock, Unembedding, Temperature, ParameterCount]

@@ -138,7 +138,7 @@ MEANINGS = {
     "sample.{k}.share": "the share of sample.count continuations drawn at that temperature that keep to the grammar throughout",
     "sample.count": "how many continuations were drawn at each temperature to measure the shares",
     "loop.tokens": "the words drawn one at a time at T = 1, each appended to the text before the next is predicted",
-    "loop.top": "at each of those steps, the most probable next words, most probable first",
+    "loop.top": "at each of those steps, the most probable next words, most probable first (the word drawn last when it is not among them)",
     "loop.probs": "their probabilities at that step",
     "loop.rest": "the probability left to the other words at that step",
     "gpt3.generation": "which GPT the published sizes are of: GPT-3 (Brown et al. 2020)",
@@ -371,8 +371,10 @@ def build(config: NetConfig) -> Facts:
     seq, loop_tokens, loop_top, loop_probs = list(ids), [], [], []
     for _ in range(LOOP_STEPS):
         p = next_probs(seq[-cfg.n_ctx :], 1.0)
-        best = top_words(p)
         token = int(min(np.searchsorted(np.cumsum(p), rng.random() * p.sum(), side="right"), len(p) - 1))
+        best = top_words(p)
+        if token not in best:  # the word drawn is shown too, in the last place
+            best = np.append(best[:-1], token)
         loop_top.append(best)
         loop_probs.append(p[best])
         loop_tokens.append(token)
@@ -517,9 +519,10 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     seq, loop = list(ids), {"tokens": [], "top": [], "probs": [], "rest": []}
     for _ in range(LOOP_STEPS):
         p = next_probs(seq[-cfg.n_ctx :], 1.0)
-        best = sorted(range(len(p)), key=lambda i: (-p[i], i))[:TOP_WORDS]
         u = rng.random() * p.sum()
         token = next((i for i, c in enumerate(np.cumsum(p)) if c > u), len(p) - 1)
+        ranked = sorted(range(len(p)), key=lambda i: (-p[i], i))
+        best = ranked[:TOP_WORDS] if token in ranked[:TOP_WORDS] else ranked[: TOP_WORDS - 1] + [token]
         loop["top"].append(best)
         loop["probs"].append([p[i] for i in best])
         loop["rest"].append(sum(p[i] for i in range(len(p)) if i not in best))
