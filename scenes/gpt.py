@@ -20,6 +20,7 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
+    GrowArrow,
     GrowFromEdge,
     Group,
     Indicate,
@@ -262,19 +263,25 @@ class EmbeddingSpace(ChapterScene):
 
     def pca(self):
         coords = self.ledger.array("pca.coords")  # [vocab, 2]
+        origin = self.ledger.array("pca.origin")  # the zero vector on the same axes
         parts = self.facts.meta["parts"]
         width, height = self.PLOT
-        lo, hi = coords.min(axis=0), coords.max(axis=0)
+        lo = np.minimum(coords.min(axis=0), origin)
+        hi = np.maximum(coords.max(axis=0), origin)
         centre = np.array([-2.1, -0.45, 0])
         unit = np.array([width - 0.4, height - 0.4]) / np.maximum(hi - lo, 1e-9)  # each direction fills its side
 
         def point(xy: np.ndarray) -> np.ndarray:
             return centre + np.array([*((xy - (lo + hi) / 2) * unit), 0])
 
+        self.point = point
+        self.origin = point(origin)
         self.box = Rectangle(width=width, height=height, stroke_color=palette.FAINT, stroke_width=1.5).move_to(centre)
         axis_names = VGroup(
-            self.words("axis_1", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(self.box, DOWN, buff=0.1),
-            turned(self.words("axis_2", font_size=palette.SMALL_SIZE, color=palette.MUTED)).next_to(self.box, LEFT, buff=0.1),
+            self.words("axis_1", p=self.shown("pca.explained", 0, PERCENT), font_size=palette.SMALL_SIZE, color=palette.MUTED)
+            .next_to(self.box, DOWN, buff=0.1),
+            turned(self.words("axis_2", p=self.shown("pca.explained", 1, PERCENT), font_size=palette.SMALL_SIZE, color=palette.MUTED))
+            .next_to(self.box, LEFT, buff=0.1),
         )
         pairs = self.ledger.array("dot.pairs").astype(int)  # [2, 2]
         self.pair = pairs[0][0], pairs[0][1], pairs[1][1]
@@ -290,9 +297,25 @@ class EmbeddingSpace(ChapterScene):
             )
             for i in drawn
         }
+        self.legend = VGroup()
+        if parts:  # the colours' key, beside the plot from the moment the dots appear
+            entries = VGroup(
+                *(
+                    VGroup(
+                        Dot(radius=0.07, color=PART_COLOURS[part]),
+                        self.words(f"gpt.parts.{part}", font_size=palette.SMALL_SIZE),
+                    ).arrange(RIGHT, buff=0.12)
+                    for part in dict.fromkeys(parts)
+                )
+            )
+            rows = (len(entries) + 1) // 2
+            entries.arrange_in_grid(rows=rows, cols=2, buff=(0.3, 0.1), flow_order="dr", col_alignments="ll")
+            self.legend = VGroup(self.words("legend_title", font_size=palette.SMALL_SIZE, color=palette.MUTED), entries)
+            self.legend.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+            self.legend.next_to(self.box, RIGHT, buff=0.35).align_to(self.box, DOWN)
         title = self.heading()
         self.say(
-            "pca", about=[self.box, *self.dots.values()],
+            "pca", about=[self.box, *self.dots.values(), axis_names],
             d=self.shown("d_model"),
             first=self.shown("pca.explained", 0, PERCENT),
             second=self.shown("pca.explained", 1, PERCENT),
@@ -300,6 +323,7 @@ class EmbeddingSpace(ChapterScene):
         self.play(FadeIn(title), Create(self.box), FadeIn(axis_names))
         self.play(
             LaggedStart(*(FadeIn(d, scale=2) for d in self.dots.values()), lag_ratio=min(0.02, 1.0 / len(self.dots))),
+            FadeIn(self.legend),
             run_time=2,
         )
         if len(drawn) < len(coords):
@@ -309,58 +333,71 @@ class EmbeddingSpace(ChapterScene):
         self.play(
             LaggedStart(*(FadeIn(label) for label in labels.values()), lag_ratio=0.05), FadeIn(leaders), run_time=1.5
         )
+        self.play(sweep([axis_names[0], axis_names[1]]), run_time=self.cue_left(1.0))
 
     def clusters(self):
-        legend = VGroup(self.words("legend_title", font_size=palette.SMALL_SIZE, color=palette.MUTED))
-        for part in dict.fromkeys(self.facts.meta["parts"]):
-            legend.add(
-                VGroup(
-                    Dot(radius=0.07, color=PART_COLOURS[part]),
-                    self.words(f"gpt.parts.{part}", font_size=palette.SMALL_SIZE),
-                ).arrange(RIGHT, buff=0.15)
-            )
-        legend.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(self.box, RIGHT, buff=0.5).align_to(self.box, UP)
-        self.say("clusters", about=[legend])
-        self.play(FadeIn(legend))
-        self.wait(2)
-        self.play(FadeOut(legend))
+        entries = self.legend[1]
+        self.say("clusters", about=[self.legend])
+        parts = self.facts.meta["parts"]
+        groups = []
+        for entry, part in zip(entries, dict.fromkeys(parts)):
+            members = [dot for i, dot in self.dots.items() if parts[i] == part]
+            groups.append([entry, *members])
+        self.play(sweep(groups, buff=0.03), run_time=self.cue_left(1.0))
 
     def dot(self):
         a, b, c = self.pair
         dots = self.dots
         rings = {i: Circle(radius=0.14, color=palette.HIGHLIGHT, stroke_width=3).move_to(dots[i]) for i in (a, b, c)}
-        close = self.dot_line(0).next_to(self.box, RIGHT, buff=0.45).align_to(self.box, UP).shift(DOWN * 0.6)
-        far = self.dot_line(1).next_to(close, DOWN, buff=0.8).align_to(close, LEFT)
-        link_ab = DashedLine(dots[a].get_center(), dots[b].get_center(), color=palette.HIGHLIGHT, stroke_width=2)
-        link_ac = DashedLine(dots[a].get_center(), dots[c].get_center(), color=palette.HIGHLIGHT, stroke_width=2)
+        close = self.dot_line(0).next_to(self.box, RIGHT, buff=0.45).align_to(self.box, UP).shift(DOWN * 0.3)
+        far = self.dot_line(1).next_to(close, DOWN, buff=0.6).align_to(close, LEFT)
+        zero = Dot(self.origin, radius=0.05, color=palette.MUTED)
+        zero_label = self.words("origin", font_size=16, color=palette.MUTED).next_to(zero, UP, buff=0.35)
         self.say(
             "dot", about=[rings[a],
             rings[b], close], a=self.spelled_at("dot.pairs", (0, 0)), b=self.spelled_at("dot.pairs", (0, 1)), v=self.shown("dot.values", 0, VALUE),
         )
-        self.play(Create(rings[a]), Create(rings[b]), Create(link_ab))
+        self.play(FadeOut(self.legend), FadeIn(zero), FadeIn(zero_label), Create(rings[a]), Create(rings[b]))
+        first = self.projection(a, b)
+        self.play(GrowArrow(first[0]), GrowArrow(first[1]))
+        self.play(Create(first[2]), Create(first[3]), Create(first[4]))
         self.play(Write(close))
-        self.wait(1)
+        self.play(sweep([first[4], close[0][4], close[1]]), run_time=self.cue_left(1.0))
         self.say(
             "dot_far", about=[rings[c],
             far], a=self.spelled_at("dot.pairs", (0, 0)), c=self.spelled_at("dot.pairs", (1, 1)), v=self.shown("dot.values", 1, VALUE), d=self.shown("d_model")
         )
-        self.play(Create(rings[c]), Create(link_ac))
+        second = self.projection(a, c)
+        self.play(FadeOut(first[1:]), Create(rings[c]), GrowArrow(second[1]))
+        self.play(Create(second[2]), Create(second[3]), Create(second[4]))
         self.play(Write(far))
-        self.wait(2)
+        self.play(sweep([second[4], far[0][4], far[1]]), run_time=self.cue_left(1.0))
+
+    def projection(self, a: int, b: int) -> VGroup:
+        """Arrows from the zero vector to words a and b, and b's shadow on a's direction, as drawn in the plane:
+        [arrow to a, arrow to b, a's direction through the origin, the drop from b, the shadow]."""
+        o, pa, pb = self.origin, self.dots[a].get_center(), self.dots[b].get_center()
+        u = (pa - o) / max(np.linalg.norm(pa - o), 1e-9)
+        foot = o + np.dot(pb - o, u) * u
+        reach = max(np.linalg.norm(pa - o), abs(np.dot(pb - o, u))) + 0.3
+        to_a = Arrow(o, pa, buff=0.06, stroke_width=3, color=palette.HIGHLIGHT, max_tip_length_to_length_ratio=0.1)
+        to_b = Arrow(o, pb, buff=0.06, stroke_width=3, color=palette.POSITIVE, max_tip_length_to_length_ratio=0.1)
+        axis = DashedLine(o - u * reach, o + u * reach, color=palette.FAINT, stroke_width=1.5)
+        drop = DashedLine(pb, foot, color=palette.MUTED, stroke_width=1.5)
+        shadow = Line(o, foot, color=palette.POSITIVE, stroke_width=7, stroke_opacity=0.8)
+        return VGroup(to_a, to_b, axis, drop, shadow)
 
     def dot_line(self, k: int) -> VGroup:
         """'a · b = value' and the cosine below it, for pair k of the facts."""
         product = VGroup(
             self.word("dot.pairs", (k, 0), font_size=24, color=palette.HIGHLIGHT),
             eq(r"\cdot", font_size=36),
-            self.word("dot.pairs", (k, 1), font_size=24, color=palette.HIGHLIGHT),
+            self.word("dot.pairs", (k, 1), font_size=24, color=palette.POSITIVE),
             eq("=", font_size=32),
             self.ledger.number("dot.values", k, decimals=2, font_size=30),
         ).arrange(RIGHT, buff=0.15)
-        cosine = self.words(
-            "cosine", c=self.ledger.shown("dot.cosines", k, VALUE), font_size=palette.SMALL_SIZE, color=palette.MUTED
-        )
-        return VGroup(product, cosine.next_to(product, DOWN, buff=0.12).align_to(product, LEFT))
+        cosine = eq(r"\cos\theta =", self.ledger.shown("dot.cosines", k, VALUE), font_size=28, color=palette.MUTED)
+        return VGroup(product, cosine.next_to(product, DOWN, buff=0.15).align_to(product, LEFT))
 
 
 def place_labels(dots: dict, labels: dict, frame) -> VGroup:

@@ -49,7 +49,7 @@ KEYS = (
     "temperature.grid", "temperature.probs", "temperature.rest", "temperature.rest_each", "temperature.even",
     "temperature.others", "mlp.layer", "mlp.neurons", "mlp.active",
     "params.W_E", "params.W_pos", "params.W_U", "params.blocks.{layer}.attn", "params.blocks.{layer}.mlp",
-    "params.total", "count.attn_matrices", "pca.coords", "pca.explained", "dot.pairs", "dot.values", "dot.cosines",
+    "params.total", "count.attn_matrices", "pca.coords", "pca.explained", "pca.origin", "dot.pairs", "dot.values", "dot.cosines",
     "sample.{k}.T", "sample.{k}.tokens", "sample.{k}.probs", "sample.{k}.grammatical", "sample.{k}.share",
     "sample.count", "loop.tokens", "loop.top", "loop.probs", "loop.rest",
     *(f"gpt3.{name}" for name in GPT3), *(f"gpt3.params.{part}" for part in GPT3_COUNTS),
@@ -127,6 +127,7 @@ MEANINGS = {
     "params.total": "every parameter, counted",
     "count.attn_matrices": "how many weight matrices each attention block has (W_Q, W_K, W_V, W_O), counted",
     "pca.coords": "each token's embedding on the first two principal axes",
+    "pca.origin": "where the zero vector, the origin every embedding is an arrow from, falls on the two axes",
     "pca.explained": "the share of the embeddings' variance each of the two axes holds",
     "dot.pairs": "the pairs of token ids whose embeddings are compared",
     "dot.values": "their embeddings' dot products",
@@ -392,6 +393,7 @@ def pca_facts(embeddings: np.ndarray) -> dict[str, np.ndarray]:
     axes = axes * np.sign(axes[np.abs(axes).argmax(axis=0), [0, 1]])  # largest loading positive
     return {
         "pca.coords": centred.numpy() @ axes,
+        "pca.origin": -embeddings.mean(axis=0) @ axes,
         "pca.explained": (eigenvalues[[-1, -2]] / eigenvalues.sum()).numpy(),
     }
 
@@ -605,7 +607,10 @@ def reference_pca(embeddings: np.ndarray) -> dict[str, np.ndarray]:
     u, s, vt = np.linalg.svd(centred, full_matrices=False)
     axes = vt[:2].T  # [d_model, 2]
     signs = np.sign(axes[np.abs(axes).argmax(axis=0), [0, 1]])
-    return {"pca.coords": centred @ (axes * signs), "pca.explained": s[:2] ** 2 / (s**2).sum()}
+    return {
+        "pca.coords": centred @ (axes * signs), "pca.explained": s[:2] ** 2 / (s**2).sum(),
+        "pca.origin": (np.zeros(embeddings.shape[1]) - embeddings.mean(axis=0)) @ (axes * signs),
+    }
 
 
 def reference_pairs(embeddings: np.ndarray, prompt: list[int]) -> np.ndarray:
