@@ -20,6 +20,7 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
+    GrowArrow,
     GrowFromEdge,
     Group,
     Indicate,
@@ -37,6 +38,7 @@ from manim import (
 from netreel.scenes.common import palette
 from netreel.scenes.common.formats import HUNDREDTH, PERCENT, TENTH, VALUE
 from netreel.scenes.common.mobjects import Bars
+from netreel.scenes.common.motion import frame_around, sweep, trace
 from netreel.scenes.common.text import eq, turned
 from netreel.scenes.common.tokens import TokenScene, number_column, strip, token_row
 
@@ -66,6 +68,97 @@ class ChapterScene(TokenScene):
         for k, box in enumerate(row):
             box.set_x((k - (len(row) - 1) / 2) * slot)
         return row
+
+
+class NextWord(ChapterScene):
+    """The premise: the network gives the next word's probabilities; one is drawn and appended, and the longer
+    text goes back in, a few times over, with the model's real probabilities at each step."""
+
+    estimated_seconds = 36.0
+    steps = ("predict", "append", "repeat")
+    TEXT_Y, BARS_X = 2.1, 1.2
+
+    def predict(self):
+        self.n_steps = len(self.facts["loop.tokens"])
+        title = self.heading()
+        self.text = VGroup(*(self.token(i, font_size=24, color=palette.MUTED) for i in range(self.n_tokens())))
+        self.text.arrange(RIGHT, buff=0.16)
+        self.appended = [self.word("loop.tokens", s, font_size=24, color=palette.POSITIVE) for s in range(self.n_steps)]
+        everything = VGroup(*self.text, *self.appended).arrange(RIGHT, buff=0.16)
+        if everything.width > 12.4:
+            everything.scale_to_fit_width(12.4)
+        everything.move_to([0, self.TEXT_Y, 0])
+        box = RoundedRectangle(corner_radius=0.15, width=2.2, height=1.2, stroke_color=palette.MUTED, stroke_width=2)
+        self.network = VGroup(box, self.words("network", font_size=palette.SMALL_SIZE)).move_to([-4.3, -0.6, 0])
+        self.feed = Arrow(
+            [-4.3, self.TEXT_Y - 0.35, 0], self.network.get_top(), buff=0.1, stroke_width=3, color=palette.MUTED
+        )
+        self.bars = self.bars_at(0)
+        self.out = Arrow(self.network.get_right(), self.bars.labels.get_left() + LEFT * 0.1, buff=0.15, stroke_width=3, color=palette.MUTED)
+        self.say("premise", about=[*self.text, self.network, self.bars.labels, self.bars.numbers])
+        self.play(FadeIn(title), LaggedStart(*(FadeIn(w, shift=DOWN * 0.1) for w in self.text), lag_ratio=0.08), run_time=1.5)
+        self.play(GrowFromEdge(self.feed, UP), FadeIn(self.network))
+        self.play(GrowFromEdge(self.out, LEFT))
+        self.play(
+            LaggedStart(*(GrowFromEdge(b, LEFT) for b in self.bars.bars), lag_ratio=0.1),
+            FadeIn(self.bars.labels), FadeIn(self.bars.numbers), run_time=1.5,
+        )
+        self.play(sweep([self.bars.row(j) for j in range(len(self.bars.bars))]), run_time=self.cue_left(1.0))
+
+    def append(self):
+        self.say(
+            "draw", about=[self.bars.labels, self.appended[0]],
+            w=self.spelled_at("loop.tokens", 0), p=self.shown("loop.probs", (0, self.drawn_row(0)), VALUE),
+        )
+        self.draw(0, self.cue_left(1.0))
+
+    def repeat(self):
+        self.say("repeat", about=[*self.text, self.network, self.appended[1]])
+        for s in range(1, self.n_steps):
+            if s == 2:
+                self.say("writes", about=[*self.text, *self.appended[:s], self.network])
+            self.play(trace(self.feed), run_time=0.8)
+            new = self.bars_at(s)
+            self.play(FadeOut(self.bars), FadeIn(new), run_time=0.8)
+            self.bars = new
+            self.point_at(new.labels, new.numbers)
+            last = s == self.n_steps - 1
+            self.draw(s, self.cue_left(1.0) if last else 2.2)
+
+    def drawn_row(self, s: int) -> int:
+        """Where the drawn word stands among step s's most probable words (None when it is not among them)."""
+        top = [int(i) for i in self.ledger.array("loop.top", s)]
+        token = int(self.ledger.value("loop.tokens", s))
+        return top.index(token) if token in top else None
+
+    def draw(self, s: int, seconds: float) -> None:
+        """The draw: a highlight runs down the bars, adding up their probabilities, to the word drawn; the word
+        joins the end of the text."""
+        j = self.drawn_row(s)
+        rows = [self.bars.row(r) for r in range(len(self.bars.bars))]
+        if j is not None:
+            self.play(sweep(rows[: j + 1] + [rows[j]]), run_time=max(1.0, seconds * 0.5))
+            source = self.bars.labels[j]
+        else:
+            source = self.network
+        word = self.appended[s]
+        self.play(FadeIn(word, target_position=source, scale=0.8), run_time=max(0.8, seconds * 0.3))
+        self.play(Indicate(word, color=palette.HIGHLIGHT), run_time=max(0.6, seconds * 0.2))
+
+    def bars_at(self, s: int) -> Bars:
+        """Step s's most probable next words, their probabilities at their bars' ends."""
+        k = len(self.ledger.array("loop.top", s))
+        bars = Bars(
+            self.ledger.array("loop.probs", s),
+            [self.word("loop.top", (s, j), font_size=22) for j in range(k)],
+            [self.ledger.number("loop.probs", (s, j), decimals=2, font_size=22) for j in range(k)],
+            length=4.5,
+            row_height=0.5,
+        )
+        for bar, number in zip(bars.bars, bars.numbers):
+            number.next_to(bar, RIGHT, buff=0.15)
+        bars.shift([self.BARS_X - bars.bars[0].get_left()[0], -0.6 - bars.bars.get_y(), 0])
+        return bars
 
 
 class Tokens(ChapterScene):
@@ -170,19 +263,25 @@ class EmbeddingSpace(ChapterScene):
 
     def pca(self):
         coords = self.ledger.array("pca.coords")  # [vocab, 2]
+        origin = self.ledger.array("pca.origin")  # the zero vector on the same axes
         parts = self.facts.meta["parts"]
         width, height = self.PLOT
-        lo, hi = coords.min(axis=0), coords.max(axis=0)
+        lo = np.minimum(coords.min(axis=0), origin)
+        hi = np.maximum(coords.max(axis=0), origin)
         centre = np.array([-2.1, -0.45, 0])
         unit = np.array([width - 0.4, height - 0.4]) / np.maximum(hi - lo, 1e-9)  # each direction fills its side
 
         def point(xy: np.ndarray) -> np.ndarray:
             return centre + np.array([*((xy - (lo + hi) / 2) * unit), 0])
 
+        self.point = point
+        self.origin = point(origin)
         self.box = Rectangle(width=width, height=height, stroke_color=palette.FAINT, stroke_width=1.5).move_to(centre)
         axis_names = VGroup(
-            self.words("axis_1", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(self.box, DOWN, buff=0.1),
-            turned(self.words("axis_2", font_size=palette.SMALL_SIZE, color=palette.MUTED)).next_to(self.box, LEFT, buff=0.1),
+            self.words("axis_1", p=self.shown("pca.explained", 0, PERCENT), font_size=palette.SMALL_SIZE, color=palette.MUTED)
+            .next_to(self.box, DOWN, buff=0.1),
+            turned(self.words("axis_2", p=self.shown("pca.explained", 1, PERCENT), font_size=palette.SMALL_SIZE, color=palette.MUTED))
+            .next_to(self.box, LEFT, buff=0.1),
         )
         pairs = self.ledger.array("dot.pairs").astype(int)  # [2, 2]
         self.pair = pairs[0][0], pairs[0][1], pairs[1][1]
@@ -198,9 +297,25 @@ class EmbeddingSpace(ChapterScene):
             )
             for i in drawn
         }
+        self.legend = VGroup()
+        if parts:  # the colours' key, beside the plot from the moment the dots appear
+            entries = VGroup(
+                *(
+                    VGroup(
+                        Dot(radius=0.07, color=PART_COLOURS[part]),
+                        self.words(f"gpt.parts.{part}", font_size=palette.SMALL_SIZE),
+                    ).arrange(RIGHT, buff=0.12)
+                    for part in dict.fromkeys(parts)
+                )
+            )
+            rows = (len(entries) + 1) // 2
+            entries.arrange_in_grid(rows=rows, cols=2, buff=(0.3, 0.1), flow_order="dr", col_alignments="ll")
+            self.legend = VGroup(self.words("legend_title", font_size=palette.SMALL_SIZE, color=palette.MUTED), entries)
+            self.legend.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+            self.legend.next_to(self.box, RIGHT, buff=0.35).align_to(self.box, DOWN)
         title = self.heading()
         self.say(
-            "pca", about=[self.box, *self.dots.values()],
+            "pca", about=[self.box, *self.dots.values(), axis_names],
             d=self.shown("d_model"),
             first=self.shown("pca.explained", 0, PERCENT),
             second=self.shown("pca.explained", 1, PERCENT),
@@ -208,6 +323,7 @@ class EmbeddingSpace(ChapterScene):
         self.play(FadeIn(title), Create(self.box), FadeIn(axis_names))
         self.play(
             LaggedStart(*(FadeIn(d, scale=2) for d in self.dots.values()), lag_ratio=min(0.02, 1.0 / len(self.dots))),
+            FadeIn(self.legend),
             run_time=2,
         )
         if len(drawn) < len(coords):
@@ -217,58 +333,71 @@ class EmbeddingSpace(ChapterScene):
         self.play(
             LaggedStart(*(FadeIn(label) for label in labels.values()), lag_ratio=0.05), FadeIn(leaders), run_time=1.5
         )
+        self.play(sweep([axis_names[0], axis_names[1]]), run_time=self.cue_left(1.0))
 
     def clusters(self):
-        legend = VGroup(self.words("legend_title", font_size=palette.SMALL_SIZE, color=palette.MUTED))
-        for part in dict.fromkeys(self.facts.meta["parts"]):
-            legend.add(
-                VGroup(
-                    Dot(radius=0.07, color=PART_COLOURS[part]),
-                    self.words(f"gpt.parts.{part}", font_size=palette.SMALL_SIZE),
-                ).arrange(RIGHT, buff=0.15)
-            )
-        legend.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(self.box, RIGHT, buff=0.5).align_to(self.box, UP)
-        self.say("clusters", about=[legend])
-        self.play(FadeIn(legend))
-        self.wait(2)
-        self.play(FadeOut(legend))
+        entries = self.legend[1]
+        self.say("clusters", about=[self.legend])
+        parts = self.facts.meta["parts"]
+        groups = []
+        for entry, part in zip(entries, dict.fromkeys(parts)):
+            members = [dot for i, dot in self.dots.items() if parts[i] == part]
+            groups.append([entry, *members])
+        self.play(sweep(groups, buff=0.03), run_time=self.cue_left(1.0))
 
     def dot(self):
         a, b, c = self.pair
         dots = self.dots
         rings = {i: Circle(radius=0.14, color=palette.HIGHLIGHT, stroke_width=3).move_to(dots[i]) for i in (a, b, c)}
-        close = self.dot_line(0).next_to(self.box, RIGHT, buff=0.45).align_to(self.box, UP).shift(DOWN * 0.6)
-        far = self.dot_line(1).next_to(close, DOWN, buff=0.8).align_to(close, LEFT)
-        link_ab = DashedLine(dots[a].get_center(), dots[b].get_center(), color=palette.HIGHLIGHT, stroke_width=2)
-        link_ac = DashedLine(dots[a].get_center(), dots[c].get_center(), color=palette.HIGHLIGHT, stroke_width=2)
+        close = self.dot_line(0).next_to(self.box, RIGHT, buff=0.45).align_to(self.box, UP).shift(DOWN * 0.3)
+        far = self.dot_line(1).next_to(close, DOWN, buff=0.6).align_to(close, LEFT)
+        zero = Dot(self.origin, radius=0.05, color=palette.MUTED)
+        zero_label = self.words("origin", font_size=16, color=palette.MUTED).next_to(zero, UP, buff=0.35)
         self.say(
             "dot", about=[rings[a],
             rings[b], close], a=self.spelled_at("dot.pairs", (0, 0)), b=self.spelled_at("dot.pairs", (0, 1)), v=self.shown("dot.values", 0, VALUE),
         )
-        self.play(Create(rings[a]), Create(rings[b]), Create(link_ab))
+        self.play(FadeOut(self.legend), FadeIn(zero), FadeIn(zero_label), Create(rings[a]), Create(rings[b]))
+        first = self.projection(a, b)
+        self.play(GrowArrow(first[0]), GrowArrow(first[1]))
+        self.play(Create(first[2]), Create(first[3]), Create(first[4]))
         self.play(Write(close))
-        self.wait(1)
+        self.play(sweep([first[4], close[0][4], close[1]]), run_time=self.cue_left(1.0))
         self.say(
             "dot_far", about=[rings[c],
             far], a=self.spelled_at("dot.pairs", (0, 0)), c=self.spelled_at("dot.pairs", (1, 1)), v=self.shown("dot.values", 1, VALUE), d=self.shown("d_model")
         )
-        self.play(Create(rings[c]), Create(link_ac))
+        second = self.projection(a, c)
+        self.play(FadeOut(first[1:]), Create(rings[c]), GrowArrow(second[1]))
+        self.play(Create(second[2]), Create(second[3]), Create(second[4]))
         self.play(Write(far))
-        self.wait(2)
+        self.play(sweep([second[4], far[0][4], far[1]]), run_time=self.cue_left(1.0))
+
+    def projection(self, a: int, b: int) -> VGroup:
+        """Arrows from the zero vector to words a and b, and b's shadow on a's direction, as drawn in the plane:
+        [arrow to a, arrow to b, a's direction through the origin, the drop from b, the shadow]."""
+        o, pa, pb = self.origin, self.dots[a].get_center(), self.dots[b].get_center()
+        u = (pa - o) / max(np.linalg.norm(pa - o), 1e-9)
+        foot = o + np.dot(pb - o, u) * u
+        reach = max(np.linalg.norm(pa - o), abs(np.dot(pb - o, u))) + 0.3
+        to_a = Arrow(o, pa, buff=0.06, stroke_width=3, color=palette.HIGHLIGHT, max_tip_length_to_length_ratio=0.1)
+        to_b = Arrow(o, pb, buff=0.06, stroke_width=3, color=palette.POSITIVE, max_tip_length_to_length_ratio=0.1)
+        axis = DashedLine(o - u * reach, o + u * reach, color=palette.FAINT, stroke_width=1.5)
+        drop = DashedLine(pb, foot, color=palette.MUTED, stroke_width=1.5)
+        shadow = Line(o, foot, color=palette.POSITIVE, stroke_width=7, stroke_opacity=0.8)
+        return VGroup(to_a, to_b, axis, drop, shadow)
 
     def dot_line(self, k: int) -> VGroup:
         """'a · b = value' and the cosine below it, for pair k of the facts."""
         product = VGroup(
             self.word("dot.pairs", (k, 0), font_size=24, color=palette.HIGHLIGHT),
             eq(r"\cdot", font_size=36),
-            self.word("dot.pairs", (k, 1), font_size=24, color=palette.HIGHLIGHT),
+            self.word("dot.pairs", (k, 1), font_size=24, color=palette.POSITIVE),
             eq("=", font_size=32),
             self.ledger.number("dot.values", k, decimals=2, font_size=30),
         ).arrange(RIGHT, buff=0.15)
-        cosine = self.words(
-            "cosine", c=self.ledger.shown("dot.cosines", k, VALUE), font_size=palette.SMALL_SIZE, color=palette.MUTED
-        )
-        return VGroup(product, cosine.next_to(product, DOWN, buff=0.12).align_to(product, LEFT))
+        cosine = eq(r"\cos\theta =", self.ledger.shown("dot.cosines", k, VALUE), font_size=28, color=palette.MUTED)
+        return VGroup(product, cosine.next_to(product, DOWN, buff=0.15).align_to(product, LEFT))
 
 
 def place_labels(dots: dict, labels: dict, frame) -> VGroup:
@@ -556,7 +685,7 @@ class MLPBlock(ChapterScene):
 class Unembedding(ChapterScene):
     """The last vector times W_U gives real logits; softmax gives the next-word probabilities."""
 
-    estimated_seconds = 27.0
+    estimated_seconds = 32.0
     steps = ("vector", "unembed", "softmax")
 
     def vector(self):
@@ -570,7 +699,7 @@ class Unembedding(ChapterScene):
         word = self.token(last, font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(self.column, UP, buff=0.2)
         self.say("vector", about=[self.column])
         self.play(FadeIn(title), FadeIn(self.column), FadeIn(word))
-        self.wait(1)
+        self.play(sweep([word, *self.column[0]]), run_time=self.cue_left(1.0))
 
     def unembed(self):
         top = self.top
@@ -583,11 +712,14 @@ class Unembedding(ChapterScene):
             "W_U", r"\in \mathbb{R}^{", self.shown("n_vocab"), r"\times", self.shown("d_model"), "}", font_size=26
         ).next_to(matrix, DOWN, buff=0.2)
         self.logit_rows = rows = VGroup()
+        cells = []
         for j in range(len(top)):
-            number = self.ledger.number("logits", top[j], decimals=2, font_size=24)
-            rows.add(VGroup(self.word("top", j, font_size=22), number).arrange(RIGHT, buff=0.3))
-        rows.add(eq(r"\vdots", font_size=24, color=palette.MUTED))
-        rows.arrange(DOWN, buff=0.2, aligned_edge=RIGHT)
+            cells += [self.word("top", j, font_size=22), self.ledger.number("logits", top[j], decimals=2, font_size=24)]
+        grid = VGroup(*cells).arrange_in_grid(cols=2, buff=(0.3, 0.2), col_alignments="rr")
+        for j in range(len(top)):
+            rows.add(VGroup(grid[2 * j], grid[2 * j + 1]))
+        dots = eq(r"\vdots", font_size=24, color=palette.MUTED).next_to(grid, DOWN, buff=0.15).align_to(grid, RIGHT)
+        rows.add(dots)
         logits_title = VGroup(self.words("logits_label", font_size=24), eq(r"z = W_U\, x", font_size=30)).arrange(
             RIGHT, buff=0.2
         )
@@ -597,9 +729,25 @@ class Unembedding(ChapterScene):
         self.say("unembed", about=[matrix, m_label])
         self.play(GrowFromEdge(arrow, LEFT), FadeIn(matrix), Write(m_label))
         self.play(GrowFromEdge(arrow2, LEFT), FadeIn(logits_title))
+        cell_h = height / self.v
+        row_of = lambda i: Rectangle(width=matrix.width, height=cell_h, stroke_width=0).move_to(
+            [matrix.get_x(), matrix.get_top()[1] - cell_h * (i + 0.5), 0]
+        )
+        self.play(sweep([row_of(i) for i in range(0, self.v, max(1, self.v // 12))], buff=0.02), run_time=self.cue_left(1.0))
         self.say("logits", about=[*rows], v=self.shown("n_vocab"))
         self.play(LaggedStart(*(FadeIn(r) for r in rows), lag_ratio=0.1), run_time=1.5)
-        self.wait(1)
+        # the winner's row of W_U, with the vector it meets, gives the top logit
+        ring = frame_around([row_of(top[0])], buff=0.03)
+        link = Line(ring.get_right(), rows[0].get_left() + LEFT * 0.1, color=palette.HIGHLIGHT, stroke_width=2)
+        pair = VGroup(frame_around(self.column, buff=0.08), ring, link, frame_around(rows[0], buff=0.06))
+        self.say(
+            "top_row", about=[self.column, matrix, rows[0]],
+            w=self.spelled_at("top", 0), z=self.shown("logits", top[0], VALUE),
+        )
+        self.play(Create(pair[0]), Create(pair[1]), run_time=1.0)
+        self.play(Create(pair[2]), Create(pair[3]), run_time=1.0)
+        self.play(Indicate(rows[0], color=palette.HIGHLIGHT, scale_factor=1.1), run_time=self.cue_left(1.0))
+        self.play(FadeOut(pair), run_time=0.4)
 
     def softmax(self):
         top, k = self.top, len(self.top)
@@ -612,9 +760,11 @@ class Unembedding(ChapterScene):
                 length=2.4,
                 row_height=0.5,
             )
-            .to_edge(RIGHT, buff=0.6)
+            .to_edge(RIGHT, buff=0.9)
             .align_to(self.logit_rows, UP)
         )
+        for bar, number in zip(bars.bars, bars.numbers):  # each probability at its bar's end
+            number.next_to(bar, RIGHT, buff=0.15)
         formula = eq(r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}", font_size=34).next_to(bars, UP, buff=0.4)
         self.say("softmax", about=[formula, bars.labels, bars.numbers])
         self.play(Write(formula))
@@ -624,17 +774,21 @@ class Unembedding(ChapterScene):
             FadeIn(bars.numbers),
             run_time=2,
         )
+        self.play(sweep([[self.logit_rows[j], bars.row(j)] for j in range(k)]), run_time=self.cue_left(1.0))
         self.say("bars", about=[bars.labels, bars.numbers], w=self.spelled_at("top", 0), p=self.shown("probs", top[0], VALUE))
-        self.play(Indicate(bars.row(0), color=palette.HIGHLIGHT))
-        self.wait(2)
+        winner = frame_around(bars.row(0), buff=0.08)
+        self.play(Create(winner), bars.labels[0].animate.set_color(palette.HIGHLIGHT), run_time=1.0)
+        self.play(Indicate(bars.row(0), color=palette.HIGHLIGHT, scale_factor=1.05), run_time=self.cue_left(1.0))
 
 
 class Temperature(ChapterScene):
-    """Bars follow softmax(logits / T) as T sweeps; then sampled continuations at two temperatures."""
+    """Bars follow softmax(logits / T) as T sweeps; then sampled continuations at two temperatures, and how
+    many of a thousand samples at each keep to the grammar."""
 
-    estimated_seconds = 33.0
+    estimated_seconds = 45.0
     steps = ("formula", "cold", "hot", "back", "sample")
-    BAR_LENGTH = 5.0
+    BAR_LENGTH = 4.5
+    BARS_LEFT, BARS_TOP = -1.0, 1.25  # where the first bar starts
 
     def formula(self):
         self.grid = self.ledger.array("temperature.grid")
@@ -645,7 +799,7 @@ class Temperature(ChapterScene):
 
         title = self.heading()
         self.equation = eq(r"p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}", font_size=38).next_to(title, DOWN, buff=0.3)
-        self.track = Line(LEFT * 4, RIGHT * 4, color=palette.MUTED, stroke_width=3).shift(DOWN * 3.0)
+        self.track = Line(LEFT * 4, RIGHT * 4, color=palette.MUTED, stroke_width=3).shift(DOWN * 3.1)
         self.ticks = VGroup()
         for t, decimals in ((0.01, 2), (0.1, 1), (1.0, 0), (10.0, 0)):
             mark = Line(UP * 0.1, DOWN * 0.1, color=palette.MUTED).move_to([self.x_of(t), self.track.get_y(), 0])
@@ -654,10 +808,28 @@ class Temperature(ChapterScene):
             self.track, LEFT, buff=0.3
         )
         labels = [self.word("top", j, font_size=24) for j in range(k)] + [
-            self.words("others", font_size=22, color=palette.MUTED)
+            self.words("each_other", n=self.shown("temperature.others"), font_size=22, color=palette.MUTED)
         ]
-        self.layout = Bars(np.full(k + 1, 1.0), labels, None, length=self.BAR_LENGTH, row_height=0.5)
-        self.layout.move_to(DOWN * 0.45 + RIGHT * 0.2)
+        self.layout = Bars(np.full(k + 1, 1.0), labels, None, length=self.BAR_LENGTH, row_height=0.45)
+        self.layout.shift(
+            [self.BARS_LEFT - self.layout.bars[0].get_left()[0], self.BARS_TOP - self.layout.bars[0].get_top()[1], 0]
+        )
+        # the other words' row stands apart, under a rule: one word's share on average, not their sum
+        self.layout.labels[k].shift(DOWN * 0.3)
+        self.layout.bars[k].shift(DOWN * 0.3)
+        left = self.layout.bars[0].get_left()[0]
+        self.rule = DashedLine(
+            [left - 3.2, self.layout.bars[k].get_top()[1] + 0.17, 0],
+            [left + self.BAR_LENGTH, self.layout.bars[k].get_top()[1] + 0.17, 0],
+            color=palette.FAINT, stroke_width=1.5,
+        )
+        even_x = left + self.BAR_LENGTH * self.ledger.value("temperature.even")
+        top_y, bottom_y = self.layout.bars[0].get_top()[1] + 0.1, self.layout.bars[k].get_bottom()[1] - 0.05
+        self.even_line = DashedLine([even_x, top_y, 0], [even_x, bottom_y, 0], color=palette.HIGHLIGHT, stroke_width=2)
+        self.even_label = self.words(
+            "even", e=self.shown("temperature.even", spec=VALUE), font_size=20, color=palette.HIGHLIGHT
+        ).next_to(self.even_line, UP, buff=0.08)
+        self.even_label.align_to(self.even_line, LEFT).shift(LEFT * 0.1)
         self.marker = Triangle(color=palette.HIGHLIGHT, fill_opacity=1).scale(0.12).rotate(np.pi)
         self.now = self.state(self.middle)
         self.say("formula", about=[self.equation, self.layout.labels, self.now])
@@ -665,11 +837,12 @@ class Temperature(ChapterScene):
         self.play(
             FadeIn(self.layout.labels),
             FadeIn(self.now),
+            Create(self.rule),
             Create(self.track),
             FadeIn(self.ticks),
             FadeIn(self.slider_name),
         )
-        self.wait(1)
+        self.play(sweep([self.equation[0], self.track]), run_time=self.cue_left(1.0))
 
     def cold(self):
         coldest = self.coldest
@@ -681,32 +854,31 @@ class Temperature(ChapterScene):
             other=self.spelled_at("top", 1),
             other_p=self.shown("temperature.probs", (coldest, 1), VALUE),
         )
-        self.sweep(range(self.middle - 1, coldest - 1, -1))
-        self.wait(1)
+        self.sweep(range(self.middle - 1, coldest - 1, -1), share=0.8)
+        self.play(sweep([[self.layout.labels[0], self.now[0][0]], [self.layout.labels[1], self.now[0][1]]]), run_time=self.cue_left(1.0))
 
     def hot(self):
         hottest = self.hottest
         self.say(
-            "hot", about=[self.track, self.layout.labels],
+            "hot", about=[self.track, self.layout.labels, self.even_line, self.even_label],
             t=self.shown("temperature.grid", hottest, HUNDREDTH),
+            e=self.shown("temperature.even", spec=VALUE),
+            q=self.shown("temperature.rest_each", hottest, VALUE),
+            n=self.shown("temperature.others"),
             p=self.shown("temperature.rest", hottest, VALUE),
         )
-        self.sweep(range(self.coldest + 1, hottest + 1))
-        self.wait(1)
+        self.play(Create(self.even_line), FadeIn(self.even_label))
+        self.sweep(range(self.coldest + 1, hottest + 1), share=0.85)
+        self.play(sweep([self.now[0][-1][:2], self.now[0][-1][2], self.even_label]), run_time=self.cue_left(1.0))
 
     def back(self):
         self.say("back", about=[self.track, self.layout.labels])
-        self.sweep(range(self.hottest - 1, self.middle - 1, -1))
-        self.wait(1)
+        self.sweep(range(self.hottest - 1, self.middle - 1, -1), share=1.0)
 
     def sample(self):
         self.play(
-            FadeOut(self.now),
-            FadeOut(self.layout.labels),
-            FadeOut(self.track),
-            FadeOut(self.ticks),
-            FadeOut(self.slider_name),
-            FadeOut(self.equation),
+            *(FadeOut(m) for m in (self.now, self.layout.labels, self.track, self.ticks, self.slider_name,
+                                   self.equation, self.rule, self.even_line, self.even_label)),
         )
         prompt = VGroup(*(self.token(i, font_size=24, color=palette.MUTED) for i in range(self.n_tokens()))).arrange(
             RIGHT, buff=0.16
@@ -714,19 +886,40 @@ class Temperature(ChapterScene):
         prompt_line = VGroup(self.words("prompt_label", font_size=26, color=palette.MUTED), prompt).arrange(
             RIGHT, buff=0.3
         )
-        lines = (
-            VGroup(prompt_line, *(self.sample_line(s) for s in (0, 1)))
-            .arrange(DOWN, buff=0.7, aligned_edge=LEFT)
-            .move_to(DOWN * 0.2)
-        )
-        if lines.width > 13.4:
-            lines.scale_to_fit_width(13.4)
-        self.say("sample", about=[prompt_line, *(line[0] for line in lines[1:])])
+        grammar = "sample.0.share" in self.facts
+        blocks = [self.sample_line(s, grammar) for s in (0, 1)]
+        lines = VGroup(prompt_line, *blocks).arrange(DOWN, buff=0.55, aligned_edge=LEFT).move_to(DOWN * 0.2)
+        if lines.width > 13.0:
+            lines.scale_to_fit_width(13.0)
+        cold_t, hot_t = (self.ledger.shown(f"sample.{s}.T", spec=TENTH) for s in (0, 1))
+        self.say("sample", about=[prompt_line, blocks[0][0]], t=cold_t)
         self.play(FadeIn(prompt_line))
-        for line in lines[1:]:
-            self.play(FadeIn(line[0]))
-            self.play(LaggedStart(*(FadeIn(w, shift=RIGHT * 0.1) for w in line[1]), lag_ratio=0.15), run_time=2)
-        self.wait(2)
+        self.write_line(blocks[0])
+        self.say("sample_hot", about=[blocks[1][0]], t=hot_t)
+        self.write_line(blocks[1])
+        if grammar:
+            shares = [block[1] for block in blocks]
+            self.say(
+                "shares", about=shares,
+                n=self.shown("sample.count"),
+                low=self.shown("sample.0.share", spec=PERCENT), t_low=cold_t,
+                high=self.shown("sample.1.share", spec=PERCENT), t_high=hot_t,
+            )
+            self.play(FadeIn(shares[0], shift=UP * 0.1))
+            self.play(FadeIn(shares[1], shift=UP * 0.1))
+            self.play(sweep(shares), run_time=self.cue_left(1.0))
+
+    def write_line(self, block: VGroup) -> None:
+        """A sampled line appearing as it was made: its label, then one word at a time, each appended."""
+        line = block[0]
+        self.play(FadeIn(line[0]), run_time=0.5)
+        words = line[1]
+        each = max(0.25, (self.cue_left(1.0) - 0.5) / len(words))
+        cursor = Rectangle(width=0.05, height=0.32, stroke_width=0).set_fill(palette.HIGHLIGHT, opacity=0.9)
+        for word in words:
+            cursor.next_to(word, RIGHT, buff=0.06)
+            self.play(FadeIn(word, shift=RIGHT * 0.1), FadeIn(cursor), run_time=each)
+        self.play(FadeOut(cursor), run_time=0.3)
 
     def x_of(self, t: float) -> float:
         """Where temperature t lies on the slider's track (a log scale over the grid)."""
@@ -734,18 +927,27 @@ class Temperature(ChapterScene):
         return self.track.get_left()[0] + (np.log10(t) - lo) / (hi - lo) * self.track.width
 
     def state(self, g: int) -> VGroup:
-        """The bars, their numbers, the T readout and the slider's marker at grid stop g."""
+        """The bars, their numbers, the T readout and the slider's marker at grid stop g: the top words'
+        probabilities, and each other word's on average (under the rule), each number at its bar's end."""
         k = len(self.top)
-        values = list(self.ledger.array("temperature.probs", g)) + [self.ledger.value("temperature.rest", g)]
+        values = list(self.ledger.array("temperature.probs", g)) + [self.ledger.value("temperature.rest_each", g)]
         rows = VGroup()
         for j, value in enumerate(values):
             slot = self.layout.bars[j]
             bar = Rectangle(width=max(self.BAR_LENGTH * value, 1e-3), height=slot.height, stroke_width=0)
-            bar.set_fill(palette.POSITIVE, opacity=0.9)
-            key, index = ("temperature.probs", (g, j)) if j < k else ("temperature.rest", g)
-            number = self.ledger.number(key, index, decimals=2, font_size=24)
-            number.next_to(slot.get_left() + RIGHT * self.BAR_LENGTH, RIGHT, buff=0.25)
-            rows.add(VGroup(bar.move_to(slot.get_left(), aligned_edge=LEFT), number))
+            bar.set_fill(palette.POSITIVE if j < k else palette.MUTED, opacity=0.9)
+            bar.move_to(slot.get_left(), aligned_edge=LEFT)
+            key, index = ("temperature.probs", (g, j)) if j < k else ("temperature.rest_each", g)
+            number = self.ledger.number(key, index, decimals=2, font_size=22)
+            number.next_to(bar, RIGHT, buff=0.15)
+            row = VGroup(bar, number)
+            if j == k:  # and what they hold together, beside it
+                together = VGroup(
+                    self.words("together", n=self.shown("temperature.others"), font_size=20, color=palette.MUTED),
+                    self.ledger.number("temperature.rest", g, decimals=2, font_size=22, color=palette.MUTED),
+                ).arrange(RIGHT, buff=0.12)
+                row.add(together.next_to(slot.get_left() + RIGHT * self.BAR_LENGTH, RIGHT, buff=0.3).set_y(slot.get_y()))
+            rows.add(row)
         where = self.marker.copy().move_to([self.x_of(self.grid[g]), self.track.get_y() + 0.2, 0])
         readout = VGroup(
             eq("T =", font_size=30, color=palette.HIGHLIGHT),
@@ -754,24 +956,42 @@ class Temperature(ChapterScene):
         readout.arrange(RIGHT, buff=0.12).next_to(where, UP, buff=0.1)
         return VGroup(rows, readout, where)
 
-    def sweep(self, indices) -> None:
-        """Step the slider through grid stops: every frame shows one stop's exact bars, none in between."""
+    def sweep(self, indices, share: float = 1.0) -> None:
+        """Step the slider through grid stops over ``share`` of what is left of the cue: every frame shows
+        one stop's exact bars, none in between."""
+        indices = list(indices)
+        each = max(0.15, share * self.cue_left(1.0) / len(indices))
         for g in indices:
             self.remove(self.now)
             self.now = self.state(g)
             self.add(self.now)
             self.point_at(self.now)
-            self.wait(0.2)
+            self.wait(each)
 
-    def sample_line(self, s: int) -> VGroup:
-        """'T = t:' and the words sampled after the prompt at that temperature."""
+    def sample_line(self, s: int, grammar: bool) -> VGroup:
+        """'T = t:' and the words sampled after the prompt at that temperature (in red from the first word
+        that leaves the grammar), and under it how many of the samples at that temperature keep to it."""
         key = "sample_low" if s == 0 else "sample_high"
         label = self.words(key, t=self.ledger.shown(f"sample.{s}.T", spec=TENTH), font_size=26, color=palette.HIGHLIGHT)
         n_new = len(self.facts[f"sample.{s}.tokens"])
+        ok = [True] * n_new
+        if grammar:
+            ok = [bool(self.ledger.value(f"sample.{s}.grammatical", j)) for j in range(n_new)]
         new = VGroup(
-            *(self.word(f"sample.{s}.tokens", j, font_size=24, color=palette.POSITIVE) for j in range(n_new))
+            *(
+                self.word(f"sample.{s}.tokens", j, font_size=24, color=palette.POSITIVE if ok[j] else palette.NEGATIVE)
+                for j in range(n_new)
+            )
         ).arrange(RIGHT, buff=0.16)
-        return VGroup(label, new).arrange(RIGHT, buff=0.3)
+        line = VGroup(label, new).arrange(RIGHT, buff=0.3)
+        if not grammar:
+            return VGroup(line)
+        share = self.words(
+            "share", p=self.shown(f"sample.{s}.share", spec=PERCENT), n=self.shown("sample.count"),
+            font_size=22, color=palette.HIGHLIGHT,
+        )
+        share.next_to(line, DOWN, buff=0.2).align_to(new, LEFT)
+        return VGroup(line, share)
 
 
 class ParameterCount(ChapterScene):
@@ -799,9 +1019,14 @@ class ParameterCount(ChapterScene):
         for l in range(layers):
             number = self.layer_number(l)
             heads = eq(
-                r"W_Q, W_K, W_V, W_O:\ ", shown("n_heads"), r"\times", d, r"\times", shown("d_head"), font_size=30
+                r"W_Q, W_K, W_V, W_O:\ ", shown("count.attn_matrices"), r"\times", shown("n_heads"), r"\times", d,
+                r"\times", shown("d_head"), font_size=30,
             )
-            mlp = eq(r"W_{in}, W_{out}:\ ", d, r"\times", shown("d_mlp"), r";\ b_{in}, b_{out}", font_size=30)
+            m = shown("d_mlp")
+            mlp = eq(
+                r"W_{in}, b_{in}, W_{out}, b_{out}:\ ", d, r"\times", m, "+", m, "+", m, r"\times", d, "+", d,
+                font_size=30,
+            )
             rows.append((self.words("attn", l=number, font_size=26), heads, f"params.blocks.{l}.attn"))
             rows.append((self.words("mlp", l=number, font_size=26), mlp, f"params.blocks.{l}.mlp"))
         rows.append(
@@ -818,6 +1043,9 @@ class ParameterCount(ChapterScene):
         self.table.next_to(title, DOWN, buff=0.45).set_x(0)
         if self.table.height > 5.4:
             self.table.scale_to_fit_height(5.4).next_to(title, DOWN, buff=0.4)
+        if self.table.width > 12.6:
+            self.table.scale_to_fit_width(12.6).next_to(title, DOWN, buff=0.4).set_x(0)
+        self.rows = [cells[3 * r : 3 * r + 3] for r in range(len(rows))]
         self.say("intro", about=[*cells])
         self.play(FadeIn(title))
         for r in range(len(rows)):
@@ -835,8 +1063,9 @@ class ParameterCount(ChapterScene):
         total.next_to(rule, DOWN, buff=0.25).align_to(table, RIGHT)
         self.say("total", about=[total], n=self.shown("params.total"))
         self.play(Create(rule), Write(total))
-        self.play(Indicate(total[1], color=palette.HIGHLIGHT))
-        self.wait(2)
+        # the total is the rows' counts added up: light each count in turn, then the sum
+        counts = [row[2] for row in self.rows]
+        self.play(sweep([*counts, total[1]]), run_time=self.cue_left(1.0))
 
     def scale(self):
         shown, generation = self.shown, self.shown("gpt3.generation")
@@ -883,8 +1112,9 @@ class ParameterCount(ChapterScene):
         self.play(Write(theirs[-1]), run_time=1.5)
         self.play(Indicate(theirs[-1], color=palette.HIGHLIGHT))
         self.say("scale_note", about=[source, theirs[4], theirs[5], ours[-1]], g=generation)
-        self.play(FadeIn(source), Indicate(VGroup(theirs[4], theirs[5]), color=palette.HIGHLIGHT, scale_factor=1.05))
-        self.wait(1)
+        self.play(FadeIn(source))
+        # one of its blocks (attention and MLP) against this whole model
+        self.play(sweep([source, [theirs[4], theirs[5]], ours[-1], [theirs[4], theirs[5]]]), run_time=self.cue_left(1.0))
 
 
-SCENES = [Tokens, EmbeddingSpace, Residual, MLPBlock, Unembedding, Temperature, ParameterCount]
+SCENES = [NextWord, Tokens, EmbeddingSpace, Residual, MLPBlock, Unembedding, Temperature, ParameterCount]

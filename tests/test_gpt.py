@@ -265,3 +265,48 @@ def test_missing_corpus_is_one_line(tmp_path):
     result = run("info", "gpt", "--corpus", str(tmp_path / "nowhere.txt"))
     assert result.exit_code != 0
     assert result.stderr.strip().startswith("netreel: cannot read --corpus") and len(result.stderr.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------ sampling: the loop, and keeping to the grammar
+def test_grammar_check_accepts_the_grammar_and_nothing_else():
+    text = corpus.grammar_corpus(seed=2, n_train=50, n_test=4)
+    for row in text.train:
+        words = text.vocab.decode(row)
+        assert all(gpt_facts.keeps_to_grammar(words)) and gpt_facts.reference_grammatical(words)
+        broken = words[:5] + ["swamp"] + words[5:]  # a place where no place can stand
+        flags = gpt_facts.keeps_to_grammar(broken)
+        assert not flags[-1] and flags[:5] == [True] * 5 and not gpt_facts.reference_grammatical(broken)
+    # a verb of another kind than the noun's adjective breaks it
+    assert gpt_facts.keeps_to_grammar(["a", "fluffy", "beast", "hissed"]) == [True, True, True, False]
+
+
+def test_samples_keep_to_the_grammar_less_often_when_hot(chapter_facts):
+    facts, _ = chapter_facts("gpt")
+    words, prompt = facts.meta["vocab"], facts.meta["prompt"]
+    for k in (0, 1):
+        sampled = [words[int(i)] for i in facts[f"sample.{k}.tokens"]]
+        assert list(facts[f"sample.{k}.grammatical"]) == gpt_facts.keeps_to_grammar(prompt + sampled)[len(prompt):]
+        assert 0 <= facts[f"sample.{k}.share"] <= 1
+    assert facts["sample.0.T"] < facts["sample.1.T"]
+    assert facts["sample.0.share"] > facts["sample.1.share"] + 0.1  # colder, more often grammatical
+    assert facts["sample.count"] == gpt_facts.SAMPLE_COUNT
+
+
+def test_the_loop_starts_from_the_prompts_own_prediction(chapter_facts):
+    facts, _ = chapter_facts("gpt")
+    k = len(facts["top"]) - 1  # the last place may go to the word drawn
+    np.testing.assert_array_equal(facts["loop.top"][0][:k], facts["top"][:k])
+    np.testing.assert_allclose(facts["loop.probs"][0], facts["probs"][facts["loop.top"][0].astype(int)])
+    for s, token in enumerate(facts["loop.tokens"]):
+        assert token in facts["loop.top"][s]  # every word drawn is among those shown
+    np.testing.assert_allclose(facts["loop.probs"].sum(axis=1) + facts["loop.rest"], 1.0)
+    assert facts["loop.probs"][0][0] >= facts["loop.probs"][0][-1]
+
+
+def test_the_shown_products_are_the_counts(chapter_facts):
+    facts, _ = chapter_facts("gpt")
+    d, m = facts["d_model"], facts["d_mlp"]
+    assert facts["count.attn_matrices"] * facts["n_heads"] * d * facts["d_head"] == facts["params.blocks.0.attn"]
+    assert d * m + m + m * d + d == facts["params.blocks.0.mlp"]
+    np.testing.assert_allclose(facts["temperature.rest_each"] * facts["temperature.others"], facts["temperature.rest"])
+    assert facts["temperature.others"] + len(facts["top"]) == facts["n_vocab"]

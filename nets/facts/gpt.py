@@ -21,6 +21,8 @@ TOP_WORDS = 6  # next-word bars shown
 TEMPERATURES = 10 ** np.linspace(-2.0, 1.2, 33)  # the slider's stops, from 0.01 to about 16, T = 1 among them
 SAMPLE_TEMPERATURES = (0.5, 2.0)
 SAMPLE_LENGTH = 10
+SAMPLE_COUNT = 1000  # continuations drawn at each sample temperature to measure how many keep to the grammar
+LOOP_STEPS = 4  # words predicted, drawn and appended one at a time at T = 1 (the chapter's premise)
 SHOWN_NEURONS = 8  # MLP neurons whose numbers are shown
 
 # GPT-3's published sizes, its largest model (Brown et al., "Language Models are Few-Shot Learners",
@@ -44,10 +46,12 @@ MODEL_KEYS = (
 KEYS = (
     *MODEL_KEYS, *DIMS_KEYS,
     "prompt.tokens", "prompt.length", "positions", "vocab.ids", "logits", "probs", "top", "test_loss",
-    "temperature.grid", "temperature.probs", "temperature.rest", "mlp.layer", "mlp.neurons", "mlp.active",
+    "temperature.grid", "temperature.probs", "temperature.rest", "temperature.rest_each", "temperature.even",
+    "temperature.others", "mlp.layer", "mlp.neurons", "mlp.active",
     "params.W_E", "params.W_pos", "params.W_U", "params.blocks.{layer}.attn", "params.blocks.{layer}.mlp",
-    "params.total", "pca.coords", "pca.explained", "dot.pairs", "dot.values", "dot.cosines",
-    "sample.{k}.T", "sample.{k}.tokens", "sample.{k}.probs",
+    "params.total", "count.attn_matrices", "pca.coords", "pca.explained", "pca.origin", "dot.pairs", "dot.values", "dot.cosines",
+    "sample.{k}.T", "sample.{k}.tokens", "sample.{k}.probs", "sample.{k}.grammatical", "sample.{k}.share",
+    "sample.count", "loop.tokens", "loop.top", "loop.probs", "loop.rest",
     *(f"gpt3.{name}" for name in GPT3), *(f"gpt3.params.{part}" for part in GPT3_COUNTS),
 )
 
@@ -109,6 +113,9 @@ MEANINGS = {
     "temperature.grid": "the temperatures of the temperature sweep",
     "temperature.probs": "the top tokens' probabilities at each temperature",
     "temperature.rest": "the probability left to the other tokens at each temperature",
+    "temperature.rest_each": "the probability of each of those other tokens on average, at each temperature",
+    "temperature.others": "how many tokens are outside the top ones",
+    "temperature.even": "an even share, one over the vocabulary's size: every token's probability as T grows without end",
     "mlp.layer": "the block whose MLP is shown",
     "mlp.neurons": "the MLP neurons shown: the most and least active at the last position",
     "mlp.active": "how many of its neurons are active (above zero) at the last position",
@@ -118,7 +125,9 @@ MEANINGS = {
     "params.blocks.{layer}.attn": "block {layer}'s attention parameters, counted",
     "params.blocks.{layer}.mlp": "block {layer}'s MLP parameters, counted",
     "params.total": "every parameter, counted",
+    "count.attn_matrices": "how many weight matrices each attention block has (W_Q, W_K, W_V, W_O), counted",
     "pca.coords": "each token's embedding on the first two principal axes",
+    "pca.origin": "where the zero vector, the origin every embedding is an arrow from, falls on the two axes",
     "pca.explained": "the share of the embeddings' variance each of the two axes holds",
     "dot.pairs": "the pairs of token ids whose embeddings are compared",
     "dot.values": "their embeddings' dot products",
@@ -126,6 +135,13 @@ MEANINGS = {
     "sample.{k}.T": "the temperature of sampled text number {k}",
     "sample.{k}.tokens": "its tokens, after the prompt",
     "sample.{k}.probs": "the probability of each token when it was drawn",
+    "sample.{k}.grammatical": "for each of its tokens, whether the prompt and the text up to it still keep to the grammar",
+    "sample.{k}.share": "the share of sample.count continuations drawn at that temperature that keep to the grammar throughout",
+    "sample.count": "how many continuations were drawn at each temperature to measure the shares",
+    "loop.tokens": "the words drawn one at a time at T = 1, each appended to the text before the next is predicted",
+    "loop.top": "at each of those steps, the most probable next words, most probable first (the word drawn last when it is not among them)",
+    "loop.probs": "their probabilities at that step",
+    "loop.rest": "the probability left to the other words at that step",
     "gpt3.generation": "which GPT the published sizes are of: GPT-3 (Brown et al. 2020)",
     **{f"gpt3.{name}": f"GPT-3's {name}, as published" for name in GPT3 if name != "generation"},
     "gpt3.params.W_E": "the embedding's parameters at GPT-3's sizes, counted as this model's",
@@ -226,6 +242,65 @@ def sample_seed(config: NetConfig, k: int) -> int:
     return 1000 * config.seed + k
 
 
+def keeps_to_grammar(words: list[str]) -> list[bool]:
+    """For each word, whether the text up to it can still be the start of a run of the grammar's
+    sentences (:func:`netreel.nets.corpus.sentence`): determiner, adjective, [colour], noun, a verb of the
+    adjective's kind, then a full stop or preposition, "the", place adjective, a place of that kind, full stop."""
+    c = corpus_mod
+    kinds = c.KINDS.values()
+    adjectives = {a: k for k in kinds for a in k["adjectives"]}
+    state, kind, out, alive = "start", None, [], True
+    for word in words:
+        if alive:
+            if state == "start" and word in c.DETERMINERS:
+                state = "det"
+            elif state == "det" and word in adjectives:
+                state, kind = "adj", adjectives[word]
+            elif state == "adj" and word in c.COLOURS:
+                state = "colour"
+            elif state in ("adj", "colour") and word in c.NOUNS:
+                state = "noun"
+            elif state == "noun" and word in kind["verbs"]:
+                state = "verb"
+            elif state in ("verb", "place") and word == c.END:
+                state = "start"
+            elif state == "verb" and word in c.PREPOSITIONS:
+                state = "prep"
+            elif state == "prep" and word == "the":
+                state = "the"
+            elif state == "the" and word in c.PLACE_ADJECTIVES:
+                state = "place_adj"
+            elif state == "place_adj" and word in kind["places"]:
+                state = "place"
+            else:
+                alive = False
+        out.append(alive)
+    return out
+
+
+def sample_many(next_probs_batch, prompt: list[int], temperature: float, seed: int, count: int = SAMPLE_COUNT, length: int = SAMPLE_LENGTH) -> np.ndarray:
+    """``count`` continuations at once, each word by inverse-CDF on its own uniform draw. [count, length] ids.
+
+    ``next_probs_batch(tokens [count, n], T)`` gives each row's next-word distribution.
+    """
+    draws = np.random.default_rng(seed).random((count, length))
+    tokens = np.tile(np.array(prompt), (count, 1))
+    for step in range(length):
+        p = next_probs_batch(tokens, temperature)  # [count, vocab]
+        cdf = np.cumsum(p, axis=1)
+        chosen = np.minimum((cdf <= draws[:, step : step + 1] * cdf[:, -1:]).sum(axis=1), p.shape[1] - 1)
+        tokens = np.concatenate([tokens, chosen[:, None]], axis=1)
+    return tokens[:, len(prompt) :]
+
+
+def many_seed(config: NetConfig, k: int) -> int:
+    return 1000 * config.seed + 100 + k
+
+
+def loop_seed(config: NetConfig) -> int:
+    return 1000 * config.seed + 200
+
+
 # ---------------------------------------------------------------- the facts
 def build(config: NetConfig) -> Facts:
     ids, corpus, net = prompt_and_net(config)
@@ -262,6 +337,9 @@ def build(config: NetConfig) -> Facts:
             "temperature.grid": TEMPERATURES,
             "temperature.probs": sweep[:, top],
             "temperature.rest": 1 - sweep[:, top].sum(-1),
+            "temperature.rest_each": (1 - sweep[:, top].sum(-1)) / (cfg.n_vocab - len(top)),
+            "temperature.even": 1 / cfg.n_vocab,
+            "temperature.others": cfg.n_vocab - len(top),
             "mlp.layer": last,
             "mlp.neurons": shown_neurons(pre.numpy()),
             "mlp.active": int((acts[names.act("mlp_post", last)][-1] > 0).sum()),
@@ -278,6 +356,32 @@ def build(config: NetConfig) -> Facts:
         values[f"sample.{k}.T"] = temperature
         values[f"sample.{k}.tokens"] = chosen
         values[f"sample.{k}.probs"] = chances
+
+    @torch.no_grad()
+    def next_probs_batch(seqs: np.ndarray, temperature: float) -> np.ndarray:
+        return (model(torch.from_numpy(seqs[:, -cfg.n_ctx :]))[:, -1] / temperature).softmax(-1).numpy()
+
+    if corpus.name == corpus_mod.GRAMMAR:  # only the grammar knows which continuations are grammatical
+        words = corpus.vocab.words
+        values["sample.count"] = SAMPLE_COUNT
+        for k, temperature in enumerate(SAMPLE_TEMPERATURES):
+            values[f"sample.{k}.grammatical"] = keeps_to_grammar([words[i] for i in ids + list(values[f"sample.{k}.tokens"])])[len(ids) :]
+            drawn = sample_many(next_probs_batch, ids, temperature, many_seed(config, k))
+            values[f"sample.{k}.share"] = float(np.mean([keeps_to_grammar([words[i] for i in ids + list(row)])[-1] for row in drawn]))
+    rng = np.random.default_rng(loop_seed(config))
+    seq, loop_tokens, loop_top, loop_probs = list(ids), [], [], []
+    for _ in range(LOOP_STEPS):
+        p = next_probs(seq[-cfg.n_ctx :], 1.0)
+        token = int(min(np.searchsorted(np.cumsum(p), rng.random() * p.sum(), side="right"), len(p) - 1))
+        best = top_words(p)
+        if token not in best:  # the word drawn is shown too, in the last place
+            best = np.append(best[:-1], token)
+        loop_top.append(best)
+        loop_probs.append(p[best])
+        loop_tokens.append(token)
+        seq.append(token)
+    values.update({"loop.tokens": loop_tokens, "loop.top": loop_top, "loop.probs": loop_probs})
+    values["loop.rest"] = 1 - np.sum(loop_probs, axis=1)
     return Facts(as_arrays(values), meta(net, corpus, ids))
 
 
@@ -289,6 +393,7 @@ def pca_facts(embeddings: np.ndarray) -> dict[str, np.ndarray]:
     axes = axes * np.sign(axes[np.abs(axes).argmax(axis=0), [0, 1]])  # largest loading positive
     return {
         "pca.coords": centred.numpy() @ axes,
+        "pca.origin": -embeddings.mean(axis=0) @ axes,
         "pca.explained": (eigenvalues[[-1, -2]] / eigenvalues.sum()).numpy(),
     }
 
@@ -301,6 +406,7 @@ def parameter_counts(weights: dict[str, torch.Tensor], n_layers: int) -> dict[st
         out[f"params.blocks.{l}.attn"] = sum(count[names.act(m, l)] for m in ("W_Q", "W_K", "W_V", "W_O"))
         out[f"params.blocks.{l}.mlp"] = sum(count[names.act(m, l)] for m in ("W_in", "b_in", "W_out", "b_out"))
     out["params.total"] = sum(count.values())
+    out["count.attn_matrices"] = sum(1 for m in ("W_Q", "W_K", "W_V", "W_O") if names.act(m, 0) in count)
     return out
 
 
@@ -347,6 +453,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     values: dict[str, object] = {**run, **w}
     values.update(reference_dims(cfg))
     values.update({f"params.{k}": v for k, v in reference_counts(w, cfg.n_layers).items()})
+    values["count.attn_matrices"] = sum(1 for k in w if k.startswith("blocks.0.attn."))
     values.update(reference_gpt3())
     e = np.exp((logits[None, :] - logits.max()) / TEMPERATURES[:, None])  # [n_T, vocab]
     sweep = e / e.sum(axis=1, keepdims=True)
@@ -366,6 +473,9 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
             "temperature.grid": TEMPERATURES,
             "temperature.probs": sweep[:, order],
             "temperature.rest": sweep.sum(axis=1) - sweep[:, order].sum(axis=1),
+            "temperature.rest_each": np.delete(sweep, order, axis=1).mean(axis=1),
+            "temperature.even": 1 / len(logits),
+            "temperature.others": len(logits) - len(order),
             "mlp.layer": last,
             "mlp.neurons": sorted(ranked[:half] + ranked[-(SHOWN_NEURONS - half) :]),
             "mlp.active": int(np.count_nonzero(pre > 0)),
@@ -390,7 +500,73 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
             chosen.append(token)
             chances.append(p[token])
         values.update({f"sample.{k}.T": temperature, f"sample.{k}.tokens": chosen, f"sample.{k}.probs": chances})
+    if corpus.name == corpus_mod.GRAMMAR:
+        words = corpus.vocab.words
+        values["sample.count"] = SAMPLE_COUNT
+        for k, temperature in enumerate(SAMPLE_TEMPERATURES):
+            text = [words[i] for i in ids + [int(t) for t in values[f"sample.{k}.tokens"]]]
+            values[f"sample.{k}.grammatical"] = [reference_grammatical(text[: j + 1]) for j in range(len(ids), len(text))]
+            draws = np.random.default_rng(many_seed(config, k)).random((SAMPLE_COUNT, SAMPLE_LENGTH))
+            rows = [list(ids) for _ in range(SAMPLE_COUNT)]
+            for step in range(SAMPLE_LENGTH):
+                logits_now = plain_forward(w, torch.tensor([r[-cfg.n_ctx :] for r in rows]), cfg.n_layers, cfg.n_heads)["logits"][:, -1].numpy()
+                e = np.exp((logits_now - logits_now.max(axis=1, keepdims=True)) / temperature)
+                p = e / e.sum(axis=1, keepdims=True)
+                for r, row in enumerate(rows):
+                    u = draws[r, step] * p[r].sum()
+                    row.append(next((i for i, c in enumerate(np.cumsum(p[r])) if c > u), len(p[r]) - 1))
+            kept = [reference_grammatical([words[i] for i in row]) for row in rows]
+            values[f"sample.{k}.share"] = sum(kept) / SAMPLE_COUNT
+    rng = np.random.default_rng(loop_seed(config))
+    seq, loop = list(ids), {"tokens": [], "top": [], "probs": [], "rest": []}
+    for _ in range(LOOP_STEPS):
+        p = next_probs(seq[-cfg.n_ctx :], 1.0)
+        u = rng.random() * p.sum()
+        token = next((i for i, c in enumerate(np.cumsum(p)) if c > u), len(p) - 1)
+        ranked = sorted(range(len(p)), key=lambda i: (-p[i], i))
+        best = ranked[:TOP_WORDS] if token in ranked[:TOP_WORDS] else ranked[: TOP_WORDS - 1] + [token]
+        loop["top"].append(best)
+        loop["probs"].append([p[i] for i in best])
+        loop["rest"].append(sum(p[i] for i in range(len(p)) if i not in best))
+        loop["tokens"].append(token)
+        seq.append(token)
+    values.update({f"loop.{name}": value for name, value in loop.items()})
     return with_vocabulary(as_arrays(values), corpus)
+
+
+def grammar_templates() -> list[list[set[str]]]:
+    """Every sentence shape the grammar makes, as the set of words allowed at each place: per kind,
+    with or without a colour, with or without a place."""
+    c = corpus_mod
+    shapes = []
+    for kind in c.KINDS.values():
+        for colour in (False, True):
+            for place in (False, True):
+                shape = [set(c.DETERMINERS), set(kind["adjectives"])] + ([set(c.COLOURS)] if colour else []) + [set(c.NOUNS), set(kind["verbs"])]
+                if place:
+                    shape += [set(c.PREPOSITIONS), {"the"}, set(c.PLACE_ADJECTIVES), set(kind["places"])]
+                shapes.append(shape + [{c.END}])
+    return shapes
+
+
+def reference_grammatical(words: list[str]) -> bool:
+    """Whether words are whole sentences of the grammar and then the start of one: each sentence matched
+    against the sentence shapes."""
+    shapes = grammar_templates()
+    sentences, current = [], []
+    for word in words:
+        current.append(word)
+        if word == corpus_mod.END:
+            sentences.append(current)
+            current = []
+
+    def fits(part: list[str], whole: bool) -> bool:
+        return any(
+            (len(part) == len(shape) if whole else len(part) < len(shape)) and all(w in allowed for w, allowed in zip(part, shape))
+            for shape in shapes
+        )
+
+    return all(fits(s, True) for s in sentences) and fits(current, False)
 
 
 def reference_counts(w: dict[str, torch.Tensor], n_layers: int) -> dict[str, int]:
@@ -431,7 +607,10 @@ def reference_pca(embeddings: np.ndarray) -> dict[str, np.ndarray]:
     u, s, vt = np.linalg.svd(centred, full_matrices=False)
     axes = vt[:2].T  # [d_model, 2]
     signs = np.sign(axes[np.abs(axes).argmax(axis=0), [0, 1]])
-    return {"pca.coords": centred @ (axes * signs), "pca.explained": s[:2] ** 2 / (s**2).sum()}
+    return {
+        "pca.coords": centred @ (axes * signs), "pca.explained": s[:2] ** 2 / (s**2).sum(),
+        "pca.origin": (np.zeros(embeddings.shape[1]) - embeddings.mean(axis=0)) @ (axes * signs),
+    }
 
 
 def reference_pairs(embeddings: np.ndarray, prompt: list[int]) -> np.ndarray:
