@@ -16,6 +16,9 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    FadeTransform,
+    GrowArrow,
+    ArcBetweenPoints,
     GrowFromEdge,
     Group,
     Indicate,
@@ -35,6 +38,7 @@ from netreel.scenes.common.formats import PERCENT, SCI, VALUE
 from netreel.scenes.common.layout import keep_inside
 from netreel.scenes.common.text import eq, turned
 from netreel.scenes.common.mobjects import pixel_image
+from netreel.scenes.common.motion import sweep, trace
 from netreel.scenes.common.tokens import TokenScene, number_column, strip, weight_image
 
 
@@ -78,11 +82,56 @@ class ChapterScene(TokenScene):
 
 
 class QueriesKeys(ChapterScene):
-    """The vectors entering the focus head's layer, W_Q and W_K, real queries and keys (d_head shown)."""
+    """The followed head's measured role drawn on the prompt (arcs as thick as its real weights), the vectors
+    entering its layer, W_Q and W_K, real queries and keys (d_head shown), and the head's query/key plane."""
 
-    estimated_seconds = 30.0
-    steps = ("input", "queries", "keys", "focus")
+    estimated_seconds = 55.0
+    steps = ("role", "input", "queries", "keys", "focus", "space")
     LEFT_EDGE = -5.9  # where the strips' slots begin
+    ARC_WIDTH = 16.0  # an arc's stroke width at a weight of one
+
+    def pairs(self) -> list[tuple[int, int]]:
+        """The prompt's cases of the head's role: (query position, key position)."""
+        pairs = self.ledger.array("role.pairs").reshape(-1, 2)
+        return [(int(i), int(j)) for i, j in pairs]
+
+    def role(self):
+        self.kind = self.facts.meta["role"]
+        self.title = title = self.heading()
+        head = self.words("head", font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **self.head_name())
+        head.to_corner(UP + RIGHT, buff=0.6).shift(DOWN * 0.6)
+        self.head_label = head
+        words = VGroup(*(self.token(i, font_size=30) for i in range(self.n))).arrange(RIGHT, buff=0.3)
+        if words.width > 12.4:
+            words.scale_to_fit_width(12.4)
+        words.move_to(DOWN * 0.4)
+        role = self.words(f"role_{self.kind}", font_size=palette.BODY_SIZE, color=palette.HIGHLIGHT)
+        role.next_to(words, DOWN, buff=0.8)
+        arcs, labels = VGroup(), VGroup()
+        for c, (i, j) in enumerate(self.pairs()):
+            weight = self.ledger.value("role.pair_weights", c)
+            start, end = words[j].get_top() + UP * 0.12, words[i].get_top() + UP * 0.12
+            span = abs(end[0] - start[0])
+            arc = ArcBetweenPoints(start, end, angle=-min(2.4, 1.2 + 0.3 * span) if end[0] > start[0] else 2.0)
+            arc.set_stroke(palette.HIGHLIGHT, width=max(self.ARC_WIDTH * weight, 0.5), opacity=0.9)
+            arcs.add(arc)
+            label = self.words("arc_weight", w=self.shown("role.pair_weights", c, PERCENT), font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT)
+            labels.add(label.next_to(arc, UP, buff=0.08))
+        legend = self.words("thickness", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.6)
+        self.role_words = words
+        self.say(f"opener_{self.kind}", about=[words, role, *arcs, *labels], **self.head_name())
+        self.play(FadeIn(title), FadeIn(head), FadeIn(words))
+        self.play(Write(role), run_time=1.2)
+        for c, (i, j) in enumerate(self.pairs()):
+            self.play(
+                Indicate(words[i], color=palette.HIGHLIGHT),
+                Create(arcs[c]),
+                FadeIn(labels[c]),
+                words[j].animate.set_color(palette.HIGHLIGHT),
+                run_time=1.2,
+            )
+        self.play(FadeIn(legend), *(trace(arc, width=self.ARC_WIDTH) for arc in arcs), run_time=1.5)
+        self.role_parts = VGroup(role, arcs, labels, legend)
 
     def input(self):
         self.e = self.dim("d_head")
@@ -92,23 +141,21 @@ class QueriesKeys(ChapterScene):
         self.slot = min(0.95, 8.6 / self.n)
         self.qk_scale = float(max(np.abs(q).max(), np.abs(k).max()))
         self.q, self.k = q, k
-        title = self.heading()
         words = self.slotted_words(self.LEFT_EDGE, self.slot, 2.0)
+        self.prompt_words = words
         self.x_strips = self.strips(x, float(np.abs(x).max()), self.LEFT_EDGE, self.slot, 1.9, 2.2)
         self.labels = VGroup(eq(r"\vec E", font_size=32), eq(r"\vec q", font_size=32), eq(r"\vec k", font_size=32))
         self.labels[0].next_to(self.x_strips, LEFT, buff=0.25)
-        legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.35)
-        head = self.words("head", font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **self.head_name())
-        head.to_corner(UP + RIGHT, buff=0.6).shift(DOWN * 0.6)
+        self.legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.35)
         self.say("input_first" if self.layer == 0 else "input_later", about=[words, *self.x_strips], **self.head_name())
-        self.play(FadeIn(title), FadeIn(words), FadeIn(head))
+        self.play(FadeOut(self.role_parts), *(FadeTransform(a, b) for a, b in zip(self.role_words, words)), run_time=1.2)
         self.play(
             LaggedStart(*(FadeIn(s) for s in self.x_strips), lag_ratio=0.05),
             FadeIn(self.labels[0]),
-            FadeIn(legend),
+            FadeIn(self.legend),
             run_time=1.5,
         )
-        self.wait(1)
+        self.play(sweep([(words[i], self.x_strips[i]) for i in range(self.n)]), run_time=self.cue_left(3.0))
 
     def queries(self):
         self.q_strips = self.strips(self.q, self.qk_scale, self.LEFT_EDGE, self.slot, -0.7, 0.11 * self.e)
@@ -180,6 +227,71 @@ class QueriesKeys(ChapterScene):
         self.play(FadeOut(self.panel_q), FadeOut(self.panel_k))
         self.play(Create(marks), FadeIn(cols), FadeIn(brace), FadeIn(d_label))
         self.wait(2)
+
+    def space(self):
+        """The head's queries and keys in the plane of their two top singular directions."""
+        cases = self.pairs()
+        keep = {id(self.title), id(self.head_label)}
+        self.play(*(FadeOut(m) for m in self.mobjects if id(m) not in keep), run_time=0.8)
+        queries, keys = self.ledger.array("plane.queries"), self.ledger.array("plane.keys")  # [n, 2]
+        points = np.concatenate([queries, keys, np.zeros((1, 2))])
+        low, high = points.min(axis=0), points.max(axis=0)
+        width, height = 8.0, 4.6
+        unit = min(width / (high[0] - low[0]), height / (high[1] - low[1]))
+        centre = np.array([-1.2, -0.45])
+        middle = (low + high) / 2
+
+        def at(p) -> np.ndarray:
+            xy = centre + (np.asarray(p) - middle) * unit
+            return np.array([xy[0], xy[1], 0.0])
+
+        origin = at((0, 0))
+        axes = VGroup(
+            Line(at((low[0], 0)) + LEFT * 0.2, at((high[0], 0)) + RIGHT * 0.2, color=palette.FAINT, stroke_width=1.5),
+            Line(at((0, low[1])) + DOWN * 0.2, at((0, high[1])) + UP * 0.2, color=palette.FAINT, stroke_width=1.5),
+        )
+        axis_names = VGroup(
+            self.words("direction_1", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+            .next_to(axes[0].get_start(), DOWN, buff=0.15)
+            .align_to(axes[0], LEFT),
+            self.words("direction_2", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(axes[1], UP, buff=0.1),
+        )
+        dots = VGroup()
+        for p, colour in [(p, palette.POSITIVE) for p in queries] + [(p, palette.NEGATIVE) for p in keys]:
+            dots.add(Circle(radius=0.06, stroke_width=0).set_fill(colour, opacity=0.55).move_to(at(p)))
+        arrows, names = VGroup(), VGroup()
+        for i, j in cases:
+            for p, colour, tex, pos in ((queries[i], palette.POSITIVE, r"\vec q", i), (keys[j], palette.NEGATIVE, r"\vec k", j)):
+                arrow = Arrow(origin, at(p), buff=0, stroke_width=4, color=colour, max_tip_length_to_length_ratio=0.12)
+                name = VGroup(eq(tex, font_size=26, color=colour), self.token(pos, font_size=18, color=colour))
+                name.arrange(RIGHT, buff=0.08)
+                direction = (at(p) - origin) / max(np.linalg.norm(at(p) - origin), 1e-9)
+                name.next_to(at(p), direction, buff=0.12)
+                for other in names:  # nearly parallel arrows: their names one under the other
+                    while abs(name.get_y() - other.get_y()) < (name.height + other.height) / 2 + 0.04 and abs(
+                        name.get_x() - other.get_x()
+                    ) < (name.width + other.width) / 2 + 0.04:
+                        name.shift(DOWN * 0.05)
+                arrows.add(arrow)
+                names.add(name)
+        key = VGroup(
+            VGroup(Circle(radius=0.06, stroke_width=0).set_fill(palette.POSITIVE, 1), self.words("queries_dot", font_size=palette.SMALL_SIZE)).arrange(RIGHT, buff=0.12),
+            VGroup(Circle(radius=0.06, stroke_width=0).set_fill(palette.NEGATIVE, 1), self.words("keys_dot", font_size=palette.SMALL_SIZE)).arrange(RIGHT, buff=0.12),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        key.move_to([5.3, 1.5, 0])
+        share = self.words("projection", s=self.shown("plane.share", spec=PERCENT), font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        share.to_edge(DOWN, buff=0.35)
+        keep_inside(names)
+        self.say("space", about=[axes, dots, share], s=self.shown("plane.share", spec=PERCENT))
+        self.play(Create(axes), FadeIn(axis_names), run_time=1.2)
+        self.play(LaggedStart(*(FadeIn(d, scale=0.5) for d in dots), lag_ratio=0.03), FadeIn(key), run_time=1.5)
+        self.play(FadeIn(share), run_time=0.8)
+        self.say("line_up", about=[arrows, names])
+        self.play(LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.3), FadeIn(names), run_time=2)
+        self.play(
+            sweep([VGroup(arrows[2 * c], arrows[2 * c + 1], names[2 * c], names[2 * c + 1]) for c in range(len(cases))]),
+            run_time=self.cue_left(2.0),
+        )
 
     def weight_panel(self, name: str) -> Group:
         """The focus head's W_Q or W_K: its name, its cells and its shape, one above the other."""
