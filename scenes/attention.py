@@ -518,9 +518,9 @@ class Values(ChapterScene):
                 )
             )
         )
-        columns = [
-            number_column(self.ledger, self.tensor(name), (q,), d, font_size=22)
-            for name in ("resid_pre", "attn_out", "resid_mid")
+        columns = [  # the parts to three places, their sum to two: the sum of the shown parts rounds to the shown sum
+            number_column(self.ledger, self.tensor(name), (q,), d, decimals=decimals, font_size=22)
+            for name, decimals in (("resid_pre", 3), ("attn_out", 3), ("resid_mid", 2))
         ]
         names = [
             eq(r"\vec E", font_size=34),
@@ -528,34 +528,49 @@ class Values(ChapterScene):
             eq(r"\vec E'", font_size=34),
         ]
         blocks = [VGroup(name, col).arrange(DOWN, buff=0.2) for name, col in zip(names, columns)]
-        line = VGroup(blocks[0], eq("+", font_size=44), blocks[1], eq("=", font_size=44), blocks[2])
+        line = VGroup(blocks[0], eq("+", font_size=44), blocks[1], eq(r"\approx", font_size=44), blocks[2])
         line.arrange(RIGHT, buff=0.5).move_to(DOWN * 0.3)
+        rounded = self.words("rounded", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(blocks[2], DOWN, buff=0.2)
         word = self.token(q, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT).next_to(line, UP, buff=0.35)
         self.say("heads", about=[blocks[0], blocks[1], blocks[2]], q=self.spelled(q))
         self.play(FadeIn(word), FadeIn(blocks[0]))
         self.play(FadeIn(line[1]), FadeIn(blocks[1]))
-        self.play(FadeIn(line[3]), FadeIn(blocks[2]))
-        self.play(Indicate(blocks[2][1], color=palette.HIGHLIGHT))
-        self.wait(2)
+        self.play(FadeIn(line[3]), FadeIn(blocks[2]), FadeIn(rounded))
+        entries = [VGroup(*(col[0][r] for col in columns)) for r in range(len(columns[0][0]))]
+        self.play(sweep(entries), run_time=self.cue_left(2.0))
 
 
 class Heads(ChapterScene):
-    """Every head's real pattern on the prompt, the measured-role head highlighted with its score."""
+    """Every head's real pattern on the prompt as dots, the measured-role head highlighted with its score,
+    then drawn large with the prompt's words, its role's cases swept one by one."""
 
-    estimated_seconds = 17.0
+    estimated_seconds = 22.0
     steps = ("heads", "role")
+
+    def dot_pattern(self, pattern: np.ndarray, size: float, color=palette.TEXT) -> VGroup:
+        """A pattern [q, k] as dots whose area is the weight, in a faint square of side ``size``."""
+        n = pattern.shape[0]
+        cell = size / n
+        square = Rectangle(width=size, height=size, stroke_color=palette.FAINT, stroke_width=1)
+        dots = VGroup()
+        for r in range(n):
+            for c in range(r + 1):
+                radius = max(cell * 0.46 * float(np.sqrt(pattern[r, c])), 0.004)
+                centre = square.get_corner(UP + LEFT) + np.array([cell * (c + 0.5), -cell * (r + 0.5), 0])
+                dots.add(Circle(radius=radius, stroke_width=0).set_fill(color, opacity=0.9).move_to(centre))
+        return VGroup(square, dots)
 
     def heads(self):
         layers, self.n_heads = self.dim("n_layers"), self.dim("n_heads")
         heads = self.n_heads
         self.kind = self.facts.meta["role"]
-        size = min(2.4, 12.5 / heads - 0.8, 6.6 / layers - 1.0)
+        size = min(2.3, 12.5 / heads - 0.8, 6.6 / layers - 1.0)
         self.panels = Group()
         for l in range(layers):
             for hd in range(heads):
                 pattern = self.ledger.array(("pattern", l), hd)  # [q, k]
-                image = weight_image(pattern, height=size)
-                border = Rectangle(width=size, height=size, stroke_color=palette.FAINT, stroke_width=1).move_to(image)
+                focus = (l, hd) == (self.layer, self.head)
+                image = self.dot_pattern(pattern, size, palette.HIGHLIGHT if focus else palette.POSITIVE)
                 label = self.words("label", l=self.layer_number(l), h=self.shown("head_numbers", hd), font_size=16)
                 score = self.words(
                     f"score_{self.kind}",
@@ -563,16 +578,18 @@ class Heads(ChapterScene):
                     font_size=16,
                     color=palette.MUTED,
                 )
-                self.panels.add(Group(label, Group(image, border), score).arrange(DOWN, buff=0.08))
+                if score.width > size:
+                    score.scale_to_fit_width(size)
+                self.panels.add(Group(label, image, score).arrange(DOWN, buff=0.08))
         self.panels.arrange_in_grid(rows=layers, cols=heads, buff=(0.45, 0.3)).next_to(self.heading(), DOWN, buff=0.3)
-        title = self.heading()
+        self.title = title = self.heading()
         self.say("heads", about=[*self.panels])
         self.play(FadeIn(title))
         for l in range(layers):
             self.play(
                 LaggedStart(*(FadeIn(self.panels[l * heads + hd]) for hd in range(heads)), lag_ratio=0.15), run_time=1.5
             )
-        self.wait(1)
+        self.play(sweep(list(self.panels)), run_time=self.cue_left(2.0))
 
     def role(self):
         focus = self.panels[self.layer * self.n_heads + self.head]
@@ -581,13 +598,38 @@ class Heads(ChapterScene):
             f"score_{self.kind}", s=self.shown("role.score", spec=PERCENT), font_size=16, color=palette.HIGHLIGHT
         )
         focus_score.move_to(focus[2])
+        if focus_score.width > focus[1].width:
+            focus_score.scale_to_fit_width(focus[1].width)
+        pattern = self.ledger.array(self.tensor("pattern"), self.head)  # [q, k]
+        n, side = self.n, 4.3
+        big = self.dot_pattern(pattern, side, palette.HIGHLIGHT).move_to([-0.6, -0.15, 0])
+        cell = side / n
+        corner = big[0].get_corner(UP + LEFT)
+        rows = VGroup(*(self.token(r, font_size=16) for r in range(n)))
+        for r, word in enumerate(rows):
+            word.move_to(corner + np.array([-0.12, -cell * (r + 0.5), 0]), aligned_edge=RIGHT)
+        cols = VGroup(*(turned(self.token(c, font_size=16)) for c in range(n)))
+        for c, word in enumerate(cols):
+            word.move_to(big[0].get_corner(DOWN + LEFT) + np.array([cell * (c + 0.5), -0.12, 0]), aligned_edge=UP)
+        caption = VGroup(
+            self.words("label", **self.head_name(), font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT),
+            self.words(f"score_{self.kind}", s=self.shown("role.score", spec=PERCENT), font_size=palette.LABEL_SIZE),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to([4.6, 1.0, 0])
+        cases = [(int(i), int(j)) for i, j in self.ledger.array("role.pairs").reshape(-1, 2)]
+        marks = [VGroup(rows[i], cols[j], big[1][i * (i + 1) // 2 + j]) for i, j in cases]
         self.say(
-            f"role_{self.kind}", about=[box, focus],
+            f"role_{self.kind}", about=[box, focus, big, caption],
             n=self.shown("role.count"), s=self.shown("role.score", spec=PERCENT),
         )
         self.play(Create(box), Transform(focus[2], focus_score))
         self.play(Indicate(focus[1], color=palette.HIGHLIGHT, scale_factor=1.05))
-        self.wait(2)
+        self.play(FadeOut(Group(*(p for p in self.panels if p is not focus), box)), run_time=0.8)
+        self.play(
+            FadeTransform(focus[1], big), FadeOut(focus[0]), FadeOut(focus[2]),
+            FadeIn(rows), FadeIn(cols), FadeIn(caption), run_time=1.5,
+        )
+        if marks:
+            self.play(sweep(marks), run_time=self.cue_left(2.0))
 
 
 class LowRank(ChapterScene):
@@ -732,18 +774,21 @@ class LowRank(ChapterScene):
             bar = Rectangle(width=step * 0.7, height=max(float(value) / values[0] * height, 1e-3), stroke_width=0)
             bar.set_fill(palette.HIGHLIGHT if k < e else palette.NEGATIVE, opacity=0.9)
             bars.add(bar.move_to(base.get_left() + RIGHT * step * (k + 0.5), aligned_edge=DOWN))
-        numbers = VGroup()
-        for k in range(min(e, d)):
-            number = turned(self.ledger.number(key, k, decimals=2, font_size=22))
-            numbers.add(number.next_to(bars[k], UP, buff=0.06))
-        name = self.words("singular", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(base, DOWN, buff=0.15)
+        values_row = VGroup(
+            *(self.ledger.number(key, k, decimals=2, font_size=22, color=palette.HIGHLIGHT) for k in range(min(e, d)))
+        )
+        values_row.arrange_in_grid(rows=math.ceil(len(values_row) / 4), buff=(0.25, 0.12))
+        values_row.next_to(bars[: min(e, d)], UP, buff=0.2).align_to(base, LEFT)
+        numbers = VGroup(values_row)
         if e < d:
             zeros = Line(bars[e].get_bottom(), bars[d - 1].get_bottom(), stroke_width=0)
             brace = Brace(zeros, UP, color=palette.NEGATIVE, buff=0.35)
-            bound = eq(r"\le", self.shown(key, e, SCI), font_size=22, color=palette.NEGATIVE).next_to(
-                brace, UP, buff=0.08
-            )
+            bound = self.words("below", v=self.shown(key, e, SCI), font_size=palette.SMALL_SIZE, color=palette.NEGATIVE)
+            bound.next_to(brace, UP, buff=0.08)
+            if bound.get_right()[0] > base.get_right()[0]:
+                bound.align_to(base, RIGHT)
             numbers.add(brace, bound)
+        name = self.words("singular", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(base, DOWN, buff=0.15)
         return VGroup(base, bars, numbers, name)
 
 
@@ -819,6 +864,7 @@ class Formula(ChapterScene):
             swatch = Rectangle(width=0.18, height=0.18, stroke_width=0).set_fill(colour, opacity=1)
             swatches.add(VGroup(swatch, eq(value, font_size=22)).arrange(RIGHT, buff=0.1))
         swatches.arrange(RIGHT, buff=0.3).next_to(top[6], DOWN, buff=0.12)
+        self.top = top
         self.say("pieces", about=[*top, bottom])
         for k, part in enumerate(top):
             self.play(FadeIn(part), *([FadeIn(swatches)] if k == 6 else []), run_time=0.5)
@@ -829,10 +875,11 @@ class Formula(ChapterScene):
         tail = eq(r"\Delta E = \sum_h Z_h\, W_O^{(h)}", font_size=34).next_to(self.bottom, RIGHT, buff=0.8)
         self.say("output", about=[tail])
         self.play(Write(tail))
-        self.wait(1)
-        self.say("prompt", about=[self.equation])
+        self.play(sweep([self.bottom[4], tail]), run_time=self.cue_left(2.0))
+        top, bottom = self.top, self.bottom
+        self.say("prompt", about=[self.equation, top[0], top[2], top[8], bottom[2]])
         self.play(Indicate(self.equation, color=palette.HIGHLIGHT, scale_factor=1.03))
-        self.wait(2)
+        self.play(sweep([top[0], top[2], top[4], top[8], bottom[2], bottom[4]]), run_time=self.cue_left(3.0))
 
 
 SCENES = [QueriesKeys, Pattern, Values, Heads, LowRank, Formula]

@@ -177,3 +177,15 @@ def test_in_the_plane_each_noun_query_leans_to_its_adjective_key(attention):
     for i, j in facts["role.pairs"].astype(int):
         dots = k[: i + 1] @ q[i]
         assert dots[j] > 0 and np.argmax(dots) == j
+
+
+def test_the_shown_update_adds_up(attention):
+    """Values shows E and ΔE to three places and E′ to two: the shown parts' sum rounds to the shown E′."""
+    from netreel.scenes.common.tokens import shown_entries
+
+    facts, _ = attention
+    l, i = int(facts["focus.layer"]), int(facts["focus.query"])
+    p = f"blocks.{l}."
+    e, delta, new = facts[p + "hook_resid_pre"][i], facts[p + "hook_attn_out"][i], facts[p + "hook_resid_mid"][i]
+    for r in (r for r in shown_entries(len(e)) if r is not None):
+        assert f"{float(f'{e[r]:.3f}') + float(f'{delta[r]:.3f}'):.2f}" == f"{new[r]:.2f}"
