@@ -16,6 +16,9 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    FadeTransform,
+    GrowArrow,
+    ArcBetweenPoints,
     GrowFromEdge,
     Group,
     Indicate,
@@ -35,6 +38,7 @@ from netreel.scenes.common.formats import PERCENT, SCI, VALUE
 from netreel.scenes.common.layout import keep_inside
 from netreel.scenes.common.text import eq, turned
 from netreel.scenes.common.mobjects import pixel_image
+from netreel.scenes.common.motion import sweep, trace
 from netreel.scenes.common.tokens import TokenScene, number_column, strip, weight_image
 
 
@@ -78,11 +82,56 @@ class ChapterScene(TokenScene):
 
 
 class QueriesKeys(ChapterScene):
-    """The vectors entering the focus head's layer, W_Q and W_K, real queries and keys (d_head shown)."""
+    """The followed head's measured role drawn on the prompt (arcs as thick as its real weights), the vectors
+    entering its layer, W_Q and W_K, real queries and keys (d_head shown), and the head's query/key plane."""
 
-    estimated_seconds = 30.0
-    steps = ("input", "queries", "keys", "focus")
+    estimated_seconds = 55.0
+    steps = ("role", "input", "queries", "keys", "focus", "space")
     LEFT_EDGE = -5.9  # where the strips' slots begin
+    ARC_WIDTH = 16.0  # an arc's stroke width at a weight of one
+
+    def pairs(self) -> list[tuple[int, int]]:
+        """The prompt's cases of the head's role: (query position, key position)."""
+        pairs = self.ledger.array("role.pairs").reshape(-1, 2)
+        return [(int(i), int(j)) for i, j in pairs]
+
+    def role(self):
+        self.kind = self.facts.meta["role"]
+        self.title = title = self.heading()
+        head = self.words("head", font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **self.head_name())
+        head.to_corner(UP + RIGHT, buff=0.6).shift(DOWN * 0.6)
+        self.head_label = head
+        words = VGroup(*(self.token(i, font_size=30) for i in range(self.n))).arrange(RIGHT, buff=0.3)
+        if words.width > 12.4:
+            words.scale_to_fit_width(12.4)
+        words.move_to(DOWN * 0.4)
+        role = self.words(f"role_{self.kind}", font_size=palette.BODY_SIZE, color=palette.HIGHLIGHT)
+        role.next_to(words, DOWN, buff=0.8)
+        arcs, labels = VGroup(), VGroup()
+        for c, (i, j) in enumerate(self.pairs()):
+            weight = self.ledger.value("role.pair_weights", c)
+            start, end = words[j].get_top() + UP * 0.12, words[i].get_top() + UP * 0.12
+            span = abs(end[0] - start[0])
+            arc = ArcBetweenPoints(start, end, angle=-min(2.4, 1.2 + 0.3 * span) if end[0] > start[0] else 2.0)
+            arc.set_stroke(palette.HIGHLIGHT, width=max(self.ARC_WIDTH * weight, 0.5), opacity=0.9)
+            arcs.add(arc)
+            label = self.words("arc_weight", w=self.shown("role.pair_weights", c, PERCENT), font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT)
+            labels.add(label.next_to(arc, UP, buff=0.08))
+        legend = self.words("thickness", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.6)
+        self.role_words = words
+        self.say(f"opener_{self.kind}", about=[words, role, *arcs, *labels], **self.head_name())
+        self.play(FadeIn(title), FadeIn(head), FadeIn(words))
+        self.play(Write(role), run_time=1.2)
+        for c, (i, j) in enumerate(self.pairs()):
+            self.play(
+                Indicate(words[i], color=palette.HIGHLIGHT),
+                Create(arcs[c]),
+                FadeIn(labels[c]),
+                words[j].animate.set_color(palette.HIGHLIGHT),
+                run_time=1.2,
+            )
+        self.play(FadeIn(legend), *(trace(arc, width=self.ARC_WIDTH) for arc in arcs), run_time=1.5)
+        self.role_parts = VGroup(role, arcs, labels, legend)
 
     def input(self):
         self.e = self.dim("d_head")
@@ -92,23 +141,21 @@ class QueriesKeys(ChapterScene):
         self.slot = min(0.95, 8.6 / self.n)
         self.qk_scale = float(max(np.abs(q).max(), np.abs(k).max()))
         self.q, self.k = q, k
-        title = self.heading()
         words = self.slotted_words(self.LEFT_EDGE, self.slot, 2.0)
+        self.prompt_words = words
         self.x_strips = self.strips(x, float(np.abs(x).max()), self.LEFT_EDGE, self.slot, 1.9, 2.2)
         self.labels = VGroup(eq(r"\vec E", font_size=32), eq(r"\vec q", font_size=32), eq(r"\vec k", font_size=32))
         self.labels[0].next_to(self.x_strips, LEFT, buff=0.25)
-        legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.35)
-        head = self.words("head", font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **self.head_name())
-        head.to_corner(UP + RIGHT, buff=0.6).shift(DOWN * 0.6)
+        self.legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.35)
         self.say("input_first" if self.layer == 0 else "input_later", about=[words, *self.x_strips], **self.head_name())
-        self.play(FadeIn(title), FadeIn(words), FadeIn(head))
+        self.play(FadeOut(self.role_parts), *(FadeTransform(a, b) for a, b in zip(self.role_words, words)), run_time=1.2)
         self.play(
             LaggedStart(*(FadeIn(s) for s in self.x_strips), lag_ratio=0.05),
             FadeIn(self.labels[0]),
-            FadeIn(legend),
+            FadeIn(self.legend),
             run_time=1.5,
         )
-        self.wait(1)
+        self.play(sweep([(words[i], self.x_strips[i]) for i in range(self.n)]), run_time=self.cue_left(3.0))
 
     def queries(self):
         self.q_strips = self.strips(self.q, self.qk_scale, self.LEFT_EDGE, self.slot, -0.7, 0.11 * self.e)
@@ -180,6 +227,71 @@ class QueriesKeys(ChapterScene):
         self.play(FadeOut(self.panel_q), FadeOut(self.panel_k))
         self.play(Create(marks), FadeIn(cols), FadeIn(brace), FadeIn(d_label))
         self.wait(2)
+
+    def space(self):
+        """The head's queries and keys in the plane of their two top singular directions."""
+        cases = self.pairs()
+        keep = {id(self.title), id(self.head_label)}
+        self.play(*(FadeOut(m) for m in self.mobjects if id(m) not in keep), run_time=0.8)
+        queries, keys = self.ledger.array("plane.queries"), self.ledger.array("plane.keys")  # [n, 2]
+        points = np.concatenate([queries, keys, np.zeros((1, 2))])
+        low, high = points.min(axis=0), points.max(axis=0)
+        width, height = 8.0, 4.6
+        unit = min(width / (high[0] - low[0]), height / (high[1] - low[1]))
+        centre = np.array([-1.2, -0.45])
+        middle = (low + high) / 2
+
+        def at(p) -> np.ndarray:
+            xy = centre + (np.asarray(p) - middle) * unit
+            return np.array([xy[0], xy[1], 0.0])
+
+        origin = at((0, 0))
+        axes = VGroup(
+            Line(at((low[0], 0)) + LEFT * 0.2, at((high[0], 0)) + RIGHT * 0.2, color=palette.FAINT, stroke_width=1.5),
+            Line(at((0, low[1])) + DOWN * 0.2, at((0, high[1])) + UP * 0.2, color=palette.FAINT, stroke_width=1.5),
+        )
+        axis_names = VGroup(
+            self.words("direction_1", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+            .next_to(axes[0].get_start(), DOWN, buff=0.15)
+            .align_to(axes[0], LEFT),
+            self.words("direction_2", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(axes[1], UP, buff=0.1),
+        )
+        dots = VGroup()
+        for p, colour in [(p, palette.POSITIVE) for p in queries] + [(p, palette.NEGATIVE) for p in keys]:
+            dots.add(Circle(radius=0.06, stroke_width=0).set_fill(colour, opacity=0.55).move_to(at(p)))
+        arrows, names = VGroup(), VGroup()
+        for i, j in cases:
+            for p, colour, tex, pos in ((queries[i], palette.POSITIVE, r"\vec q", i), (keys[j], palette.NEGATIVE, r"\vec k", j)):
+                arrow = Arrow(origin, at(p), buff=0, stroke_width=4, color=colour, max_tip_length_to_length_ratio=0.12)
+                name = VGroup(eq(tex, font_size=26, color=colour), self.token(pos, font_size=18, color=colour))
+                name.arrange(RIGHT, buff=0.08)
+                direction = (at(p) - origin) / max(np.linalg.norm(at(p) - origin), 1e-9)
+                name.next_to(at(p), direction, buff=0.12)
+                for other in names:  # nearly parallel arrows: their names one under the other
+                    while abs(name.get_y() - other.get_y()) < (name.height + other.height) / 2 + 0.04 and abs(
+                        name.get_x() - other.get_x()
+                    ) < (name.width + other.width) / 2 + 0.04:
+                        name.shift(DOWN * 0.05)
+                arrows.add(arrow)
+                names.add(name)
+        key = VGroup(
+            VGroup(Circle(radius=0.06, stroke_width=0).set_fill(palette.POSITIVE, 1), self.words("queries_dot", font_size=palette.SMALL_SIZE)).arrange(RIGHT, buff=0.12),
+            VGroup(Circle(radius=0.06, stroke_width=0).set_fill(palette.NEGATIVE, 1), self.words("keys_dot", font_size=palette.SMALL_SIZE)).arrange(RIGHT, buff=0.12),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        key.move_to([5.3, 1.5, 0])
+        share = self.words("projection", s=self.shown("plane.share", spec=PERCENT), font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        share.to_edge(DOWN, buff=0.35)
+        keep_inside(names)
+        self.say("space", about=[axes, dots, share], s=self.shown("plane.share", spec=PERCENT))
+        self.play(Create(axes), FadeIn(axis_names), run_time=1.2)
+        self.play(LaggedStart(*(FadeIn(d, scale=0.5) for d in dots), lag_ratio=0.03), FadeIn(key), run_time=1.5)
+        self.play(FadeIn(share), run_time=0.8)
+        self.say("line_up", about=[arrows, names])
+        self.play(LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.3), FadeIn(names), run_time=2)
+        self.play(
+            sweep([VGroup(arrows[2 * c], arrows[2 * c + 1], names[2 * c], names[2 * c + 1]) for c in range(len(cases))]),
+            run_time=self.cue_left(2.0),
+        )
 
     def weight_panel(self, name: str) -> Group:
         """The focus head's W_Q or W_K: its name, its cells and its shape, one above the other."""
@@ -406,9 +518,9 @@ class Values(ChapterScene):
                 )
             )
         )
-        columns = [
-            number_column(self.ledger, self.tensor(name), (q,), d, font_size=22)
-            for name in ("resid_pre", "attn_out", "resid_mid")
+        columns = [  # the parts to three places, their sum to two: the sum of the shown parts rounds to the shown sum
+            number_column(self.ledger, self.tensor(name), (q,), d, decimals=decimals, font_size=22)
+            for name, decimals in (("resid_pre", 3), ("attn_out", 3), ("resid_mid", 2))
         ]
         names = [
             eq(r"\vec E", font_size=34),
@@ -416,34 +528,49 @@ class Values(ChapterScene):
             eq(r"\vec E'", font_size=34),
         ]
         blocks = [VGroup(name, col).arrange(DOWN, buff=0.2) for name, col in zip(names, columns)]
-        line = VGroup(blocks[0], eq("+", font_size=44), blocks[1], eq("=", font_size=44), blocks[2])
+        line = VGroup(blocks[0], eq("+", font_size=44), blocks[1], eq(r"\approx", font_size=44), blocks[2])
         line.arrange(RIGHT, buff=0.5).move_to(DOWN * 0.3)
+        rounded = self.words("rounded", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(blocks[2], DOWN, buff=0.2)
         word = self.token(q, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT).next_to(line, UP, buff=0.35)
         self.say("heads", about=[blocks[0], blocks[1], blocks[2]], q=self.spelled(q))
         self.play(FadeIn(word), FadeIn(blocks[0]))
         self.play(FadeIn(line[1]), FadeIn(blocks[1]))
-        self.play(FadeIn(line[3]), FadeIn(blocks[2]))
-        self.play(Indicate(blocks[2][1], color=palette.HIGHLIGHT))
-        self.wait(2)
+        self.play(FadeIn(line[3]), FadeIn(blocks[2]), FadeIn(rounded))
+        entries = [VGroup(*(col[0][r] for col in columns)) for r in range(len(columns[0][0]))]
+        self.play(sweep(entries), run_time=self.cue_left(2.0))
 
 
 class Heads(ChapterScene):
-    """Every head's real pattern on the prompt, the measured-role head highlighted with its score."""
+    """Every head's real pattern on the prompt as dots, the measured-role head highlighted with its score,
+    then drawn large with the prompt's words, its role's cases swept one by one."""
 
-    estimated_seconds = 17.0
+    estimated_seconds = 22.0
     steps = ("heads", "role")
+
+    def dot_pattern(self, pattern: np.ndarray, size: float, color=palette.TEXT) -> VGroup:
+        """A pattern [q, k] as dots whose area is the weight, in a faint square of side ``size``."""
+        n = pattern.shape[0]
+        cell = size / n
+        square = Rectangle(width=size, height=size, stroke_color=palette.FAINT, stroke_width=1)
+        dots = VGroup()
+        for r in range(n):
+            for c in range(r + 1):
+                radius = max(cell * 0.46 * float(np.sqrt(pattern[r, c])), 0.004)
+                centre = square.get_corner(UP + LEFT) + np.array([cell * (c + 0.5), -cell * (r + 0.5), 0])
+                dots.add(Circle(radius=radius, stroke_width=0).set_fill(color, opacity=0.9).move_to(centre))
+        return VGroup(square, dots)
 
     def heads(self):
         layers, self.n_heads = self.dim("n_layers"), self.dim("n_heads")
         heads = self.n_heads
         self.kind = self.facts.meta["role"]
-        size = min(2.4, 12.5 / heads - 0.8, 6.6 / layers - 1.0)
+        size = min(2.3, 12.5 / heads - 0.8, 6.6 / layers - 1.0)
         self.panels = Group()
         for l in range(layers):
             for hd in range(heads):
                 pattern = self.ledger.array(("pattern", l), hd)  # [q, k]
-                image = weight_image(pattern, height=size)
-                border = Rectangle(width=size, height=size, stroke_color=palette.FAINT, stroke_width=1).move_to(image)
+                focus = (l, hd) == (self.layer, self.head)
+                image = self.dot_pattern(pattern, size, palette.HIGHLIGHT if focus else palette.POSITIVE)
                 label = self.words("label", l=self.layer_number(l), h=self.shown("head_numbers", hd), font_size=16)
                 score = self.words(
                     f"score_{self.kind}",
@@ -451,16 +578,18 @@ class Heads(ChapterScene):
                     font_size=16,
                     color=palette.MUTED,
                 )
-                self.panels.add(Group(label, Group(image, border), score).arrange(DOWN, buff=0.08))
+                if score.width > size:
+                    score.scale_to_fit_width(size)
+                self.panels.add(Group(label, image, score).arrange(DOWN, buff=0.08))
         self.panels.arrange_in_grid(rows=layers, cols=heads, buff=(0.45, 0.3)).next_to(self.heading(), DOWN, buff=0.3)
-        title = self.heading()
+        self.title = title = self.heading()
         self.say("heads", about=[*self.panels])
         self.play(FadeIn(title))
         for l in range(layers):
             self.play(
                 LaggedStart(*(FadeIn(self.panels[l * heads + hd]) for hd in range(heads)), lag_ratio=0.15), run_time=1.5
             )
-        self.wait(1)
+        self.play(sweep(list(self.panels)), run_time=self.cue_left(2.0))
 
     def role(self):
         focus = self.panels[self.layer * self.n_heads + self.head]
@@ -469,13 +598,38 @@ class Heads(ChapterScene):
             f"score_{self.kind}", s=self.shown("role.score", spec=PERCENT), font_size=16, color=palette.HIGHLIGHT
         )
         focus_score.move_to(focus[2])
+        if focus_score.width > focus[1].width:
+            focus_score.scale_to_fit_width(focus[1].width)
+        pattern = self.ledger.array(self.tensor("pattern"), self.head)  # [q, k]
+        n, side = self.n, 4.3
+        big = self.dot_pattern(pattern, side, palette.HIGHLIGHT).move_to([-0.6, -0.15, 0])
+        cell = side / n
+        corner = big[0].get_corner(UP + LEFT)
+        rows = VGroup(*(self.token(r, font_size=16) for r in range(n)))
+        for r, word in enumerate(rows):
+            word.move_to(corner + np.array([-0.12, -cell * (r + 0.5), 0]), aligned_edge=RIGHT)
+        cols = VGroup(*(turned(self.token(c, font_size=16)) for c in range(n)))
+        for c, word in enumerate(cols):
+            word.move_to(big[0].get_corner(DOWN + LEFT) + np.array([cell * (c + 0.5), -0.12, 0]), aligned_edge=UP)
+        caption = VGroup(
+            self.words("label", **self.head_name(), font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT),
+            self.words(f"score_{self.kind}", s=self.shown("role.score", spec=PERCENT), font_size=palette.LABEL_SIZE),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to([4.6, 1.0, 0])
+        cases = [(int(i), int(j)) for i, j in self.ledger.array("role.pairs").reshape(-1, 2)]
+        marks = [VGroup(rows[i], cols[j], big[1][i * (i + 1) // 2 + j]) for i, j in cases]
         self.say(
-            f"role_{self.kind}", about=[box, focus],
+            f"role_{self.kind}", about=[box, focus, big, caption],
             n=self.shown("role.count"), s=self.shown("role.score", spec=PERCENT),
         )
         self.play(Create(box), Transform(focus[2], focus_score))
         self.play(Indicate(focus[1], color=palette.HIGHLIGHT, scale_factor=1.05))
-        self.wait(2)
+        self.play(FadeOut(Group(*(p for p in self.panels if p is not focus), box)), run_time=0.8)
+        self.play(
+            FadeTransform(focus[1], big), FadeOut(focus[0]), FadeOut(focus[2]),
+            FadeIn(rows), FadeIn(cols), FadeIn(caption), run_time=1.5,
+        )
+        if marks:
+            self.play(sweep(marks), run_time=self.cue_left(2.0))
 
 
 class LowRank(ChapterScene):
@@ -620,18 +774,21 @@ class LowRank(ChapterScene):
             bar = Rectangle(width=step * 0.7, height=max(float(value) / values[0] * height, 1e-3), stroke_width=0)
             bar.set_fill(palette.HIGHLIGHT if k < e else palette.NEGATIVE, opacity=0.9)
             bars.add(bar.move_to(base.get_left() + RIGHT * step * (k + 0.5), aligned_edge=DOWN))
-        numbers = VGroup()
-        for k in range(min(e, d)):
-            number = turned(self.ledger.number(key, k, decimals=2, font_size=22))
-            numbers.add(number.next_to(bars[k], UP, buff=0.06))
-        name = self.words("singular", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(base, DOWN, buff=0.15)
+        values_row = VGroup(
+            *(self.ledger.number(key, k, decimals=2, font_size=22, color=palette.HIGHLIGHT) for k in range(min(e, d)))
+        )
+        values_row.arrange_in_grid(rows=math.ceil(len(values_row) / 4), buff=(0.25, 0.12))
+        values_row.next_to(bars[: min(e, d)], UP, buff=0.2).align_to(base, LEFT)
+        numbers = VGroup(values_row)
         if e < d:
             zeros = Line(bars[e].get_bottom(), bars[d - 1].get_bottom(), stroke_width=0)
             brace = Brace(zeros, UP, color=palette.NEGATIVE, buff=0.35)
-            bound = eq(r"\le", self.shown(key, e, SCI), font_size=22, color=palette.NEGATIVE).next_to(
-                brace, UP, buff=0.08
-            )
+            bound = self.words("below", v=self.shown(key, e, SCI), font_size=palette.SMALL_SIZE, color=palette.NEGATIVE)
+            bound.next_to(brace, UP, buff=0.08)
+            if bound.get_right()[0] > base.get_right()[0]:
+                bound.align_to(base, RIGHT)
             numbers.add(brace, bound)
+        name = self.words("singular", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(base, DOWN, buff=0.15)
         return VGroup(base, bars, numbers, name)
 
 
@@ -707,6 +864,7 @@ class Formula(ChapterScene):
             swatch = Rectangle(width=0.18, height=0.18, stroke_width=0).set_fill(colour, opacity=1)
             swatches.add(VGroup(swatch, eq(value, font_size=22)).arrange(RIGHT, buff=0.1))
         swatches.arrange(RIGHT, buff=0.3).next_to(top[6], DOWN, buff=0.12)
+        self.top = top
         self.say("pieces", about=[*top, bottom])
         for k, part in enumerate(top):
             self.play(FadeIn(part), *([FadeIn(swatches)] if k == 6 else []), run_time=0.5)
@@ -717,10 +875,11 @@ class Formula(ChapterScene):
         tail = eq(r"\Delta E = \sum_h Z_h\, W_O^{(h)}", font_size=34).next_to(self.bottom, RIGHT, buff=0.8)
         self.say("output", about=[tail])
         self.play(Write(tail))
-        self.wait(1)
-        self.say("prompt", about=[self.equation])
+        self.play(sweep([self.bottom[4], tail]), run_time=self.cue_left(2.0))
+        top, bottom = self.top, self.bottom
+        self.say("prompt", about=[self.equation, top[0], top[2], top[8], bottom[2]])
         self.play(Indicate(self.equation, color=palette.HIGHLIGHT, scale_factor=1.03))
-        self.wait(2)
+        self.play(sweep([top[0], top[2], top[4], top[8], bottom[2], bottom[4]]), run_time=self.cue_left(3.0))
 
 
 SCENES = [QueriesKeys, Pattern, Values, Heads, LowRank, Formula]

@@ -125,3 +125,67 @@ def test_every_fact_matches_its_reference(attention):
     assert set(facts.arrays) <= set(reference)
     for key, value in facts.arrays.items():
         np.testing.assert_allclose(value, reference[key], rtol=1e-6, atol=1e-8, err_msg=key)
+
+
+def test_prompt_role_cases_and_their_weights(attention):
+    """Each noun of the prompt with its own adjective (the last one since the sentence began), weighed by the head."""
+    facts, _ = attention
+    l, h = int(facts["focus.layer"]), int(facts["focus.head"])
+    words = facts.meta["prompt"]
+    expected = []
+    for i, word in enumerate(words):
+        before = words[:i]
+        start = max((j for j, w in enumerate(before) if w == corpus.END), default=-1) + 1
+        own = [j for j in range(start, i) if corpus.part_of_speech(words[j]) == "adjective"]
+        if word in corpus.NOUNS and own:
+            expected.append((i, own[-1]))
+    assert [tuple(int(v) for v in pair) for pair in facts["role.pairs"]] == expected
+    pattern = facts[f"blocks.{l}.attn.hook_pattern"][h]
+    np.testing.assert_allclose(facts["role.pair_weights"], [pattern[i, j] for i, j in expected], rtol=1e-12)
+
+
+def test_plane_keeps_the_dot_products_it_can(attention):
+    """The plane is the best 2-D view of the stacked queries and keys: its share is the two largest
+    squared singular values over all, and no other plane holds more of their squared length."""
+    facts, _ = attention
+    l, h, i = int(facts["focus.layer"]), int(facts["focus.head"]), int(facts["focus.query"])
+    q, k = facts[f"blocks.{l}.attn.hook_q"][:, h], facts[f"blocks.{l}.attn.hook_k"][:, h]
+    stacked = np.concatenate([q, k])
+    points = np.concatenate([facts["plane.queries"], facts["plane.keys"]])
+    s = np.linalg.svd(stacked, compute_uv=False)
+    assert facts["plane.share"] == pytest.approx((s[:2] ** 2).sum() / (s**2).sum(), rel=1e-10)
+    assert (points**2).sum() == pytest.approx(facts["plane.share"] * (stacked**2).sum(), rel=1e-10)
+    assert (facts["plane.queries"][i] >= 0).all()
+    rng = np.random.default_rng(0)
+    for _ in range(20):  # a random plane holds less
+        basis, _ = np.linalg.qr(rng.normal(size=(stacked.shape[1], 2)))
+        assert ((stacked @ basis) ** 2).sum() <= (points**2).sum() + 1e-9
+
+
+def test_attention_parameters_are_four_d_model_by_d_head_maps(attention):
+    facts, _ = attention
+    d_model, d_head, n_heads = (int(facts[k]) for k in ("d_model", "d_head", "n_heads"))
+    assert facts["params.head"] == 4 * d_model * d_head
+    assert facts["params.layer"] == n_heads * facts["params.head"]
+
+
+def test_in_the_plane_each_noun_query_leans_to_its_adjective_key(attention):
+    """What QueriesKeys says of its plane: the noun's query and its adjective's key point roughly one way
+    (a positive dot product in the plane, the largest of the keys the noun may see)."""
+    facts, _ = attention
+    q, k = facts["plane.queries"], facts["plane.keys"]
+    for i, j in facts["role.pairs"].astype(int):
+        dots = k[: i + 1] @ q[i]
+        assert dots[j] > 0 and np.argmax(dots) == j
+
+
+def test_the_shown_update_adds_up(attention):
+    """Values shows E and ΔE to three places and E′ to two: the shown parts' sum rounds to the shown E′."""
+    from netreel.scenes.common.tokens import shown_entries
+
+    facts, _ = attention
+    l, i = int(facts["focus.layer"]), int(facts["focus.query"])
+    p = f"blocks.{l}."
+    e, delta, new = facts[p + "hook_resid_pre"][i], facts[p + "hook_attn_out"][i], facts[p + "hook_resid_mid"][i]
+    for r in (r for r in shown_entries(len(e)) if r is not None):
+        assert f"{float(f'{e[r]:.3f}') + float(f'{delta[r]:.3f}'):.2f}" == f"{new[r]:.2f}"

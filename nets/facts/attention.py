@@ -28,6 +28,8 @@ KEYS = (
     "focus.layer", "focus.head", "focus.layer_number", "focus.head_number", "focus.query", "focus.key",
     "role.scores", "role.previous", "role.score", "role.count",
     "ov.matrix", "ov.singular", "ov.rank", "qk.matrix", "qk.singular", "qk.rank", "qk.bilinear",
+    "role.pairs", "role.pair_weights", "plane.queries", "plane.keys", "plane.share",
+    "params.head", "params.layer",
 )
 
 MEANINGS = {
@@ -56,8 +58,24 @@ MEANINGS = {
     "qk.singular": "its singular values, largest first",
     "qk.rank": "its rank",
     "qk.bilinear": "the query token's stream times W_QK times the key token's: the unscaled score",
+    "role.pairs": "the prompt's cases of the role, [case, (query position, key position)]: each noun and its own adjective, or each token and the one before",
+    "role.pair_weights": "the followed head's attention weight on each of those cases",
+    "plane.queries": "the followed head's queries on the prompt in the plane of the two top singular directions of its stacked queries and keys, [n, 2]",
+    "plane.keys": "its keys in the same plane, [n, 2]",
+    "plane.share": "the share of the stacked queries' and keys' squared length that plane holds",
+    "params.head": "one head's attention weights: W_Q, W_K, W_V and W_O, each d_model × d_head",
+    "params.layer": "one layer's attention weights, all its heads together",
 }
 """What each of :data:`KEYS` holds (``netreel info attention --facts``)."""
+
+
+def plane(q: np.ndarray, k: np.ndarray, query: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """Queries and keys [n, d_head] in the plane of the top two right singular vectors of both stacked,
+    each direction signed so that the followed query's coordinate is not negative; and the plane's share."""
+    stacked = np.concatenate([q, k])
+    _, s, vt = np.linalg.svd(stacked, full_matrices=False)
+    directions = vt[:2] * np.where(q[query] @ vt[:2].T < 0, -1.0, 1.0)[:, None]
+    return q @ directions.T, k @ directions.T, float((s[:2] ** 2).sum() / (s**2).sum())
 
 
 def build(config: NetConfig) -> Facts:
@@ -77,6 +95,15 @@ def build(config: NetConfig) -> Facts:
     _, ov_s, _ = ov.svd()
     _, qk_s, _ = qk.svd()
     x = acts[names.act("resid_pre", layer)]  # [n, d_model]
+    pattern = acts[names.act("pattern", layer)][head]  # [q, k]
+    words = corpus.vocab.decode(ids)
+    if role.kind == roles.ADJECTIVE:
+        pairs = roles.noun_adjective_pairs(words)
+    else:
+        pairs = [(i, i - 1) for i in range(1, len(ids))]
+    pair_array = np.array(pairs, dtype=np.float64).reshape(-1, 2)
+    plane_q, plane_k, share = plane(q[:, head].numpy(), k[:, head].numpy(), query)
+    weights = [attn.W_Q, attn.W_K, attn.W_V, attn.W_O]
     values: dict[str, object] = {**acts, **dict(model.state_dict()), **dims(cfg)}
     values.update(
         {
@@ -103,6 +130,13 @@ def build(config: NetConfig) -> Facts:
             "qk.singular": qk_s[head],
             "qk.rank": int(torch.linalg.matrix_rank(qk.AB[head])),
             "qk.bilinear": x[query] @ qk.AB[head] @ x[key],
+            "role.pairs": pair_array,
+            "role.pair_weights": [float(pattern[i, j]) for i, j in pairs],
+            "plane.queries": plane_q,
+            "plane.keys": plane_k,
+            "plane.share": share,
+            "params.head": sum(w[head].numel() for w in weights),
+            "params.layer": sum(w.numel() for w in weights),
         }
     )
     return Facts(as_arrays(values), {**meta(net, corpus, ids), "role": role.kind})
@@ -151,6 +185,29 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     qk = W_Q[head] @ W_K[head].T
     ov_s = np.linalg.svd(ov, compute_uv=False)
     qk_s = np.linalg.svd(qk, compute_uv=False)
+    pattern = run[names.act("pattern", layer)][head].numpy()
+    words = corpus.vocab.decode(ids)
+    if corpus.name == corpus_mod.GRAMMAR:  # every noun, walking back to the nearest adjective of its sentence
+        adjectives = {a for kind in corpus_mod.KINDS.values() for a in kind["adjectives"]}
+        pairs = []
+        for i, word in enumerate(words):
+            j = i - 1
+            while word in corpus_mod.NOUNS and j >= 0 and words[j] not in adjectives and words[j] != corpus_mod.END:
+                j -= 1
+            if word in corpus_mod.NOUNS and j >= 0 and words[j] in adjectives:
+                pairs.append((i, j))
+    else:
+        pairs = [(i, i - 1) for i in range(1, len(ids))]
+    # the plane again, from the eigenvectors of the 8x8 Gram matrix of the stacked queries and keys
+    qh, kh = q[head], k[head]  # [n, d_head]
+    stacked = np.concatenate([qh, kh])
+    eigen, vectors = np.linalg.eigh(stacked.T @ stacked)
+    top = vectors[:, ::-1][:, :2]  # [d_head, 2], largest first
+    top = top * np.sign(qh[query] @ top)
+    n_params = {"head": 0, "layer": 0}
+    for name in ("W_Q", "W_K", "W_V", "W_O"):
+        n_params["head"] += int(np.prod(w[names.act(name, layer)].shape[1:]))
+        n_params["layer"] += int(np.prod(w[names.act(name, layer)].shape))
     values: dict[str, object] = {**run, **w}
     values.update(reference_dims(cfg))
     values.update(
@@ -178,6 +235,13 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
             "qk.singular": qk_s,
             "qk.rank": int(np.sum(qk_s > RANK_TOLERANCE * qk_s[0])),
             "qk.bilinear": float(x[query] @ qk @ x[key]),
+            "role.pairs": np.array(pairs, dtype=np.float64).reshape(-1, 2),
+            "role.pair_weights": [float(pattern[i, j]) for i, j in pairs],
+            "plane.queries": qh @ top,
+            "plane.keys": kh @ top,
+            "plane.share": float(eigen[::-1][:2].sum() / eigen.sum()),
+            "params.head": n_params["head"],
+            "params.layer": n_params["layer"],
         }
     )
     return with_vocabulary(as_arrays(values), corpus)
