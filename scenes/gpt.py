@@ -30,6 +30,7 @@ from manim import (
     RoundedRectangle,
     SurroundingRectangle,
     Transform,
+    TransformFromCopy,
     Triangle,
     VGroup,
     Write,
@@ -249,17 +250,18 @@ class Tokens(ChapterScene):
 
 
 class EmbeddingSpace(ChapterScene):
-    """PCA of the real W_E: parts of speech cluster; dot products between chosen words."""
+    """PCA of the real W_E: parts of speech cluster; dot products between chosen words; the direction
+    from one kind of word to another, and how often it answers an analogy."""
 
-    estimated_seconds = 31.0
-    steps = ("pca", "clusters", "dot")
+    estimated_seconds = 85.0
+    steps = ("pca", "clusters", "dot", "direction")
     PLOT = (8.3, 5.8)  # width, height of the plot area
     MAX_DOTS = 300  # a larger vocabulary is drawn by its most frequent words (and the prompt's)
 
     def setup(self) -> None:
         super().setup()
-        if not self.facts.meta["parts"]:  # a vocabulary of one's own has no parts of speech to cluster
-            self.steps = tuple(name for name in self.steps if name != "clusters")
+        if not self.facts.meta["parts"]:  # a vocabulary of one's own has no parts of speech, nor kinds of words
+            self.steps = tuple(name for name in self.steps if name not in ("clusters", "direction"))
 
     def pca(self):
         coords = self.ledger.array("pca.coords")  # [vocab, 2]
@@ -313,7 +315,7 @@ class EmbeddingSpace(ChapterScene):
             self.legend = VGroup(self.words("legend_title", font_size=palette.SMALL_SIZE, color=palette.MUTED), entries)
             self.legend.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
             self.legend.next_to(self.box, RIGHT, buff=0.35).align_to(self.box, DOWN)
-        title = self.heading()
+        self.title = title = self.heading()
         self.say(
             "pca", about=[self.box, *self.dots.values(), axis_names],
             d=self.shown("d_model"),
@@ -373,6 +375,119 @@ class EmbeddingSpace(ChapterScene):
         self.play(Write(far))
         self.play(sweep([second[4], far[0][4], far[1]]), run_time=self.cue_left(1.0))
 
+    def direction(self):
+        a, b, c, d = (int(i) for i in self.ledger.array("direction.example"))
+        dots, labels, place = self.analogy_plane(a, b, c, d)
+        arrow_style = dict(buff=0.1, stroke_width=4, color=palette.HIGHLIGHT, max_tip_length_to_length_ratio=0.12)
+        between = Arrow(dots[a].get_center(), dots[b].get_center(), **arrow_style)
+        caption = self.words(
+            "plane", a=self.spelled_at("direction.example", 0), b=self.spelled_at("direction.example", 1),
+            c=self.spelled_at("direction.example", 2), font_size=palette.SMALL_SIZE, color=palette.MUTED,
+        ).next_to(self.box, DOWN, buff=0.1)
+        difference = VGroup(
+            self.word("direction.example", 1, font_size=24, color=palette.HIGHLIGHT), eq("-", font_size=32),
+            self.word("direction.example", 0, font_size=24, color=palette.HIGHLIGHT),
+        ).arrange(RIGHT, buff=0.12)
+        difference.move_to([0, self.box.get_top()[1] - 0.3, 0]).set_x(self.box.get_right()[0] + 0.45, direction=LEFT)
+        self.say(
+            "direction", about=[between, dots[a], dots[b], difference],
+            a=self.spelled_at("direction.example", 0), b=self.spelled_at("direction.example", 1),
+        )
+        plot = Group(*(m for m in self.mobjects if m is not self.title and m is not self.box))
+        self.play(FadeOut(plot), run_time=0.8)
+        kept = [i for i in dots if i not in (c, d)]
+        self.play(
+            LaggedStart(*(FadeIn(dots[i], scale=2) for i in kept), lag_ratio=0.05),
+            LaggedStart(*(FadeIn(labels[i]) for i in kept), lag_ratio=0.05),
+            FadeIn(caption), run_time=1.5,
+        )
+        self.play(GrowArrow(between), FadeIn(difference))
+        self.play(sweep([between, difference]), run_time=self.cue_left(1.0))
+
+        moved = Arrow(dots[c].get_center(), place, **arrow_style)
+        tip = Dot(place, radius=0.07, color=palette.HIGHLIGHT)
+        reach = DashedLine(place, dots[d].get_center(), color=palette.MUTED, stroke_width=2)
+        analogy = VGroup(
+            self.word("direction.example", 2, font_size=24, color=palette.POSITIVE), eq("+", font_size=32), difference.copy(),
+        ).arrange(RIGHT, buff=0.12)
+        answer = VGroup(eq(r"\approx", font_size=32), self.word("direction.example", 3, font_size=24, color=palette.POSITIVE))
+        answer.arrange(RIGHT, buff=0.12)
+        cosine = eq(r"\cos\theta =", self.ledger.shown("direction.cosine", spec=VALUE), font_size=26, color=palette.MUTED)
+        nearest = self.words("nearest", d=self.shown("d_model"), font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        result = VGroup(analogy, answer, cosine, nearest).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
+        result.next_to(difference, DOWN, buff=0.35).align_to(difference, LEFT)
+        self.say(
+            "analogy" if self.ledger.value("direction.example_right") else "analogy_miss",
+            about=[moved, dots[c], dots[d], result],
+            b=self.spelled_at("direction.example", 1), c=self.spelled_at("direction.example", 2),
+            x=self.spelled_at("direction.example", 3),
+            d=self.shown("d_model"), v=self.shown("direction.cosine", spec=VALUE),
+        )
+        self.play(FadeIn(dots[c], scale=2), FadeIn(labels[c]), FadeIn(analogy))
+        self.play(TransformFromCopy(between, moved), run_time=1.5)
+        self.play(FadeIn(tip), Create(reach), FadeIn(dots[d], scale=2), FadeIn(labels[d]))
+        self.play(FadeIn(answer), FadeIn(cosine), FadeIn(nearest))
+        self.play(sweep([dots[c], moved, dots[d], answer]), run_time=self.cue_left(1.0))
+
+        rows = VGroup()
+        for p, part in enumerate(("adjective", "verb", "place")):
+            share = self.ledger.value("direction.right", p) / max(self.ledger.value("direction.asked", p), 1)
+            track = Rectangle(width=0.9, height=0.16, stroke_color=palette.FAINT, stroke_width=1)
+            bar = Rectangle(width=max(0.9 * share, 0.02), height=0.16, stroke_width=0).set_fill(palette.POSITIVE, opacity=0.9)
+            rows.add(VGroup(
+                self.words(f"gpt.parts.{part}", font_size=palette.SMALL_SIZE),
+                VGroup(track, bar.align_to(track, LEFT)),
+                self.words("of", r=self.shown("direction.right", p), n=self.shown("direction.asked", p), font_size=palette.SMALL_SIZE),
+            ))
+        for row in rows:
+            row[1].next_to(row[0], RIGHT, buff=0.2)
+            row[2].next_to(row[1], RIGHT, buff=0.2)
+        rows.arrange(DOWN, buff=0.22, aligned_edge=LEFT)
+        width = max(row[0].width for row in rows)
+        for row in rows:
+            row[1].set_x(row[0].get_left()[0] + width + 0.2, direction=LEFT)
+            row[2].next_to(row[1], RIGHT, buff=0.2)
+        heading = self.words(
+            "asked", n=self.shown("direction.asked_all"), r=self.shown("direction.right_all"),
+            font_size=palette.SMALL_SIZE, color=palette.MUTED,
+        )
+        table = VGroup(heading, rows).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        table.next_to(result, DOWN, buff=0.5).align_to(result, LEFT)
+        self.say("strength", about=[table], n=self.shown("direction.asked_all"), r=self.shown("direction.right_all"))
+        self.play(FadeIn(heading))
+        for row in rows:
+            self.play(FadeIn(row[0]), Create(row[1][0]), GrowFromEdge(row[1][1], LEFT), FadeIn(row[2]), run_time=0.8)
+        self.play(sweep(list(rows)), run_time=self.cue_left(1.0))
+
+    def analogy_plane(self, a: int, b: int, c: int, d: int) -> tuple[dict, dict, np.ndarray]:
+        """The words of a's part of speech (and d) in the plane through E_a, E_b and E_c, drawn in the plot's box:
+        a, b and c and the point E_c + E_b − E_a lie in that plane exactly, the other words are their shadows on it.
+        Returns {token: dot}, {token: label} and where E_c + E_b − E_a falls."""
+        e = self.ledger.array("W_E").astype(float)  # [vocab, d_model]
+        u = (e[b] - e[a]) / np.linalg.norm(e[b] - e[a])
+        w = e[c] - e[a] - ((e[c] - e[a]) @ u) * u
+        axes = np.stack([u, w / np.linalg.norm(w)], axis=1)  # [d_model, 2]
+        parts = self.facts.meta["parts"]
+        words = list(dict.fromkeys([i for i, part in enumerate(parts) if part == parts[a]] + [a, b, c, d]))
+        flat = {i: (e[i] - e[a]) @ axes for i in words}
+        target = flat[c] + flat[b]  # E_c + E_b − E_a, with E_a at the plane's zero
+        points = np.array([*flat.values(), target])
+        lo, hi = points.min(axis=0), points.max(axis=0)
+        scale = min((self.box.width - 2.0) / max(hi[0] - lo[0], 1e-9), (self.box.height - 1.4) / max(hi[1] - lo[1], 1e-9))
+
+        def at(xy: np.ndarray) -> np.ndarray:
+            return self.box.get_center() + np.array([*((xy - (lo + hi) / 2) * scale), 0])
+
+        colours = {a: palette.HIGHLIGHT, b: palette.HIGHLIGHT, c: palette.POSITIVE, d: palette.POSITIVE}
+        dots = {i: Dot(at(flat[i]), radius=0.08, color=colours.get(i, palette.MUTED)) for i in words}
+        labels = {
+            i: self.word("vocab.ids", i, font_size=22 if i in colours else 16, color=colours.get(i, palette.MUTED))
+            for i in words
+        }
+        leaders = leader_lines(dots, labels, self.box)
+        labels = {i: VGroup(label, *([leaders[i]] if leaders[i] is not None else [])) for i, label in labels.items()}
+        return dots, labels, at(target)
+
     def projection(self, a: int, b: int) -> VGroup:
         """Arrows from the zero vector to words a and b, and b's shadow on a's direction, as drawn in the plane:
         [arrow to a, arrow to b, a's direction through the origin, the drop from b, the shadow]."""
@@ -401,12 +516,18 @@ class EmbeddingSpace(ChapterScene):
 
 
 def place_labels(dots: dict, labels: dict, frame) -> VGroup:
-    """Put each label near its dot, clear of the labels placed before and of the other dots, inside the frame.
+    """Put each label near its dot, clear of the labels placed before and of the other dots, inside the frame;
+    returns thin leader lines for labels that had to move away."""
+    return VGroup(*(line for line in leader_lines(dots, labels, frame).values() if line is not None))
 
-    Tries the eight directions at growing distances; returns thin leader lines for labels that had to move away.
+
+def leader_lines(dots: dict, labels: dict, frame) -> dict:
+    """Place the labels as :func:`place_labels` does: {token: its leader line, or None where the label sits by its dot}.
+
+    Tries the eight directions at growing distances.
     """
     placed: list = []
-    leaders = VGroup()
+    leaders = {}
     directions = [UR, UL, DR, DL, RIGHT, LEFT, UP, DOWN]
     for i, label in labels.items():
         dot = dots[i]
@@ -419,15 +540,10 @@ def place_labels(dots: dict, labels: dict, frame) -> VGroup:
         else:
             label.next_to(dot, UR, buff=0.04)
             distance = 0.04
+        leaders[i] = None
         if distance > 0.1:
-            leaders.add(
-                Line(
-                    dot.get_center(),
-                    label.get_center(),
-                    buff=0.08 + label.height / 2,
-                    stroke_width=1,
-                    color=palette.MUTED,
-                )
+            leaders[i] = Line(
+                dot.get_center(), label.get_center(), buff=0.08 + label.height / 2, stroke_width=1, color=palette.MUTED
             )
         placed.append(label)
     return leaders

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from netreel.nets import corpus as corpus_mod
-from netreel.nets import gpt, names, roles
+from netreel.nets import analogy, gpt, names, roles
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import VOCABULARY, Facts, as_arrays
 from netreel.nets.reference import plain_forward, stored_weights
@@ -22,6 +22,7 @@ TEMPERATURES = 10 ** np.linspace(-2.0, 1.2, 33)  # the slider's stops, from 0.01
 SAMPLE_TEMPERATURES = (0.5, 2.0)
 SAMPLE_LENGTH = 10
 SAMPLE_COUNT = 1000  # continuations drawn at each sample temperature to measure how many keep to the grammar
+PARTS = ("adjectives", "verbs", "places")  # the grammar's parts whose words have a kind (corpus.KINDS)
 LOOP_STEPS = 4  # words predicted, drawn and appended one at a time at T = 1 (the chapter's premise)
 SHOWN_NEURONS = 8  # MLP neurons whose numbers are shown
 
@@ -52,6 +53,7 @@ KEYS = (
     "params.total", "count.attn_matrices", "pca.coords", "pca.explained", "pca.origin", "dot.pairs", "dot.values", "dot.cosines",
     "sample.{k}.T", "sample.{k}.tokens", "sample.{k}.probs", "sample.{k}.grammatical", "sample.{k}.share",
     "sample.count", "loop.tokens", "loop.top", "loop.probs", "loop.rest",
+    "direction.example", "direction.example_right", "direction.cosine", "direction.asked", "direction.right", "direction.asked_all", "direction.right_all",
     *(f"gpt3.{name}" for name in GPT3), *(f"gpt3.params.{part}" for part in GPT3_COUNTS),
 )
 
@@ -142,6 +144,13 @@ MEANINGS = {
     "loop.top": "at each of those steps, the most probable next words, most probable first (the word drawn last when it is not among them)",
     "loop.probs": "their probabilities at that step",
     "loop.rest": "the probability left to the other words at that step",
+    "direction.example": "the analogy shown, a : b :: c : d, as token ids: d is the word nearest by cosine to E_c + E_b - E_a",
+    "direction.example_right": "1 when the analogy shown is answered with a word of b's kind and part, else 0",
+    "direction.cosine": "the cosine between E_c + E_b - E_a and E_d for the analogy shown",
+    "direction.asked": "how many analogies inside each part (adjectives, verbs, places) were asked: a and c of one kind, b of another",
+    "direction.right": "how many of them the nearest word answers with a word of b's kind and part",
+    "direction.asked_all": "all the analogies asked",
+    "direction.right_all": "all those answered right",
     "gpt3.generation": "which GPT the published sizes are of: GPT-3 (Brown et al. 2020)",
     **{f"gpt3.{name}": f"GPT-3's {name}, as published" for name in GPT3 if name != "generation"},
     "gpt3.params.W_E": "the embedding's parameters at GPT-3's sizes, counted as this model's",
@@ -368,6 +377,7 @@ def build(config: NetConfig) -> Facts:
             values[f"sample.{k}.grammatical"] = keeps_to_grammar([words[i] for i in ids + list(values[f"sample.{k}.tokens"])])[len(ids) :]
             drawn = sample_many(next_probs_batch, ids, temperature, many_seed(config, k))
             values[f"sample.{k}.share"] = float(np.mean([keeps_to_grammar([words[i] for i in ids + list(row)])[-1] for row in drawn]))
+        values.update(direction_facts(weights["W_E"].numpy(), grammar_parts(corpus), ids))
     rng = np.random.default_rng(loop_seed(config))
     seq, loop_tokens, loop_top, loop_probs = list(ids), [], [], []
     for _ in range(LOOP_STEPS):
@@ -383,6 +393,42 @@ def build(config: NetConfig) -> Facts:
     values.update({"loop.tokens": loop_tokens, "loop.top": loop_top, "loop.probs": loop_probs})
     values["loop.rest"] = 1 - np.sum(loop_probs, axis=1)
     return Facts(as_arrays(values), meta(net, corpus, ids))
+
+
+def grammar_parts(corpus: corpus_mod.Corpus) -> list[list[list[int]]]:
+    """Per part of :data:`PARTS`, each kind's token ids."""
+    index = corpus.vocab.index
+    return [[[index[w] for w in kind[part]] for kind in corpus_mod.KINDS.values()] for part in PARTS]
+
+
+def direction_facts(embeddings: np.ndarray, parts: list[list[list[int]]], prompt: list[int]) -> dict[str, object]:
+    """Every analogy inside a part answered by the embeddings, counted per part, and the one shown:
+    the prompt's first two words of one part and different kinds as a and b, the c answered right
+    with the largest cosine (else the first c)."""
+    groups = [kind for kinds in parts for kind in kinds]
+    part_of = np.array([p for p, kinds in enumerate(parts) for _ in kinds])
+    rows = analogy.questions(parts)
+    best, cos = analogy.answer(embeddings, rows)
+    right = np.array([d in groups[g] for d, g in zip(best, rows[:, 3])])
+    group_of = {t: g for g, kind in enumerate(groups) for t in kind}
+    shown = [t for t in dict.fromkeys(prompt) if t in group_of]
+    pair = next(
+        ((a, b) for a in shown for b in shown if part_of[group_of[a]] == part_of[group_of[b]] and group_of[a] != group_of[b]),
+        tuple(rows[0, :2]),
+    )
+    candidates = np.flatnonzero((rows[:, 0] == pair[0]) & (rows[:, 1] == pair[1]))
+    good = candidates[right[candidates]]
+    pick = int(good[np.argmax(cos[good])]) if len(good) else int(candidates[0])
+    row_part = part_of[rows[:, 3]]
+    return {
+        "direction.example": [*rows[pick, :3], best[pick]],
+        "direction.example_right": int(right[pick]),
+        "direction.cosine": cos[pick],
+        "direction.asked": np.bincount(row_part, minlength=len(parts)),
+        "direction.right": np.bincount(row_part, weights=right, minlength=len(parts)).astype(int),
+        "direction.asked_all": len(rows),
+        "direction.right_all": int(right.sum()),
+    }
 
 
 def pca_facts(embeddings: np.ndarray) -> dict[str, np.ndarray]:
@@ -517,6 +563,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
                     row.append(next((i for i, c in enumerate(np.cumsum(p[r])) if c > u), len(p[r]) - 1))
             kept = [reference_grammatical([words[i] for i in row]) for row in rows]
             values[f"sample.{k}.share"] = sum(kept) / SAMPLE_COUNT
+        values.update(reference_directions(w["W_E"].numpy(), corpus, ids))
     rng = np.random.default_rng(loop_seed(config))
     seq, loop = list(ids), {"tokens": [], "top": [], "probs": [], "rest": []}
     for _ in range(LOOP_STEPS):
@@ -599,6 +646,46 @@ def reference_loss(w: dict[str, torch.Tensor], corpus: corpus_mod.Corpus, cfg: g
     logits = plain_forward(w, tokens[:, :-1], cfg.n_layers, cfg.n_heads)["logits"]  # [n, n_ctx, vocab]
     log_probs = logits - torch.logsumexp(logits, dim=-1, keepdim=True)
     return float(-log_probs.gather(-1, tokens[:, 1:, None]).mean())
+
+
+def reference_directions(embeddings: np.ndarray, corpus: corpus_mod.Corpus, prompt: list[int]) -> dict[str, object]:
+    """The analogies again, word by word: for each part, kind and ordered pair (a, c) of that kind, every b
+    of another kind, the nearest word to E_c + E_b - E_a by cosine over the vocabulary."""
+    index, words = corpus.vocab.index, corpus.vocab.words
+    unit = [v / np.sqrt(v @ v) for v in embeddings]
+    asked, right, found = [], [], {}
+    for part in PARTS:
+        asked.append(0)
+        right.append(0)
+        for name, kind in corpus_mod.KINDS.items():
+            for a in kind[part]:
+                for c in kind[part]:
+                    if a == c:
+                        continue
+                    for other, other_kind in corpus_mod.KINDS.items():
+                        for b in other_kind[part] if other != name else []:
+                            target = embeddings[index[c]] + embeddings[index[b]] - embeddings[index[a]]
+                            target = target / np.sqrt(target @ target)
+                            scores = [(float(target @ u), -j) for j, u in enumerate(unit) if words[j] not in (a, b, c)]
+                            score, minus_token = max(scores)  # the first token among equals, as argmax
+                            found[a, b, c] = (-minus_token, score)
+                            asked[-1] += 1
+                            right[-1] += words[-minus_token] in other_kind[part]
+    kinded = [words[t] for t in dict.fromkeys(prompt) if corpus_mod.kind_of(words[t])]
+    same = [(a, b) for a in kinded for b in kinded
+            if corpus_mod.part_of_speech(a) == corpus_mod.part_of_speech(b) and corpus_mod.kind_of(a) != corpus_mod.kind_of(b)]
+    a, b = same[0] if same else next(iter(found))[:2]
+    answers = {c: found[a, b, c] for (x, y, c) in found if (x, y) == (a, b)}
+    good = {c: v for c, v in answers.items() if corpus_mod.kind_of(words[v[0]]) == corpus_mod.kind_of(b)
+            and corpus_mod.part_of_speech(words[v[0]]) == corpus_mod.part_of_speech(b)}
+    c = max(good, key=lambda c: good[c][1]) if good else next(iter(answers))
+    return {
+        "direction.example": [index[a], index[b], index[c], answers[c][0]],
+        "direction.example_right": int(bool(good)),
+        "direction.cosine": answers[c][1],
+        "direction.asked": asked, "direction.right": right,
+        "direction.asked_all": sum(asked), "direction.right_all": sum(right),
+    }
 
 
 def reference_pca(embeddings: np.ndarray) -> dict[str, np.ndarray]:
