@@ -544,8 +544,8 @@ class Heads(ChapterScene):
     """Every head's real pattern on the prompt as dots, the measured-role head highlighted with its score,
     then drawn large with the prompt's words, its role's cases swept one by one."""
 
-    estimated_seconds = 22.0
-    steps = ("heads", "role")
+    estimated_seconds = 34.0
+    steps = ("heads", "role", "count")
 
     def dot_pattern(self, pattern: np.ndarray, size: float, color=palette.TEXT) -> VGroup:
         """A pattern [q, k] as dots whose area is the weight, in a faint square of side ``size``."""
@@ -630,6 +630,47 @@ class Heads(ChapterScene):
         )
         if marks:
             self.play(sweep(marks), run_time=self.cue_left(2.0))
+
+    def count(self):
+        def line(key: str, **fills):
+            return self.words(key, font_size=palette.LABEL_SIZE, **fills)
+
+        ours = VGroup(
+            self.words("ours", font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT),
+            line("per_head", m=self.shown("params.matrices"), d=self.shown("d_model"), e=self.shown("d_head"), p=self.shown("params.head")),
+            line("per_layer", h=self.shown("n_heads"), p=self.shown("params.head"), l=self.shown("params.layer")),
+        )
+        theirs = VGroup(
+            self.words("gpt3", g=self.shown("gpt3.generation"), font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT),
+            line("per_head", m=self.shown("params.matrices"), d=self.shown("gpt3.d_model"), e=self.shown("gpt3.d_head"), p=self.shown("gpt3.params.head")),
+            line("per_layer", h=self.shown("gpt3.n_heads"), p=self.shown("gpt3.params.head"), l=self.shown("gpt3.params.layer")),
+            line("all_layers", n=self.shown("gpt3.n_layers"), t=self.shown("gpt3.params.layers")),
+        )
+        for block in (ours, theirs):
+            block.arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        table = VGroup(ours, theirs).arrange(DOWN, aligned_edge=LEFT, buff=0.6).next_to(self.title, DOWN, buff=0.6)
+        table.set_x(-1.2)
+        mats = Group()
+        for name in ("W_Q", "W_K", "W_V", "W_O"):
+            weights = self.ledger.array(self.tensor(name), self.head)  # [d_model, d_head]; W_O [d_head, d_model]
+            tall = name != "W_O"
+            cells = strip(weights, float(np.abs(weights).max()), height=1.2 if tall else 0.3, width=0.0375)
+            mats.add(Group(eq(name, font_size=26), cells).arrange(DOWN, buff=0.1))
+        mats.arrange(RIGHT, buff=0.3, aligned_edge=UP).next_to(ours, RIGHT, buff=0.9).align_to(ours, UP)
+        source = self.words("source", g=self.shown("gpt3.generation"), font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(table, DOWN, buff=0.4)
+        source.align_to(table, LEFT)
+        self.say(
+            "count", about=[ours, theirs, mats],
+            d=self.shown("d_model"), e=self.shown("d_head"), p=self.shown("params.head"), l=self.shown("params.layer"),
+            gh=self.shown("gpt3.params.head"), gl=self.shown("gpt3.params.layer"), ga=self.shown("gpt3.params.layers"),
+            n=self.shown("gpt3.n_layers"), g=self.shown("gpt3.generation"),
+        )
+        leaving = [m for m in self.mobjects if m is not self.title]
+        self.play(FadeOut(Group(*leaving)), run_time=0.8)
+        self.play(FadeIn(ours[0]), LaggedStart(*(FadeIn(m) for m in mats), lag_ratio=0.3), run_time=1.5)
+        self.play(LaggedStart(*(Write(row) for row in ours[1:]), lag_ratio=0.6), run_time=2.0)
+        self.play(FadeIn(theirs[0]), FadeIn(source), LaggedStart(*(Write(row) for row in theirs[1:]), lag_ratio=0.6), run_time=2.5)
+        self.play(sweep([ours[1], theirs[1], ours[2], theirs[2], theirs[3]]), run_time=self.cue_left(1.0))
 
 
 class LowRank(ChapterScene):

@@ -167,6 +167,18 @@ def test_attention_parameters_are_four_d_model_by_d_head_maps(attention):
     d_model, d_head, n_heads = (int(facts[k]) for k in ("d_model", "d_head", "n_heads"))
     assert facts["params.head"] == 4 * d_model * d_head
     assert facts["params.layer"] == n_heads * facts["params.head"]
+    assert facts["params.matrices"] == 4
+
+
+def test_gpt3_attention_is_counted_as_chapter_six_counts_its_blocks(attention, chapter_facts):
+    """The head, layer and all-layer counts at GPT-3's sizes agree with Chapter 6's count of one attention block there,
+    and with the published figure of about 58 billion attention weights (a third of 175 billion)."""
+    facts, _ = attention
+    gpt_facts, _ = chapter_facts("gpt")
+    assert facts["gpt3.params.layer"] == gpt_facts["gpt3.params.attn"]
+    assert facts["gpt3.params.layer"] == facts["gpt3.n_heads"] * facts["gpt3.params.head"]
+    assert facts["gpt3.params.layers"] == facts["gpt3.n_layers"] * facts["gpt3.params.layer"]
+    assert 57e9 < facts["gpt3.params.layers"] < 59e9
 
 
 def test_in_the_plane_each_noun_query_leans_to_its_adjective_key(attention):

@@ -17,7 +17,7 @@ from netreel.nets import names, roles
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 from netreel.nets.reference import plain_forward, stored_weights
-from netreel.nets.facts.gpt import DIMS_KEYS, DIMS_MEANINGS, MODEL_KEYS, MODEL_MEANINGS, dims, meta, prompt_and_net, reference_dims, with_vocabulary
+from netreel.nets.facts.gpt import GPT3, DIMS_KEYS, gpt3_model, DIMS_MEANINGS, MODEL_KEYS, MODEL_MEANINGS, dims, meta, prompt_and_net, reference_dims, with_vocabulary
 from netreel.nets.facts.gpt import summary as gpt_summary
 
 RANK_TOLERANCE = 1e-9  # singular values below this fraction of the largest count as zero
@@ -29,7 +29,8 @@ KEYS = (
     "role.scores", "role.previous", "role.score", "role.count",
     "ov.matrix", "ov.singular", "ov.rank", "qk.matrix", "qk.singular", "qk.rank", "qk.bilinear",
     "role.pairs", "role.pair_weights", "plane.queries", "plane.keys", "plane.share",
-    "params.head", "params.layer",
+    "params.head", "params.layer", "params.matrices",
+    "gpt3.generation", "gpt3.d_model", "gpt3.d_head", "gpt3.n_heads", "gpt3.n_layers", "gpt3.params.head", "gpt3.params.layer", "gpt3.params.layers",
 )
 
 MEANINGS = {
@@ -65,6 +66,15 @@ MEANINGS = {
     "plane.share": "the share of the stacked queries' and keys' squared length that plane holds",
     "params.head": "one head's attention weights: W_Q, W_K, W_V and W_O, each d_model × d_head",
     "params.layer": "one layer's attention weights, all its heads together",
+    "params.matrices": "how many weight matrices each head has, counted",
+    "gpt3.generation": "which GPT the published sizes are of: GPT-3 (Brown et al. 2020)",
+    "gpt3.d_model": "GPT-3's d_model, as published",
+    "gpt3.d_head": "GPT-3's d_head, as published",
+    "gpt3.n_heads": "GPT-3's heads per layer, as published",
+    "gpt3.n_layers": "GPT-3's layers, as published",
+    "gpt3.params.head": "one head's attention weights counted on this model's attention built at GPT-3's sizes",
+    "gpt3.params.layer": "one layer's attention weights at GPT-3's sizes, counted the same way",
+    "gpt3.params.layers": "the attention weights of all of GPT-3's layers",
 }
 """What each of :data:`KEYS` holds (``netreel info attention --facts``)."""
 
@@ -137,9 +147,35 @@ def build(config: NetConfig) -> Facts:
             "plane.share": share,
             "params.head": sum(w[head].numel() for w in weights),
             "params.layer": sum(w.numel() for w in weights),
+            "params.matrices": len(weights),
+            **at_gpt3_scale(),
         }
     )
     return Facts(as_arrays(values), {**meta(net, corpus, ids), "role": role.kind})
+
+
+def at_gpt3_scale() -> dict[str, int]:
+    """The attention of this model built at GPT-3's published sizes, its weights counted as the tiny
+    model's are: one head's, one layer's, all layers'."""
+    model = gpt3_model()
+    attn = model.blocks[0].attn
+    weights = [attn.W_Q, attn.W_K, attn.W_V, attn.W_O]
+    return {
+        "gpt3.generation": GPT3["generation"],
+        **{f"gpt3.{name}": getattr(model.cfg, name) for name in ("d_model", "d_head", "n_heads", "n_layers")},
+        "gpt3.params.head": sum(w[0].numel() for w in weights),
+        "gpt3.params.layer": sum(w.numel() for w in weights),
+        "gpt3.params.layers": sum(w.numel() for block in model.blocks for w in (block.attn.W_Q, block.attn.W_K, block.attn.W_V, block.attn.W_O)),
+    }
+
+
+def reference_gpt3_attention() -> dict[str, int]:
+    """The same counts by hand: four d_model × d_head matrices a head."""
+    d, e, h, n = (GPT3[name] for name in ("d_model", "d_head", "n_heads", "n_layers"))
+    return {
+        "gpt3.generation": GPT3["generation"], "gpt3.d_model": d, "gpt3.d_head": e, "gpt3.n_heads": h, "gpt3.n_layers": n,
+        "gpt3.params.head": 4 * d * e, "gpt3.params.layer": 4 * d * e * h, "gpt3.params.layers": 4 * d * e * h * n,
+    }
 
 
 def reference_role(patterns: np.ndarray, corpus: corpus_mod.Corpus) -> tuple[str, np.ndarray, np.ndarray, int]:
@@ -204,7 +240,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     eigen, vectors = np.linalg.eigh(stacked.T @ stacked)
     top = vectors[:, ::-1][:, :2]  # [d_head, 2], largest first
     top = top * np.sign(qh[query] @ top)
-    n_params = {"head": 0, "layer": 0}
+    n_params = {"head": 0, "layer": 0, "matrices": 4}
     for name in ("W_Q", "W_K", "W_V", "W_O"):
         n_params["head"] += int(np.prod(w[names.act(name, layer)].shape[1:]))
         n_params["layer"] += int(np.prod(w[names.act(name, layer)].shape))
@@ -242,6 +278,8 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
             "plane.share": float(eigen[::-1][:2].sum() / eigen.sum()),
             "params.head": n_params["head"],
             "params.layer": n_params["layer"],
+            "params.matrices": n_params["matrices"],
+            **reference_gpt3_attention(),
         }
     )
     return with_vocabulary(as_arrays(values), corpus)

@@ -456,14 +456,17 @@ def parameter_counts(weights: dict[str, torch.Tensor], n_layers: int) -> dict[st
     return out
 
 
-def at_gpt3_scale() -> dict[str, int]:
-    """GPT-3's sizes, and :func:`parameter_counts` of this model's architecture built at them on
-    PyTorch's meta device (shapes without numbers: no memory for its 175 billion)."""
-    sizes = {name: value for name, value in GPT3.items() if name != "generation"}
+def gpt3_model() -> gpt.GPT:
+    """This model's architecture built at GPT-3's published sizes on PyTorch's meta device
+    (shapes without numbers: no memory for its 175 billion)."""
     with torch.device("meta"):
-        model = gpt.GPT(gpt.GPTConfig(**sizes))
-    counts = parameter_counts(model.state_dict(), sizes["n_layers"])
-    blocks = {(counts[f"params.blocks.{l}.attn"], counts[f"params.blocks.{l}.mlp"]) for l in range(sizes["n_layers"])}
+        return gpt.GPT(gpt.GPTConfig(**{name: value for name, value in GPT3.items() if name != "generation"}))
+
+
+def at_gpt3_scale() -> dict[str, int]:
+    """GPT-3's sizes, and :func:`parameter_counts` of :func:`gpt3_model`."""
+    counts = parameter_counts(gpt3_model().state_dict(), GPT3["n_layers"])
+    blocks = {(counts[f"params.blocks.{l}.attn"], counts[f"params.blocks.{l}.mlp"]) for l in range(GPT3["n_layers"])}
     ((attn, mlp),) = blocks  # every block the same
     out = {f"gpt3.{name}": value for name, value in GPT3.items()}
     out.update({f"gpt3.params.{part}": counts[f"params.{part}"] for part in ("W_E", "W_pos", "W_U", "total")})
