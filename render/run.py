@@ -77,21 +77,36 @@ def serialise_svg_files() -> None:
     if getattr(SVGMobject.generate_mobject, "serialised", False):
         return
 
-    def locked(function):
+    def locked(function, makes_svg: bool = False):
         def run(*args, **kwargs):
             folder = config.get_dir("tex_dir").parent  # not inside Tex/: manim clears it of non-SVG files
             folder.mkdir(parents=True, exist_ok=True)
             with open(folder / "svg.lock", "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
-                return function(*args, **kwargs)
+                svg = function(*args, **kwargs)
+                if makes_svg and not whole_svg(Path(svg)):  # left half written by a process that was killed
+                    Path(svg).unlink(missing_ok=True)
+                    svg = function(*args, **kwargs)
+                return svg
 
         run.serialised = True
         return run
 
-    tex_mobject.tex_to_svg_file = locked(tex_mobject.tex_to_svg_file)
+    tex_mobject.tex_to_svg_file = locked(tex_mobject.tex_to_svg_file, makes_svg=True)
     SVGMobject.generate_mobject = locked(SVGMobject.generate_mobject)
     for text in (Text, MarkupText):
-        text._text2svg = locked(text._text2svg)
+        text._text2svg = locked(text._text2svg, makes_svg=True)
+
+
+def whole_svg(path: Path) -> bool:
+    """Whether a cached SVG was written to its end: manim reuses any file of the expected name."""
+    try:
+        with open(path, "rb") as svg:
+            size = svg.seek(0, 2)
+            svg.seek(max(size - 64, 0))
+            return svg.read().rstrip().endswith(b"</svg>")
+    except OSError:
+        return False
 
 
 def _written(settings: Settings, draw: bool) -> dict:
