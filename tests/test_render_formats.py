@@ -59,7 +59,7 @@ def test_the_chapter_in_webm_and_gif_beside_its_mp4(tmp_path):
 @pytest.mark.render
 def test_a_transparent_render_in_webm_is_each_scene_with_alpha(tmp_path):
     paths = [Path(line) for line in render(tmp_path, "-t", "--format", "webm").stdout.split()]
-    assert [p.name for p in paths] == [f"{name}.webm" for name in ("Named", "NamedOutsideFrame", "NamedRemoved", "NamedStill", "NamesNothing")]
+    assert [p.name for p in paths] == [f"{name}.webm" for name in ("Named", "NamedOutsideFrame", "NamedRemoved", "NamedStill", "NamedSwept", "NamesNothing")]
     with av.open(str(paths[0])) as container:
         assert container.streams.video[0].codec_context.name in ("vp9", "libvpx-vp9")
         assert container.streams.video[0].metadata.get("alpha_mode") == "1"
