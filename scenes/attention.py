@@ -657,18 +657,22 @@ class Heads(ChapterScene):
             cells = strip(weights, float(np.abs(weights).max()), height=1.2 if tall else 0.3, width=0.0375)
             mats.add(Group(eq(name, font_size=26), cells).arrange(DOWN, buff=0.1))
         mats.arrange(RIGHT, buff=0.3, aligned_edge=UP).next_to(ours, RIGHT, buff=0.9).align_to(ours, UP)
-        source = self.words("source", g=self.shown("gpt3.generation"), font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(table, DOWN, buff=0.4)
-        source.align_to(table, LEFT)
+        source = self.words("source", g=self.shown("gpt3.generation"), font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        source.next_to(table, DOWN, buff=0.4).align_to(table, LEFT)
         self.say(
-            "count", about=[ours, theirs, mats],
+            "count", about=[ours, mats],
             d=self.shown("d_model"), e=self.shown("d_head"), p=self.shown("params.head"), l=self.shown("params.layer"),
-            gh=self.shown("gpt3.params.head"), gl=self.shown("gpt3.params.layer"), ga=self.shown("gpt3.params.layers"),
-            n=self.shown("gpt3.n_layers"), g=self.shown("gpt3.generation"),
         )
         leaving = [m for m in self.mobjects if m is not self.title]
         self.play(FadeOut(Group(*leaving)), run_time=0.8)
         self.play(FadeIn(ours[0]), LaggedStart(*(FadeIn(m) for m in mats), lag_ratio=0.3), run_time=1.5)
         self.play(LaggedStart(*(Write(row) for row in ours[1:]), lag_ratio=0.6), run_time=2.0)
+        self.play(sweep([*mats, ours[1], ours[2]]), run_time=self.cue_left(1.0))
+        self.say(
+            "count_gpt3", about=[theirs, source],
+            gh=self.shown("gpt3.params.head"), gl=self.shown("gpt3.params.layer"), ga=self.shown("gpt3.params.layers"),
+            n=self.shown("gpt3.n_layers"), g=self.shown("gpt3.generation"),
+        )
         self.play(FadeIn(theirs[0]), FadeIn(source), LaggedStart(*(Write(row) for row in theirs[1:]), lag_ratio=0.6), run_time=2.5)
         self.play(sweep([ours[1], theirs[1], ours[2], theirs[2], theirs[3]]), run_time=self.cue_left(1.0))
 
