@@ -17,7 +17,7 @@ from netreel.nets import names, roles
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 from netreel.nets.reference import plain_forward, stored_weights
-from netreel.nets.facts.gpt import GPT3, DIMS_KEYS, gpt3_model, DIMS_MEANINGS, MODEL_KEYS, MODEL_MEANINGS, dims, meta, prompt_and_net, reference_dims, with_vocabulary
+from netreel.nets.facts.gpt import DIMS_KEYS, DIMS_MEANINGS, GPT3, MODEL_KEYS, MODEL_MEANINGS, dims, gpt3_model, meta, prompt_and_net, reference_dims, with_vocabulary
 from netreel.nets.facts.gpt import summary as gpt_summary
 
 RANK_TOLERANCE = 1e-9  # singular values below this fraction of the largest count as zero
@@ -113,7 +113,7 @@ def build(config: NetConfig) -> Facts:
         pairs = [(i, i - 1) for i in range(1, len(ids))]
     pair_array = np.array(pairs, dtype=np.float64).reshape(-1, 2)
     plane_q, plane_k, share = plane(q[:, head].numpy(), k[:, head].numpy(), query)
-    weights = [attn.W_Q, attn.W_K, attn.W_V, attn.W_O]
+    weights = head_matrices(attn)
     values: dict[str, object] = {**acts, **dict(model.state_dict()), **dims(cfg)}
     values.update(
         {
@@ -148,24 +148,28 @@ def build(config: NetConfig) -> Facts:
             "params.head": sum(w[head].numel() for w in weights),
             "params.layer": sum(w.numel() for w in weights),
             "params.matrices": len(weights),
-            **at_gpt3_scale(),
+            **gpt3_attention_counts(),
         }
     )
     return Facts(as_arrays(values), {**meta(net, corpus, ids), "role": role.kind})
 
 
-def at_gpt3_scale() -> dict[str, int]:
+def head_matrices(attn) -> list:
+    """An attention block's weight matrices, [head, ...] each: W_Q, W_K, W_V, W_O."""
+    return [attn.W_Q, attn.W_K, attn.W_V, attn.W_O]
+
+
+def gpt3_attention_counts() -> dict[str, int]:
     """The attention of this model built at GPT-3's published sizes, its weights counted as the tiny
     model's are: one head's, one layer's, all layers'."""
     model = gpt3_model()
-    attn = model.blocks[0].attn
-    weights = [attn.W_Q, attn.W_K, attn.W_V, attn.W_O]
+    weights = head_matrices(model.blocks[0].attn)
     return {
         "gpt3.generation": GPT3["generation"],
         **{f"gpt3.{name}": getattr(model.cfg, name) for name in ("d_model", "d_head", "n_heads", "n_layers")},
         "gpt3.params.head": sum(w[0].numel() for w in weights),
         "gpt3.params.layer": sum(w.numel() for w in weights),
-        "gpt3.params.layers": sum(w.numel() for block in model.blocks for w in (block.attn.W_Q, block.attn.W_K, block.attn.W_V, block.attn.W_O)),
+        "gpt3.params.layers": sum(w.numel() for block in model.blocks for w in head_matrices(block.attn)),
     }
 
 
