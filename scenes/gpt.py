@@ -439,14 +439,11 @@ class EmbeddingSpace(ChapterScene):
                 VGroup(track, bar.align_to(track, LEFT)),
                 self.words("of", r=self.shown("direction.right", p), n=self.shown("direction.asked", p), font_size=palette.SMALL_SIZE),
             ))
-        for row in rows:
-            row[1].next_to(row[0], RIGHT, buff=0.2)
+        width = max(row[0].width for row in rows)
+        for row in rows:  # the bars in one column after the widest part's name
+            row[1].next_to(row[0], RIGHT, buff=0.2 + width - row[0].width)
             row[2].next_to(row[1], RIGHT, buff=0.2)
         rows.arrange(DOWN, buff=0.22, aligned_edge=LEFT)
-        width = max(row[0].width for row in rows)
-        for row in rows:
-            row[1].set_x(row[0].get_left()[0] + width + 0.2, direction=LEFT)
-            row[2].next_to(row[1], RIGHT, buff=0.2)
         heading = self.words(
             "asked", n=self.shown("direction.asked_all"), r=self.shown("direction.right_all"),
             font_size=palette.SMALL_SIZE, color=palette.MUTED,
