@@ -346,85 +346,119 @@ class OneNeuron(ChapterScene):
 
 
 class MatrixForm(ChapterScene):
-    """a(1) = sigma(W a(0) + b) with real entries, the focus neuron's row highlighted."""
+    """a(1) = sigma(W a(0) + b) with real entries beside the layer it computes: the focus neuron's
+    row highlighted with its edges, each shown weight lit on its edge as it meets its pixel."""
 
     estimated_seconds = 40.0
     steps = ("formula", "numbers", "row")
 
     def formula(self):
-        n = self.sizes()[0]
+        sizes = self.sizes()
         self.j = int(self.ledger.value("focus.neuron"))
-        start = input_window_start(n)
+        start = input_window_start(sizes[0])
         self.cols = list(range(start + 6, start + 9))
         self.rows = sorted({0, 1, self.j} | ({2} if self.j > 2 else set()))[:4]
         title = self.heading()
         first, inputs = (numbered("a", self.ledger.ordinal("sizes", layer)) for layer in (1, 0))
         self.equation = eq(first, "=", r"\sigma\big(", "W", inputs, "+", "b", r"\big)", font_size=48)
-        self.equation.next_to(title, DOWN, buff=0.4)
-        self.say("formula", about=[self.equation], m=self.ledger.shown("sizes", 1, COUNT))
-        self.play(FadeIn(title), Write(self.equation))
-        self.wait(1)
+        self.equation.next_to(title, DOWN, buff=0.4).set_x(1.6)
+        self.layer = NetworkDiagram(sizes[:2], input_start=start, width=2.2, radius=0.1, spacing=0.22)
+        self.layer.move_to(LEFT * 4.6 + DOWN * 0.2)
+        self.layer.set_layer(0, self.ledger.array(names.INPUT))
+        self.layer.set_layer(1, self.ledger.array(names.layer(0, "hook_a")))
+        self.layer_edges = self.layer.edges(0, self.ledger.array(names.layer(0, "weight")), max_width=1.2)
+        captions = VGroup(
+            *(self.layer_count(k).next_to(column, DOWN, buff=0.2) for k, column in enumerate(self.layer.columns))
+        )
+        for caption in captions:
+            caption.align_to(captions[0], UP)
+        self.say("formula", about=[self.equation, self.layer.columns[1]], m=self.ledger.shown("sizes", 1, COUNT))
+        self.play(FadeIn(title), FadeIn(self.layer_edges), FadeIn(self.layer), FadeIn(captions))
+        self.bring_to_front(self.layer)
+        self.play(Write(self.equation))
+        self.play(
+            LaggedStart(*(Indicate(c, color=palette.HIGHLIGHT) for c in self.layer.columns[1].circles), lag_ratio=0.1),
+            Indicate(self.equation[0], color=palette.HIGHLIGHT),
+            run_time=2,
+        )
 
     def numbers(self):
         size = 28
         rows, cols = self.rows, self.cols
         w_key, b_key, a_key = (names.layer(0, tensor) for tensor in ("weight", "bias", "hook_a"))
-        self.matrix = VGroup()
-        for r in rows:
-            entries = [self.ledger.number(w_key, (r, c), decimals=2, font_size=size) for c in cols]
-            self.matrix.add(
-                VGroup(eq(r"\cdots", font_size=size), *entries, eq(r"\cdots", font_size=size)).arrange(RIGHT, buff=0.22)
-            )
-        self.matrix.add(eq(r"\vdots", font_size=size))
-        self.matrix.arrange(DOWN, buff=0.28)
+        self.matrix = self.rows_with_gaps(
+            lambda r: VGroup(
+                eq(r"\cdots", font_size=size),
+                *(self.ledger.number(w_key, (r, c), decimals=2, font_size=size) for c in cols),
+                eq(r"\cdots", font_size=size),
+            ).arrange(RIGHT, buff=0.22),
+            size,
+        )
         vector = self.vector = VGroup(
             eq(r"\vdots", font_size=size),
             *(self.ledger.number(names.INPUT, c, decimals=2, font_size=size) for c in cols),
             eq(r"\vdots", font_size=size),
         ).arrange(DOWN, buff=0.2)
-        self.bias = VGroup(
-            *(self.ledger.number(b_key, r, decimals=2, font_size=size) for r in rows), eq(r"\vdots", font_size=size)
-        )
-        self.bias.arrange(DOWN, buff=0.28)
-        self.result = VGroup(
-            *(self.ledger.number(a_key, r, decimals=2, font_size=size) for r in rows), eq(r"\vdots", font_size=size)
-        )
-        self.result.arrange(DOWN, buff=0.28)
+        self.bias = self.rows_with_gaps(lambda r: self.ledger.number(b_key, r, decimals=2, font_size=size), size)
+        self.result = self.rows_with_gaps(lambda r: self.ledger.number(a_key, r, decimals=2, font_size=size), size)
         blocks = [VGroup(m, brackets(m)) for m in (self.matrix, vector, self.bias, self.result)]
         expression = VGroup(
             eq(r"\sigma\Big(", font_size=48), blocks[0], blocks[1], eq("+", font_size=40), blocks[2],
             eq(r"\Big)", font_size=48), eq("=", font_size=40), blocks[3],
         ).arrange(RIGHT, buff=0.25)
-        expression.next_to(self.equation, DOWN, buff=0.6)
-        if expression.width > 13:
-            expression.scale_to_fit_width(13)
+        expression.next_to(self.equation, DOWN, buff=0.6).set_x(1.6)
+        if expression.width > 9.4:
+            expression.scale_to_fit_width(9.4)
         dims = eq(
             "W:", self.ledger.shown("sizes", 1, COUNT), r"\times", self.ledger.shown("sizes", 0, COUNT), font_size=30,
         ).next_to(blocks[0], DOWN, buff=0.3)
+        shown_inputs = [self.layer.columns[0].circle_for(c) for c in cols]
         self.say(
-            "numbers", about=[blocks[0],
-            blocks[1]], n=self.ledger.shown("sizes", 0, COUNT), m=self.ledger.shown("sizes", 1, COUNT),
+            "numbers", about=[blocks[0], blocks[1], *shown_inputs],
+            n=self.ledger.shown("sizes", 0, COUNT), m=self.ledger.shown("sizes", 1, COUNT),
         )
         self.play(FadeIn(blocks[0]), FadeIn(expression[0]), FadeIn(dims), run_time=1.5)
-        self.play(FadeIn(blocks[1]), FadeIn(expression[3]), FadeIn(blocks[2]), FadeIn(expression[5]))
+        self.play(
+            *(TransformFromCopy(circle, number) for circle, number in zip(shown_inputs, vector[1:-1])),
+            FadeIn(vector[0]), FadeIn(vector[-1]), FadeIn(blocks[1][1]),
+            FadeIn(expression[3]), FadeIn(blocks[2]), FadeIn(expression[5]),
+        )
         self.play(FadeIn(expression[6]), FadeIn(blocks[3]))
-        self.wait(1)
+        self.play(sweep([self.matrix[:-1], vector[1:-1], self.result[:-1]]), run_time=2)
+
+    def rows_with_gaps(self, entry, size: float) -> VGroup:
+        """One entry per shown row of the layer, a ⋮ wherever rows are skipped and after the last."""
+        column, self.focus_slot = VGroup(), None
+        for previous, r in zip([-1, *self.rows], self.rows):
+            if r > previous + 1:
+                column.add(eq(r"\vdots", font_size=size))
+            if r == self.j:
+                self.focus_slot = len(column)
+            column.add(entry(r))
+        column.add(eq(r"\vdots", font_size=size))
+        return column.arrange(DOWN, buff=0.28)
 
     def row(self):
-        k = self.rows.index(self.j)
+        k = self.focus_slot
         row_box = SurroundingRectangle(self.matrix[k], color=palette.HIGHLIGHT, buff=0.08)
         out_box = SurroundingRectangle(self.result[k], color=palette.HIGHLIGHT, buff=0.08)
         bias_box = SurroundingRectangle(self.bias[k], color=palette.HIGHLIGHT, buff=0.08)
+        neuron = self.layer.columns[1].circle_for(self.j)
+        starts, ends, pairs = self.layer.edge_points(0)
+        own = [Line(starts[p], ends[p], color=palette.HIGHLIGHT, stroke_width=3) for p, (j, _) in enumerate(pairs) if j == self.j]
+        shown = [self.layer.columns[0].circle_for(c) for c in self.cols]
+        ring = SurroundingRectangle(neuron, color=palette.HIGHLIGHT, buff=0.06)
         self.say(
-            "row", about=[self.matrix[k], self.result[k], row_box],
+            "row", about=[self.matrix[k], self.result[k], row_box, neuron],
             j=self.ledger.shown("focus.neuron", spec=COUNT),
             a=self.ledger.shown(names.layer(0, "hook_a"), self.j, VALUE),
         )
-        self.play(Create(row_box))
-        self.play(sweep(list(zip(self.matrix[k][1:-1], self.vector[1:-1]))), run_time=2)
+        self.play(Create(row_box), Create(ring), self.layer_edges.animate.set_stroke(opacity=0.15), *(Create(e) for e in own))
+        self.play(sweep(list(zip(self.matrix[k][1:-1], shown, self.vector[1:-1]))), run_time=2)
         self.play(Create(bias_box))
-        self.play(Create(out_box))
-        self.wait(2)
+        self.play(Create(out_box), TransformFromCopy(self.result[k], ring))
+        self.play(Indicate(neuron, color=palette.HIGHLIGHT, scale_factor=1.6))
+        self.wait(1)
 
 
 class ForwardPass(ChapterScene):
