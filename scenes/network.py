@@ -35,7 +35,7 @@ from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
 from netreel.scenes.common.formats import COUNT, VALUE
 from netreel.scenes.common.layout import keep_inside
-from netreel.scenes.common.motion import sweep
+from netreel.scenes.common.motion import sweep, trace
 from netreel.scenes.common.mobjects import Bars, brackets, cell, edge_raster, grid_lines, pixel_image, stack
 from netreel.scenes.common.text import eq, numbered
 from netreel.scenes.hope import Hope
@@ -67,6 +67,19 @@ class ChapterScene(NetScene):
 
     def class_labels(self, font_size: float = 26) -> list:
         return [self.ledger.integer("classes", k, font_size=font_size) for k in range(10)]
+
+    def rows_with_gaps(self, entry, size: float) -> VGroup:
+        """One entry per shown row of MatrixForm's layer, a ⋮ wherever rows are skipped and after the
+        last. Here, not on MatrixForm, so that the scene continuing it can replay it."""
+        column, self.focus_slot = VGroup(), None
+        for previous, r in zip([-1, *self.rows], self.rows):
+            if r > previous + 1:
+                column.add(eq(r"\vdots", font_size=size))
+            if r == self.j:
+                self.focus_slot = len(column)
+            column.add(entry(r))
+        column.add(eq(r"\vdots", font_size=size))
+        return column.arrange(DOWN, buff=0.28)
 
     def pixel_patch(self, n: int = PATCH):
         """An n x n block of the digit where the window's row meets the ink, drawn large with each
@@ -358,7 +371,7 @@ class MatrixForm(ChapterScene):
         start = input_window_start(sizes[0])
         self.cols = list(range(start + 6, start + 9))
         self.rows = sorted({0, 1, self.j} | ({2} if self.j > 2 else set()))[:4]
-        title = self.heading()
+        self.title = title = self.heading()
         first, inputs = (numbered("a", self.ledger.ordinal("sizes", layer)) for layer in (1, 0))
         self.equation = eq(first, "=", r"\sigma\big(", "W", inputs, "+", "b", r"\big)", font_size=48)
         self.equation.next_to(title, DOWN, buff=0.4).set_x(1.6)
@@ -426,18 +439,6 @@ class MatrixForm(ChapterScene):
         self.play(FadeIn(expression[6]), FadeIn(blocks[3]))
         self.play(sweep([self.matrix[:-1], vector[1:-1], self.result[:-1]]), run_time=2)
 
-    def rows_with_gaps(self, entry, size: float) -> VGroup:
-        """One entry per shown row of the layer, a ⋮ wherever rows are skipped and after the last."""
-        column, self.focus_slot = VGroup(), None
-        for previous, r in zip([-1, *self.rows], self.rows):
-            if r > previous + 1:
-                column.add(eq(r"\vdots", font_size=size))
-            if r == self.j:
-                self.focus_slot = len(column)
-            column.add(entry(r))
-        column.add(eq(r"\vdots", font_size=size))
-        return column.arrange(DOWN, buff=0.28)
-
     def row(self):
         k = self.focus_slot
         row_box = SurroundingRectangle(self.matrix[k], color=palette.HIGHLIGHT, buff=0.08)
@@ -466,8 +467,10 @@ class ForwardPass(ChapterScene):
 
     estimated_seconds = 55.0
     steps = ("network", "pulse", "outputs", "everything")
+    continues = MatrixForm  # the layer beside the matrix grows into the whole network
 
     def network(self):
+        layer_title, layer = self.title, self.layer
         self.layer_sizes = self.sizes()
         self.layers = len(self.layer_sizes) - 1
         self.net = NetworkDiagram(
@@ -485,11 +488,13 @@ class ForwardPass(ChapterScene):
         for circle, label in zip(self.net.columns[-1].circles, self.output_labels):
             label.next_to(circle, RIGHT, buff=0.15)
         self.say("network", about=[self.net, *self.edges, self.output_labels])
-        self.play(
-            FadeIn(self.title), FadeIn(self.net), FadeIn(brace), *(FadeIn(e) for e in self.edges), FadeIn(legend),
-            FadeIn(self.output_labels),
+        grown = [(old, new) for old, new in zip(layer.columns, self.net.columns)]
+        self.hand_over(
+            [(layer_title, self.title), *grown],
+            *self.net.columns[len(grown):], brace, *self.edges, legend, self.output_labels,
         )
-        self.bring_to_front(self.net)
+        self.remove(*self.net.columns)
+        self.add(self.net)
         self.wait(1)
 
     def pulse(self):
@@ -528,7 +533,6 @@ class ForwardPass(ChapterScene):
         self.wait(2)
 
     def everything(self):
-        self.play(*(FadeOut(m) for m in self.mobjects if m is not self.title))
         full = self.full_view(self.layer_sizes)
         count = self.words(
             "everything_count", n=self.ledger.shown("edges.total", spec=COUNT), font_size=palette.LABEL_SIZE
@@ -537,7 +541,7 @@ class ForwardPass(ChapterScene):
             "everything", about=[full["inputs"],
             *full["columns"], count, *full["edges"]], n=self.ledger.shown("edges.total", spec=COUNT),
         )
-        self.play(FadeIn(full["inputs"]), *(FadeIn(c) for c in full["columns"]), FadeIn(count))
+        self.hand_over([(self.title, self.title.copy())], full["inputs"], *full["columns"], count)
         for k in range(self.layers):
             self.play(FadeIn(full["edges"][k]), run_time=0.8)
             self.bring_to_front(*full["columns"])
@@ -573,7 +577,8 @@ class ForwardPass(ChapterScene):
 
 
 class ParameterCount(ChapterScene):
-    """Weights and biases counted from the model, layer by layer."""
+    """Weights and biases counted from the model, layer by layer, each row lit on its layer of the
+    network; then the network as one function of its inputs."""
 
     estimated_seconds = 35.0
     steps = ("count", "total")
@@ -582,6 +587,9 @@ class ParameterCount(ChapterScene):
     def count(self):
         sizes = self.sizes()
         hope_title, title = self.title, self.heading()
+        self.net = NetworkDiagram(sizes, input_start=input_window_start(sizes[0]), width=3.4, radius=0.07, spacing=0.19)
+        self.net.move_to(LEFT * 4.4 + DOWN * 0.3)
+        self.edges = [self.net.edges(k, self.ledger.array(names.layer(k, "weight")), max_width=1.2) for k in range(len(sizes) - 1)]
         header = [
             VGroup(),
             self.words("common.weights", font_size=palette.BODY_SIZE),
@@ -597,8 +605,8 @@ class ParameterCount(ChapterScene):
                 ),
                 eq(self.ledger.shown(self.params(k, "bias"), spec=COUNT), font_size=38),
             ]
-        table = VGroup(*cells).arrange_in_grid(cols=3, buff=(0.9, 0.45), col_alignments="lrr")
-        table.next_to(title, DOWN, buff=0.6).set_x(0)
+        table = VGroup(*cells).arrange_in_grid(cols=3, buff=(0.7, 0.45), col_alignments="lrr")
+        table.next_to(title, DOWN, buff=0.6).set_x(2.6)
         self.rule = Line(table.get_corner(DOWN + LEFT), table.get_corner(DOWN + RIGHT), color=palette.MUTED)
         self.rule.shift(DOWN * 0.3)
         self.total_line = VGroup(
@@ -606,27 +614,40 @@ class ParameterCount(ChapterScene):
             eq(self.ledger.shown("params.total", spec=COUNT), font_size=52, color=palette.HIGHLIGHT),
         ).arrange(RIGHT, buff=0.4)
         self.total_line.next_to(self.rule, DOWN, buff=0.35).align_to(table, RIGHT)
-        self.say("intro", about=[header[1], header[2]])
-        self.hand_over([(hope_title, title)], header[1], header[2])
+        self.say("intro", about=[header[1], header[2], self.net])
+        self.hand_over([(hope_title, title)], *self.edges, self.net, header[1], header[2])
+        self.bring_to_front(self.net)
         self.rows = [cells[3 * (k + 1) : 3 * (k + 2)] for k in range(len(sizes) - 1)]
         for k, row in enumerate(self.rows):
+            biased = self.net.columns[k + 1].circles
             self.say(
-                "layer_line", about=[row[1], row[2]],
+                "layer_line", about=[row[1], row[2], self.edges[k], biased],
                 w=self.ledger.shown(self.params(k, "weight"), spec=COUNT),
                 b=self.ledger.shown(self.params(k, "bias"), spec=COUNT),
             )
-            self.play(FadeIn(row[0]), Write(row[1]))
-            self.play(Write(row[2]))
+            self.play(FadeIn(row[0]), Write(row[1]), trace(self.edges[k], time_width=1.0), run_time=1.5)
+            self.play(Write(row[2]), LaggedStart(*(Indicate(c, color=palette.HIGHLIGHT) for c in biased), lag_ratio=0.05))
 
     def total(self):
         self.say("total", about=[self.total_line], n=self.ledger.shown("params.total", spec=COUNT))
         self.play(Create(self.rule), Write(self.total_line))
         self.play(Indicate(self.total_line[1], color=palette.HIGHLIGHT))
         counts = [cell for row in self.rows for cell in row[1:]]
+        outputs = len(self.net.columns) - 1
+        ends = [
+            self.words(key, n=self.ledger.shown("sizes", k, COUNT), font_size=palette.SMALL_SIZE).next_to(self.net.columns[k], DOWN, buff=0.25)
+            for key, k in (("inputs_label", 0), ("outputs_label", outputs))
+        ]
+        ends[0].align_to(self.net.columns[0], LEFT)
+        ends[1].align_to(ends[0], UP)
+        box = SurroundingRectangle(VGroup(self.net, *ends), color=palette.HIGHLIGHT, buff=0.2, corner_radius=0.15)
         self.say(
-            "knobs", about=[self.total_line, *counts],
+            "knobs", about=[self.total_line, box, *ends, *counts],
             i=self.ledger.shown("sizes", 0, COUNT), n=self.ledger.shown("params.total", spec=COUNT),
         )
+        self.play(Create(box), *(FadeIn(e) for e in ends))
+        self.play(Indicate(self.net.columns[0], color=palette.HIGHLIGHT), Indicate(ends[0], color=palette.HIGHLIGHT))
+        self.play(Indicate(self.net.columns[-1], color=palette.HIGHLIGHT), Indicate(ends[1], color=palette.HIGHLIGHT))
         self.play(LaggedStart(*(Indicate(cell, color=palette.HIGHLIGHT) for cell in counts), lag_ratio=0.3), run_time=3)
         self.play(Indicate(self.total_line[1], color=palette.HIGHLIGHT))
         self.wait(1)
