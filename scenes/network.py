@@ -498,8 +498,15 @@ class ForwardPass(ChapterScene):
         self.wait(1)
 
     def pulse(self):
-        self.say("pulse", about=[self.net])
-        self.play(self.net.columns[0].animate.set_activations(self.ledger.array(names.INPUT)), run_time=1)
+        digit = self.digit_image(2.2).move_to(RIGHT * 4.6 + UP * 0.4)
+        self.say("pulse", about=[self.net, digit])
+        self.play(FadeIn(digit))
+        self.play(
+            digit.animate.scale(0.2).move_to(self.net.columns[0]).set_opacity(0),
+            self.net.columns[0].animate.set_activations(self.ledger.array(names.INPUT)),
+            run_time=1.2,
+        )
+        self.remove(digit)
         for k in range(self.layers):
             flash = self.edges[k].copy().set_stroke(color=palette.HIGHLIGHT)
             self.play(FadeIn(flash), run_time=0.6)
