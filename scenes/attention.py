@@ -35,11 +35,11 @@ from manim import (
 
 from netreel.scenes.common import palette
 from netreel.scenes.common.formats import PERCENT, SCI, VALUE
-from netreel.scenes.common.layout import keep_inside
+from netreel.scenes.common.layout import baseline, keep_inside
 from netreel.scenes.common.text import eq, turned
-from netreel.scenes.common.mobjects import pixel_image
+from netreel.scenes.common.mobjects import cell, pixel_image
 from netreel.scenes.common.motion import sweep, trace
-from netreel.scenes.common.tokens import TokenScene, number_column, strip, weight_image
+from netreel.scenes.common.tokens import TokenScene, number_column, shown_entries, strip, weight_image
 
 
 
@@ -79,6 +79,19 @@ class ChapterScene(TokenScene):
             s = strip(row, scale, height=height, width=min(0.3, slot * 0.6))
             group.add(s.move_to([left + slot * (i + 0.5), top - height / 2, 0]))
         return group
+
+    def dot_pattern(self, pattern: np.ndarray, size: float, color=palette.TEXT) -> VGroup:
+        """A pattern [q, k] as dots whose area is the weight, in a faint square of side ``size``."""
+        n = pattern.shape[0]
+        cell = size / n
+        square = Rectangle(width=size, height=size, stroke_color=palette.FAINT, stroke_width=1)
+        dots = VGroup()
+        for r in range(n):
+            for c in range(r + 1):
+                radius = max(cell * 0.46 * float(np.sqrt(pattern[r, c])), 0.004)
+                centre = square.get_corner(UP + LEFT) + np.array([cell * (c + 0.5), -cell * (r + 0.5), 0])
+                dots.add(Circle(radius=radius, stroke_width=0).set_fill(color, opacity=0.9).move_to(centre))
+        return VGroup(square, dots)
 
 
 class QueriesKeys(ChapterScene):
@@ -161,7 +174,7 @@ class QueriesKeys(ChapterScene):
         self.q_strips = self.strips(self.q, self.qk_scale, self.LEFT_EDGE, self.slot, -0.7, 0.11 * self.e)
         self.labels[1].next_to(self.q_strips, LEFT, buff=0.25)
         self.panel_q = self.weight_panel("W_Q")
-        self.panel_q.move_to([4.0, 0.5, 0])
+        self.panel_q.move_to([4.9, 1.2, 0])
         arrows = VGroup(
             *(
                 Arrow(
@@ -188,7 +201,7 @@ class QueriesKeys(ChapterScene):
         self.k_strips.next_to(self.q_strips, DOWN, buff=0.35)
         self.labels[2].next_to(self.k_strips, LEFT, buff=0.25)
         self.panel_k = self.weight_panel("W_K")
-        self.panel_k.next_to(self.panel_q, RIGHT, buff=0.5)
+        self.panel_k.next_to(self.panel_q, DOWN, buff=0.5)
         self.say("keys", about=[self.panel_k, *self.k_strips], e=self.shown("d_head"))
         self.play(FadeIn(self.panel_k))
         self.play(
@@ -294,11 +307,14 @@ class QueriesKeys(ChapterScene):
         )
 
     def weight_panel(self, name: str) -> Group:
-        """The focus head's W_Q or W_K: its name, its cells and its shape, one above the other."""
-        weights = self.ledger.array(self.tensor(name), self.head)  # [d_model, d_head]
-        matrix = strip(weights, float(np.abs(weights).max()), height=1.9, width=0.12)
-        shape = eq(self.shown("d_model"), r"\times", self.shown("d_head"), font_size=24, color=palette.MUTED)
-        return Group(eq(name, font_size=30), matrix, shape).arrange(DOWN, buff=0.12)
+        """The focus head's W_Q or W_K as it meets the column vectors: transposed, d_head rows of d_model cells,
+        under the product it makes and over its shape."""
+        weights = self.ledger.array(self.tensor(name), self.head).T  # [d_head, d_model]
+        side = 0.07
+        matrix = strip(weights, float(np.abs(weights).max()), height=side * self.e, width=side)
+        out = {"W_Q": r"\vec q", "W_K": r"\vec k"}[name]
+        shape = eq(self.shown("d_head"), r"\times", self.shown("d_model"), font_size=24, color=palette.MUTED)
+        return Group(eq(out, "=", name + r"^{\top}", r"\vec E", font_size=30), matrix, shape).arrange(DOWN, buff=0.12)
 
 
 class Pattern(ChapterScene):
@@ -351,23 +367,27 @@ class Pattern(ChapterScene):
         self.play(Create(self.row_box), FadeIn(self.listing, shift=LEFT * 0.2), run_time=1.5)
 
     def row_listing(self, key: str, decimals: int = 2) -> VGroup:
-        """The focus query's row of the grid ``key`` as readable lines, one per key it may see: the word, its number."""
-        lines = VGroup(*(
-            VGroup(
-                self.token(c, font_size=palette.LABEL_SIZE),
-                self.ledger.number(key, (self.head, self.query, c), decimals=decimals, font_size=30),
-            ).arrange(RIGHT, buff=0.25)
-            for c in range(self.query + 1)
-        ))
-        rows = math.ceil(len(lines) / (2 if len(lines) > 5 else 1))
-        lines.arrange_in_grid(rows=rows, buff=(0.5, 0.14), cell_alignment=RIGHT, flow_order="dr")
-        if lines.height > 2.6:
-            lines.scale_to_fit_height(2.6)
-        return lines.move_to([3.8, -1.35, 0])
+        """The focus query's row of the grid ``key`` as readable lines, one per key it may see: the word, its number,
+        in one or two columns; each line's word and number share its baseline, and the numbers start at one x."""
+        count = self.query + 1
+        rows = math.ceil(count / 2) if count > 5 else count
+        pitch, gap = 0.5, 0.18
+        starts = (3.75, 5.95) if count > 5 else (4.4,)  # where each column's numbers start
+        top = -1.35 + pitch * (rows - 1) / 2  # the first line's baseline
+        lines = VGroup()
+        for c in range(count):
+            column, row = divmod(c, rows)
+            y = top - pitch * row
+            word = self.token(c, font_size=palette.LABEL_SIZE)
+            word.shift([starts[column] - gap - word.get_right()[0], y - baseline(word), 0])
+            number = self.ledger.number(key, (self.head, self.query, c), decimals=decimals, font_size=30)
+            number.shift([starts[column] - number.get_left()[0], y - number.get_bottom()[1], 0])
+            lines.add(VGroup(word, number))
+        return lines
 
     def renumber(self, key: str, decimals: int = 2, run_time: float = 1.5) -> None:
         """The listing's numbers become those of grid ``key``, each in its place."""
-        target = self.row_listing(key, decimals).align_to(self.listing, RIGHT).align_to(self.listing, UP)
+        target = self.row_listing(key, decimals)
         self.play(*(Transform(line[1], new[1]) for line, new in zip(self.listing, target)), run_time=run_time)
 
     def scale(self):
@@ -441,22 +461,26 @@ class Pattern(ChapterScene):
 
 
 class Values(ChapterScene):
-    """Values, the pattern-weighted sum, W_O, and E + ΔE = E′ for one token, with real vectors."""
+    """Values drawn as real vectors: each scaled by its real weight and moved into place to sum into the head's z,
+    z through the head's W_O into its change; then every head of the layer, its own pattern and z, stacked through
+    the layer's W_O into the layer's ΔE, added to the token's E to give E′."""
 
-    estimated_seconds = 29.0
-    steps = ("values", "sum", "output", "heads")
+    estimated_seconds = 62.0
+    steps = ("values", "sum", "output", "heads", "update")
+    LEFT_EDGE = -5.9  # where the value strips' slots begin
+    CELL = 0.1  # a cell's side in the matrices of the last steps
 
     def values(self):
-        self.e, self.d = self.dim("d_head"), self.dim("d_model")
+        self.e, self.d, self.n_heads = self.dim("d_head"), self.dim("d_model"), self.dim("n_heads")
         v = self.ledger.array(self.tensor("v"), (slice(None), self.head))  # [n, d_head]
         self.weights = self.ledger.array(self.tensor("pattern"), (self.head, self.query))  # [k]
-        slot = min(0.95, 8.6 / self.n)
-        left = -5.9
-        title = self.heading()
-        self.prompt_words = self.slotted_words(left, slot, 1.9)
-        self.v_strips = self.strips(v, float(np.abs(v).max()), left, slot, 1.8, 0.16 * self.e)
+        self.v_scale = float(np.abs(v).max())
+        self.slot = slot = min(0.95, 8.6 / self.n)
+        self.title = title = self.heading()
+        self.prompt_words = self.slotted_words(self.LEFT_EDGE, slot, 2.0)
+        self.v_strips = self.strips(v, self.v_scale, self.LEFT_EDGE, slot, 1.9, 0.14 * self.e)
         self.v_label = eq(r"\vec v", font_size=32).next_to(self.v_strips, LEFT, buff=0.25)
-        self.formula = eq(r"\vec v_j = \vec E_j\, W_V", font_size=30).move_to([4.3, 1.5, 0])
+        self.formula = eq(r"\vec v_j = W_V^{\top} \vec E_j", font_size=30).move_to([4.6, 1.4, 0])
         self.say("values", about=[*self.v_strips, self.formula], e=self.shown("d_head"))
         self.play(FadeIn(title), FadeIn(self.prompt_words))
         self.play(
@@ -465,78 +489,200 @@ class Values(ChapterScene):
             Write(self.formula),
             run_time=1.5,
         )
-        self.wait(1)
+        self.play(sweep([(self.prompt_words[j], self.v_strips[j]) for j in range(self.n)]), run_time=self.cue_left(2.0))
 
     def sum(self):
-        h, q = self.head, self.query
-        self.numbers = VGroup()
-        for j in range(self.n):
-            if j <= q:
-                number = self.ledger.number(self.tensor("pattern"), (h, q, j), decimals=2, font_size=22)
-                self.numbers.add(number.next_to(self.v_strips[j], DOWN, buff=0.12))
+        h, q, slot = self.head, self.query, self.slot
+        seen = range(q + 1)
+        self.numbers = VGroup(*(
+            self.ledger.number(self.tensor("pattern"), (h, q, j), decimals=2, font_size=22).next_to(self.v_strips[j], DOWN, buff=0.12)
+            for j in seen
+        ))
         self.a_label = self.words("weights", font_size=palette.SMALL_SIZE, color=palette.MUTED)
-        keep_inside(self.a_label.next_to(self.numbers, LEFT, buff=0.25).set_x(self.v_label.get_x() - 0.4))
-        faded = [self.v_strips[j].animate.set_opacity(float(np.clip(self.weights[j], 0.08, 1.0))) for j in range(q + 1)]
-        z = number_column(self.ledger, self.tensor("z"), (q, h), self.e, head=self.e, tail=0, font_size=22, buff=0.1)
-        self.z_group = (
-            VGroup(eq(r"\sum_j a_{ij}\, \vec v_j =", font_size=32), z).arrange(RIGHT, buff=0.2).move_to([-3.4, -1.6, 0])
-        )
-        self.say("sum", about=[self.numbers, self.z_group], q=self.spelled(q))
+        self.a_label.next_to(self.numbers, LEFT, buff=0.25)
+        keep_inside(self.a_label)
+        weighted = self.ledger.array("values.weighted")  # [k, d_head]
+        height = self.v_strips[0].height
+        top = self.numbers.get_bottom()[1] - 0.3
+        self.scaled = Group()
+        for j in seen:  # the real a_j v_j, drawn on the values' colour scale and shrunk by the weight
+            width = self.v_strips[j].width * (0.3 + 0.7 * float(self.weights[j]))
+            piece = strip(weighted[j], self.v_scale, height=height * (0.3 + 0.7 * float(self.weights[j])), width=width)
+            self.scaled.add(piece.move_to([self.v_strips[j].get_x(), top, 0], aligned_edge=UP))
+        self.av_label = eq(r"a_j \vec v_j", font_size=30).next_to(self.scaled, LEFT, buff=0.25).align_to(self.v_label, RIGHT)
+        self.say("scale", about=[self.numbers, *self.scaled], q=self.spelled(q))
         self.play(FadeIn(self.numbers), FadeIn(self.a_label))
-        self.play(*faded, run_time=1.2)
-        self.play(FadeIn(self.z_group))
-        self.wait(1)
+        self.play(
+            *(FadeTransform(self.v_strips[j].copy(), self.scaled[j]) for j in seen),
+            FadeIn(self.av_label),
+            run_time=2.0,
+        )
+        self.play(sweep([(self.numbers[j], self.scaled[j]) for j in seen]), run_time=self.cue_left(1.5))
+        z = self.ledger.array(self.tensor("z"), (q, h))  # [d_head]
+        self.z_strip = strip(z, self.v_scale, height=height, width=self.v_strips[0].width).move_to([3.6, top - height / 2, 0])
+        self.z_numbers = number_column(self.ledger, self.tensor("z"), (q, h), self.e, head=self.e, tail=0, font_size=22, buff=0.06)
+        self.z_numbers.next_to(self.z_strip, RIGHT, buff=0.3)
+        self.z_name = eq(r"\vec z = \sum_j a_j \vec v_j", font_size=30).next_to(self.z_numbers, UP, buff=0.25).set_x(4.2)
+        self.say("sum", about=[*self.scaled, self.z_strip, self.z_name], q=self.spelled(q), e=self.shown("d_head"))
+        moving = Group(*(piece.copy() for piece in self.scaled))
+        self.add(moving)
+        self.play(
+            LaggedStart(*(piece.animate.move_to(self.z_strip) for piece in moving), lag_ratio=0.08),
+            FadeIn(self.z_name),
+            FadeOut(self.formula),
+            run_time=2.0,
+        )
+        self.play(FadeOut(moving), FadeIn(self.z_strip), run_time=1.0)
+        self.play(FadeIn(self.z_numbers, shift=RIGHT * 0.2), run_time=self.cue_left(1.0))
 
     def output(self):
-        q = self.query
-        delta = number_column(self.ledger, self.tensor("result"), (q, self.head), self.d, font_size=22, buff=0.12)
-        self.o_group = VGroup(eq(r"\Delta \vec E_h = \Big(\sum_j a_{ij} \vec v_j\Big) W_O =", font_size=30), delta)
-        self.o_group.arrange(RIGHT, buff=0.2).next_to(self.z_group, RIGHT, buff=0.6)
-        keep_inside(self.o_group)
-        self.shape = eq(
-            "W_O:", self.shown("d_head"), r"\times", self.shown("d_model"), font_size=24, color=palette.MUTED
+        """The head's z through its own W_O (drawn transposed, as it meets a column) into its change."""
+        q, h, e, d, c = self.query, self.head, self.e, self.d, self.CELL * 1.15
+        w_o = self.ledger.array(self.tensor("W_O"), h)  # [d_head, d_model]
+        result = self.ledger.array(self.tensor("result"), (q, h))  # [d_model]
+        matrix = strip(w_o.T, float(np.abs(w_o).max()), height=c * d, width=c)
+        self.o_matrix = matrix.move_to([-1.6, -0.05, 0])
+        z_target = self.z_strip.copy()
+        z_target.stretch_to_fit_height(c * e).stretch_to_fit_width(c).next_to(matrix, RIGHT, buff=0.35).align_to(matrix, UP)
+        self.o_name = eq(r"W_O^{\top}", font_size=30).next_to(matrix, UP, buff=0.15)
+        self.o_shape = eq(self.shown("d_model"), r"\times", self.shown("d_head"), font_size=24, color=palette.MUTED)
+        self.o_shape.next_to(matrix, DOWN, buff=0.15)
+        equals = eq("=", font_size=36).next_to(z_target, RIGHT, buff=0.35).set_y(matrix.get_y())
+        self.delta_h = strip(result, float(np.abs(result).max()), height=c * d, width=0.22)
+        self.delta_h.next_to(equals, RIGHT, buff=0.35).align_to(matrix, UP)
+        delta_numbers = number_column(self.ledger, self.tensor("result"), (q, h), d, font_size=22, buff=0.12)
+        delta_numbers.next_to(self.delta_h, RIGHT, buff=0.3)
+        delta_name = eq(r"\Delta \vec E_h = W_O^{\top} \vec z", font_size=30).next_to(self.delta_h, UP, buff=0.15).align_to(self.delta_h, LEFT)
+        leaving = Group(self.v_strips, self.numbers, self.a_label, self.scaled, self.av_label, self.prompt_words, self.v_label)
+        self.say("output", about=[matrix, self.o_shape, self.delta_h], d=self.shown("d_model"), e=self.shown("d_head"), q=self.spelled(q))
+        self.play(FadeOut(leaving), FadeOut(self.z_numbers), FadeOut(self.z_name), run_time=0.8)
+        self.play(FadeIn(matrix), FadeIn(self.o_name), FadeIn(self.o_shape), Transform(self.z_strip, z_target), run_time=1.5)
+        rows = [(cell(matrix, d, 1, r, 0), cell(self.delta_h, d, 1, r, 0)) for r in range(4)]
+        self.play(FadeIn(equals), GrowFromEdge(self.delta_h, UP), run_time=1.5)
+        self.play(
+            sweep([(matrix_row, self.z_strip, delta_cell) for matrix_row, delta_cell in rows]),
+            FadeIn(delta_name), FadeIn(delta_numbers),
+            run_time=self.cue_left(2.0),
         )
-        self.shape.next_to(self.o_group, UP, buff=0.2)
-        self.say("output", about=[self.o_group, self.shape], d=self.shown("d_model"), q=self.spelled(q))
-        self.play(FadeIn(self.o_group), FadeIn(self.shape))
-        self.wait(2)
+        self.output_parts = Group(matrix, self.o_name, self.o_shape, self.z_strip, equals, self.delta_h, delta_numbers, delta_name)
 
     def heads(self):
-        q, d = self.query, self.d
-        self.play(
-            FadeOut(
-                Group(
-                    self.v_strips,
-                    self.numbers,
-                    self.a_label,
-                    self.z_group,
-                    self.o_group,
-                    self.shape,
-                    self.formula,
-                    self.prompt_words,
-                    self.v_label,
-                )
-            )
-        )
+        """Every head of the layer: its own pattern and its own z for the same token, stacked through the whole W_O."""
+        q, e, d, heads, c = self.query, self.e, self.d, self.n_heads, self.CELL
+        z = self.ledger.array("heads.z")  # [head, d_head]
+        parts = self.ledger.array("heads.parts")  # [head, d_model]
+        delta = self.ledger.array("heads.delta")  # [d_model]
+        w_o = self.ledger.array("heads.W_O")  # [n_heads * d_head, d_model]
+        z_scale = float(np.abs(z).max())
+        self.delta_scale = float(max(np.abs(parts).max(), np.abs(delta).max()))
+        self.play(FadeOut(self.output_parts), run_time=0.8)
+        panels, z_strips, patterns = Group(), Group(), []
+        for g in range(heads):
+            colour = palette.HIGHLIGHT if g == self.head else palette.POSITIVE
+            pattern = self.dot_pattern(self.ledger.array(self.tensor("pattern"), g), 0.95, colour)
+            label = self.words("head_label", h=self.shown("head_numbers", g), font_size=16, color=colour)
+            zs = strip(z[g], z_scale, height=c * e, width=c * 1.4)
+            panel = Group(Group(label, pattern).arrange(DOWN, buff=0.08), zs).arrange(RIGHT, buff=0.2, aligned_edge=DOWN)
+            panels.add(panel)
+            z_strips.add(zs)
+            patterns.append(pattern)
+        panels.arrange(RIGHT, buff=0.9).move_to([0, 2.05, 0])
+        word = self.token(q, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT)
+        word_name = VGroup(self.words("for_token", font_size=palette.SMALL_SIZE, color=palette.MUTED), word).arrange(RIGHT, buff=0.15)
+        word_name.next_to(panels, DOWN, buff=0.15).align_to(panels, RIGHT)
+        self.say("heads", about=[*panels], h=self.shown("n_heads"), e=self.shown("d_head"), q=self.spelled(q))
+        self.play(LaggedStart(*(FadeIn(p) for p in panels), lag_ratio=0.25), FadeIn(word_name), run_time=2.0)
+        self.play(sweep([(patterns[g], z_strips[g]) for g in range(heads)]), run_time=self.cue_left(1.5))
+        # the layer's W_O, every head's block, drawn transposed: [d_model, n_heads * d_head]
+        matrix = strip(w_o.T, float(np.abs(w_o).max()), height=c * d, width=c).move_to([-2.8, -1.05, 0])
+        corner = matrix.get_corner(UP + LEFT)
+        blocks = VGroup(*(  # each head's block of columns, outlined
+            Rectangle(width=c * e, height=c * d, stroke_color=palette.TEXT, stroke_width=2)
+            .move_to(corner + np.array([c * e * (g + 0.5), -c * d / 2, 0]))
+            for g in range(heads)
+        ))
+        name = eq(r"W_O^{\top}", font_size=30).next_to(matrix, UP, buff=0.12)
+        shape = eq(self.shown("d_model"), r"\times", self.shown("n_heads"), r"\cdot", self.shown("d_head"), font_size=24, color=palette.MUTED)
+        shape.next_to(matrix, DOWN, buff=0.12)
+        stacked = Group(*(zs.copy() for zs in z_strips))
+        for g, zs in enumerate(stacked):
+            zs.stretch_to_fit_width(c * 1.4).move_to(matrix.get_right() + np.array([0.45, c * d / 2 - c * e * (g + 0.5), 0]))
+        stacked_name = eq(r"\vec z", font_size=30).next_to(stacked, UP, buff=0.12)
+        gaps = VGroup(*(  # where one head's numbers end and the next one's begin
+            Line(stacked[g].get_corner(DOWN + LEFT) + LEFT * 0.06, stacked[g].get_corner(DOWN + RIGHT) + RIGHT * 0.06, color=palette.TEXT, stroke_width=2)
+            for g in range(heads - 1)
+        ))
+        equals = eq("=", font_size=36).next_to(stacked, RIGHT, buff=0.3)
+        part_strips = Group(*(strip(parts[g], self.delta_scale, height=c * d, width=0.16) for g in range(heads)))
+        part_strips.arrange(RIGHT, buff=0.28).next_to(equals, RIGHT, buff=0.3)
+        part_names = VGroup(*(
+            eq(self.shown("head_numbers", g), font_size=24, color=palette.HIGHLIGHT if g == self.head else palette.MUTED)
+            .next_to(part_strips[g], UP, buff=0.1)
+            for g in range(heads)
+        ))
+        self.say("stack", about=[matrix, *stacked, *part_strips], d=self.shown("d_model"))
+        moving = Group(*(zs.copy() for zs in z_strips))
+        self.add(moving)
+        self.play(FadeIn(matrix), FadeIn(blocks), FadeIn(name), FadeIn(shape), run_time=1.0)
+        self.play(*(Transform(a, b) for a, b in zip(moving, stacked)), FadeIn(stacked_name), run_time=1.5)
+        self.remove(moving)
+        self.add(stacked)
+        self.play(Create(gaps), run_time=0.4)
+        self.play(FadeIn(equals), run_time=0.3)
+        for g in range(heads):
+            lit = VGroup(blocks[g].copy().set_stroke(palette.HIGHLIGHT, width=3), SurroundingRectangle(stacked[g], color=palette.HIGHLIGHT, buff=0.03))
+            self.play(FadeIn(lit), GrowFromEdge(part_strips[g], UP), FadeIn(part_names[g]), run_time=0.8)
+            self.play(FadeOut(lit), run_time=0.3)
+        self.delta = strip(delta, self.delta_scale, height=c * d, width=0.22)
+        plus = VGroup(*(eq("+", font_size=22, color=palette.MUTED).move_to((part_strips[g].get_right() + part_strips[g + 1].get_left()) / 2 + DOWN * (c * d / 2 + 0.2)) for g in range(heads - 1)))
+        arrow = Arrow(part_strips.get_right() + RIGHT * 0.1, part_strips.get_right() + RIGHT * 0.9, buff=0, stroke_width=3, color=palette.MUTED)
+        self.delta.next_to(arrow, RIGHT, buff=0.2)
+        self.delta_name = eq(r"\Delta \vec E", font_size=32).next_to(self.delta, UP, buff=0.12)
+        self.say("summed", about=[*part_strips, self.delta])
+        self.play(FadeIn(plus), GrowArrow(arrow), run_time=0.8)
+        merging = Group(*(p.copy() for p in part_strips))
+        self.add(merging)
+        self.play(*(m.animate.move_to(self.delta) for m in merging), run_time=1.2)
+        self.play(FadeOut(merging), FadeIn(self.delta), FadeIn(self.delta_name), run_time=1.0)
+        self.play(sweep([*part_strips, self.delta]), run_time=self.cue_left(1.0))
+        self.heads_parts = Group(panels, word_name, matrix, blocks, name, shape, stacked, stacked_name, gaps, equals, part_strips, part_names, plus, arrow)
+
+    def update(self):
+        """E + ΔE = E′ for the token: the layer's change added to its vector, entry by entry."""
+        q, d, c = self.query, self.d, self.CELL
+        e_vec = self.ledger.array(self.tensor("resid_pre"), q)  # [d_model]
+        new = self.ledger.array(self.tensor("resid_mid"), q)
+        scale = float(max(np.abs(e_vec).max(), np.abs(new).max(), self.delta_scale))
         columns = [  # the parts to three places, their sum to two: the sum of the shown parts rounds to the shown sum
             number_column(self.ledger, self.tensor(name), (q,), d, decimals=decimals, font_size=22)
             for name, decimals in (("resid_pre", 3), ("attn_out", 3), ("resid_mid", 2))
         ]
-        names = [
-            eq(r"\vec E", font_size=34),
-            eq(r"\Delta \vec E = \sum_h \Delta \vec E_h", font_size=30),
-            eq(r"\vec E'", font_size=34),
+        e_strip = strip(e_vec, scale, height=c * d, width=0.22)
+        delta_strip = strip(self.ledger.array("heads.delta"), scale, height=c * d, width=0.22)
+        new_strip = strip(new, scale, height=c * d, width=0.22)
+        names = [eq(r"\vec E", font_size=32), eq(r"\Delta \vec E", font_size=32), eq(r"\vec E'", font_size=32)]
+        blocks = [
+            Group(name, Group(s, col).arrange(RIGHT, buff=0.2)).arrange(DOWN, buff=0.15)
+            for name, s, col in zip(names, (e_strip, delta_strip, new_strip), columns)
         ]
-        blocks = [VGroup(name, col).arrange(DOWN, buff=0.2) for name, col in zip(names, columns)]
-        line = VGroup(blocks[0], eq("+", font_size=44), blocks[1], eq(r"\approx", font_size=44), blocks[2])
-        line.arrange(RIGHT, buff=0.5).move_to(DOWN * 0.3)
-        rounded = self.words("rounded", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(blocks[2], DOWN, buff=0.2)
-        word = self.token(q, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT).next_to(line, UP, buff=0.35)
-        self.say("heads", about=[blocks[0], blocks[1], blocks[2]], q=self.spelled(q))
-        self.play(FadeIn(word), FadeIn(blocks[0]))
-        self.play(FadeIn(line[1]), FadeIn(blocks[1]))
-        self.play(FadeIn(line[3]), FadeIn(blocks[2]), FadeIn(rounded))
-        entries = [VGroup(*(col[0][r] for col in columns)) for r in range(len(columns[0][0]))]
+        line = Group(blocks[0], eq("+", font_size=44), blocks[1], eq(r"\approx", font_size=44), blocks[2])
+        line.arrange(RIGHT, buff=0.45).move_to([0, -0.3, 0])
+        word = self.token(q, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT).next_to(line, UP, buff=0.25)
+        rounded = self.words("rounded", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(blocks[2], RIGHT, buff=0.3).align_to(blocks[2], DOWN)
+        keep_inside(rounded)
+        self.say("update", about=[e_strip, self.delta, new_strip], q=self.spelled(q))
+        self.play(FadeOut(self.heads_parts), Transform(self.delta, delta_strip), Transform(self.delta_name, names[1]), FadeIn(word), FadeIn(names[0]), FadeIn(e_strip), run_time=1.5)
+        self.play(FadeIn(columns[0]), FadeIn(columns[1]), FadeIn(line[1]), run_time=1.0)
+        adding = Group(e_strip.copy(), self.delta.copy())
+        self.add(adding)
+        self.play(*(a.animate.move_to(new_strip) for a in adding), FadeIn(line[3]), FadeIn(names[2]), run_time=1.5)
+        self.play(FadeOut(adding), FadeIn(new_strip), FadeIn(columns[2]), FadeIn(rounded), run_time=1.0)
+        shown = [r for r in shown_entries(d) if r is not None]
+        rows = [k for k, r in enumerate(shown_entries(d)) if r is not None]  # the columns' rows, ⋮ left out
+        entries = [
+            [*(col[0][k] for col in columns), *(cell(s, d, 1, r, 0) for s in (e_strip, self.delta, new_strip))]
+            for k, r in zip(rows, shown)
+        ]
         self.play(sweep(entries), run_time=self.cue_left(2.0))
 
 
@@ -546,19 +692,6 @@ class Heads(ChapterScene):
 
     estimated_seconds = 34.0
     steps = ("heads", "role", "count")
-
-    def dot_pattern(self, pattern: np.ndarray, size: float, color=palette.TEXT) -> VGroup:
-        """A pattern [q, k] as dots whose area is the weight, in a faint square of side ``size``."""
-        n = pattern.shape[0]
-        cell = size / n
-        square = Rectangle(width=size, height=size, stroke_color=palette.FAINT, stroke_width=1)
-        dots = VGroup()
-        for r in range(n):
-            for c in range(r + 1):
-                radius = max(cell * 0.46 * float(np.sqrt(pattern[r, c])), 0.004)
-                centre = square.get_corner(UP + LEFT) + np.array([cell * (c + 0.5), -cell * (r + 0.5), 0])
-                dots.add(Circle(radius=radius, stroke_width=0).set_fill(color, opacity=0.9).move_to(centre))
-        return VGroup(square, dots)
 
     def heads(self):
         layers, self.n_heads = self.dim("n_layers"), self.dim("n_heads")

@@ -201,3 +201,31 @@ def test_the_shown_update_adds_up(attention):
     e, delta, new = facts[p + "hook_resid_pre"][i], facts[p + "hook_attn_out"][i], facts[p + "hook_resid_mid"][i]
     for r in (r for r in shown_entries(len(e)) if r is not None):
         assert f"{float(f'{e[r]:.3f}') + float(f'{delta[r]:.3f}'):.2f}" == f"{new[r]:.2f}"
+
+
+@pytest.mark.parametrize("prompt", PROMPTS, ids=["default", "lecturer"])
+def test_the_heads_summed_through_w_o_are_the_layers_attention_output(prompt, chapter_facts):
+    """Values' last steps: each head's z for the followed token, stacked, through the layer's W_O (every head's
+    block stacked) gives the layer's attention output, the same as the sum of each head's own change, and the
+    same as the model's own forward on the prompt."""
+    from netreel.nets.facts.gpt import prompt_and_net
+
+    config = NetConfig(prompt=prompt)
+    facts, _ = chapter_facts("attention", config)
+    l, h, i = int(facts["focus.layer"]), int(facts["focus.head"]), int(facts["focus.query"])
+    n_heads, d_head, d_model = (int(facts[k]) for k in ("n_heads", "d_head", "d_model"))
+    p = f"blocks.{l}."
+    assert facts["heads.W_O"].shape == (n_heads * d_head, d_model) and facts["heads.stacked"].shape == (n_heads * d_head,)
+    for g in range(n_heads):  # each head's block of the stacked matrix and vector is its own
+        rows = slice(g * d_head, (g + 1) * d_head)
+        np.testing.assert_array_equal(facts["heads.W_O"][rows], facts[p + "attn.W_O"][g])
+        np.testing.assert_array_equal(facts["heads.stacked"][rows], facts["heads.z"][g])
+        np.testing.assert_allclose(facts["heads.parts"][g], facts["heads.z"][g] @ facts[p + "attn.W_O"][g], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(facts["heads.delta"], facts["heads.parts"].sum(axis=0), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(facts["values.weighted"].sum(axis=0), facts[p + "attn.hook_z"][i, h], rtol=1e-10, atol=1e-12)
+    ids, _, net = prompt_and_net(config)
+    model = net.model.double()
+    _, cache = model.run_with_cache(torch.tensor([ids]))
+    forward = cache[p + "hook_attn_out"][0, i].detach().numpy()
+    np.testing.assert_allclose(facts["heads.delta"], forward, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(facts[p + "hook_resid_pre"][i] + facts["heads.delta"], cache[p + "hook_resid_mid"][0, i].detach().numpy(), rtol=1e-9, atol=1e-12)

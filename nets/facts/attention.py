@@ -30,6 +30,7 @@ KEYS = (
     "ov.matrix", "ov.singular", "ov.rank", "qk.matrix", "qk.singular", "qk.rank", "qk.bilinear",
     "role.pairs", "role.pair_weights", "plane.queries", "plane.keys", "plane.share",
     "params.head", "params.layer", "params.matrices",
+    "values.weighted", "heads.z", "heads.stacked", "heads.W_O", "heads.parts", "heads.delta",
     "gpt3.generation", "gpt3.d_model", "gpt3.d_head", "gpt3.n_heads", "gpt3.n_layers", "gpt3.params.head", "gpt3.params.layer", "gpt3.params.layers",
 )
 
@@ -67,6 +68,12 @@ MEANINGS = {
     "params.head": "one head's attention weights: W_Q, W_K, W_V and W_O, each d_model × d_head",
     "params.layer": "one layer's attention weights, all its heads together",
     "params.matrices": "how many weight matrices each head has, counted",
+    "values.weighted": "each token's value for the followed head scaled by the followed query's weight on it, [key, d_head]: their sum is the head's z",
+    "heads.z": "every head of the followed layer: its pattern-weighted values for the followed query, [head, d_head]",
+    "heads.stacked": "those stacked head after head, [n_heads * d_head]",
+    "heads.W_O": "the layer's output matrix, every head's W_O stacked head after head, [n_heads * d_head, d_model]",
+    "heads.parts": "each head's change for the followed query, its z through its own block of W_O, [head, d_model]",
+    "heads.delta": "the stacked z through the whole W_O: the layer's attention output for the followed query, [d_model]",
     "gpt3.generation": "which GPT the published sizes are of: GPT-3 (Brown et al. 2020)",
     "gpt3.d_model": "GPT-3's d_model, as published",
     "gpt3.d_head": "GPT-3's d_head, as published",
@@ -114,6 +121,9 @@ def build(config: NetConfig) -> Facts:
     pair_array = np.array(pairs, dtype=np.float64).reshape(-1, 2)
     plane_q, plane_k, share = plane(q[:, head].numpy(), k[:, head].numpy(), query)
     weights = head_matrices(attn)
+    z_query = acts[names.act("z", layer)][query]  # [head, d_head]
+    w_o = attn.W_O.detach()  # [head, d_head, d_model]
+    stacked, w_o_stacked = z_query.reshape(-1), w_o.reshape(-1, cfg.d_model)
     values: dict[str, object] = {**acts, **dict(model.state_dict()), **dims(cfg)}
     values.update(
         {
@@ -148,6 +158,12 @@ def build(config: NetConfig) -> Facts:
             "params.head": sum(w[head].numel() for w in weights),
             "params.layer": sum(w.numel() for w in weights),
             "params.matrices": len(weights),
+            "values.weighted": pattern[query][:, None] * acts[names.act("v", layer)][:, head],
+            "heads.z": z_query,
+            "heads.stacked": stacked,
+            "heads.W_O": w_o_stacked,
+            "heads.parts": torch.einsum("he,hed->hd", z_query, w_o),
+            "heads.delta": stacked @ w_o_stacked,
             **gpt3_attention_counts(),
         }
     )
@@ -248,6 +264,10 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     for name in ("W_Q", "W_K", "W_V", "W_O"):
         n_params["head"] += int(np.prod(w[names.act(name, layer)].shape[1:]))
         n_params["layer"] += int(np.prod(w[names.act(name, layer)].shape))
+    v_all = x @ w[names.act("W_V", layer)].numpy()  # [head, n, d_head]
+    z_all = np.einsum("hk,hke->he", run[names.act("pattern", layer)][:, query].numpy(), v_all)  # [head, d_head]
+    w_o = w[names.act("W_O", layer)].numpy()  # [head, d_head, d_model]
+    parts = np.stack([z_all[h] @ w_o[h] for h in range(cfg.n_heads)])
     values: dict[str, object] = {**run, **w}
     values.update(reference_dims(cfg))
     values.update(
@@ -283,6 +303,12 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
             "params.head": n_params["head"],
             "params.layer": n_params["layer"],
             "params.matrices": n_params["matrices"],
+            "values.weighted": pattern[query][:, None] * v_all[head],
+            "heads.z": z_all,
+            "heads.stacked": np.concatenate(list(z_all)),
+            "heads.W_O": np.concatenate(list(w_o)),
+            "heads.parts": parts,
+            "heads.delta": parts.sum(axis=0),
             **reference_gpt3_attention(),
         }
     )
