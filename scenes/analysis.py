@@ -503,4 +503,92 @@ class NoiseInput(ChapterScene):
         self.wait(2)
 
 
-SCENES = [TestRun, Mistakes, FirstLayerWeights, NoiseInput]
+class ShuffledLabels(ChapterScene):
+    """The same network trained from scratch on shuffled labels (after Zhang et al.): real epochs,
+    real accuracies, training against held-out, beside the network trained on the true labels."""
+
+    estimated_seconds = 36.0
+    steps = ("real", "shuffle", "result")
+
+    def share(self, key: str, index):
+        return self.words("share", v=self.ledger.shown(key, index, PERCENT1), font_size=palette.LABEL_SIZE)
+
+    def rows(self, values: list[float], numbers: list, color) -> Bars:
+        labels = [self.words(k, font_size=palette.LABEL_SIZE) for k in ("on_training", "on_held_out")]
+        return Bars(values, labels, numbers, length=4.0, row_height=0.6, color=color)
+
+    def real(self):
+        title = self.heading()
+        true = self.rows(
+            [self.ledger.value("train.accuracy"), self.ledger.value("test.accuracy")],
+            [self.share("train.accuracy", None), self.share("test.accuracy", None)],
+            palette.POSITIVE,
+        ).move_to(UP * 1.55 + RIGHT * 0.6)
+        true_title = self.words("true_title", font_size=palette.LABEL_SIZE, color=palette.MUTED)
+        true_title.next_to(true, UP, buff=0.2).align_to(true.bars, LEFT)
+        self.true = true
+        source = self.words("source", year=self.ledger.shown("shuffled.paper.year", spec=".0f"),
+                            font_size=palette.SMALL_SIZE, color=palette.MUTED).to_edge(DOWN, buff=0.4)
+        self.say(
+            "real", about=[true],
+            train=self.ledger.shown("train.accuracy", spec=PERCENT1), test=self.ledger.shown("test.accuracy", spec=PERCENT1),
+        )
+        self.play(FadeIn(title), FadeIn(source))
+        self.play(FadeIn(true_title), grow(true), run_time=2)
+        self.play(sweep([true.row(0), true.row(1)]), run_time=2)
+
+    def shuffle(self):
+        epochs = int(self.ledger.value("shuffled.epochs"))
+        tracker = ValueTracker(0)
+        pages = []
+        for e in range(epochs + 1):
+            page = self.rows(
+                [self.ledger.value("shuffled.train_accuracy", e), self.ledger.value("shuffled.test_accuracy", e)],
+                [self.share("shuffled.train_accuracy", e), self.share("shuffled.test_accuracy", e)],
+                palette.HIGHLIGHT,
+            )
+            page.move_to(DOWN * 1.0 + RIGHT * 0.6)
+            page.bars.align_to(self.true.bars, LEFT)
+            for label in page.labels:
+                label.align_to(self.true.labels, RIGHT)
+            pages.append(page)
+        self.shuffled = Flipbook(pages, tracker)
+        last = pages[-1]
+        shuffled_title = self.words("shuffled_title", font_size=palette.LABEL_SIZE, color=palette.MUTED)
+        shuffled_title.next_to(last, UP, buff=0.2).align_to(last.bars, LEFT)
+        epoch_word = self.words("epoch", font_size=palette.LABEL_SIZE, color=palette.MUTED)
+        epoch_word.next_to(shuffled_title, RIGHT, buff=0.6)
+        counter = Flipbook(
+            [self.ledger.tick(e, font_size=28).next_to(epoch_word, RIGHT, buff=0.15) for e in range(epochs + 1)],
+            tracker,
+        )
+        chance = self.ledger.value("shuffled.chance")
+        x = last.bars[0].get_left()[0] + last.length * chance
+        chance_line = DashedVMobject(
+            Line([x, last.get_top()[1] + 0.05, 0], [x, last.get_bottom()[1] - 0.05, 0], color=palette.TEXT, stroke_width=2),
+            num_dashes=10,
+        )
+        chance_label = self.words("chance", c=self.ledger.shown("shuffled.chance", spec=PERCENT1),
+                                  font_size=palette.SMALL_SIZE, color=palette.TEXT).next_to(chance_line, DOWN, buff=0.08)
+        self.chance = VGroup(chance_line, chance_label)
+        self.say("shuffle", about=[self.shuffled, counter], e=self.ledger.shown("shuffled.epochs", spec=COUNT))
+        self.play(FadeIn(shuffled_title), FadeIn(epoch_word), FadeIn(self.chance))
+        self.open_book(self.shuffled)
+        self.add(counter, tracker)
+        self.play(tracker.animate.set_value(epochs), run_time=7, rate_func=linear)
+
+    def result(self):
+        last = self.shuffled.pages[-1]
+        fills = dict(
+            train=self.ledger.shown("shuffled.train_accuracy", -1, PERCENT1),
+            test=self.ledger.shown("shuffled.test_accuracy", -1, PERCENT1),
+            chance=self.ledger.shown("shuffled.chance", spec=PERCENT1),
+        )
+        self.say("result", about=[self.shuffled, self.chance], **fills)
+        self.play(sweep([self.shuffled.display.row(0), self.chance, self.shuffled.display.row(1)]), run_time=5)
+        self.say("lesson", about=[self.true, self.shuffled])
+        self.play(sweep([self.true.row(1), self.shuffled.display.row(1)]), run_time=3)
+        self.wait(2)
+
+
+SCENES = [TestRun, Mistakes, FirstLayerWeights, NoiseInput, ShuffledLabels]

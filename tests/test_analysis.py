@@ -122,3 +122,23 @@ def test_each_noise_image_counted_confident_has_an_output_above_the_threshold(ch
         assert flagged == any(value > facts["noise.threshold"] for value in row)
     assert above.sum() == facts["noise.confident"]
     assert float(facts["noise.mean_top"]) < float(facts["test.mean_top"]), "noise gets less sure answers than digits"
+
+
+@pytest.mark.parametrize("dataset", ["digits", "mnist"])
+def test_shuffled_labels_are_learned_by_rote_and_say_nothing_held_out(request, chapter_facts, dataset):
+    """The same network on shuffled labels: each label another digit's, its accuracies measured again."""
+    config = _config(request, dataset)
+    facts, _ = chapter_facts("analysis", config)
+    data = config.digits()
+    labels = analysis.shuffled_labels(config, data.y_train)
+    assert sorted(labels.tolist()) == sorted(data.y_train.tolist()), "the same labels, only moved"
+    assert np.mean(labels == data.y_train) < 0.2, "hardly any digit keeps its own label"
+    net = analysis.shuffled(config)
+    assert len(net.snapshots) == int(facts["shuffled.epochs"]) + 1 == analysis.SHUFFLED_EPOCHS + 1
+    assert mlp.evaluate(net.model, data.x_train, labels)[1] == pytest.approx(facts["shuffled.train_accuracy"][-1])
+    assert mlp.evaluate(net.model, data.x_test, data.y_test)[1] == pytest.approx(facts["shuffled.test_accuracy"][-1])
+    real = trained(config).model
+    assert mlp.evaluate(real, data.x_train, data.y_train)[1] == pytest.approx(facts["train.accuracy"])
+    # held out, the shuffled-label network is no better than chance; the real one is far better
+    assert abs(facts["shuffled.test_accuracy"][-1] - facts["shuffled.chance"]) < 0.06
+    assert facts["test.accuracy"] > 0.8

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from netreel.nets import names
+from netreel.nets import minibatch, mlp, names, store
 from netreel.nets.config import NetConfig
 from netreel.nets.facts import Facts, as_arrays
 from netreel.nets.facts.network import MLP_MEANINGS, trained
@@ -18,6 +18,8 @@ RUN_LENGTH = 100  # held-out digits in the run, in the test set's order
 MISTAKES_SHOWN = 12  # the first mistakes of the test set, shown in two rows
 NOISE_IMAGES = 100  # seeded random images fed to the network
 CONFIDENT = 0.5  # an output above this counts as a confident answer
+SHUFFLED_EPOCHS = 100  # the same network trained this long on shuffled labels (about a minute on MNIST)
+PAPER_YEAR = 2017  # Zhang et al., "Understanding deep learning requires rethinking generalization", ICLR 2017
 
 KEYS = (
     names.layer("{layer}", "weight"), names.layer("{layer}", "bias"),
@@ -27,6 +29,8 @@ KEYS = (
     "mistakes.index", "mistakes.images", "mistakes.labels", "mistakes.guesses", "mistakes.total",
     "noise.n", "noise.image", "noise.hidden.{layer}", "noise.output", "noise.guess", "noise.guess_counts", "noise.confident",
     "noise.threshold", "noise.mean_top", "noise.shown", "noise.above",
+    "train.accuracy", "shuffled.epochs", "shuffled.train_accuracy", "shuffled.test_accuracy", "shuffled.chance",
+    "shuffled.paper.year",
 )
 
 MEANINGS = {
@@ -66,6 +70,12 @@ MEANINGS = {
     "noise.threshold": "the output above which an answer counts as confident",
     "noise.mean_top": "the mean of the largest output over the noise images",
     "noise.shown": "which noise image is shown",
+    "train.accuracy": "the share of its own training digits the network gets right",
+    "shuffled.epochs": "the epochs of the same network trained from scratch on the training digits with shuffled labels",
+    "shuffled.train_accuracy": "after each epoch (0: before training), the share of training digits it gives their shuffled label",
+    "shuffled.test_accuracy": "after each epoch (0: before training), the share of held-out digits it gets right (true labels)",
+    "shuffled.chance": "the share a guess gets right by chance: one in ten classes",
+    "shuffled.paper.year": "the year Zhang et al. published the shuffled-label experiment (ICLR)",
     "noise.above": "1 for each noise image whose largest output is above the threshold, else 0",
 }
 """What each of :data:`KEYS` holds (``netreel info analysis --facts``)."""
@@ -75,6 +85,39 @@ def noise_images(config: NetConfig, n_inputs: int) -> torch.Tensor:
     """Seeded images of uniform random pixels in [0, 1): [NOISE_IMAGES, n_inputs]."""
     generator = torch.Generator().manual_seed(config.seed)
     return torch.rand(NOISE_IMAGES, n_inputs, generator=generator)
+
+
+def shuffled_labels(config: NetConfig, labels: np.ndarray) -> np.ndarray:
+    """The training labels, shuffled among the training digits by a seed of their own: each digit
+    gets another digit's label, so no label says anything about its image."""
+    generator = torch.Generator().manual_seed(config.seed + 1)
+    return labels[torch.randperm(len(labels), generator=generator).numpy()]
+
+
+def shuffled(config: NetConfig) -> mlp.TrainedMLP:
+    """The chapter's network, same shape, seed and training, but on shuffled labels and for
+    :data:`SHUFFLED_EPOCHS`; every epoch's weights kept (cached like the other nets)."""
+    data = config.digits()
+    net_config = mlp.MLPConfig.for_data(data, seed=config.seed)
+    labels = shuffled_labels(config, data.y_train)
+
+    def train() -> tuple[list[store.StateDict], dict]:
+        generator = torch.Generator().manual_seed(net_config.seed)
+        model = mlp.MLP(net_config)
+        model.init_weights(generator)
+        snapshots = [mlp._snapshot(model)]
+        optimiser = torch.optim.SGD(model.parameters(), lr=net_config.lr)
+        minibatch.descend(
+            model, optimiser, mlp.cost, torch.from_numpy(data.x_train), torch.from_numpy(labels),
+            SHUFFLED_EPOCHS, net_config.batch_size, generator, lambda: snapshots.append(mlp._snapshot(model)),
+        )
+        return snapshots, {"labels": "shuffled"}
+
+    record = {**net_config.to_dict(), "epochs": SHUFFLED_EPOCHS, "labels": "shuffled", "label_seed": config.seed + 1,
+              "data": data.digest()}
+    return store.load_or_train(
+        "mlp", record, lambda: mlp.MLP(net_config), train, lambda r: mlp.History(), snapshots="epoch"
+    )
 
 
 def build(config: NetConfig) -> Facts:
@@ -132,6 +175,24 @@ def build(config: NetConfig) -> Facts:
         "noise.guess_counts": np.bincount(noise_out.argmax(dim=1).numpy(), minlength=10),
         "classes": np.arange(10),
     }
+    random_net = shuffled(config)
+    random_labels = shuffled_labels(config, data.y_train)
+    model_copy = mlp.MLP(model.config)
+    train_accuracy, test_accuracy = [], []
+    for state in random_net.snapshots:
+        model_copy.load_state_dict(state)
+        train_accuracy.append(mlp.evaluate(model_copy, data.x_train, random_labels)[1])
+        test_accuracy.append(mlp.evaluate(model_copy, data.x_test, data.y_test)[1])
+    values.update(
+        {
+            "train.accuracy": mlp.evaluate(model, data.x_train, data.y_train)[1],
+            "shuffled.epochs": len(random_net.snapshots) - 1,
+            "shuffled.train_accuracy": train_accuracy,
+            "shuffled.test_accuracy": test_accuracy,
+            "shuffled.chance": 1 / test_out.shape[1],
+            "shuffled.paper.year": PAPER_YEAR,
+        }
+    )
     return Facts(as_arrays(values), {"dataset": data.name, "side": data.side, "net_key": net.record["key"]})
 
 
@@ -170,8 +231,21 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     inked = np.zeros(data.n_inputs, dtype=bool)
     for image in data.x_train:
         inked |= image > 0
+    random_labels = shuffled_labels(config, data.y_train)
+    random_net = shuffled(config)
+    random_train, random_test = [], []
+    for state in random_net.snapshots:
+        w = {k: v.double().numpy() for k, v in state.items()}
+        random_train.append(np.mean(_forward(w, data.x_train).argmax(axis=1) == random_labels))
+        random_test.append(np.mean(_forward(w, data.x_test).argmax(axis=1) == data.y_test))
     return as_arrays(
         {
+            "train.accuracy": np.mean(_forward(weights, data.x_train).argmax(axis=1) == data.y_train),
+            "shuffled.epochs": SHUFFLED_EPOCHS,
+            "shuffled.train_accuracy": random_train,
+            "shuffled.test_accuracy": random_test,
+            "shuffled.chance": 1 / len(np.unique(data.y_train)),
+            "shuffled.paper.year": PAPER_YEAR,
             "run.images": data.x_test[:n_run],
             "run.labels": data.y_test[:n_run],
             **{f"run.hidden.{k + 1}": a for k, a in enumerate(run_layers[:-1])},
