@@ -79,3 +79,66 @@ def test_never_inked_pixels_keep_their_random_weights(request, chapter_facts, da
     np.testing.assert_array_equal(before, after)
     assert facts["weights.blank_change"] == 0.0
     assert not np.array_equal(net.snapshots[0]["layers.0.weight"].numpy(), facts["layers.0.weight"])
+
+
+@pytest.mark.parametrize("dataset", ["digits", "mnist"])
+def test_run_lights_each_layer_with_the_networks_own_activations(request, chapter_facts, dataset):
+    """Each run digit's hidden layers are what the model's layers make of its pixels, layer after layer."""
+    config = _config(request, dataset)
+    facts, _ = chapter_facts("analysis", config)
+    model = trained(config).model
+    n = len(facts["run.seen"])
+    a = torch.from_numpy(facts["run.images"]).float()  # [n, inputs]
+    with torch.no_grad():
+        for k, layer in enumerate(model.layers, start=1):
+            a = layer(a)
+            shown = facts["run.outputs"] if k == len(model.layers) else facts[f"run.hidden.{k}"]
+            assert shown.shape == (n, layer.weight.shape[0])
+            np.testing.assert_allclose(shown, a.numpy(), rtol=1e-5, atol=1e-6, err_msg=f"layer {k}")
+    assert f"run.hidden.{len(model.layers)}" not in facts.arrays, "the output layer is run.outputs, not a hidden layer"
+
+
+def test_noise_lights_each_layer_with_the_networks_own_activations(chapter_facts):
+    facts, _ = chapter_facts("analysis")
+    model = trained(NetConfig()).model
+    a = torch.from_numpy(facts["noise.image"]).float()[None]  # [1, inputs]
+    with torch.no_grad():
+        for k, layer in enumerate(model.layers, start=1):
+            a = layer(a)
+            shown = facts["noise.output"] if k == len(model.layers) else facts[f"noise.hidden.{k}"]
+            np.testing.assert_allclose(shown, a[0].numpy(), rtol=1e-5, atol=1e-6, err_msg=f"layer {k}")
+    assert int(facts["noise.guess"]) == int(np.argmax(facts["noise.output"]))
+
+
+def test_each_noise_image_counted_confident_has_an_output_above_the_threshold(chapter_facts):
+    facts, _ = chapter_facts("analysis")
+    config = NetConfig()
+    images = analysis.noise_images(config, int(facts["pixels.n"]))
+    with torch.no_grad():
+        outputs = trained(config).model(images).numpy()  # [K, 10]
+    above = facts["noise.above"].astype(bool)
+    assert len(above) == len(images) == int(facts["noise.n"])
+    for row, flagged in zip(outputs, above):
+        assert flagged == any(value > facts["noise.threshold"] for value in row)
+    assert above.sum() == facts["noise.confident"]
+    assert float(facts["noise.mean_top"]) < float(facts["test.mean_top"]), "noise gets less sure answers than digits"
+
+
+@pytest.mark.parametrize("dataset", ["digits", "mnist"])
+def test_shuffled_labels_are_learned_by_rote_and_say_nothing_held_out(request, chapter_facts, dataset):
+    """The same network on shuffled labels: each label another digit's, its accuracies measured again."""
+    config = _config(request, dataset)
+    facts, _ = chapter_facts("analysis", config)
+    data = config.digits()
+    labels = analysis.shuffled_labels(config, data.y_train)
+    assert sorted(labels.tolist()) == sorted(data.y_train.tolist()), "the same labels, only moved"
+    assert np.mean(labels == data.y_train) < 0.2, "hardly any digit keeps its own label"
+    net = analysis.shuffled(config)
+    assert len(net.snapshots) == int(facts["shuffled.epochs"]) + 1 == analysis.SHUFFLED_EPOCHS + 1
+    assert mlp.evaluate(net.model, data.x_train, labels)[1] == pytest.approx(facts["shuffled.train_accuracy"][-1])
+    assert mlp.evaluate(net.model, data.x_test, data.y_test)[1] == pytest.approx(facts["shuffled.test_accuracy"][-1])
+    real = trained(config).model
+    assert mlp.evaluate(real, data.x_train, data.y_train)[1] == pytest.approx(facts["train.accuracy"])
+    # held out, the shuffled-label network is no better than chance; the real one is far better
+    assert abs(facts["shuffled.test_accuracy"][-1] - facts["shuffled.chance"]) < 0.06
+    assert facts["test.accuracy"] > 0.8
