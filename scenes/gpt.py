@@ -605,64 +605,82 @@ class Residual(ChapterScene):
         self.sum_picture = Group(*parts, formula[1], formula[3], *tops, *captions)
 
     def stream(self):
-        n = self.n
+        n, last = self.n, self.n - 1
         self.play(FadeOut(self.sum_picture))
-        cell = min(0.45, 4.5 / n)
-        stream = strip(self.streams[0].T, self.scale, self.HEIGHT, cell).move_to(RIGHT * 0.3 + DOWN * 0.4)
-        words = self.token_words(stream, cell, n)
-        blocks = VGroup()
-        for l in range(self.layers):
-            for kind in ("block_attn", "block_mlp"):
-                box = RoundedRectangle(
-                    corner_radius=0.1, width=2.6, height=0.55, stroke_color=palette.MUTED, stroke_width=2
-                )
-                label = self.words(kind, l=self.layer_number(l), font_size=palette.SMALL_SIZE)
-                blocks.add(VGroup(box, label.move_to(box)))
-        blocks.arrange(UP, buff=0.3).to_edge(LEFT, buff=0.95).set_y(stream.get_y())
-        flow = Arrow(
-            blocks.get_bottom() + DOWN * 0.1, blocks.get_top() + UP * 0.25, buff=0, stroke_width=2, color=palette.FAINT
-        )
-        flow.next_to(blocks, LEFT, buff=0.12)
+        # the tower: the stream is the spine; each block reads it and adds its output back at a ⊕
+        spine_x, box_x = -5.7, -4.15
+        levels = [-1.55 + 1.05 * k for k in range(2 * self.layers)]
+        entry_y = levels[0] - 1.0
+        spine = Arrow([spine_x, entry_y - 0.2, 0], [spine_x, levels[-1] + 0.75, 0], buff=0, stroke_width=3,
+                      color=palette.FAINT, max_tip_length_to_length_ratio=0.04)
+        blocks, joins = VGroup(), VGroup()
+        for k in range(2 * self.layers):
+            kind = ("block_attn", "block_mlp")[k % 2]
+            box = RoundedRectangle(corner_radius=0.1, width=1.9, height=0.6, stroke_color=palette.MUTED, stroke_width=2)
+            box.move_to([box_x, levels[k], 0])
+            label = self.words(kind, l=self.layer_number(k // 2), font_size=palette.SMALL_SIZE).move_to(box)
+            blocks.add(VGroup(box, label))
+            plus = VGroup(Circle(radius=0.11, color=palette.MUTED, stroke_width=2),
+                          Line(LEFT * 0.07, RIGHT * 0.07, stroke_width=2, color=palette.MUTED),
+                          Line(DOWN * 0.07, UP * 0.07, stroke_width=2, color=palette.MUTED)).move_to([spine_x, levels[k] + 0.3, 0])
+            read = Line([spine_x, levels[k] - 0.3, 0], [box_x - 0.95, levels[k] - 0.15, 0], stroke_width=1.5, color=palette.FAINT)
+            back = Line([box_x - 0.95, levels[k] + 0.15, 0], plus.get_right(), stroke_width=1.5, color=palette.FAINT)
+            joins.add(VGroup(read, back, plus))
+        mini_h, mini_w = 0.42, 0.06 * n
+        minis = [strip(s.T, self.scale, mini_h, mini_w / n) for s in self.streams]
+        mini = minis[0].copy().move_to([spine_x, entry_y, 0])
+        # the addition, large: x + Δx = x'
+        cell = min(0.22, 2.2 / n)
+        height = 2.9
+        y = -0.35
+        x_at, d_at, s_at = -1.35, 1.35, 4.05
+        x_strip = strip(self.streams[0].T, self.scale, height, cell).move_to([x_at, y, 0])
+        words = self.token_words(x_strip, cell, n)
         key, fills, fact = self.stages[0]
-        stage_label = self.words(key, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **fills).next_to(
-            stream, DOWN, buff=0.25
-        )
-        last = n - 1
-        numbers = number_column(self.ledger, fact, (last,), self.d, font_size=24, buff=0.16).next_to(
-            stream, RIGHT, buff=1.0
-        )
-        pointer = Arrow(
-            stream.get_right() + LEFT * cell / 2 + RIGHT * 0.1,
-            numbers.get_left(),
-            buff=0.05,
-            stroke_width=2,
-            color=palette.MUTED,
-        )
-        self.say("stream", about=[stream, blocks, numbers])
-        self.play(FadeIn(stream), FadeIn(words), FadeIn(blocks), FadeIn(flow), FadeIn(stage_label))
-        self.play(FadeIn(numbers), Create(pointer))
-        self.wait(1)
-        self.say("update", about=[blocks, stream])
+        x_label = self.words(key, font_size=palette.SMALL_SIZE, color=palette.HIGHLIGHT, **fills).next_to(x_strip, DOWN, buff=0.2)
+        numbers = number_column(self.ledger, fact, (last,), self.d, font_size=23, buff=0.12)
+        numbers.next_to(x_strip, RIGHT, buff=0.15).set_y(y)
+        x_name = eq("x", font_size=30).next_to(words, UP, buff=0.12)
+        self.say("stream", about=[x_strip, blocks, mini])
+        self.play(FadeIn(x_strip), FadeIn(words), FadeIn(x_label), FadeIn(x_name), FadeIn(numbers),
+                  FadeIn(blocks), FadeIn(joins), GrowFromEdge(spine, DOWN), FadeIn(mini))
+        passes = VGroup(*(Line([spine_x, entry_y, 0], [spine_x, levels[-1] + 0.6, 0]) for _ in range(1)))
+        self.play(trace(passes), sweep([b[0] for b in blocks], buff=0.06), run_time=self.cue_left(1.0))
+        self.say("update", about=[blocks, x_strip])
+        plus_sign = eq("+", font_size=40).move_to([(x_at + d_at) / 2 + 0.2, y, 0])
+        equals = eq("=", font_size=40).move_to([(d_at + s_at) / 2 + 0.2, y, 0])
         for k, (key, fills, fact) in enumerate(self.stages[1:], start=1):
-            box = SurroundingRectangle(blocks[k - 1], color=palette.HIGHLIGHT, buff=0.06)
-            new_stream = strip(self.streams[k].T, self.scale, self.HEIGHT, cell).move_to(stream)
-            new_label = self.words(key, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **fills).move_to(
-                stage_label
-            )
-            new_numbers = number_column(self.ledger, fact, (last,), self.d, font_size=24, buff=0.16).move_to(numbers)
-            self.play(Create(box), run_time=0.5)
+            block = blocks[k - 1]
+            ring = SurroundingRectangle(block[0], color=palette.HIGHLIGHT, buff=0.05)
+            delta_key = (("attn_out", "mlp_out")[(k - 1) % 2], (k - 1) // 2)
+            delta = strip(self.ledger.array(delta_key).T, self.scale, height, cell).move_to([d_at + 0.2, y, 0])
+            d_label = block[1].copy().set_color(palette.HIGHLIGHT).next_to(delta, DOWN, buff=0.2)
+            d_name = eq(r"\Delta x", font_size=30).move_to([delta.get_x(), x_name.get_y(), 0])
+            new = strip(self.streams[k].T, self.scale, height, cell).move_to([s_at + 0.4, y, 0])
+            new_label = self.words(key, font_size=palette.SMALL_SIZE, color=palette.HIGHLIGHT, **fills).next_to(new, DOWN, buff=0.2)
+            new_name = eq("x + \\Delta x", font_size=30).move_to([new.get_x(), x_name.get_y(), 0])
+            self.play(Create(ring), mini.animate.move_to([spine_x, levels[k - 1], 0]), run_time=0.6)
+            self.play(FadeIn(delta, target_position=block[0], scale=0.3), TransformFromCopy(block[1], d_label), FadeIn(d_name),
+                      FadeIn(plus_sign), run_time=0.8)
+            parts = [x_strip.copy(), delta.copy()]
+            self.play(FadeIn(equals), *(p.animate.move_to(new).set_opacity(0) for p in parts), FadeIn(new),
+                      FadeIn(new_label), FadeIn(new_name),
+                      Transform(mini, minis[k].copy().move_to([spine_x, levels[k - 1] + 0.3, 0])), run_time=0.9)
+            self.remove(*parts)
+            new_numbers = number_column(self.ledger, fact, (last,), self.d, font_size=23, buff=0.12)
+            new_numbers.next_to(x_strip, RIGHT, buff=0.15).set_y(y)
+            if k == len(self.stages) - 1:  # the last addition stays on screen
+                self.play(FadeOut(ring), Transform(numbers, new_numbers.next_to(new, RIGHT, buff=0.15).set_y(y)), run_time=0.8)
+                break
+            # the sum becomes the stream the next block reads
             self.play(
-                Transform(stream, new_stream),
-                FadeOut(stage_label),
-                FadeIn(new_label),
-                FadeOut(numbers),
-                FadeIn(new_numbers),
-                run_time=1.2,
+                FadeOut(x_strip), FadeOut(x_label), FadeOut(delta), FadeOut(d_label), FadeOut(d_name), FadeOut(new_name),
+                new.animate.move_to(x_strip), new_label.animate.move_to(x_label.get_center()),
+                Transform(numbers, new_numbers), FadeOut(ring), run_time=0.8,
             )
-            stage_label, numbers = new_label, new_numbers
-            self.play(FadeOut(box), run_time=0.3)
-            self.wait(0.5)
-        self.wait(2)
+            x_strip, x_label = new, new_label
+        self.play(Indicate(mini, color=palette.HIGHLIGHT), run_time=1.0)
+        self.wait(1)
 
     def token_words(self, part, cell: float, n: int) -> VGroup:
         """The prompt's words above a [d_model x n] strip image, one per column, turned to fit."""
