@@ -13,6 +13,7 @@ from manim import (
     UL,
     UR,
     Arrow,
+    Axes,
     Circle,
     DashedLine,
     Brace,
@@ -605,64 +606,83 @@ class Residual(ChapterScene):
         self.sum_picture = Group(*parts, formula[1], formula[3], *tops, *captions)
 
     def stream(self):
-        n = self.n
+        n, last = self.n, self.n - 1
         self.play(FadeOut(self.sum_picture))
-        cell = min(0.45, 4.5 / n)
-        stream = strip(self.streams[0].T, self.scale, self.HEIGHT, cell).move_to(RIGHT * 0.3 + DOWN * 0.4)
-        words = self.token_words(stream, cell, n)
-        blocks = VGroup()
-        for l in range(self.layers):
-            for kind in ("block_attn", "block_mlp"):
-                box = RoundedRectangle(
-                    corner_radius=0.1, width=2.6, height=0.55, stroke_color=palette.MUTED, stroke_width=2
-                )
-                label = self.words(kind, l=self.layer_number(l), font_size=palette.SMALL_SIZE)
-                blocks.add(VGroup(box, label.move_to(box)))
-        blocks.arrange(UP, buff=0.3).to_edge(LEFT, buff=0.95).set_y(stream.get_y())
-        flow = Arrow(
-            blocks.get_bottom() + DOWN * 0.1, blocks.get_top() + UP * 0.25, buff=0, stroke_width=2, color=palette.FAINT
-        )
-        flow.next_to(blocks, LEFT, buff=0.12)
+        # the tower: the stream is the spine; each block reads it and adds its output back at a ⊕
+        spine_x, box_x = -5.7, -4.15
+        levels = [-1.55 + 1.05 * k for k in range(2 * self.layers)]
+        entry_y = levels[0] - 1.0
+        spine = Arrow([spine_x, entry_y - 0.2, 0], [spine_x, levels[-1] + 0.75, 0], buff=0, stroke_width=3,
+                      color=palette.FAINT, max_tip_length_to_length_ratio=0.04)
+        blocks, joins = VGroup(), VGroup()
+        for k in range(2 * self.layers):
+            kind = ("block_attn", "block_mlp")[k % 2]
+            box = RoundedRectangle(corner_radius=0.1, width=1.9, height=0.6, stroke_color=palette.MUTED, stroke_width=2)
+            box.move_to([box_x, levels[k], 0])
+            label = self.words(kind, l=self.layer_number(k // 2), font_size=palette.SMALL_SIZE).move_to(box)
+            blocks.add(VGroup(box, label))
+            plus = VGroup(Circle(radius=0.11, color=palette.MUTED, stroke_width=2),
+                          Line(LEFT * 0.07, RIGHT * 0.07, stroke_width=2, color=palette.MUTED),
+                          Line(DOWN * 0.07, UP * 0.07, stroke_width=2, color=palette.MUTED)).move_to([spine_x, levels[k] + 0.3, 0])
+            read = Line([spine_x, levels[k] - 0.3, 0], [box_x - 0.95, levels[k] - 0.15, 0], stroke_width=1.5, color=palette.FAINT)
+            back = Line([box_x - 0.95, levels[k] + 0.15, 0], plus.get_right(), stroke_width=1.5, color=palette.FAINT)
+            joins.add(VGroup(read, back, plus))
+        mini_h, mini_w = 0.42, 0.06 * n
+        minis = [strip(s.T, self.scale, mini_h, mini_w / n) for s in self.streams]
+        mini = minis[0].copy().move_to([spine_x, entry_y, 0])
+        # the addition, large: x + Δx = x'
+        cell = min(0.2, 2.0 / n)
+        height = 2.9
+        y = -0.35
+        x_at, d_at, s_at = -1.7, 1.75, 4.35
+        x_strip = strip(self.streams[0].T, self.scale, height, cell).move_to([x_at, y, 0])
+        words = self.token_words(x_strip, cell, n)
         key, fills, fact = self.stages[0]
-        stage_label = self.words(key, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **fills).next_to(
-            stream, DOWN, buff=0.25
-        )
-        last = n - 1
-        numbers = number_column(self.ledger, fact, (last,), self.d, font_size=24, buff=0.16).next_to(
-            stream, RIGHT, buff=1.0
-        )
-        pointer = Arrow(
-            stream.get_right() + LEFT * cell / 2 + RIGHT * 0.1,
-            numbers.get_left(),
-            buff=0.05,
-            stroke_width=2,
-            color=palette.MUTED,
-        )
-        self.say("stream", about=[stream, blocks, numbers])
-        self.play(FadeIn(stream), FadeIn(words), FadeIn(blocks), FadeIn(flow), FadeIn(stage_label))
-        self.play(FadeIn(numbers), Create(pointer))
-        self.wait(1)
-        self.say("update", about=[blocks, stream])
+        x_label = self.words(key, font_size=palette.SMALL_SIZE, color=palette.HIGHLIGHT, **fills).next_to(x_strip, DOWN, buff=0.2)
+        numbers = number_column(self.ledger, fact, (last,), self.d, font_size=23, buff=0.12)
+        numbers.next_to(x_strip, RIGHT, buff=0.15).set_y(y)
+        x_name = eq("x", font_size=30).next_to(words, UP, buff=0.12)
+        self.say("stream", about=[x_strip, blocks, mini])
+        self.play(FadeIn(x_strip), FadeIn(words), FadeIn(x_label), FadeIn(x_name), FadeIn(numbers),
+                  FadeIn(blocks), FadeIn(joins), GrowFromEdge(spine, DOWN), FadeIn(mini))
+        passes = VGroup(*(Line([spine_x, entry_y, 0], [spine_x, levels[-1] + 0.6, 0]) for _ in range(1)))
+        self.play(trace(passes), sweep([b[0] for b in blocks], buff=0.06), run_time=self.cue_left(1.0))
+        self.say("update", about=[blocks, x_strip])
+        plus_sign = eq("+", font_size=40).move_to([0.55, y, 0])
+        equals = eq("=", font_size=40).move_to([(d_at + s_at) / 2, y, 0])
         for k, (key, fills, fact) in enumerate(self.stages[1:], start=1):
-            box = SurroundingRectangle(blocks[k - 1], color=palette.HIGHLIGHT, buff=0.06)
-            new_stream = strip(self.streams[k].T, self.scale, self.HEIGHT, cell).move_to(stream)
-            new_label = self.words(key, font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT, **fills).move_to(
-                stage_label
-            )
-            new_numbers = number_column(self.ledger, fact, (last,), self.d, font_size=24, buff=0.16).move_to(numbers)
-            self.play(Create(box), run_time=0.5)
+            block = blocks[k - 1]
+            ring = SurroundingRectangle(block[0], color=palette.HIGHLIGHT, buff=0.05)
+            delta_key = (("attn_out", "mlp_out")[(k - 1) % 2], (k - 1) // 2)
+            delta = strip(self.ledger.array(delta_key).T, self.scale, height, cell).move_to([d_at, y, 0])
+            d_label = block[1].copy().set_color(palette.HIGHLIGHT).next_to(delta, DOWN, buff=0.2)
+            d_name = eq(r"\Delta x", font_size=30).move_to([delta.get_x(), x_name.get_y(), 0])
+            new = strip(self.streams[k].T, self.scale, height, cell).move_to([s_at, y, 0])
+            new_label = self.words(key, font_size=palette.SMALL_SIZE, color=palette.HIGHLIGHT, **fills).next_to(new, DOWN, buff=0.2)
+            new_name = eq("x + \\Delta x", font_size=30).move_to([new.get_x(), x_name.get_y(), 0])
+            self.play(Create(ring), mini.animate.move_to([spine_x, levels[k - 1], 0]), run_time=0.6)
+            self.play(FadeIn(delta, target_position=block[0], scale=0.3), FadeIn(d_label, target_position=block[1]), FadeIn(d_name),
+                      FadeIn(plus_sign), run_time=0.8)
+            parts = [x_strip.copy(), delta.copy()]
+            self.play(FadeIn(equals), *(p.animate.move_to(new).set_opacity(0) for p in parts), FadeIn(new),
+                      FadeIn(new_label), FadeIn(new_name),
+                      Transform(mini, minis[k].copy().move_to([spine_x, levels[k - 1] + 0.3, 0])), run_time=0.9)
+            self.remove(*parts)
+            new_numbers = number_column(self.ledger, fact, (last,), self.d, font_size=23, buff=0.12)
+            new_numbers.next_to(x_strip, RIGHT, buff=0.15).set_y(y)
+            if k == len(self.stages) - 1:  # the last addition stays on screen
+                self.play(FadeOut(ring), Transform(numbers, new_numbers.next_to(new, RIGHT, buff=0.15).set_y(y)), run_time=0.8)
+                break
+            # the sum becomes the stream the next block reads
             self.play(
-                Transform(stream, new_stream),
-                FadeOut(stage_label),
-                FadeIn(new_label),
-                FadeOut(numbers),
-                FadeIn(new_numbers),
-                run_time=1.2,
+                FadeOut(x_strip), FadeOut(x_label), FadeOut(delta), FadeOut(d_label), FadeOut(d_name), FadeOut(new_name),
+                FadeOut(ring), run_time=0.4,
             )
-            stage_label, numbers = new_label, new_numbers
-            self.play(FadeOut(box), run_time=0.3)
-            self.wait(0.5)
-        self.wait(2)
+            self.play(new.animate.move_to(x_strip), new_label.animate.move_to(x_label.get_center()),
+                      Transform(numbers, new_numbers), run_time=0.7)
+            x_strip, x_label = new, new_label
+        self.play(Indicate(mini, color=palette.HIGHLIGHT), run_time=1.0)
+        self.wait(1)
 
     def token_words(self, part, cell: float, n: int) -> VGroup:
         """The prompt's words above a [d_model x n] strip image, one per column, turned to fit."""
@@ -676,123 +696,160 @@ class Residual(ChapterScene):
 
 
 class MLPBlock(ChapterScene):
-    """One token through the MLP: up-projection, ReLU, down-projection, with real neuron activations."""
+    """One token through the MLP as matrices: a row of W_in times the vector gives one neuron's value; ReLU on
+    its graph clamps the negative ones; W_out brings the hidden layer back to d_model, added to the vector."""
 
-    estimated_seconds = 24.0
+    estimated_seconds = 40.0
     steps = ("input", "up", "relu", "down")
+    Y = -0.3  # the centre line of the matrices
+    TALL = 3.4  # the hidden layer's height (d_mlp cells)
+    WIDE = 3.0  # the token vector's length on screen (d_model cells)
 
     def input(self):
-        self.layer = self.dim("mlp.layer")
-        self.last = self.n_tokens() - 1
-        x = self.ledger.array(("resid_mid", self.layer), self.last)
-        self.out = self.ledger.array(("mlp_out", self.layer), self.last)
-        self.scale = float(max(np.abs(x).max(), np.abs(self.out).max()))
-        self.pre = self.ledger.array(("mlp_pre", self.layer), self.last)  # [d_mlp]
-        self.post = self.ledger.array(("mlp_post", self.layer), self.last)
-        self.neurons = [int(i) for i in self.ledger.array("mlp.neurons")]
-        block = self.layer_number(self.layer)
-
+        self.layer = l = self.dim("mlp.layer")
+        self.last = last = self.n_tokens() - 1
+        self.m, self.d = self.dim("d_mlp"), self.dim("d_model")
+        self.j = j = self.dim("mlp.example")
+        x = self.ledger.array(("resid_mid", l), last)
+        self.out = self.ledger.array(("mlp_out", l), last)
+        self.scale = float(np.percentile(np.abs(np.concatenate([x, self.out])), 98))
+        self.pre = self.ledger.array(("mlp_pre", l), last)  # [d_mlp]
+        self.post = self.ledger.array(("mlp_post", l), last)
+        self.hscale = float(np.abs(self.pre).max())
+        w_in = self.ledger.array(("W_in", l))  # [d_model, d_mlp]: drawn as W_in^T, a row per neuron
+        block = self.layer_number(l)
         title = self.heading()
-        self.x_strip = strip(x, self.scale, height=3.6, width=0.32).move_to(LEFT * 6.2 + DOWN * 0.4)
-        x_label = eq("x", font_size=36).next_to(self.x_strip, UP, buff=0.15)
-        word = self.token(self.last, font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(x_label, UP, buff=0.1)
-        self.say("input", about=[self.x_strip, word], l=block, d=self.shown("d_model"))
-        self.play(FadeIn(title), FadeIn(self.x_strip), FadeIn(x_label), FadeIn(word))
-        self.wait(1)
+        self.w_in = strip(w_in.T, float(np.percentile(np.abs(w_in), 98)), self.TALL, self.WIDE / self.d)
+        self.w_in.move_to([-4.85, self.Y, 0])
+        self.x_col = strip(x, self.scale, self.WIDE, 0.26).next_to(self.w_in, RIGHT, buff=0.3)
+        self.x_name = eq("x", font_size=30).next_to(self.x_col, UP, buff=0.15)
+        word = self.token(last, font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(self.x_col, DOWN, buff=0.15)
+        self.x_parts = Group(self.x_col, self.x_name, word)
+        self.x_numbers = number_column(self.ledger, ("resid_mid", l), (last,), self.d, font_size=23, buff=0.12)
+        self.x_numbers.next_to(self.x_col, RIGHT, buff=0.3)
+        self.home = Group(self.x_parts, self.x_numbers).get_center()
+        Group(self.x_parts, self.x_numbers).scale(1.25).move_to([0, self.Y, 0])  # centred until W_in arrives
+        self.say("input", about=[self.x_col, word, self.x_numbers], l=block, d=self.shown("d_model"))
+        self.play(FadeIn(title), FadeIn(self.x_col, shift=UP * 0.5), FadeIn(self.x_name), FadeIn(word))
+        entries = [e for k, e in enumerate(self.x_numbers[0]) if k != 4]
+        self.play(FadeIn(self.x_numbers, shift=RIGHT * 0.2), sweep(entries), run_time=self.cue_left(1.0))
+        self.play(Group(self.x_parts, self.x_numbers).animate.scale(0.8).move_to(self.home), run_time=0.8)
+
+    def row_box(self, image, k: int, rows: int):
+        h = image.height / rows
+        return Rectangle(width=image.width + 0.08, height=h, stroke_color=palette.HIGHLIGHT, stroke_width=2).move_to(
+            [image.get_x(), image.get_top()[1] - h * (k + 0.5), 0]
+        )
 
     def up(self):
-        pre = self.pre
-        self.chart = self.neuron_chart(pre, width=7.0, height=3.0).move_to(RIGHT * 0.1 + DOWN * 0.1)
-        chart = self.chart
-        arrow = Arrow(self.x_strip.get_right(), chart.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
-        up = eq(r"h = W_{in}\, x + b_{in}", font_size=30).next_to(chart, UP, buff=0.3).align_to(chart, LEFT)
-        shape = eq(
-            "W_{in}:", self.shown("d_mlp"), r"\times", self.shown("d_model"), font_size=24, color=palette.MUTED
-        ).next_to(arrow, DOWN, buff=0.1)
-        step = chart[0].width / len(pre)
-        marks = VGroup(
-            *(
-                Triangle(color=palette.HIGHLIGHT, fill_opacity=1)
-                .scale(0.06)
-                .move_to([chart[0].get_left()[0] + step * (i + 0.5), chart.get_bottom()[1] - 0.12, 0])
-                for i in self.neurons
-            )
-        )
-        self.table = (
-            self.neuron_table(self.layer, self.last, self.neurons).next_to(marks, DOWN, buff=0.45).set_x(chart.get_x())
-        )
-        leads = [
-            Line(m.get_bottom(), c.get_top() + UP * 0.05, stroke_width=1, color=palette.HIGHLIGHT, stroke_opacity=0.5)
-            for m, c in zip(marks, self.table[0][1:])
-        ]
-        marks.add(*leads)
-        self.say("up", about=[up, chart[0], self.table[1]], m=self.shown("d_mlp"))
-        self.play(GrowFromEdge(arrow, LEFT), Write(up), FadeIn(shape))
-        self.play(
-            LaggedStart(*(GrowFromEdge(bar, DOWN if v >= 0 else UP) for bar, v in zip(chart[1], pre)), lag_ratio=0.005),
-            FadeIn(chart[0]),
-            run_time=2,
-        )
-        self.play(FadeIn(self.table[0]), FadeIn(self.table[1]), FadeIn(marks))
-        self.wait(1)
+        l, j = self.layer, self.j
+        w_name = eq("W_{in}", font_size=30).next_to(self.w_in, UP, buff=0.15)
+        shape = eq(self.shown("d_mlp"), r"\times", self.shown("d_model"), font_size=24, color=palette.MUTED)
+        shape.next_to(self.w_in, DOWN, buff=0.15)
+        self.h_col = strip(self.pre, self.hscale, self.TALL, 0.26).next_to(self.x_col, RIGHT, buff=0.75).set_y(self.Y)
+        equals = eq("=", font_size=36).move_to((self.x_col.get_right() + self.h_col.get_left()) / 2)
+        self.h_name = eq("h", font_size=30).next_to(self.h_col, UP, buff=0.15)
+        self.say("up", about=[self.w_in, self.x_col, self.h_col], m=self.shown("d_mlp"))
+        self.play(FadeIn(self.w_in), FadeIn(w_name), FadeIn(shape), FadeOut(self.x_numbers))
+        self.play(FadeIn(equals), FadeIn(self.h_name),
+                  FadeIn(self.h_col, target_position=self.w_in, scale=0.5), run_time=self.cue_left(1.0))
+        # one row times the vector, entry by entry, summed
+        ring = self.row_box(self.w_in, j, self.m)
+        h_ring = self.row_box(self.h_col, j, self.m)
+        left = 0.2
+        cell = 5.2 / self.d
+        row = strip(self.ledger.array(("W_in", l))[:, j][None, :], float(np.abs(self.ledger.array(("W_in", l))[:, j]).max()), 0.32, cell)
+        xt = strip(self.ledger.array(("resid_mid", l), self.last)[None, :], self.scale, 0.32, cell)
+        prod = strip(self.ledger.array("mlp.example_products")[None, :], float(np.abs(self.ledger.array("mlp.example_products")).max()), 0.32, cell)
+        for k, part in enumerate((row, xt, prod)):
+            part.move_to([left + 2.6 + 0.45, 1.5 - 0.62 * k, 0])
+        names_ = [eq(r"w_{" + "j" + "}", font_size=28), eq("x", font_size=28), eq(r"w_j \odot x", font_size=28)]
+        for name, part in zip(names_, (row, xt, prod)):
+            name.next_to(part, LEFT, buff=0.2)
+        neuron = VGroup(self.words("neuron", font_size=palette.SMALL_SIZE, color=palette.HIGHLIGHT),
+                        self.ledger.integer("mlp.example", font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT)).arrange(RIGHT, buff=0.12)
+        neuron.next_to(row, UP, buff=0.15).align_to(row, LEFT)
+        total = eq(r"\textstyle\sum =", self.shown("mlp.example_dot", None, VALUE), r"\quad + b_j =",
+                   self.shown(("b_in", l), j, VALUE), r"\quad h_j =", self.shown(("mlp_pre", l), (self.last, j), VALUE),
+                   font_size=30).next_to(prod, DOWN, buff=0.4).align_to(names_[2], LEFT)
+        self.say("row", about=[ring, row, xt, total], j=self.shown("mlp.example"), h=self.shown(("mlp_pre", l), (self.last, j), VALUE))
+        self.play(Create(ring), FadeIn(neuron))
+        self.play(FadeIn(row, target_position=ring, scale=0.5), FadeIn(names_[0]),
+                  FadeIn(xt, target_position=self.x_col, scale=0.5), FadeIn(names_[1]), run_time=1.0)
+        self.play(FadeIn(prod, shift=DOWN * 0.3), FadeIn(names_[2]), run_time=0.8)
+        self.play(Write(total), run_time=1.0)
+        self.play(Create(h_ring), Indicate(total[-1], color=palette.HIGHLIGHT), run_time=self.cue_left(1.0))
+        self.detail = Group(row, xt, prod, *names_, neuron, total)
+        self.rings = VGroup(ring, h_ring)
+        self.eq_parts = Group(w_name, shape, equals)
 
     def relu(self):
-        chart = self.chart
-        relu = eq(r"\mathrm{ReLU}(h) = \max(0, h)", font_size=30).next_to(chart, UP, buff=0.3).align_to(chart, RIGHT)
-        after = self.neuron_chart(self.post, width=7.0, height=3.0, like=self.pre).move_to(chart)
-        self.say("relu", about=[relu, chart])
-        self.play(Write(relu))
-        self.play(Transform(chart, after), FadeIn(self.table[2]), run_time=1.5)
-        self.say("active", about=[chart], k=self.shown("mlp.active"), m=self.shown("d_mlp"))
+        l, j = self.layer, self.j
+        self.play(FadeOut(self.detail), FadeOut(self.rings[0]), run_time=0.5)
+        r = self.hscale * 1.05
+        axes = Axes(x_range=[-r, r, r], y_range=[-0.35 * r, r, r], x_length=5.0, y_length=3.4,
+                    axis_config={"color": palette.MUTED, "include_ticks": False, "stroke_width": 2}, tips=False)
+        axes.move_to([3.4, self.Y + 0.2, 0])
+        x_label = eq("h", font_size=28).next_to(axes.x_axis.get_right(), DOWN, buff=0.12)
+        y_label = eq(r"\mathrm{ReLU}(h) = \max(0, h)", font_size=28).next_to(axes.y_axis.get_top(), LEFT, buff=0.15)
+        graph = VGroup(Line(axes.c2p(-r, 0), axes.c2p(0, 0)), Line(axes.c2p(0, 0), axes.c2p(r, r))).set_stroke(palette.HIGHLIGHT, 3)
+        ident = DashedLine(axes.c2p(-0.35 * r, -0.35 * r), axes.c2p(0, 0), stroke_width=1.5, color=palette.FAINT)
+        dots = VGroup(*(Dot(axes.c2p(float(v), max(float(v), -0.35 * r)), radius=0.035,
+                            color=palette.POSITIVE if v > 0 else palette.NEGATIVE) for v in self.pre))
+        self.say("relu", about=[axes, graph, dots])
+        self.play(Create(axes), FadeIn(x_label), Write(y_label), Create(ident))
+        self.play(Create(graph), run_time=0.8)
+        self.play(LaggedStart(*(FadeIn(d) for d in dots), lag_ratio=0.004), run_time=1.0)
+        clamp = [d.animate.move_to(axes.c2p(float(v), 0)) for d, v in zip(dots, self.pre) if v <= 0]
+        post_col = strip(self.post, self.hscale, self.TALL, 0.26).move_to(self.h_col)
+        self.play(*clamp, Transform(self.h_col, post_col), run_time=self.cue_left(1.5))
+        post_name = eq(r"\mathrm{ReLU}(h)", font_size=26).move_to(self.h_name)
+        self.play(Transform(self.h_name, post_name), run_time=0.5)
         count = eq(self.shown("mlp.active"), "/", self.shown("d_mlp"), font_size=32, color=palette.HIGHLIGHT)
-        count.next_to(relu, DOWN, buff=0.15).align_to(relu, RIGHT)
-        self.point_at(count)
-        self.play(FadeIn(count))
-        self.wait(1)
+        count.next_to(axes.c2p(r, 0), UP, buff=0.2).shift(LEFT * 0.6)
+        self.say("active", about=[count, dots], k=self.shown("mlp.active"), m=self.shown("d_mlp"))
+        active = VGroup(*(d for d, v in zip(dots, self.pre) if v > 0))
+        self.play(FadeIn(count), Indicate(active, color=palette.HIGHLIGHT, scale_factor=1.6), run_time=self.cue_left(1.0))
+        self.relu_parts = Group(axes, x_label, y_label, graph, ident, dots, count)
 
     def down(self):
-        out_strip = strip(self.out, self.scale, height=3.6, width=0.32).move_to(RIGHT * 6.2 + DOWN * 0.4)
-        arrow = Arrow(self.chart.get_right(), out_strip.get_left(), buff=0.2, stroke_width=3, color=palette.MUTED)
-        down = (
-            eq(r"W_{out}\, \mathrm{ReLU}(h) + b_{out}", font_size=26)
-            .next_to(out_strip, UP, buff=0.15)
-            .align_to(out_strip, RIGHT)
-        )
-        self.say("down", about=[out_strip, down], d=self.shown("d_model"))
-        self.play(GrowFromEdge(arrow, LEFT), FadeIn(out_strip), Write(down))
-        self.play(Indicate(out_strip, color=palette.HIGHLIGHT))
-        self.wait(2)
-
-    def neuron_chart(self, values: np.ndarray, width: float, height: float, like: np.ndarray | None = None) -> VGroup:
-        """One thin bar per neuron from a zero line: up for positive values, down for negative ones."""
-        reference = np.abs(like if like is not None else values).max() or 1.0
-        step = width / len(values)
-        base = Line(LEFT * width / 2, RIGHT * width / 2, color=palette.FAINT, stroke_width=1.5)
-        bars = VGroup()
-        for k, value in enumerate(values):
-            h = max(abs(float(value)) / reference * height / 2, 1e-3)
-            bar = Rectangle(width=step * 0.8, height=h, stroke_width=0).set_fill(
-                palette.POSITIVE if value >= 0 else palette.NEGATIVE, opacity=0.9
-            )
-            bar.move_to(base.get_left() + RIGHT * step * (k + 0.5), aligned_edge=DOWN if value >= 0 else UP)
-            bars.add(bar)
-        return VGroup(base, bars)
-
-    def neuron_table(self, layer: int, last: int, neurons: list[int]) -> VGroup:
-        """Three rows (neuron index, value before ReLU, value after) for the neurons shown.
-
-        Returned as [index row, before row, after row], each a header followed by its cells.
-        """
-        font = palette.LABEL_SIZE
-        rows = [[self.words("neuron", font_size=palette.SMALL_SIZE, color=palette.MUTED)]]
-        rows[0] += [self.ledger.integer("mlp.neurons", k, font_size=font) for k in range(len(neurons))]
-        for header, name in (("before", "mlp_pre"), ("after", "mlp_post")):
-            cells = [self.ledger.number((name, layer), (last, i), decimals=2, font_size=font) for i in neurons]
-            rows.append([self.words(header, font_size=palette.SMALL_SIZE, color=palette.MUTED)] + cells)
-        grid = VGroup(*(c for row in rows for c in row))
-        grid.arrange_in_grid(rows=3, buff=(0.3, 0.15), col_alignments="r" * (len(neurons) + 1))
-        width = len(neurons) + 1
-        return VGroup(*(VGroup(*grid[r * width : (r + 1) * width]) for r in range(3)))
+        l = self.layer
+        self.play(FadeOut(self.relu_parts), FadeOut(self.w_in), FadeOut(self.eq_parts), FadeOut(self.rings[1]),
+                  FadeOut(self.x_parts), run_time=0.6)
+        h_col, h_name = self.h_col, self.h_name
+        self.play(Group(h_col, h_name).animate.move_to([-2.6, self.Y + 0.2, 0]), run_time=0.6)
+        w_out = self.ledger.array(("W_out", l))  # [d_mlp, d_model]: drawn as W_out^T, [d_model, d_mlp]
+        w_img = strip(w_out.T, float(np.percentile(np.abs(w_out), 98)), self.WIDE, self.TALL / self.m)
+        w_img.next_to(h_col, LEFT, buff=0.3).set_y(self.Y)
+        w_name = eq("W_{out}", font_size=30).next_to(w_img, UP, buff=0.15)
+        shape = eq(self.shown("d_model"), r"\times", self.shown("d_mlp"), font_size=24, color=palette.MUTED).next_to(w_img, DOWN, buff=0.15)
+        at = h_col.get_right()[0]
+        delta = strip(self.out, self.scale, self.WIDE, 0.26).move_to([at + 0.95, self.Y, 0])
+        eq1 = eq("=", font_size=36).move_to([(at + delta.get_left()[0]) / 2, self.Y, 0])
+        d_name = eq(r"\Delta x", font_size=30).next_to(delta, UP, buff=0.15)
+        self.say("down", about=[w_img, h_col, delta], d=self.shown("d_model"))
+        self.play(FadeIn(w_img), FadeIn(w_name), FadeIn(shape))
+        self.play(FadeIn(eq1), FadeIn(delta, target_position=w_img, scale=0.5), FadeIn(d_name), run_time=self.cue_left(1.0))
+        # x + Δx, the real vectors
+        x = strip(self.ledger.array(("resid_mid", l), self.last), self.scale, self.WIDE, 0.26).move_to([1.25, self.Y, 0])
+        d2 = delta.copy().move_to([2.45, self.Y, 0])
+        new = strip(self.ledger.array(("resid_post", l), self.last), self.scale, self.WIDE, 0.26).move_to([3.65, self.Y, 0])
+        plus = eq("+", font_size=36).move_to([1.85, self.Y, 0])
+        eq2 = eq("=", font_size=36).move_to([3.05, self.Y, 0])
+        labels = [eq("x", font_size=30), eq(r"\Delta x", font_size=30), eq(r"x + \Delta x", font_size=30)]
+        for label, part in zip(labels, (x, d2, new)):
+            label.next_to(part, UP, buff=0.15)
+        numbers = number_column(self.ledger, ("resid_post", l), (self.last,), self.d, font_size=23, buff=0.12)
+        numbers.next_to(new, RIGHT, buff=0.3)
+        self.say("add", about=[x, d2, new, numbers])
+        self.play(FadeIn(x), FadeIn(labels[0]), TransformFromCopy(d_name, labels[1]),
+                  FadeIn(d2, target_position=delta), FadeIn(plus), run_time=1.0)
+        parts = [x.copy(), d2.copy()]
+        self.play(FadeIn(eq2), *(p.animate.move_to(new).set_opacity(0) for p in parts), FadeIn(new), FadeIn(labels[2]),
+                  run_time=1.0)
+        self.remove(*parts)
+        self.play(FadeIn(numbers), Indicate(new, color=palette.HIGHLIGHT), run_time=self.cue_left(1.0))
+        self.wait(1)
 
 
 class Unembedding(ChapterScene):
@@ -802,17 +859,37 @@ class Unembedding(ChapterScene):
     steps = ("vector", "unembed", "softmax")
 
     def vector(self):
-        last = self.n_tokens() - 1
+        n = self.n_tokens()
+        last = n - 1
         layers = self.dim("n_layers")
         d, self.v = self.dim("d_model"), self.dim("n_vocab")
         self.top = [int(i) for i in self.ledger.array("top")]
         title = self.heading()
+        # the stream as it leaves the last block, every token's vector; the last one is read out
+        stream = self.ledger.array(("resid_post", layers - 1))  # [n, d_model]
+        cell = min(0.3, 3.0 / n)
+        picture = strip(stream.T, float(np.percentile(np.abs(stream), 98)), 3.2, cell).move_to(LEFT * 2.2 + DOWN * 0.5)
+        words = VGroup()
+        for i in range(n):
+            words.add(turned(self.token(i, font_size=16)).next_to(picture, UP, buff=0.1).set_x(picture.get_left()[0] + cell * (i + 0.5)))
+        for w in words:
+            w.align_to(words, DOWN)
+        column_box = Rectangle(width=cell, height=picture.height, stroke_color=palette.HIGHLIGHT, stroke_width=3)
+        column_box.move_to([picture.get_left()[0] + cell * (last + 0.5), picture.get_y(), 0])
         self.column = number_column(self.ledger, ("resid_post", layers - 1), (last,), d, font_size=22, buff=0.15)
         self.column.move_to(LEFT * 6.0 + DOWN * 0.3)
         word = self.token(last, font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(self.column, UP, buff=0.2)
-        self.say("vector", about=[self.column])
-        self.play(FadeIn(title), FadeIn(self.column), FadeIn(word))
-        self.play(sweep([word, *self.column[0]]), run_time=self.cue_left(1.0))
+        out = Group(self.column, word)
+        home = out.get_center()
+        out.scale(1.3).next_to(picture, RIGHT, buff=1.4)
+        link = Arrow(column_box.get_right(), self.column.get_left(), buff=0.15, stroke_width=3, color=palette.HIGHLIGHT)
+        self.say("vector", about=[picture, self.column])
+        self.play(FadeIn(title), FadeIn(picture), FadeIn(words))
+        self.play(Create(column_box), run_time=0.6)
+        self.play(GrowArrow(link), FadeIn(self.column, target_position=column_box, scale=0.4), FadeIn(word), run_time=1.0)
+        self.play(sweep([word, *self.column[0]]), run_time=max(1.0, self.cue_left(1.0) - 1.0))
+        self.play(FadeOut(picture), FadeOut(words), FadeOut(column_box), FadeOut(link),
+                  out.animate.scale(1 / 1.3).move_to(home), run_time=1.0)
 
     def unembed(self):
         top = self.top
@@ -876,8 +953,9 @@ class Unembedding(ChapterScene):
             .to_edge(RIGHT, buff=0.9)
             .align_to(self.logit_rows, UP)
         )
-        for bar, number in zip(bars.bars, bars.numbers):  # each probability at its bar's end
-            number.next_to(bar, RIGHT, buff=0.15)
+        for j in range(k):  # each word's probability on its logit's line, at its bar's end
+            bars.row(j).set_y(self.logit_rows[j].get_y())
+            bars.numbers[j].next_to(bars.bars[j], RIGHT, buff=0.15)
         formula = eq(r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}", font_size=34).next_to(bars, UP, buff=0.4)
         self.say("softmax", about=[formula, bars.labels, bars.numbers])
         self.play(Write(formula))

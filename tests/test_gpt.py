@@ -332,3 +332,17 @@ def test_the_kind_direction_is_learned_and_the_shown_analogy_lands_on_its_kind(c
     groups = [kind for kinds in parts for kind in kinds]
     chance = sum(t in groups[g] for t, g in zip(best, rows[:, 3]))
     assert facts["direction.right_all"] > 5 * chance
+
+
+def test_the_multiplied_row_gives_the_neurons_value(chapter_facts):
+    """The row of W_in shown, times the vector entering the MLP, summed and with its bias, is the neuron's value
+    before the ReLU; it is the most active neuron, and ReLU keeps it."""
+    facts, _ = chapter_facts("gpt")
+    l, j = int(facts["mlp.layer"]), int(facts["mlp.example"])
+    x = torch.from_numpy(facts[f"blocks.{l}.hook_resid_mid"][-1])
+    row = torch.from_numpy(facts[f"blocks.{l}.mlp.W_in"][:, j])
+    np.testing.assert_allclose(facts["mlp.example_products"], (x * row).numpy())
+    assert float(facts["mlp.example_dot"]) == pytest.approx(float(x @ row), rel=1e-9)
+    pre = facts[f"blocks.{l}.mlp.hook_pre"][-1]
+    assert float(facts["mlp.example_dot"] + facts[f"blocks.{l}.mlp.b_in"][j]) == pytest.approx(float(pre[j]), rel=1e-9)
+    assert pre[j] == pre.max() and facts[f"blocks.{l}.mlp.hook_post"][-1][j] == pre[j]

@@ -49,6 +49,7 @@ KEYS = (
     "prompt.tokens", "prompt.length", "positions", "vocab.ids", "logits", "probs", "top", "test_loss",
     "temperature.grid", "temperature.probs", "temperature.rest", "temperature.rest_each", "temperature.even",
     "temperature.others", "mlp.layer", "mlp.neurons", "mlp.active",
+    "mlp.example", "mlp.example_products", "mlp.example_dot",
     "params.W_E", "params.W_pos", "params.W_U", "params.blocks.{layer}.attn", "params.blocks.{layer}.mlp",
     "params.total", "count.attn_matrices", "pca.coords", "pca.explained", "pca.origin", "dot.pairs", "dot.values", "dot.cosines",
     "sample.{k}.T", "sample.{k}.tokens", "sample.{k}.probs", "sample.{k}.grammatical", "sample.{k}.share",
@@ -121,6 +122,9 @@ MEANINGS = {
     "mlp.layer": "the block whose MLP is shown",
     "mlp.neurons": "the MLP neurons shown: the most and least active at the last position",
     "mlp.active": "how many of its neurons are active (above zero) at the last position",
+    "mlp.example": "the neuron whose row of W_in is multiplied out: the most active at the last position",
+    "mlp.example_products": "that neuron's weights in times the last token's vector entering the MLP, entry by entry, [d_model]",
+    "mlp.example_dot": "their sum, the row's dot product with the vector (the neuron's value before the bias and ReLU)",
     "params.W_E": "the embedding's parameters, counted",
     "params.W_pos": "the position embedding's parameters, counted",
     "params.W_U": "the unembedding's parameters, counted",
@@ -326,6 +330,8 @@ def build(config: NetConfig) -> Facts:
     sweep = scaled.softmax(-1)  # [n_T, vocab]
     last = cfg.n_layers - 1
     pre = acts[names.act("mlp_pre", last)][-1]  # [d_mlp]
+    example = int(torch.argmax(pre))
+    products = acts[names.act("resid_mid", last)][-1] * weights[names.act("W_in", last)][:, example]  # [d_model]
 
     @torch.no_grad()
     def next_probs(seq: list[int], temperature: float) -> np.ndarray:
@@ -352,6 +358,9 @@ def build(config: NetConfig) -> Facts:
             "mlp.layer": last,
             "mlp.neurons": shown_neurons(pre.numpy()),
             "mlp.active": int((acts[names.act("mlp_post", last)][-1] > 0).sum()),
+            "mlp.example": example,
+            "mlp.example_products": products,
+            "mlp.example_dot": products.sum(),
             "test_loss": net.record["test_loss"],
         }
     )
@@ -509,6 +518,8 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     last = cfg.n_layers - 1
     pre = run[names.act("mlp_pre", last)][-1].numpy()
     ranked = sorted(range(len(pre)), key=lambda i: (-pre[i], i))
+    x_in = run[names.act("resid_mid", last)][-1].numpy()
+    w_in = w[names.act("W_in", last)].numpy()
     half = SHOWN_NEURONS // 2
     values.update(
         {
@@ -528,6 +539,9 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
             "mlp.layer": last,
             "mlp.neurons": sorted(ranked[:half] + ranked[-(SHOWN_NEURONS - half) :]),
             "mlp.active": int(np.count_nonzero(pre > 0)),
+            "mlp.example": ranked[0],
+            "mlp.example_products": [float(a) * float(b) for a, b in zip(x_in, w_in[:, ranked[0]])],
+            "mlp.example_dot": float(sum(float(a) * float(b) for a, b in zip(x_in, w_in[:, ranked[0]]))),
             "test_loss": reference_loss(w, corpus, cfg),
         }
     )
