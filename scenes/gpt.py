@@ -38,7 +38,7 @@ from manim import (
 )
 
 from netreel.scenes.common import palette
-from netreel.scenes.common.formats import HUNDREDTH, PERCENT, TENTH, VALUE
+from netreel.scenes.common.formats import HUNDREDTH, PERCENT, TENTH, VALUE, VALUE3
 from netreel.scenes.common.mobjects import Bars
 from netreel.scenes.common.motion import frame_around, sweep, trace
 from netreel.scenes.common.text import eq, turned
@@ -769,10 +769,11 @@ class MLPBlock(ChapterScene):
         neuron = VGroup(self.words("neuron", font_size=palette.SMALL_SIZE, color=palette.HIGHLIGHT),
                         self.ledger.integer("mlp.example", font_size=palette.LABEL_SIZE, color=palette.HIGHLIGHT)).arrange(RIGHT, buff=0.12)
         neuron.next_to(row, UP, buff=0.15).align_to(row, LEFT)
-        total = eq(r"\textstyle\sum =", self.shown("mlp.example_dot", None, VALUE), r"\quad + b_j =",
-                   self.shown(("b_in", l), j, VALUE), r"\quad h_j =", self.shown(("mlp_pre", l), (self.last, j), VALUE),
+        # to three places, where the shown parts add up to the shown value (to two, 2.82 - 0.24 is not 2.59)
+        total = eq(r"\textstyle\sum =", self.shown("mlp.example_dot", None, VALUE3), r"\quad + b_j =",
+                   self.shown(("b_in", l), j, VALUE3), r"\quad h_j =", self.shown(("mlp_pre", l), (self.last, j), VALUE3),
                    font_size=30).next_to(prod, DOWN, buff=0.4).align_to(names_[2], LEFT)
-        self.say("row", about=[ring, row, xt, total], j=self.shown("mlp.example"), h=self.shown(("mlp_pre", l), (self.last, j), VALUE))
+        self.say("row", about=[ring, row, xt, total], j=self.shown("mlp.example"), h=self.shown(("mlp_pre", l), (self.last, j), VALUE3))
         self.play(Create(ring), FadeIn(neuron))
         self.play(FadeIn(row, target_position=ring, scale=0.5), FadeIn(names_[0]),
                   FadeIn(xt, target_position=self.x_col, scale=0.5), FadeIn(names_[1]), run_time=1.0)
