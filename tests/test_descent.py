@@ -281,7 +281,7 @@ def test_full_steps_lower_the_cost_as_a_torch_optimiser_does(chapter_facts):
     for step in range(descent.LOOP_STEPS + 1):
         optimiser.zero_grad()
         loss = mlp.cost(model(x.double()), y)
-        costs.append(float(loss))
+        costs.append(float(loss.detach()))
         if step == descent.LOOP_STEPS:
             break
         loss.backward()
