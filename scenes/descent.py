@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from manim import (
     DL,
@@ -29,6 +31,7 @@ from manim import (
     LaggedStart,
     Line,
     ManimColor,
+    MoveAlongPath,
     Rectangle,
     ReplacementTransform,
     Succession,
@@ -37,6 +40,7 @@ from manim import (
     Triangle,
     ValueTracker,
     VGroup,
+    VMobject,
     Write,
     always_redraw,
     linear,
@@ -47,6 +51,7 @@ from netreel.nets import names
 from netreel.scenes.common import palette
 from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
+from netreel.scenes.common.heightmap import HIGH, LOW, MID, contour_levels
 from netreel.scenes.common.formats import COUNT, PERCENT1, VALUE4, VALUE6
 from netreel.scenes.common.mobjects import brackets, nudge_arrow, pixel_image, stack
 from netreel.scenes.common.motion import sweep
@@ -316,6 +321,7 @@ class OneWeight(ChapterScene):
         self.now_label = beside(
             self.words("now", font_size=palette.SMALL_SIZE, color=palette.MUTED), now, line.get_points(), corners
         )
+        self.now_dot = now
         self.say("curve", about=[line, now])
         self.play(Create(line), run_time=2.5)
         self.play(FadeIn(now), FadeIn(self.now_label))
@@ -340,7 +346,7 @@ class OneWeight(ChapterScene):
             "slope_up" if slope > 0 else "slope_down", about=[self.tangent, self.ball, slope_text],
             s=self.ledger.shown("curve.tangent.slope", spec=VALUE6),
         )
-        self.play(FadeOut(self.now_label), self.slide_tangent(w0, reach))
+        self.play(FadeOut(self.now_label), FadeOut(self.now_dot), self.slide_tangent(w0, reach))  # one point on the curve: the tangent's
         self.play(FadeIn(self.ball), Create(self.tangent))
         self.play(Write(slope_text))
         self.play(sweep([slope_text, self.tangent]))
@@ -452,16 +458,91 @@ def beside(label, anchor, points: np.ndarray, corners: tuple[np.ndarray, np.ndar
 BALL_COLOURS = [palette.HIGHLIGHT, palette.NEGATIVE, "#7bd389", "#c77dff"]
 
 
+@dataclass(frozen=True)
+class Tilt:
+    """A fixed view of a surface over a square grid: turned by ``azimuth`` about the vertical, seen from
+    ``elevation`` degrees above the horizon (90: straight down, the flat map). The grid's square spans
+    2 * ``half`` units before turning, the cost's whole range rises ``rise`` units, around ``centre``."""
+
+    azimuth: float
+    elevation: float
+    half: float
+    rise: float
+    centre: np.ndarray
+
+    def project(self, u: np.ndarray, v: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Scene points [..., 3] of (u, v) in [-1, 1]^2 at height z in [0, 1], and how near each is to the eye."""
+        a, e = np.radians(self.azimuth), np.radians(self.elevation)
+        across = u * np.cos(a) - v * np.sin(a)
+        back = u * np.sin(a) + v * np.cos(a)
+        x = self.half * across
+        y = self.half * back * np.sin(e) + self.rise * z * np.cos(e)
+        near = -back * np.cos(e) + z * np.sin(e) * self.rise / max(self.half, 1e-9)
+        points = np.stack([x, y, np.zeros_like(x)], axis=-1) + np.asarray(self.centre)
+        return points, near
+
+    def points(self, u: np.ndarray, v: np.ndarray, c: np.ndarray, grid: np.ndarray, cost: np.ndarray) -> np.ndarray:
+        """Scene points of weights (u, v) at real cost c, on the surface of ``cost`` over ``grid``."""
+        return self.project(unit(np.asarray(u), grid), unit(np.asarray(v), grid), (np.asarray(c) - cost.min()) / np.ptp(cost))[0]
+
+
+def unit(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Grid values mapped onto [-1, 1]."""
+    return 2 * (values - grid[0]) / (grid[-1] - grid[0]) - 1
+
+
+def surface_mesh(cost: np.ndarray, grid: np.ndarray, view: Tilt, stride: int = 2, order_of: Tilt | None = None) -> VGroup:
+    """The real cost [u, v] over ``grid`` as shaded quadrilaterals seen through ``view``, far ones first.
+
+    Each quad is coloured as the height map colours its mean cost (the same contour bands) and darkened
+    where it faces away from a light at the upper left. ``order_of`` draws them in another view's
+    far-to-near order, so that a flat copy can turn into the tilted one quad for quad.
+    """
+    index = np.arange(0, len(grid), stride)
+    if index[-1] != len(grid) - 1:
+        index = np.append(index, len(grid) - 1)
+    sub = cost[np.ix_(index, index)]  # [m, m]
+    u, v = np.meshgrid(unit(grid[index], grid), unit(grid[index], grid), indexing="ij")
+    z = (sub - cost.min()) / np.ptp(cost)
+    points, near = view.project(u, v, z)
+    levels = contour_levels(cost, 14)
+    stops = [np.array(ManimColor(c).to_rgb()) for c in (LOW, MID, HIGH)]
+    light = np.array([-0.5, 0.4, 0.77])
+    quads = []
+    for i in range(len(index) - 1):
+        for j in range(len(index) - 1):
+            corners = [(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1)]
+            mean = float(np.mean([sub[c] for c in corners]))
+            shade = np.searchsorted(levels, mean) / len(levels)
+            rgb = stops[0] + (stops[1] - stops[0]) * 2 * shade if shade < 0.5 else stops[1] + (stops[2] - stops[1]) * (2 * shade - 1)
+            du = np.array([u[i + 1, j] - u[i, j], 0, (z[i + 1, j] - z[i, j]) * 1.2])
+            dv = np.array([0, v[i, j + 1] - v[i, j], (z[i, j + 1] - z[i, j]) * 1.2])
+            normal = np.cross(du, dv)
+            bright = 0.55 + 0.45 * max(0.0, float(normal @ light / np.linalg.norm(normal)))
+            quads.append((corners, rgb * bright))
+    depth = (order_of or view).project(u, v, z)[1]
+    quads.sort(key=lambda q: float(np.mean([depth[c] for c in q[0]])))
+    mesh = VGroup()
+    for corners, rgb in quads:
+        colour = ManimColor(np.clip(rgb, 0, 1))
+        quad = VMobject(fill_color=colour, fill_opacity=1.0, stroke_color=colour, stroke_width=0.8)
+        quad.set_points_as_corners([points[c] for c in (*corners, corners[0])])
+        mesh.add(quad)
+    return mesh
+
+
 class TwoWeights(ChapterScene):
     """The real cost surface over two weights as a height map, with real descent paths on it."""
 
-    estimated_seconds = 38.0
-    steps = ("surface", "current", "gradient", "descent", "valleys")
+    estimated_seconds = 50.0
+    steps = ("surface", "current", "gradient", "tilt", "descent", "valleys")
+    MAP_CENTRE, MAP_SIZE = LEFT * 2.5 + DOWN * 0.25, 5.6
+    VIEW = Tilt(azimuth=40.0, elevation=32.0, half=1.95, rise=2.3, centre=RIGHT * 3.85 + DOWN * 0.55)
 
     def surface(self):
         grid = self.ledger.array("surface.grid")
-        picture, self.plot = surface_map(self.ledger, self.ledger.array("surface.cost"), grid, grid, 5.6)
-        picture.move_to(LEFT * 2.5 + DOWN * 0.25)
+        picture, self.plot = surface_map(self.ledger, self.ledger.array("surface.cost"), grid, grid, self.MAP_SIZE)
+        picture.move_to(self.MAP_CENTRE)
         u_name = self.param("surface.name", (0,), font_size=32).next_to(picture, DOWN, buff=0.1)
         v_name = self.param("surface.name", (1,), font_size=32).next_to(picture, LEFT, buff=0.15)
         legend = self.words("legend", font_size=palette.SMALL_SIZE, color=palette.MUTED)
@@ -503,7 +584,23 @@ class TwoWeights(ChapterScene):
         self.play(GrowArrow(uphill[0]), FadeIn(uphill[1]), FadeIn(note))
         self.play(GrowArrow(downhill[0]), FadeIn(downhill[1]))
         self.play(sweep([rule, downhill]))
-        self.gradient_drawn = VGroup(uphill, downhill, note)
+        self.gradient_drawn = VGroup(uphill, downhill, note, panel)
+
+    def tilt(self):
+        """A copy of the map lifts off it and tilts up into the surface whose height is the real cost."""
+        grid, cost = self.ledger.array("surface.grid"), self.ledger.array("surface.cost")
+        flat_view = Tilt(azimuth=0.0, elevation=90.0, half=self.MAP_SIZE / 2, rise=0.0, centre=self.MAP_CENTRE)
+        self.lifted = surface_mesh(cost, grid, self.VIEW)
+        flat = surface_mesh(cost, grid, flat_view, order_of=self.VIEW)
+        self.height_label = self.words("height", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        self.height_label.next_to(self.lifted, UP, buff=0.15)
+        self.say("tilt", about=[self.lifted])
+        self.play(FadeOut(self.gradient_drawn))
+        self.add(flat)
+        self.play(Transform(flat, self.lifted), run_time=3.5, rate_func=rate_functions.ease_in_out_sine)
+        self.remove(flat)
+        self.add(self.lifted)
+        self.play(FadeIn(self.height_label))
 
     def gradient_arrows(self) -> tuple[VGroup, VGroup]:
         """∇C and -∇C at the circle, along the real gradient there, drawn one length (their direction is
@@ -525,108 +622,223 @@ class TwoWeights(ChapterScene):
         return drawn[0], drawn[1]
 
     def descent(self):
+        """Each real path drawn on the map while a ball rolls the same steps on the surface, at the real cost."""
         self.paths = self.ledger.array("surface.paths")
-        drawn = VGroup()
-        for k, path in enumerate(self.paths):
+        heights = self.ledger.array("surface.paths.cost")
+        grid = self.ledger.array("surface.grid")
+        cost = self.ledger.array("surface.cost")
+        self.balls = VGroup()
+        drawn, trails = VGroup(), VGroup()
+        for k, (path, height) in enumerate(zip(self.paths, heights)):
             points = self.plot.points_of(path[:, 0], path[:, 1])
             colour = BALL_COLOURS[k % 4]
             steps = VGroup(*(Dot(p, radius=0.03, color=colour) for p in points[::3]))
             line = polyline(points, stroke_color=colour, stroke_width=3)
             drawn.add(VGroup(line, steps, Dot(points[0], radius=0.09, color=colour)))
-        self.say("descent", about=[*(group[0] for group in drawn)])
-        self.play(FadeOut(self.gradient_drawn))
-        for group in drawn:
-            self.play(FadeIn(group[2]), run_time=0.4)
-            self.play(Create(group[0]), FadeIn(group[1], lag_ratio=0.1), run_time=2.2, rate_func=linear)
+            lifted = self.VIEW.points(path[:, 0], path[:, 1], height, grid, cost)
+            trails.add(polyline(lifted, stroke_color=colour, stroke_width=3))
+            self.balls.add(Dot(lifted[0], radius=0.1, color=colour).set_stroke(palette.BACKGROUND, 1.5))
+        self.say("descent", about=[*(group[0] for group in drawn), *self.balls])
+        for group, trail, ball in zip(drawn, trails, self.balls):
+            self.play(FadeIn(group[2]), FadeIn(ball, scale=1.5), run_time=0.4)
+            self.play(
+                Create(group[0]), FadeIn(group[1], lag_ratio=0.1), Create(trail), MoveAlongPath(ball, trail.copy()),
+                run_time=2.6, rate_func=linear,
+            )
 
     def valleys(self):
         n = int(self.ledger.value("surface.valleys"))
         ends = VGroup(*(Dot(self.plot.p(*path[-1]), radius=0.11, color=WHITE) for path in self.paths))
         self.say(
-            "valleys" if n > 1 else "valleys_one", about=[*ends], n=self.ledger.shown("surface.valleys", spec=COUNT),
+            "valleys" if n > 1 else "valleys_one", about=[*ends, *self.balls],
+            n=self.ledger.shown("surface.valleys", spec=COUNT),
         )
-        self.play(LaggedStart(*(FadeIn(e, scale=2) for e in ends), lag_ratio=0.3))
+        self.play(
+            LaggedStart(*(FadeIn(e, scale=2) for e in ends), lag_ratio=0.3),
+            LaggedStart(*(Indicate(b, scale_factor=1.6, color=WHITE) for b in self.balls), lag_ratio=0.3),
+        )
         self.wait(1)
 
 
 class GradientVector(ChapterScene):
-    """-grad C for every parameter of the untrained network: the largest by name, a typical one, all sorted."""
+    """-grad C of the untrained network: its largest entries by name and on their edges, one entry that
+    is positive, a typical one, all of them sorted; then real steps w <- w - eta grad C, the cost recomputed."""
 
-    estimated_seconds = 33.0
-    steps = ("column", "sign", "size", "compare", "sorted")
+    estimated_seconds = 55.0
+    steps = ("column", "sign", "size", "compare", "sorted", "full_step", "repeat")
+    NET_CENTRE = RIGHT * 3.75 + DOWN * 0.35
 
     def column(self):
         self.top = self.ledger.array("grad.top.value")
+        self.up_value = self.ledger.value("grad.up.value")
         scale = float(np.abs(self.top).max())
         self.count = self.ledger.shown("grad.count", spec=COUNT)
-        self.param_names = [self.param("grad.top.name", (k,)) for k in range(len(self.top))]
-        self.numbers = [self.ledger.number("grad.top.value", k, 4, font_size=32) for k in range(len(self.top))]
-        self.typical_name = self.param("grad.median.name")
-        self.typical_number = self.ledger.number("grad.median.value", decimals=4, font_size=32)
-        dots = eq(r"\vdots", font_size=36)
-        column_numbers = (*self.numbers, self.typical_number)
-        column = VGroup(*self.numbers, dots, self.typical_number).arrange(DOWN, buff=0.3)
+        self.param_names = [self.param("grad.top.name", (k,), font_size=28) for k in range(len(self.top))]
+        self.numbers = [self.ledger.number("grad.top.value", k, 4, font_size=28) for k in range(len(self.top))]
+        self.up_name = self.param("grad.up.name", font_size=28)
+        self.up_number = self.ledger.number("grad.up.value", decimals=4, font_size=28)
+        self.typical_name = self.param("grad.median.name", font_size=28)
+        self.typical_number = self.ledger.number("grad.median.value", decimals=4, font_size=28)
+        column_numbers = (*self.numbers, self.up_number, self.typical_number)
+        dots = eq(r"\vdots", font_size=30)
+        column = VGroup(*self.numbers, dots, self.up_number, self.typical_number).arrange(DOWN, buff=0.32)
         for number in column_numbers:
             number.align_to(self.numbers[0], RIGHT)
-        column.move_to(LEFT * 2.9 + DOWN * 0.4)
-        for name, number in zip((*self.param_names, self.typical_name), column_numbers):
-            name.next_to(number, LEFT, buff=0.5)
-        box = brackets(column, buff=0.18)
-        lhs = eq(r"-\nabla C =", font_size=44).next_to(VGroup(*self.param_names, self.typical_name), LEFT, buff=0.4)
-        self.arrows = VGroup(
-            *(
-                nudge_arrow(float(v), scale, 0.6).next_to(box, RIGHT, buff=0.35).set_y(n.get_y())
-                for v, n in zip(self.top, self.numbers)
-            )
-        )
-        typical_value = self.ledger.value("grad.median.value")
-        self.typical_arrow = nudge_arrow(typical_value, scale, 0.6).next_to(box, RIGHT, buff=0.35)
+        column.move_to(LEFT * 2.6 + DOWN * 0.35)
+        for name, number in zip((*self.param_names, self.up_name, self.typical_name), column_numbers):
+            name.next_to(number, LEFT, buff=0.4)
+        self.box = brackets(column, buff=0.16)
+        self.lhs = eq(r"-\nabla C =", font_size=40).next_to(VGroup(*self.param_names, self.typical_name), LEFT, buff=0.3)
+        x_arrow = self.box.get_right()[0] + 0.35
+        self.arrows = VGroup(*(nudge_arrow(float(v), scale, 0.4).set_x(x_arrow).set_y(n.get_y()) for v, n in zip(self.top, self.numbers)))
+        self.up_arrow = nudge_arrow(self.up_value, scale, 0.4).set_x(x_arrow).set_y(self.up_number.get_y())
+        self.typical_arrow = nudge_arrow(self.ledger.value("grad.median.value"), scale, 0.4).set_x(x_arrow)
         self.typical_arrow.set_y(self.typical_number.get_y())
-        rest = self.words(
-            "rest", n=self.ledger.shown("grad.rest", spec=COUNT), font_size=palette.SMALL_SIZE, color=palette.MUTED
-        )
-        rest.next_to(box, RIGHT, buff=0.35).set_y(dots.get_y())
-        total = self.words("count", n=self.count, font_size=palette.LABEL_SIZE).to_edge(DOWN, buff=0.3)
+        self.rest = self.words("rest", n=self.ledger.shown("grad.rest", spec=COUNT), font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        self.rest.next_to(dots, RIGHT, buff=0.6)
+        self.dots = dots
+        self.total = self.words("count", n=self.count, font_size=palette.LABEL_SIZE).to_edge(DOWN, buff=0.3).set_x(self.lhs.get_left()[0], LEFT)
+        self.total.align_to(self.lhs, LEFT)
+        self.network()
         title = self.heading()
-        self.say("column", about=[lhs, box, *self.numbers], n=self.count)
-        self.play(FadeIn(title), Write(lhs), Create(box))
+        self.say("column", about=[self.lhs, self.box, *self.numbers, self.edges], n=self.count)
+        self.play(FadeIn(title), Write(self.lhs), Create(self.box), FadeIn(self.net), FadeIn(self.edges), FadeIn(self.edge_key))
+        self.bring_to_front(self.net)
         self.play(
             LaggedStart(*(FadeIn(VGroup(n, v)) for n, v in zip(self.param_names, self.numbers)), lag_ratio=0.15),
-            FadeIn(dots),
-            FadeIn(rest),
-            FadeIn(total),
+            FadeIn(dots), FadeIn(self.rest), FadeIn(self.total),
             run_time=2,
         )
+        self.play(sweep([*self.edges]), run_time=2.5)
+        self.play(sweep([self.edge_key, self.lhs]), run_time=1.5)
+
+    def network(self):
+        """The network with each drawn edge coloured by its real entry of -grad C: blue up, red down, wider for more."""
+        sizes = [int(s) for s in self.ledger.array("sizes")]
+        self.net = NetworkDiagram(sizes, input_start=input_window_start(sizes[0]), width=5.2, radius=0.1, spacing=0.26)
+        self.net.move_to(self.NET_CENTRE)
+        self.layers = len(sizes) - 1
+        nudges = [self.ledger.array("grad." + names.layer(k, "weight")) for k in range(self.layers)]
+        self.edge_scale = max(float(np.abs(n).max()) for n in nudges)
+        self.edges = self.nudge_edges(nudges)
+        self.edge_key = self.words("edge_key", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        self.edge_key.set_width(min(self.edge_key.width, 5.4)).next_to(self.net, DOWN, buff=0.3)
+
+    def nudge_edges(self, nudges: list[np.ndarray]) -> VGroup:
+        """Every drawn edge of every layer on one scale (``edge_scale``), so that layers compare."""
+        starts, ends, values = [], [], []
+        for k, nudge in enumerate(nudges):
+            s, e, pairs = self.net.edge_points(k)
+            starts.append(s), ends.append(e), values.append(np.array([nudge[j, i] for j, i in pairs]))
+        starts, ends, values = np.concatenate(starts), np.concatenate(ends), np.concatenate(values)
+        level = np.minimum((np.abs(values) / self.edge_scale * 4).astype(int), 3)
+        group = VGroup()
+        for positive, colour in ((True, palette.POSITIVE), (False, palette.NEGATIVE)):
+            for lv in range(4):
+                mask = ((values >= 0) == positive) & (level == lv)
+                if not mask.any():
+                    continue
+                strength = (lv + 1) / 4
+                path = VMobject(stroke_color=colour, stroke_width=3.5 * strength, stroke_opacity=0.15 + 0.85 * strength)
+                for a, b in zip(starts[mask], ends[mask]):
+                    path.start_new_path(a)
+                    path.add_line_to(b)
+                group.add(path)
+        return group
+
+    def mark(self, key: str, index: tuple = ()) -> VMobject:
+        """The named parameter on the network: its edge (a weight) or a ring round its neuron (a bias)."""
+        layer, row, col = (int(self.ledger.value(key, (*index, i))) for i in range(3))
+        right = self.net.columns[layer]
+        if col < 0:
+            return Circle(radius=0.17, color=palette.HIGHLIGHT, stroke_width=4).move_to(right.circle_for(row))
+        left = self.net.columns[layer - 1]
+        return Line(left.circle_for(col).get_right(), right.circle_for(row).get_left(), color=palette.HIGHLIGHT, stroke_width=5)
 
     def sign(self):
-        self.say("sign", about=[*self.arrows])
+        up_label = self.words("largest_up", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(self.up_arrow, RIGHT, buff=0.25)
+        self.up_label = up_label
+        self.up_mark = self.mark("grad.up.name")
+        self.say("sign", about=[*self.arrows, self.up_arrow, self.up_number])
         self.play(
-            LaggedStart(
-                *(GrowFromEdge(a, UP if v < 0 else DOWN) for a, v in zip(self.arrows, self.top)), lag_ratio=0.15
-            ),
+            LaggedStart(*(GrowFromEdge(a, UP if v < 0 else DOWN) for a, v in zip(self.arrows, self.top)), lag_ratio=0.15),
             run_time=1.5,
         )
+        self.play(FadeIn(self.up_name), FadeIn(self.up_number), GrowFromEdge(self.up_arrow, DOWN), FadeIn(up_label), Create(self.up_mark))
+        self.play(Indicate(self.up_number, color=palette.POSITIVE), Indicate(self.up_mark, color=palette.POSITIVE))
 
     def size(self):
-        self.say("size", about=[*self.param_names])
-        self.play(LaggedStart(*(Indicate(n, color=palette.HIGHLIGHT) for n in self.param_names), lag_ratio=0.15))
+        marks = [self.mark("grad.top.name", (k,)) for k in range(len(self.top))]
+        self.say("size", about=[*self.param_names, *marks])
+        for name, mark in zip(self.param_names, marks):
+            self.play(Indicate(name, color=palette.HIGHLIGHT), Create(mark), run_time=0.8)
+        self.top_marks = VGroup(*marks)
 
     def compare(self):
         typical_label = self.words("typical", font_size=palette.SMALL_SIZE, color=palette.MUTED)
-        typical_label.next_to(self.typical_arrow, RIGHT, buff=0.3)
+        typical_label.next_to(self.typical_arrow, RIGHT, buff=0.25)
         self.say("compare", about=[self.numbers[0], self.typical_number], r=self.ledger.shown("grad.ratio", spec=COUNT))
-        self.play(
-            FadeIn(self.typical_name), FadeIn(self.typical_number), FadeIn(self.typical_arrow), FadeIn(typical_label)
-        )
-        self.play(
-            Indicate(self.numbers[0], color=palette.HIGHLIGHT), Indicate(self.typical_number, color=palette.HIGHLIGHT)
+        self.play(FadeIn(self.typical_name), FadeIn(self.typical_number), FadeIn(self.typical_arrow), FadeIn(typical_label))
+        self.play(Indicate(self.numbers[0], color=palette.HIGHLIGHT), Indicate(self.typical_number, color=palette.HIGHLIGHT))
+        self.column_drawn = VGroup(
+            self.lhs, self.box, *self.param_names, *self.numbers, self.up_name, self.up_number, self.typical_name,
+            self.typical_number, self.dots, self.rest, self.arrows, self.up_arrow, self.typical_arrow, typical_label,
+            self.total, self.up_label,
         )
 
     def sorted(self):
-        chart = self.sorted_chart().move_to(RIGHT * 4.2 + DOWN * 0.2)
+        chart = self.sorted_chart().move_to(LEFT * 3.5 + DOWN * 0.2)
         self.say("sorted_step", about=[chart], n=self.count)
-        self.play(FadeIn(chart, shift=0.3 * LEFT), run_time=1.5)
+        self.play(FadeOut(self.column_drawn), FadeOut(self.top_marks), FadeOut(self.up_mark))
+        self.play(FadeIn(chart, shift=0.3 * RIGHT), run_time=1.5)
+        self.chart = chart
+
+    def full_step(self):
+        lr = self.ledger.shown("loop.lr", spec=COUNT)
+        self.rule = eq(r"\vec{w} \leftarrow \vec{w} - \eta \, \nabla C, \quad \eta =", lr, font_size=36)
+        self.rule.move_to(LEFT * 3.3 + UP * 2.3)
+        costs = self.ledger.array("loop.cost")
+        self.bar_scale = 3.2 / float(costs[0])
+        self.rows = [self.cost_row(k) for k in range(len(costs))]
+        for k, row in enumerate(self.rows):
+            row.shift(UP * (1.1 - 0.62 * k))
+        before, after = self.rows[0], self.rows[1]
+        self.say(
+            "full_step", about=[self.rule, before, after, self.edges], lr=lr,
+            a=self.ledger.shown("loop.cost", 0, VALUE4), b=self.ledger.shown("loop.cost", 1, VALUE4),
+        )
+        self.play(FadeOut(self.chart), Write(self.rule))
+        self.play(FadeIn(before))
+        step_edges = self.nudge_edges([self.ledger.array(f"loop.nudge.0." + names.layer(k, "weight")) for k in range(self.layers)])
+        self.play(Transform(self.edges, step_edges), Indicate(self.rule, color=palette.HIGHLIGHT))
+        self.bring_to_front(self.net)
+        self.play(sweep([self.net.columns[k] for k in range(self.layers + 1)]), run_time=2)
+        self.play(FadeIn(after, shift=0.2 * DOWN))
+
+    def repeat(self):
+        steps = len(self.rows) - 1
+        self.say("repeat", about=[*self.rows[2:], self.edges], c=self.ledger.shown("loop.cost", steps, VALUE4))
+        for k in range(1, steps):
+            step_edges = self.nudge_edges([self.ledger.array(f"loop.nudge.{k}." + names.layer(j, "weight")) for j in range(self.layers)])
+            self.play(Transform(self.edges, step_edges), run_time=1.2)
+            self.bring_to_front(self.net)
+            self.play(sweep([self.net.columns[j] for j in range(self.layers + 1)]), run_time=1.2)
+            self.play(FadeIn(self.rows[k + 1], shift=0.2 * DOWN), run_time=0.8)
+        self.play(Indicate(self.rows[-1], color=palette.HIGHLIGHT))
         self.wait(1)
+
+    def cost_row(self, k: int) -> VGroup:
+        """Step k's cost: its number and a bar of that length."""
+        label = self.words("one_more" if k else "before", font_size=palette.SMALL_SIZE, color=palette.MUTED)
+        label.set_width(min(label.width, 1.8))
+        value = self.ledger.value("loop.cost", k)
+        bar = Rectangle(width=max(value * self.bar_scale, 0.02), height=0.3, stroke_width=0)
+        bar.set_fill(palette.NEGATIVE, 1.0)
+        number = self.ledger.number("loop.cost", k, 4, font_size=28)
+        bar.next_to([-4.3, 0, 0], RIGHT, buff=0)
+        label.next_to(bar, LEFT, buff=0.2)
+        number.next_to(bar, RIGHT, buff=0.2)
+        return VGroup(label, bar, number)
 
     def sorted_chart(self) -> Group:
         """Every entry's size, largest first, as one image: one column of pixels per entry."""
@@ -646,7 +858,7 @@ class GradientVector(ChapterScene):
 class Training(ChapterScene):
     """The real loss curve and held-out accuracy by epoch, the edges recoloured from weight snapshots."""
 
-    estimated_seconds = 22.0
+    estimated_seconds = 26.0
     steps = ("start", "train", "done")
 
     def start(self):
@@ -656,10 +868,15 @@ class Training(ChapterScene):
         self.costs, self.accuracy = self.ledger.array("train.cost"), self.ledger.array("train.accuracy")
         self.net = NetworkDiagram(sizes, input_start=input_window_start(sizes[0]), width=5.0, radius=0.11, spacing=0.27)
         self.net.move_to(LEFT * 3.6 + DOWN * 0.55)
-        _, top = self.ledger.span("train.cost", None, 0.0, float(np.ceil(self.costs.max())))
+        low, high = int(np.floor(np.log10(self.costs.min()))), int(np.ceil(np.log10(self.costs.max())))
+        self.ledger.span("train.cost", None, 10.0**low, 10.0**high)
         self.ledger.span("train.accuracy", None, 0.0, 1.0)
         epochs = self.epochs
-        self.cost_plot = Plot(self.ledger, (0, epochs), (0, top), 5.2, 1.9, x_ticks=[0, epochs], y_ticks=[0, top])
+        self.cost_plot = Plot(self.ledger, (0, epochs), (low, high), 5.2, 1.9, x_ticks=[0, epochs], y_ticks=[])
+        for power in range(low, high + 1):  # a logarithmic axis: each tick one power of ten, saying its value
+            tick = self.ledger.tick(10.0**power, max(0, -power), font_size=22)
+            self.cost_plot.ticks.add(tick.next_to(self.cost_plot.p(0, power), LEFT, buff=0.12))
+            self.cost_plot.add(Line(self.cost_plot.p(0, power), self.cost_plot.p(0, power) + LEFT * 0.08, color=palette.MUTED, stroke_width=2))
         self.acc_plot = Plot(self.ledger, (0, epochs), (0, 1), 5.2, 1.9, x_ticks=[0, epochs], y_ticks=[0, 1])
         VGroup(self.cost_plot, self.acc_plot).arrange(DOWN, buff=1.0).move_to(RIGHT * 3.7 + DOWN * 0.45)
         cost_label = self.words("cost_axis", font_size=palette.SMALL_SIZE).next_to(self.cost_plot, UP, buff=0.1)
@@ -690,7 +907,7 @@ class Training(ChapterScene):
         shown, costs, accuracy = self.shown_epochs, self.costs, self.accuracy
         for i in range(1, len(shown)):
             span = range(shown[i - 1], shown[i] + 1)
-            cost_points = self.cost_plot.points_of(span, costs[span.start : span.stop])
+            cost_points = self.cost_plot.points_of(span, np.log10(costs[span.start : span.stop]))
             acc_points = self.acc_plot.points_of(span, accuracy[span.start : span.stop])
             segments = VGroup(
                 polyline(cost_points, stroke_color=palette.NEGATIVE),
@@ -706,7 +923,7 @@ class Training(ChapterScene):
                 FadeIn(edges),
                 FadeTransform(self.marks, marks),
                 FadeTransform(self.clock, clock),
-                run_time=1.6,
+                run_time=1.2 + 0.15 * (shown[i] - shown[i - 1]),  # later epochs change less, but each gets its time
                 rate_func=linear,
             )
             self.bring_to_front(self.net)
@@ -734,7 +951,7 @@ class Training(ChapterScene):
 
     def marks_at(self, epoch: int) -> VGroup:
         """Dots at ``epoch``, with the real cost and accuracy at the plots' top right."""
-        cost_dot = Dot(self.cost_plot.p(epoch, self.costs[epoch]), color=palette.NEGATIVE, radius=0.07)
+        cost_dot = Dot(self.cost_plot.p(epoch, np.log10(self.costs[epoch])), color=palette.NEGATIVE, radius=0.07)
         acc_dot = Dot(self.acc_plot.p(epoch, self.accuracy[epoch]), color=palette.POSITIVE, radius=0.07)
         cost_value = self.ledger.number("train.cost", epoch, 4, font_size=28, color=palette.NEGATIVE)
         cost_value.next_to(self.cost_plot, UP, buff=0.1).align_to(self.cost_plot, RIGHT)

@@ -252,3 +252,42 @@ def test_gradient_column_on_mnist_counts_every_parameter(mnist_dir, net_cache):
     facts = descent.gradient_facts(gradients.autograd(terrain.double(net.snapshots[0]), x[:500], y[:500]))
     assert facts["grad.count"] == 13002
     assert facts["grad.rest"] == 13002 - descent.GRADIENT_SHOWN
+
+
+def test_gradient_on_the_edges_is_the_flat_gradient_and_the_positive_entry_is_the_largest(chapter_facts):
+    """GradientVector colours each edge by grad.layers.*.weight and names grad.up as the largest upward nudge."""
+    facts, _ = chapter_facts("descent")
+    nudge, sizes = facts["grad.nudge"], [int(s) for s in facts["sizes"]]
+    start = 0
+    for k, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        np.testing.assert_array_equal(facts[f"grad.layers.{k}.weight"], nudge[start : start + n_in * n_out].reshape(n_out, n_in))
+        start += n_in * n_out + n_out  # the weights, then the biases
+    assert start == nudge.size
+    assert facts["grad.up.value"] == nudge.max() > 0
+    layer, row, col = (int(v) for v in facts["grad.up.name"])
+    at = facts[f"grad.layers.{layer - 1}.weight"][row, col] if col >= 0 else None
+    assert at is None or at == facts["grad.up.value"]
+
+
+def test_full_steps_lower_the_cost_as_a_torch_optimiser_does(chapter_facts):
+    """loop.*: the model itself, stepped by torch's SGD on the whole training set, must give the same costs."""
+    facts, _ = chapter_facts("descent")
+    net = descent.trained(NetConfig())
+    x, y = terrain.training_tensors(NetConfig().digits())
+    model = mlp.MLP(net.model.config).double()
+    model.load_state_dict({k: v.double() for k, v in net.snapshots[0].items()})
+    optimiser = torch.optim.SGD(model.parameters(), lr=float(facts["loop.lr"]))
+    costs = []
+    for step in range(descent.LOOP_STEPS + 1):
+        optimiser.zero_grad()
+        loss = mlp.cost(model(x.double()), y)
+        costs.append(float(loss.detach()))
+        if step == descent.LOOP_STEPS:
+            break
+        loss.backward()
+        for k, layer in enumerate(model.layers):
+            np.testing.assert_allclose(facts[f"loop.nudge.{step}.layers.{k}.weight"], -facts["loop.lr"] * layer.weight.grad.numpy(), rtol=1e-6, atol=1e-12)
+        optimiser.step()
+    np.testing.assert_allclose(facts["loop.cost"], costs, rtol=1e-9)
+    assert (np.diff(facts["loop.cost"]) < 0).all(), "every step lowers the cost"
+    assert facts["loop.cost"][0] == pytest.approx(facts["cost.untrained"], rel=1e-6)

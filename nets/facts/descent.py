@@ -28,6 +28,8 @@ SURFACE_STEPS = 120  # gradient steps of each path on the surface
 RING = 8  # candidate starts of surface paths, on a ring around its centre
 SHOWN_PATHS = 3  # at most this many surface paths are shown, each ending in a different valley
 STEP_FRACTION = 0.08  # the steepest step is this fraction of the plotted range
+LOOP_LR = 1.0  # the learning rate of the full steps w <- w - eta grad C shown on the untrained network
+LOOP_STEPS = 4  # how many such steps
 
 STATES = ("untrained", "trained")  # the network before training and after, side by side
 
@@ -45,6 +47,8 @@ KEYS = (
     "curve.tangent", "curve.tangent.w", "curve.tangent.cost", "curve.tangent.slope",
     "surface.name", "surface.grid", "surface.cost", "surface.current", "surface.lr", "surface.valleys",
     "surface.paths", "surface.paths.cost", "surface.gradient",
+    "grad." + names.layer("{layer}", "weight"), "grad.up", "grad.up.name", "grad.up.value",
+    "loop.lr", "loop.cost", "loop.nudge.{step}." + names.layer("{layer}", "weight"),
 )
 
 MEANINGS = {
@@ -110,6 +114,13 @@ MEANINGS = {
     "surface.paths": "each shown path's two weights at every step",
     "surface.paths.cost": "each shown path's cost at every step",
     "surface.gradient": "the gradient of the cost along the two weights at their values in the network (autograd)",
+    "grad.layers.{layer}.weight": "the negative gradient's entries for layer {layer}'s weights, [out, in], untrained",
+    "grad.up": "the index of the largest positive entry of the negative gradient",
+    "grad.up.name": "that parameter's name: [layer + 1, neuron, input] (-1 for a bias)",
+    "grad.up.value": "that entry of the negative gradient",
+    "loop.lr": "the learning rate of the full gradient steps taken on the untrained network",
+    "loop.cost": "the average training cost before the first full step and after each one",
+    "loop.nudge.{step}.layers.{layer}.weight": "step {step}'s change of layer {layer}'s weights, -lr times the gradient",
 }
 """What each of :data:`KEYS` holds (``netreel info descent --facts``)."""
 
@@ -141,6 +152,7 @@ def build(config: NetConfig) -> Facts:
     values.update(curve_facts(land, x, y))
     values.update(surface_facts(land, x, y))
     values.update(gradient_facts(gradients.autograd(terrain.double(first), x, y)))
+    values.update(loop_facts(terrain.double(first), x, y))
     values.update(training_facts(net))
     meta = {"dataset": data.name, "side": data.side, "net_key": net.record["key"]}
     return Facts(as_arrays(values), meta)
@@ -327,7 +339,30 @@ def gradient_facts(grads: dict[str, torch.Tensor]) -> dict[str, object]:
         "grad.median.value": nudge[median],
         "grad.ratio": nudge[top[0]].abs() / nudge[median].abs(),
         "grad.sorted": nudge.abs()[order],
+        **up_facts(nudge.numpy(), names),
+        **{"grad." + key: -grads[key] for key in grads if key.endswith("weight")},
     }
+
+
+def up_facts(nudge: np.ndarray, names: np.ndarray) -> dict[str, object]:
+    """The largest positive entry of -grad C: a parameter the descent nudges up."""
+    up = int(np.argmax(np.where(nudge > 0, nudge, -np.inf)))
+    return {"grad.up": up, "grad.up.name": names[up] + [1, 0, 0], "grad.up.value": nudge[up]}
+
+
+def loop_facts(weights: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> dict[str, object]:
+    """LOOP_STEPS full steps w <- w - LOOP_LR grad C (autograd) from the untrained network, the cost recomputed after each."""
+    values: dict[str, object] = {"loop.lr": LOOP_LR}
+    costs = [gradients.cost(weights, x, y)]
+    for step in range(LOOP_STEPS):
+        grads = gradients.autograd(weights, x, y)
+        weights = {k: weights[k] - LOOP_LR * grads[k] for k in weights}
+        costs.append(gradients.cost(weights, x, y))
+        for key in grads:
+            if key.endswith("weight"):
+                values[f"loop.nudge.{step}.{key}"] = -LOOP_LR * grads[key]
+    values["loop.cost"] = torch.stack(costs)
+    return values
 
 
 # --- training ------------------------------------------------------------------------
@@ -387,6 +422,7 @@ def reference(config: NetConfig) -> dict[str, np.ndarray]:
     land = terrain.load(net, data)
     values.update(_reference_landscape(land, x, y))
     values.update(_reference_gradient(states["untrained"], x, y))
+    values.update(_reference_loop(states["untrained"], x, y))
     values.update(_reference_training(net, data))
     return as_arrays(values)
 
@@ -466,7 +502,25 @@ def _reference_gradient(weights: dict[str, torch.Tensor], x: torch.Tensor, y: to
         "grad.median.value": nudge[median],
         "grad.ratio": abs(nudge[top[0]]) / abs(nudge[median]),
         "grad.sorted": np.sort(np.abs(nudge))[::-1],
+        **{"grad.up": (up := order[np.flatnonzero(nudge[order] > 0)[0]]), "grad.up.name": names[up], "grad.up.value": nudge[up]},
+        **{"grad." + key: -grads[key] for key in grads if key.endswith("weight")},
     }
+
+
+def _reference_loop(weights: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> dict[str, object]:
+    """The same steps with the chain rule by hand and the cost by plain forward passes."""
+    target = torch.eye(10, dtype=torch.float64)[y]
+    values: dict[str, object] = {"loop.lr": LOOP_LR}
+    costs = [float(((_plain_forward(weights, x) - target) ** 2).sum(dim=1).mean())]
+    for step in range(LOOP_STEPS):
+        grads = gradients.backprop(weights, x, y)
+        for key in weights:
+            if key.endswith("weight"):
+                values[f"loop.nudge.{step}.{key}"] = -LOOP_LR * grads[key]
+        weights = {k: weights[k] - LOOP_LR * grads[k] for k in weights}
+        costs.append(float(((_plain_forward(weights, x) - target) ** 2).sum(dim=1).mean()))
+    values["loop.cost"] = costs
+    return values
 
 
 def _reference_training(net: mlp.TrainedMLP, data) -> dict[str, object]:
