@@ -281,13 +281,35 @@ class OneWeight(ChapterScene):
         y_label = self.words("axis_c", font_size=palette.LABEL_SIZE)
         y_label.next_to(self.plot, UP, buff=0.1).align_to(self.plot, LEFT)
         title = self.heading()
+        net, edges, weight, name = self.weight_in_network()
         self.say(
-            "slice", about=[self.plot],
+            "slice", about=[weight, name, self.plot],
             epoch=self.ledger.shown("terrain.epoch", spec=COUNT),
             rest=self.ledger.shown("curve.others", spec=COUNT),
         )
-        self.play(FadeIn(title), Create(self.plot), FadeIn(x_label), FadeIn(y_label))
+        self.play(FadeIn(title), FadeIn(edges), FadeIn(net))
+        self.play(Create(weight), FadeIn(name), run_time=1.2)
+        self.play(
+            FadeOut(net), FadeOut(edges), FadeOut(weight), ReplacementTransform(name, x_label[1]),
+            Create(self.plot), FadeIn(x_label[0]), FadeIn(y_label), run_time=1.5,
+        )
         self.turn_weight(x_label[1])
+
+    def weight_in_network(self) -> tuple:
+        """The network's connections, dimmed, with the one weight the curve varies lit and named."""
+        sizes = [int(s) for s in self.ledger.array("sizes")]
+        layer, neuron, source = (int(v) for v in self.ledger.array("curve.name"))
+        net = NetworkDiagram(sizes, input_start=input_window_start(sizes[0]), width=7.0, radius=0.1, spacing=0.24)
+        net.move_to(DOWN * 0.6)
+        edges = VGroup()  # where the connections are, not their values (the weights of that epoch are not drawn)
+        for k in range(len(sizes) - 1):
+            starts, ends, _ = net.edge_points(k)
+            edges.add(*(Line(a, b, color=palette.MUTED, stroke_width=0.6, stroke_opacity=0.35) for a, b in zip(starts, ends)))
+        start, end = net.columns[layer - 1].circle_for(source), net.columns[layer].circle_for(neuron)
+        weight = Line(start.get_right(), end.get_left(), color=palette.HIGHLIGHT, stroke_width=6)
+        name = self.param("curve.name", font_size=34)
+        name.add_background_rectangle(opacity=0.8, buff=0.06).next_to(weight, UP, buff=0.1)
+        return net, edges, weight, name
 
     def turn_weight(self, name):
         """The one weight turned through the curve's range and back, a line across the plot at its value,
