@@ -20,6 +20,7 @@ from manim import (
     Brace,
     Circle,
     Create,
+    DashedLine,
     Dot,
     FadeIn,
     FadeOut,
@@ -435,8 +436,39 @@ class OneWeight(ChapterScene):
             "valleys" if n > 1 else "valleys_one", about=[self.ball_dots],
             n=self.ledger.shown("curve.valleys", spec=COUNT),
         )
-        self.play(*(Indicate(b, scale_factor=1.6, color=WHITE) for b in self.ball_dots))
+        inset, region, links, ends = self.valleys_magnified()
+        self.play(Create(region), Create(links), FadeIn(inset), run_time=1.5)
+        self.play(FadeIn(ends, scale=1.5))
+        self.play(*(Indicate(b, scale_factor=1.6, color=WHITE) for b in (*self.ball_dots, *ends)))
         self.wait(1)
+
+    def valleys_magnified(self) -> tuple:
+        """The flat stretch where the balls rest, stretched upward in a box above it, so that the dips
+        they rest in can be seen; the balls' real end points on it. No ticks: only its shape is shown."""
+        paths, heights = self.ledger.array("curve.balls"), self.ledger.array("curve.balls.cost")
+        grid, cost = self.grid, self.cost
+        ends = paths[:, -1]
+        hi = min(grid[-1], ends.max() + 0.08 * (ends.max() - grid[0]))
+        part = grid <= hi
+        low = min(cost[part].min(), heights[:, -1].min())
+        top = max(cost[part].max(), heights[:, -1].max())
+        pad = 0.12 * (top - low)
+        inset = Plot(self.ledger, (grid[0], hi), (low - pad, top + pad), 5.6, 1.7, x_ticks=[], y_ticks=[])
+        inset.move_to(LEFT * 0.9 + UP * 0.45)
+        curve = polyline(inset.points_of(grid[part], cost[part]), stroke_color=palette.POSITIVE, stroke_width=4)
+        frame = SurroundingRectangle(inset, buff=0.12, color=palette.MUTED, stroke_width=2)
+        note = self.words("magnified", font_size=palette.SMALL_SIZE, color=palette.MUTED).next_to(frame, UP, buff=0.08)
+        note.align_to(frame, RIGHT)
+        region = Rectangle(
+            width=self.plot.p(hi, 0)[0] - self.plot.p(grid[0], 0)[0],
+            height=max(self.plot.p(0, top + pad)[1] - self.plot.p(0, low - pad)[1], 0.12),
+            color=palette.MUTED, stroke_width=2,
+        ).move_to((self.plot.p(grid[0], low - pad) + self.plot.p(hi, top + pad)) / 2)
+        links = VGroup(*(DashedLine(region.get_corner(UP + v), frame.get_corner(DOWN + v), color=palette.MUTED, stroke_width=1.5) for v in (LEFT, RIGHT)))
+        dots = VGroup(
+            *(Dot(inset.p(w, c), color=BALL_COLOURS[k % 4], radius=0.1) for k, (w, c) in enumerate(zip(ends, heights[:, -1])))
+        )
+        return VGroup(frame, curve, note), region, links, dots
 
     def roll(self, balls: VGroup, plot: Plot, paths: np.ndarray, heights: np.ndarray) -> None:
         """Move every ball through its real steps, a tracker ticking through the steps: slowly at
