@@ -55,7 +55,7 @@ from netreel.scenes.common.diagram import NetworkDiagram, input_window_start
 from netreel.scenes.common.heightmap import HIGH, LOW, MID, contour_levels
 from netreel.scenes.common.formats import COUNT, PERCENT1, VALUE4, VALUE6
 from netreel.scenes.common.mobjects import brackets, nudge_arrow, pixel_image, stack
-from netreel.scenes.common.motion import sweep
+from netreel.scenes.common.motion import swap, sweep
 from netreel.scenes.common.plots import Plot, param_parts, polyline, surface_map
 from netreel.scenes.common.text import eq
 
@@ -143,10 +143,10 @@ class OneExampleCost(ChapterScene):
             "trained_step", about=[*new_outputs, new_total], c=self.ledger.shown("example.trained.cost", spec=VALUE4),
         )
         self.play(
-            ReplacementTransform(self.state, new_state),
-            *(FadeTransform(a, b) for a, b in zip(self.output_numbers, new_outputs)),
-            *(FadeTransform(a, b) for a, b in zip(self.term_numbers, new_terms)),
-            FadeTransform(self.cost, new_total),
+            swap(self.state, new_state),
+            *(swap(a, b) for a, b in zip(self.output_numbers, new_outputs)),
+            *(swap(a, b) for a, b in zip(self.term_numbers, new_terms)),
+            swap(self.cost, new_total),
             Transform(self.circles, self.lit(self.circles, "trained")),
             run_time=2,
         )
@@ -215,9 +215,9 @@ class AverageCost(ChapterScene):
         self.new_state = self.words("trained", font_size=palette.LABEL_SIZE, color=palette.MUTED).move_to(self.state)
         self.say("trained_step", about=[*new_costs, new_formula], c=self.ledger.shown("cost.trained", spec=VALUE4))
         self.play(
-            *(FadeTransform(a, b) for a, b in zip(self.cost_numbers, new_costs)),
-            FadeTransform(self.mean, new_formula),
-            ReplacementTransform(self.state, self.new_state),
+            *(swap(a, b) for a, b in zip(self.cost_numbers, new_costs)),
+            swap(self.mean, new_formula),
+            swap(self.state, self.new_state),
             run_time=2,
         )
 
@@ -976,7 +976,7 @@ class Training(ChapterScene):
                 FadeOut(self.edges),
                 FadeIn(edges),
                 FadeTransform(self.marks, marks),
-                FadeTransform(self.clock, clock),
+                swap(self.clock, clock),
                 run_time=1.2 + 0.15 * (shown[i] - shown[i - 1]),  # later epochs change less, but each gets its time
                 rate_func=linear,
             )

@@ -35,6 +35,7 @@ from manim import (
     Succession,
     SurroundingRectangle,
     Transform,
+    UP,
     VGroup,
     VMobject,
 )
@@ -69,6 +70,12 @@ def trace(edges: VMobject, color=palette.HIGHLIGHT, width: float = 5.0, time_wid
     animation = ShowPassingFlash(edges.copy().set_stroke(color, width=width), time_width=time_width)
     animation.highlights = [edges]
     return animation
+
+
+def swap(old: Mobject, new: Mobject, lift: float = 0.15) -> Succession:
+    """One value or label giving way to another in its place: the old one rises out before the new one
+    rises in, so the two are never drawn over each other (a cross-fade of two numbers reads as neither)."""
+    return Succession(FadeOut(old, shift=UP * lift), FadeIn(new, shift=UP * lift))
 
 
 def _opacities(mob: Mobject) -> tuple:
