@@ -12,7 +12,6 @@ from manim import (
     RIGHT,
     UP,
     AnimationGroup,
-    Arrow,
     Circle,
     Create,
     DashedVMobject,
@@ -494,7 +493,7 @@ class NoiseInput(ChapterScene):
         missing_label.next_to(missing, RIGHT, buff=0.15)
         only = self.words("only_outputs", font_size=palette.LABEL_SIZE, color=palette.MUTED)
         only.next_to(VGroup(outputs, names_), UP, buff=0.25)
-        picture = VGroup(only, outputs, names_, missing, missing_label).move_to(RIGHT * 3.0 + DOWN * 0.1)
+        VGroup(only, outputs, names_, missing, missing_label).move_to(RIGHT * 3.0 + DOWN * 0.1)
         self.say("why", about=[outputs, names_, missing_label])
         self.play(FadeOut(block), FadeOut(means_block))
         self.play(FadeIn(only), FadeIn(outputs), FadeIn(names_))
@@ -578,7 +577,6 @@ class ShuffledLabels(ChapterScene):
         self.play(tracker.animate.set_value(epochs), run_time=7, rate_func=linear)
 
     def result(self):
-        last = self.shuffled.pages[-1]
         fills = dict(
             train=self.ledger.shown("shuffled.train_accuracy", -1, PERCENT1),
             test=self.ledger.shown("shuffled.test_accuracy", -1, PERCENT1),

@@ -492,7 +492,7 @@ class Values(ChapterScene):
         self.play(sweep([(self.prompt_words[j], self.v_strips[j]) for j in range(self.n)]), run_time=self.cue_left(2.0))
 
     def sum(self):
-        h, q, slot = self.head, self.query, self.slot
+        h, q = self.head, self.query
         seen = range(q + 1)
         self.numbers = VGroup(*(
             self.ledger.number(self.tensor("pattern"), (h, q, j), decimals=2, font_size=22).next_to(self.v_strips[j], DOWN, buff=0.12)

@@ -36,7 +36,7 @@ from netreel.scenes.common import layout, palette
 from netreel.scenes.common.base import NetScene
 from netreel.scenes.common.formats import COUNT, PERCENT, PERCENT2, SCI, VALUE
 from netreel.scenes.common.mobjects import Bars, brackets, grid_lines, pixel_image, stack
-from netreel.scenes.common.motion import Focus, sweep
+from netreel.scenes.common.motion import sweep
 from netreel.scenes.common.text import eq, turned
 
 

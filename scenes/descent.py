@@ -863,7 +863,7 @@ class GradientVector(ChapterScene):
         )
         self.play(FadeOut(self.chart), Write(self.rule))
         self.play(FadeIn(before))
-        step_edges = self.nudge_edges([self.ledger.array(f"loop.nudge.0." + names.layer(k, "weight")) for k in range(self.layers)])
+        step_edges = self.nudge_edges([self.ledger.array("loop.nudge.0." + names.layer(k, "weight")) for k in range(self.layers)])
         self.play(Transform(self.edges, step_edges), Indicate(self.rule, color=palette.HIGHLIGHT))
         self.bring_to_front(self.net)
         self.play(sweep([self.net.columns[k] for k in range(self.layers + 1)]), run_time=2)

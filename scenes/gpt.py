@@ -709,7 +709,7 @@ class MLPBlock(ChapterScene):
         self.layer = l = self.dim("mlp.layer")
         self.last = last = self.n_tokens() - 1
         self.m, self.d = self.dim("d_mlp"), self.dim("d_model")
-        self.j = j = self.dim("mlp.example")
+        self.j = self.dim("mlp.example")
         x = self.ledger.array(("resid_mid", l), last)
         self.out = self.ledger.array(("mlp_out", l), last)
         self.scale = float(np.percentile(np.abs(np.concatenate([x, self.out])), 98))
@@ -785,7 +785,6 @@ class MLPBlock(ChapterScene):
         self.eq_parts = Group(w_name, shape, equals)
 
     def relu(self):
-        l, j = self.layer, self.j
         self.play(FadeOut(self.detail), FadeOut(self.rings[0]), run_time=0.5)
         r = self.hscale * 1.05
         axes = Axes(x_range=[-r, r, r], y_range=[-0.35 * r, r, r], x_length=5.0, y_length=3.4,

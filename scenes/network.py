@@ -397,7 +397,7 @@ class MatrixForm(ChapterScene):
 
     def numbers(self):
         size = 28
-        rows, cols = self.rows, self.cols
+        cols = self.cols
         w_key, b_key, a_key = (names.layer(0, tensor) for tensor in ("weight", "bias", "hook_a"))
         self.matrix = self.rows_with_gaps(
             lambda r: VGroup(
