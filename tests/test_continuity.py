@@ -25,7 +25,7 @@ def first_frame(video) -> np.ndarray:
 
 def test_the_digit_network_stays_on_screen_across_the_first_scenes():
     assert [(cls.continues.__name__, cls.__name__) for cls in CONTINUING] == [
-        ("DigitInput", "Layers"), ("Layers", "OneNeuron"), ("Hope", "ParameterCount"),
+        ("DigitInput", "Layers"), ("Layers", "OneNeuron"), ("MatrixForm", "ForwardPass"), ("Hope", "ParameterCount"),
     ]
 
 
