@@ -67,6 +67,20 @@ class ChapterScene(NetScene):
     def sizes(self) -> list[int]:
         return [int(s) for s in self.ledger.array("sizes")]
 
+    def input_window(self, picture, net: NetworkDiagram) -> tuple[SurroundingRectangle, VGroup]:
+        """The row of pixels the input column draws, marked on ``picture`` (the digit's frame or image),
+        and two lines leading from it to that column."""
+        column = net.columns[0]
+        row, first = divmod(column.indices[0], self.side)
+        marker = SurroundingRectangle(
+            VGroup(cell(picture, self.side, self.side, row, first), cell(picture, self.side, self.side, row, column.indices[-1] % self.side)),
+            buff=0, color=palette.HIGHLIGHT, stroke_width=2,
+        )
+        funnel = VGroup(
+            *(Line(marker.get_corner(v + RIGHT), column.get_corner(v + LEFT), color=palette.HIGHLIGHT, stroke_width=1.5) for v in (UP, DOWN))
+        ).set_opacity(0.6)
+        return marker, funnel
+
     def open_book(self, book: Flipbook) -> None:
         """Fade in the page a flipbook shows, then hand the screen to the book (which turns with its tracker)."""
         page = book.pages[book.shown]
@@ -105,17 +119,7 @@ class TestRun(ChapterScene):
         classes = VGroup(*(self.ledger.integer("classes", d, font_size=30) for d in range(10)))
         for d, label in enumerate(classes):
             label.next_to(net.columns[-1].circles[d], RIGHT, buff=0.14)
-        # the input column draws a window of one row of pixels: mark that row on the digit
-        window = net.columns[0].indices
-        row, first = divmod(window[0], self.side)
-        marker = SurroundingRectangle(
-            VGroup(cell(frame, self.side, self.side, row, first), cell(frame, self.side, self.side, row, window[-1] % self.side)),
-            buff=0, color=palette.HIGHLIGHT, stroke_width=2,
-        )
-        funnel = VGroup(
-            Line(marker.get_corner(UP + RIGHT), net.columns[0].get_corner(UP + LEFT), color=palette.HIGHLIGHT, stroke_width=1.5),
-            Line(marker.get_corner(DOWN + RIGHT), net.columns[0].get_corner(DOWN + LEFT), color=palette.HIGHLIGHT, stroke_width=1.5),
-        ).set_opacity(0.6)
+        marker, funnel = self.input_window(frame, net)
         true_label = self.words("true_label", font_size=palette.LABEL_SIZE, color=palette.MUTED)
         true_label.next_to(frame, DOWN, buff=0.25).shift(LEFT * 0.35)
         guess_word = self.words("guess", font_size=palette.LABEL_SIZE, color=palette.MUTED)
@@ -394,16 +398,7 @@ class NoiseInput(ChapterScene):
             self.ledger.array(f"noise.hidden.{k}") for k in range(1, len(sizes) - 1)
         ] + [self.ledger.array("noise.output")]
         lit = [column.copy().set_activations(v) for column, v in zip(net.columns, values)]
-        window = net.columns[0].indices
-        row, first = divmod(window[0], self.side)
-        marker = SurroundingRectangle(
-            VGroup(cell(image, self.side, self.side, row, first), cell(image, self.side, self.side, row, window[-1] % self.side)),
-            buff=0, color=palette.HIGHLIGHT, stroke_width=2,
-        )
-        funnel = VGroup(
-            Line(marker.get_corner(UP + RIGHT), net.columns[0].get_corner(UP + LEFT), color=palette.HIGHLIGHT, stroke_width=1.5),
-            Line(marker.get_corner(DOWN + RIGHT), net.columns[0].get_corner(DOWN + LEFT), color=palette.HIGHLIGHT, stroke_width=1.5),
-        ).set_opacity(0.6)
+        marker, funnel = self.input_window(image, net)
         bars = Bars.for_classes(self.ledger, "noise.output", length=2.6, row_height=0.46)
         bars.move_to(RIGHT * 3.85 + DOWN * 0.3)
         caption = self.words("output", font_size=palette.LABEL_SIZE, color=palette.MUTED).next_to(bars, UP, buff=0.2)
